@@ -1,0 +1,6 @@
+// Every migration, in order. Listed explicitly (not globbed) so the same list works from
+// TypeScript sources in tests and from compiled JavaScript in production.
+import { InitialSchema1795734901544 } from './1795734901544-InitialSchema';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const MIGRATIONS: Function[] = [InitialSchema1795734901544];

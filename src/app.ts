@@ -1,0 +1,90 @@
+// The composition root: the one place that wires the database, domain services, schema and HTTP
+// server together. Tests call createHub with their own database and settings.
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config';
+import { openDatabase, type Database } from './database/database';
+import { TokenService } from './domain/access/token.service';
+import { CatalogueService } from './domain/catalogue/catalogue.service';
+import { DomainEventBus } from './domain/events';
+import { IncidentQueries } from './domain/incident/incident.queries';
+import { IncidentService } from './domain/incident/incident.service';
+import { DEFAULT_PRIORITY_MATRIX, DEFAULT_UPDATE_CADENCE_MINUTES } from './domain/incident/priority-matrix';
+import { UnitOfWork } from './domain/unit-of-work';
+import { createHttpServer, type HubHttpServer } from './http/server';
+import { createLogger, type Logger } from './logger';
+import { hubSchema } from './schema/build-schema';
+import type { HubServices } from './schema/context';
+import { DEFAULT_QUERY_LIMITS } from './schema/query-limits';
+import { seedDemoData } from './seed/demo-data';
+
+export interface Hub {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly database: Database;
+  readonly services: HubServices;
+  readonly events: DomainEventBus;
+  readonly http: HubHttpServer;
+  /** Set only on the first start without ADMIN_TOKEN: the generated administrator secret. */
+  readonly generatedAdminToken: string | null;
+  /** Start listening; resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createHub(
+  config: Config,
+  options: { log?: Logger; database?: Database; clock?: () => Date } = {},
+): Promise<Hub> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const database =
+    options.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
+  const { dataSource } = database;
+  const events = new DomainEventBus((err) => log.error({ err }, 'domain event handler failed'));
+  const uow = new UnitOfWork(dataSource, events, options.clock);
+  const services: HubServices = {
+    dataSource,
+    incidents: new IncidentService(uow, { priorityMatrix: DEFAULT_PRIORITY_MATRIX }),
+    incidentQueries: new IncidentQueries(dataSource),
+    catalogue: new CatalogueService(uow),
+    tokens: new TokenService(uow),
+    updateCadence: DEFAULT_UPDATE_CADENCE_MINUTES,
+  };
+  const { generatedSecret } = await services.tokens.ensureAdminAccess(config.adminToken);
+  if (config.seedDemoData) {
+    const seeded = await seedDemoData(services);
+    if (seeded) log.info('demo data seeded');
+  }
+  const http = await createHttpServer({
+    schema: await hubSchema(),
+    services,
+    log,
+    limits: { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize },
+    devErrors: config.devErrors,
+  });
+
+  return {
+    config,
+    log,
+    database,
+    services,
+    events,
+    http,
+    generatedAdminToken: generatedSecret,
+    async listen(port = config.port, host = config.host) {
+      await new Promise<void>((resolve, reject) => {
+        http.server.once('error', reject);
+        http.server.listen(port, host, () => resolve());
+      });
+      const address = http.server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return `http://${shownHost}:${address.port}`;
+    },
+    async close() {
+      await http.apollo.stop();
+      if (http.server.listening) await new Promise<void>((resolve) => http.server.close(() => resolve()));
+      if (!options.database) await database.close();
+    },
+  };
+}

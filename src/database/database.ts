@@ -1,0 +1,83 @@
+// Opening the hub's database: the embedded PGlite by default, a PostgreSQL server when a URL is
+// given. Either way the same migrations run before anything else touches the schema.
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { Logger } from 'pino';
+import { ENTITIES } from '../entities';
+import { MIGRATIONS } from '../../migrations';
+import { SnakeNamingStrategy } from './naming-strategy';
+import { CountingTypeOrmLogger, QueryCounter } from './query-counter';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+
+export function dataSourceOptions(
+  url: string,
+  extra: Partial<Pick<DataSourceOptions, 'logger'>> & { poolSize?: number } = {},
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    uuidExtension: 'pgcrypto',
+    maxQueryExecutionTime: 1000,
+    extra: { max: extra.poolSize ?? 10, application_name: 'incident-hub' },
+    logger: extra.logger,
+  } as DataSourceOptions;
+}
+
+export interface Database {
+  readonly dataSource: DataSource;
+  readonly queries: QueryCounter;
+  /** 'embedded' when the hub runs on PGlite, 'server' on a PostgreSQL server. */
+  readonly kind: 'embedded' | 'server';
+  close(): Promise<void>;
+}
+
+/** Connect (starting the embedded database when no URL is given) and apply pending migrations. */
+export async function openDatabase(options: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  log: Logger;
+  runMigrations?: boolean;
+}): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = options.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedDatabase(options.dataDir);
+    url = embedded.url;
+    options.log.info({ dataDir: options.dataDir }, 'embedded database started');
+  }
+  const queries = new QueryCounter();
+  const dataSource = new DataSource(
+    dataSourceOptions(url, {
+      logger: new CountingTypeOrmLogger(queries, options.log),
+      // PGlite is one session. Its socket multiplexer keeps a transaction's statements together,
+      // but interleaves the messages of concurrent extended-protocol queries outside transactions,
+      // which mixes up their results; so the hub talks to it over exactly one connection.
+      poolSize: embedded ? 1 : 10,
+    }),
+  );
+  try {
+    await dataSource.initialize();
+    if (options.runMigrations !== false) {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      if (applied.length) options.log.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    }
+  } catch (err) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+    throw err;
+  }
+  return {
+    dataSource,
+    queries,
+    kind: embedded ? 'embedded' : 'server',
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Counts the SQL statements the hub sends, so tests can assert "no N+1" and "refused before any
+// SQL ran" as numbers rather than timings.
+import type { Logger as TypeOrmLogger } from 'typeorm';
+import type { Logger } from 'pino';
+
+export class QueryCounter {
+  private total = 0;
+  readonly statements: string[] = [];
+  recordStatements = false;
+
+  record(sql: string): void {
+    this.total += 1;
+    if (this.recordStatements) this.statements.push(sql);
+  }
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** Run `fn` and return how many statements it sent. */
+  async measure<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number; sql: string[] }> {
+    const before = this.total;
+    const recorded = this.statements.length;
+    this.recordStatements = true;
+    try {
+      const result = await fn();
+      return { result, statements: this.total - before, sql: this.statements.slice(recorded) };
+    } finally {
+      this.recordStatements = false;
+      this.statements.length = 0;
+    }
+  }
+}
+
+/** TypeORM logger: counts every statement, logs slow ones and errors through pino (no parameters). */
+export class CountingTypeOrmLogger implements TypeOrmLogger {
+  constructor(
+    private readonly counter: QueryCounter,
+    private readonly pino: Logger,
+  ) {}
+
+  logQuery(query: string): void {
+    this.counter.record(query);
+    this.pino.trace({ sql: query }, 'sql');
+  }
+
+  logQueryError(error: string | Error, query: string): void {
+    this.pino.debug({ sql: query, err: error instanceof Error ? error.message : error }, 'sql failed');
+  }
+
+  logQuerySlow(time: number, query: string): void {
+    this.pino.warn({ sql: query, ms: time }, 'slow sql');
+  }
+
+  logSchemaBuild(message: string): void {
+    this.pino.debug(message);
+  }
+
+  logMigration(message: string): void {
+    this.pino.info(message);
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.pino.warn({ message }, 'typeorm');
+    else this.pino.debug({ message }, 'typeorm');
+  }
+}

@@ -1,0 +1,143 @@
+// API tokens: random secrets shown once, stored as SHA-256 hashes, each tied to a person and an
+// access role no greater than that person's.
+import { createHash, randomBytes } from 'node:crypto';
+import { IsNull } from 'typeorm';
+import { z } from 'zod';
+import { ApiToken, Person } from '../../entities';
+import { AccessRole } from '../enums';
+import { badInput, notFound } from '../errors';
+import type { UnitOfWork } from '../unit-of-work';
+import { id, parseInput, requiredText } from '../validation';
+import { type Actor, hasAccess, lesserRole, requireAccess } from './access';
+
+export const TOKEN_PREFIX = 'ih_';
+
+export const hashToken = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+const newSecret = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url');
+
+export const createApiTokenSchema = z.object({
+  personId: id(),
+  name: requiredText(100),
+  accessRole: z.enum(AccessRole).nullish(),
+});
+
+/** The administrator that ADMIN_TOKEN and the generated first-start token belong to. */
+export const SYSTEM_ADMIN_EMAIL = 'admin@incident-hub.local';
+
+export class TokenService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** The actor a bearer secret stands for, or null when it is unknown or revoked. */
+  async authenticate(secret: string): Promise<Actor | null> {
+    if (!secret) return null;
+    const row = await this.uow.read((m) =>
+      m
+        .createQueryBuilder(ApiToken, 't')
+        .innerJoin(Person, 'p', 'p.id = t.person_id')
+        .select([
+          't.id AS token_id',
+          't.access_role AS token_role',
+          'p.id AS person_id',
+          'p.access_role AS person_role',
+        ])
+        .where('t.token_hash = :hash AND t.revoked_at IS NULL', { hash: hashToken(secret) })
+        .getRawOne<{
+          token_id: string;
+          token_role: AccessRole;
+          person_id: string;
+          person_role: AccessRole;
+        }>(),
+    );
+    if (!row) return null;
+    return {
+      personId: row.person_id,
+      tokenId: row.token_id,
+      // A person whose role was lowered after the token was made gets the lower role.
+      accessRole: lesserRole(row.token_role, row.person_role),
+    };
+  }
+
+  /** Make a token for a person; the secret is returned here and never again. */
+  async createApiToken(
+    actor: Actor,
+    raw: z.input<typeof createApiTokenSchema>,
+  ): Promise<{ token: ApiToken; secret: string }> {
+    requireAccess(actor, AccessRole.ADMIN, 'createApiToken');
+    const input = parseInput(createApiTokenSchema, raw);
+    return this.uow.run(async ({ manager }) => {
+      const person = await manager.findOne(Person, { where: { id: input.personId } });
+      if (!person) throw badInput('personId', `unknown person "${input.personId}"`);
+      const accessRole = input.accessRole ?? person.accessRole;
+      if (!hasAccess(person.accessRole, accessRole)) {
+        throw badInput(
+          'accessRole',
+          `${person.name} has ${person.accessRole}; a token cannot grant ${accessRole}`,
+        );
+      }
+      const secret = newSecret();
+      const token = manager.create(ApiToken, {
+        name: input.name,
+        personId: person.id,
+        accessRole,
+        tokenHash: hashToken(secret),
+        revokedAt: null,
+      });
+      await manager.insert(ApiToken, token);
+      return { token, secret };
+    });
+  }
+
+  /** Revoke a token; requests made with it are refused from now on. */
+  async revokeApiToken(actor: Actor, tokenId: string): Promise<boolean> {
+    requireAccess(actor, AccessRole.ADMIN, 'revokeApiToken');
+    const tokenIdValue = parseInput(z.object({ id: id() }), { id: tokenId }).id;
+    return this.uow.run(async ({ manager, now }) => {
+      const token = await manager.findOne(ApiToken, { where: { id: tokenIdValue } });
+      if (!token) throw notFound('API token', tokenIdValue);
+      if (!token.revokedAt) await manager.update(ApiToken, { id: token.id }, { revokedAt: now });
+      return true;
+    });
+  }
+
+  /**
+   * Make sure an administrator can get in: with ADMIN_TOKEN, that secret works; without it, a
+   * token is generated once and returned so the caller can print it. Returns null when nothing new.
+   */
+  async ensureAdminAccess(adminToken: string | undefined): Promise<{ generatedSecret: string | null }> {
+    return this.uow.run(async ({ manager }) => {
+      await manager.upsert(
+        Person,
+        { email: SYSTEM_ADMIN_EMAIL, name: 'Hub administrator', accessRole: AccessRole.ADMIN },
+        { conflictPaths: ['email'], skipUpdateIfNoValuesChanged: true },
+      );
+      const admin = await manager.findOneByOrFail(Person, { email: SYSTEM_ADMIN_EMAIL });
+      if (adminToken) {
+        const tokenHash = hashToken(adminToken);
+        if (!(await manager.exists(ApiToken, { where: { tokenHash } }))) {
+          await manager.insert(ApiToken, {
+            name: 'ADMIN_TOKEN',
+            personId: admin.id,
+            accessRole: AccessRole.ADMIN,
+            tokenHash,
+            revokedAt: null,
+          });
+        }
+        return { generatedSecret: null };
+      }
+      const existing = await manager.exists(ApiToken, {
+        where: { personId: admin.id, name: 'first-start admin', revokedAt: IsNull() },
+      });
+      if (existing) return { generatedSecret: null };
+      const secret = newSecret();
+      await manager.insert(ApiToken, {
+        name: 'first-start admin',
+        personId: admin.id,
+        accessRole: AccessRole.ADMIN,
+        tokenHash: hashToken(secret),
+        revokedAt: null,
+      });
+      return { generatedSecret: secret };
+    });
+  }
+}

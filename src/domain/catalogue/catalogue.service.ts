@@ -1,0 +1,141 @@
+// The catalogue (clients, sites, services, teams, people): created or updated by natural key,
+// by administrators only.
+import { z } from 'zod';
+import type { EntityManager } from 'typeorm';
+import { Client, Person, Service, Site, Team } from '../../entities';
+import { type Actor, requireAccess } from '../access/access';
+import { AccessRole } from '../enums';
+import { badInput } from '../errors';
+import type { UnitOfWork } from '../unit-of-work';
+import { id, optionalText, parseInput, requiredText } from '../validation';
+
+const slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes (at most 40)');
+
+export const upsertClientSchema = z.object({
+  slug,
+  name: requiredText(200),
+  slackChannel: optionalText(80),
+});
+export const upsertSiteSchema = z.object({
+  siteId: slug,
+  location: requiredText(100),
+  clientSlug: slug,
+});
+export const upsertServiceSchema = z.object({ name: requiredText(100), teamId: id().nullish() });
+export const upsertTeamSchema = z.object({
+  name: requiredText(100),
+  opsgenieTeam: optionalText(200),
+  opsgenieSchedule: optionalText(200),
+});
+export const upsertPersonSchema = z.object({
+  email: z.string().trim().toLowerCase().email('must be an email address'),
+  name: requiredText(200),
+  slackUserId: z
+    .string()
+    .trim()
+    .regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as "U024BE7LH"')
+    .nullish(),
+  opsgenieUser: optionalText(200),
+  timeZone: z
+    .string()
+    .trim()
+    .refine(
+      (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
+      'must be an IANA time zone',
+    )
+    .nullish(),
+  teamId: id().nullish(),
+  accessRole: z.enum(AccessRole).nullish(),
+});
+
+export class CatalogueService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Create or update a client by slug. */
+  async upsertClient(actor: Actor, raw: z.input<typeof upsertClientSchema>): Promise<Client> {
+    requireAccess(actor, AccessRole.ADMIN, 'upsertClient');
+    const input = parseInput(upsertClientSchema, raw);
+    return this.upsert(Client, definedOnly(input), 'slug', input.slug);
+  }
+
+  /** Create or update a site by siteId. */
+  async upsertSite(actor: Actor, raw: z.input<typeof upsertSiteSchema>): Promise<Site> {
+    requireAccess(actor, AccessRole.ADMIN, 'upsertSite');
+    const input = parseInput(upsertSiteSchema, raw);
+    const client = await this.uow.read((m) => m.findOne(Client, { where: { slug: input.clientSlug } }));
+    if (!client) throw badInput('clientSlug', `unknown client "${input.clientSlug}"`);
+    return this.upsert(
+      Site,
+      { siteId: input.siteId, location: input.location, clientId: client.id },
+      'siteId',
+      input.siteId,
+    );
+  }
+
+  /** Create or update a service by name. */
+  async upsertService(actor: Actor, raw: z.input<typeof upsertServiceSchema>): Promise<Service> {
+    requireAccess(actor, AccessRole.ADMIN, 'upsertService');
+    const input = parseInput(upsertServiceSchema, raw);
+    await this.uow.read((m) => assertExists(m, Team, input.teamId, 'teamId', 'team'));
+    return this.upsert(Service, definedOnly(input), 'name', input.name);
+  }
+
+  /** Create or update a team by name. */
+  async upsertTeam(actor: Actor, raw: z.input<typeof upsertTeamSchema>): Promise<Team> {
+    requireAccess(actor, AccessRole.ADMIN, 'upsertTeam');
+    const input = parseInput(upsertTeamSchema, raw);
+    return this.upsert(Team, definedOnly(input), 'name', input.name);
+  }
+
+  /** Create or update a person by email. */
+  async upsertPerson(actor: Actor, raw: z.input<typeof upsertPersonSchema>): Promise<Person> {
+    requireAccess(actor, AccessRole.ADMIN, 'upsertPerson');
+    const input = parseInput(upsertPersonSchema, raw);
+    await this.uow.read((m) => assertExists(m, Team, input.teamId, 'teamId', 'team'));
+    const { accessRole, ...rest } = input;
+    const values: Partial<Person> = definedOnly(rest);
+    // The role cannot be cleared, only changed; a new person starts as RESPONDER.
+    if (accessRole) values.accessRole = accessRole;
+    return this.upsert(Person, values, 'email', input.email);
+  }
+
+  private async upsert<E extends object>(
+    entity: new () => E,
+    values: Partial<E>,
+    naturalKey: keyof E & string,
+    keyValue: string,
+  ): Promise<E> {
+    return this.uow.run(async ({ manager }) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      await manager.upsert(entity, values as any, {
+        conflictPaths: [naturalKey],
+        skipUpdateIfNoValuesChanged: true,
+      });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return manager.findOneOrFail(entity, { where: { [naturalKey]: keyValue } as any });
+    });
+  }
+}
+
+/** Fields the caller left out stay as they are; null clears. */
+function definedOnly<T extends object>(values: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+async function assertExists(
+  manager: EntityManager,
+  entity: new () => { id: string },
+  value: string | null | undefined,
+  field: string,
+  what: string,
+): Promise<void> {
+  if (!value) return;
+  if (!(await manager.exists(entity, { where: { id: value } })))
+    throw badInput(field, `unknown ${what} "${value}"`);
+}

@@ -1,0 +1,149 @@
+// The shapes use cases accept, validated the same way whatever the entry point.
+import { z } from 'zod';
+import { TEXT_LIMITS } from '../../entities/incident.entity';
+import {
+  ActionItemKind,
+  ActionItemStatus,
+  Audience,
+  CorrectableTimestamp,
+  ImpactLevel,
+  IncidentRole,
+  Stage,
+  UrgencyLevel,
+} from '../enums';
+import { id, optionalText, pastOrPresent, requiredText } from '../validation';
+import { ZENDESK_TICKET_ID } from './incident-key';
+
+const incidentKey = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+const slug = z.string().trim().toLowerCase().min(1, 'must not be empty');
+
+export const declareIncidentSchema = (now: Date) =>
+  z.object({
+    summary: requiredText(TEXT_LIMITS.summary),
+    description: optionalText(TEXT_LIMITS.description),
+    clientImpact: optionalText(TEXT_LIMITS.clientImpact),
+    clientImpactLevel: z.enum(ImpactLevel),
+    clientUrgency: optionalText(TEXT_LIMITS.clientUrgency),
+    clientUrgencyLevel: z.enum(UrgencyLevel),
+    faultyServiceId: id().nullish(),
+    affectedClientSlugs: z.array(slug).min(1, 'name at least one affected client').max(50),
+    affectedSiteIds: z.array(slug).max(200).nullish(),
+    impactStartedAt: pastOrPresent(now).nullish(),
+    detectedAt: pastOrPresent(now).nullish(),
+    zendeskTicketId: z
+      .string()
+      .trim()
+      .regex(ZENDESK_TICKET_ID, 'must be a Zendesk ticket number (digits)')
+      .nullish(),
+    idempotencyKey: z.string().trim().min(1).max(200, 'must be at most 200 characters').nullish(),
+  });
+export type DeclareIncidentInput = z.input<ReturnType<typeof declareIncidentSchema>>;
+
+export const changeStageSchema = z.object({
+  incidentKey,
+  stage: z.enum(Stage),
+  note: optionalText(TEXT_LIMITS.note),
+});
+export type ChangeStageInput = z.input<typeof changeStageSchema>;
+
+export const reassessPrioritySchema = z.object({
+  incidentKey,
+  clientImpactLevel: z.enum(ImpactLevel),
+  clientUrgencyLevel: z.enum(UrgencyLevel),
+  clientImpact: optionalText(TEXT_LIMITS.clientImpact),
+  clientUrgency: optionalText(TEXT_LIMITS.clientUrgency),
+  reason: requiredText(TEXT_LIMITS.reason),
+});
+export type ReassessPriorityInput = z.input<typeof reassessPrioritySchema>;
+
+export const updateIncidentDetailsSchema = z.object({
+  incidentKey,
+  summary: requiredText(TEXT_LIMITS.summary).optional(),
+  description: optionalText(TEXT_LIMITS.description),
+  clientImpact: optionalText(TEXT_LIMITS.clientImpact),
+  clientUrgency: optionalText(TEXT_LIMITS.clientUrgency),
+  faultyServiceId: id().nullish(),
+  affectedClientSlugs: z.array(slug).min(1, 'name at least one affected client').max(50).nullish(),
+  affectedSiteIds: z.array(slug).max(200).nullish(),
+});
+export type UpdateIncidentDetailsInput = z.input<typeof updateIncidentDetailsSchema>;
+
+export const correctTimestampSchema = (now: Date) =>
+  z.object({
+    incidentKey,
+    field: z.enum(CorrectableTimestamp),
+    value: pastOrPresent(now),
+    reason: requiredText(TEXT_LIMITS.reason),
+  });
+export type CorrectTimestampInput = z.input<ReturnType<typeof correctTimestampSchema>>;
+
+export const assignRoleSchema = z
+  .object({
+    incidentKey,
+    role: z.enum(IncidentRole),
+    personId: id(),
+    title: optionalText(TEXT_LIMITS.title),
+  })
+  .refine((v) => v.role !== IncidentRole.CUSTOM || !!v.title, {
+    path: ['title'],
+    message: 'a CUSTOM role needs a title',
+  });
+export type AssignRoleInput = z.input<typeof assignRoleSchema>;
+
+export const relieveRoleSchema = z.object({
+  incidentKey,
+  role: z.enum(IncidentRole),
+  personId: id().nullish(),
+});
+export type RelieveRoleInput = z.input<typeof relieveRoleSchema>;
+
+export const handOverRoleSchema = z.object({
+  incidentKey,
+  role: z.enum(IncidentRole),
+  toPersonId: id(),
+  fromPersonId: id().nullish(),
+  title: optionalText(TEXT_LIMITS.title),
+});
+export type HandOverRoleInput = z.input<typeof handOverRoleSchema>;
+
+export const addNoteSchema = z.object({ incidentKey, text: requiredText(TEXT_LIMITS.note) });
+export type AddNoteInput = z.input<typeof addNoteSchema>;
+
+export const postStatusUpdateSchema = z.object({
+  incidentKey,
+  audience: z.enum(Audience).default(Audience.INTERNAL),
+  clientImpact: requiredText(TEXT_LIMITS.statusUpdateField),
+  knownProblem: requiredText(TEXT_LIMITS.statusUpdateField),
+  attempted: requiredText(TEXT_LIMITS.statusUpdateField),
+  nextSteps: requiredText(TEXT_LIMITS.statusUpdateField),
+});
+export type PostStatusUpdateInput = z.input<typeof postStatusUpdateSchema>;
+
+const jiraIssueKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Z][A-Z0-9_]+-[1-9][0-9]*$/, 'must be a Jira issue key such as "INC-123"')
+  .nullish();
+
+export const createActionItemSchema = z.object({
+  incidentKey,
+  title: requiredText(TEXT_LIMITS.title),
+  description: optionalText(TEXT_LIMITS.description),
+  kind: z.enum(ActionItemKind),
+  ownerId: id(),
+  dueDate: z.date(),
+  jiraIssueKey,
+});
+export type CreateActionItemInput = z.input<typeof createActionItemSchema>;
+
+export const updateActionItemSchema = z.object({
+  id: id(),
+  title: requiredText(TEXT_LIMITS.title).optional(),
+  description: optionalText(TEXT_LIMITS.description),
+  kind: z.enum(ActionItemKind).nullish(),
+  status: z.enum(ActionItemStatus).nullish(),
+  ownerId: id().nullish(),
+  dueDate: z.date().nullish(),
+  jiraIssueKey,
+});
+export type UpdateActionItemInput = z.input<typeof updateActionItemSchema>;

@@ -1,0 +1,59 @@
+// A use case's transaction: rows, timeline entries and events are written together, and the
+// events leave the process only once the transaction has committed.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DomainEvent, DomainEventBus } from './events';
+import { conflict } from './errors';
+
+export interface Tx {
+  readonly manager: EntityManager;
+  /** One clock reading per use case, so every row it writes carries the same time. */
+  readonly now: Date;
+  emit(event: DomainEvent): void;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The PostgreSQL unique-constraint name of a failed statement, if that is what it was. */
+export function uniqueViolation(err: unknown): string | undefined {
+  const e = err as {
+    code?: string;
+    driverError?: { code?: string; constraint?: string };
+    constraint?: string;
+  };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code !== UNIQUE_VIOLATION) return undefined;
+  return e.driverError?.constraint ?? e.constraint ?? 'unique';
+}
+
+export class UnitOfWork {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: DomainEventBus,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const events: DomainEvent[] = [];
+    const now = this.clock();
+    let result: T;
+    try {
+      result = await this.dataSource.transaction((manager) =>
+        work({ manager, now, emit: (e) => events.push(e) }),
+      );
+    } catch (err) {
+      if (uniqueViolation(err)) throw conflict('The change collides with a concurrent one; reload and retry');
+      throw err;
+    }
+    await this.bus.publish(events);
+    return result;
+  }
+
+  /** Run reads outside a transaction (no events). */
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return work(this.dataSource.manager);
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+}

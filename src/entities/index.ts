@@ -1,0 +1,49 @@
+import { ActionItem } from './action-item.entity';
+import { ApiToken } from './api-token.entity';
+import { Client } from './client.entity';
+import { ExternalRecord } from './external-record.entity';
+import { IncidentAffectedClient } from './incident-affected-client.entity';
+import { IncidentAffectedSite } from './incident-affected-site.entity';
+import { Incident } from './incident.entity';
+import { Person } from './person.entity';
+import { RoleAssignment } from './role-assignment.entity';
+import { Service } from './service.entity';
+import { Site } from './site.entity';
+import { StatusUpdate } from './status-update.entity';
+import { Team } from './team.entity';
+import { TimelineEntry } from './timeline-entry.entity';
+
+export {
+  ActionItem,
+  ApiToken,
+  Client,
+  ExternalRecord,
+  Incident,
+  IncidentAffectedClient,
+  IncidentAffectedSite,
+  Person,
+  RoleAssignment,
+  Service,
+  Site,
+  StatusUpdate,
+  Team,
+  TimelineEntry,
+};
+
+/** Every entity the data source maps. */
+export const ENTITIES = [
+  Team,
+  Service,
+  Client,
+  Site,
+  Person,
+  ApiToken,
+  Incident,
+  IncidentAffectedClient,
+  IncidentAffectedSite,
+  RoleAssignment,
+  TimelineEntry,
+  StatusUpdate,
+  ActionItem,
+  ExternalRecord,
+];

@@ -1,0 +1,67 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Generated,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
+import { TimelineKind } from '../domain/enums';
+import { timestamp, uuidRef } from './columns';
+import { Incident } from './incident.entity';
+import { Person } from './person.entity';
+
+@ObjectType({ description: 'One timestamped, attributed fact about an incident.' })
+@Entity()
+@Index(['incidentId', 'occurredAt', 'sequence'])
+export class TimelineEntry {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Insertion order; breaks ties between entries with the same occurredAt. */
+  @Column({ type: 'bigint', unique: true })
+  @Generated('increment')
+  sequence: string;
+
+  @Column(uuidRef())
+  incidentId: string;
+
+  @ManyToOne(() => Incident, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'incident_id' })
+  incidentRelation?: Relation<Incident>;
+
+  @Field(() => TimelineKind, { description: 'What kind of fact this is; decides the shape of `data`.' })
+  @Column({ type: 'enum', enum: TimelineKind, enumName: 'timeline_kind' })
+  kind: TimelineKind;
+
+  @Field({ description: 'When it happened.' })
+  @Column(timestamp())
+  occurredAt: Date;
+
+  @Column(uuidRef({ nullable: true }))
+  actorId: string | null;
+
+  @ManyToOne(() => Person, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'actor_id' })
+  actorRelation?: Relation<Person>;
+
+  @Field({ description: 'A human-readable sentence.' })
+  @Column({ type: 'text' })
+  text: string;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Typed payload of the kind, e.g. { from, to } for STAGE_CHANGED.',
+  })
+  @Column({ type: 'jsonb', nullable: true })
+  data: Record<string, unknown> | null;
+
+  @CreateDateColumn(timestamp())
+  createdAt: Date;
+}

@@ -1,0 +1,110 @@
+// The HTTP surface: GraphQL on /graphql, health checks for load balancers, structured request logs.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { createLoaders } from '../loaders/loaders';
+import { accessPlugin, bearerOf } from '../schema/access.plugin';
+import type { HubContext, HubServices } from '../schema/context';
+import { createErrorFormatter } from '../schema/errors';
+import { armor, type QueryLimits } from '../schema/query-limits';
+
+export interface HttpOptions {
+  schema: GraphQLSchema;
+  services: HubServices;
+  log: Logger;
+  limits: QueryLimits;
+  devErrors: boolean;
+}
+
+export interface HubHttpServer {
+  readonly server: Server;
+  readonly apollo: ApolloServer<HubContext>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export async function createHttpServer(options: HttpOptions): Promise<HubHttpServer> {
+  const { schema, services, log, limits } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.dataSource.query('SELECT 1');
+      const pending = await services.dataSource.showMigrations();
+      if (pending) {
+        res.status(503).json({ status: 'unavailable', reason: 'migrations pending' });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  const protection = armor(limits);
+  const apollo = new ApolloServer<HubContext>({
+    schema,
+    validationRules: protection.validationRules,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: options.devErrors,
+    formatError: createErrorFormatter(log, options.devErrors),
+    plugins: [
+      ...protection.plugins,
+      accessPlugin(limits.maxPageSize),
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '256kb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        requestId: String(req.id),
+        log: req.log,
+        bearer: bearerOf(req.headers.authorization),
+        actor: null,
+        loaders: createLoaders(services.dataSource),
+        hub: services,
+      }),
+    }),
+  );
+
+  return { server, apollo };
+}

@@ -1,0 +1,205 @@
+// Per-request DataLoaders: every relation of a page is fetched with one statement per level,
+// whatever the page size. One factory per relation; created fresh for each request so that no
+// cached row outlives it.
+import DataLoader from 'dataloader';
+import { type DataSource, type EntityTarget, type ObjectLiteral, In } from 'typeorm';
+import {
+  ActionItem,
+  Client,
+  ExternalRecord,
+  Incident,
+  IncidentAffectedClient,
+  IncidentAffectedSite,
+  Person,
+  RoleAssignment,
+  Service,
+  Site,
+  StatusUpdate,
+  Team,
+  TimelineEntry,
+} from '../entities';
+import type { TimelineKind } from '../domain/enums';
+import { decodeCursor, encodeCursor, type Page } from '../domain/pagination';
+
+export interface TimelineArgs {
+  incidentId: string;
+  first: number;
+  after: string | null;
+  kinds: TimelineKind[] | null;
+  newestFirst: boolean;
+}
+
+type WithId = ObjectLiteral & { id: string };
+
+/** One loader per relation, sharing the request's data source. */
+export function createLoaders(dataSource: DataSource) {
+  const byId = <E extends WithId>(entity: EntityTarget<E>) =>
+    new DataLoader<string, E | null>(async (ids) => {
+      const rows = await dataSource.getRepository(entity).findBy({ id: In([...ids]) } as never);
+      const map = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => map.get(id) ?? null);
+    });
+
+  /** Rows of `entity` whose `column` is one of the keys, grouped by that key. */
+  const groupedBy = <E extends ObjectLiteral>(
+    entity: EntityTarget<E>,
+    property: keyof E & string,
+    options: { where?: string; order?: Record<string, 'ASC' | 'DESC'> } = {},
+  ) =>
+    new DataLoader<string, E[]>(async (keys) => {
+      const q = dataSource
+        .getRepository(entity)
+        .createQueryBuilder('x')
+        .where(`x.${property} IN (:...keys)`, { keys });
+      if (options.where) q.andWhere(options.where);
+      for (const [col, dir] of Object.entries(options.order ?? {})) q.addOrderBy(`x.${col}`, dir);
+      return groupRows(keys, await q.getMany(), (r) => r[property] as string);
+    });
+
+  /** Entities reached through a join table, grouped by the incident. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  const throughJoin = <E extends WithId>(entity: EntityTarget<E>, join: Function, fk: string) =>
+    new DataLoader<string, E[]>(async (incidentIds) => {
+      const rows = await dataSource
+        .getRepository(entity)
+        .createQueryBuilder('e')
+        .innerJoin(join, 'j', `j.${fk} = e.id`)
+        .addSelect('j.incident_id', 'incident_id')
+        .where('j.incident_id IN (:...ids)', { ids: incidentIds })
+        .orderBy('e.id')
+        .getRawAndEntities();
+      const entities = new Map(rows.entities.map((e) => [e.id, e]));
+      const pairs = rows.raw.map((raw: Record<string, unknown>) => ({
+        incidentId: raw.incident_id as string,
+        entity: entities.get(raw.e_id as string)!,
+      }));
+      return groupRows(incidentIds, pairs, (p) => p.incidentId).map((list) => list.map((p) => p.entity));
+    });
+
+  return {
+    person: byId(Person),
+    service: byId(Service),
+    team: byId(Team),
+    client: byId(Client),
+    incident: byId(Incident),
+    incidentAffectedClients: throughJoin(Client, IncidentAffectedClient, 'client_id'),
+    incidentAffectedSites: throughJoin(Site, IncidentAffectedSite, 'site_id'),
+    activeRoles: groupedBy(RoleAssignment, 'incidentId', {
+      where: 'x.relieved_at IS NULL',
+      order: { assignedAt: 'ASC', id: 'ASC' },
+    }),
+    allRoles: groupedBy(RoleAssignment, 'incidentId', { order: { assignedAt: 'ASC', id: 'ASC' } }),
+    statusUpdates: groupedBy(StatusUpdate, 'incidentId', { order: { postedAt: 'DESC', id: 'ASC' } }),
+    actionItems: groupedBy(ActionItem, 'incidentId', { order: { dueDate: 'ASC', id: 'ASC' } }),
+    externalRecords: groupedBy(ExternalRecord, 'incidentId', { order: { system: 'ASC' } }),
+    clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
+    teamServices: groupedBy(Service, 'teamId', { order: { name: 'ASC' } }),
+    teamMembers: groupedBy(Person, 'teamId', { order: { name: 'ASC' } }),
+    timeline: timelineLoader(dataSource),
+    timelineCount: timelineCountLoader(dataSource),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+function groupRows<R>(keys: readonly string[], rows: R[], keyOf: (row: R) => string): R[][] {
+  const groups = new Map<string, R[]>(keys.map((k) => [k, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((k) => groups.get(k)!);
+}
+
+const timelineCursor = (e: TimelineEntry) => encodeCursor({ k: e.sequence, id: e.id });
+
+/**
+ * Each incident's page of timeline entries, for all incidents of a request in one statement
+ * per distinct argument set (a window function numbers each incident's entries).
+ */
+function timelineLoader(dataSource: DataSource) {
+  return new DataLoader<TimelineArgs, Omit<Page<TimelineEntry>, 'count'>, string>(
+    async (keys) => {
+      const groups = new Map<string, TimelineArgs[]>();
+      for (const k of keys) {
+        const sig = JSON.stringify([k.first, k.after, k.kinds, k.newestFirst]);
+        groups.set(sig, [...(groups.get(sig) ?? []), k]);
+      }
+      const results = new Map<string, Omit<Page<TimelineEntry>, 'count'>>();
+      for (const group of groups.values()) {
+        const { first, after, kinds, newestFirst } = group[0];
+        const dir = newestFirst ? 'DESC' : 'ASC';
+        const inner = dataSource
+          .getRepository(TimelineEntry)
+          .createQueryBuilder('t')
+          .select('t.id', 'id')
+          .addSelect(
+            `row_number() OVER (PARTITION BY t.incident_id ORDER BY t.occurred_at ${dir}, t.sequence ${dir})`,
+            'rn',
+          )
+          .where('t.incident_id IN (:...ids)', { ids: group.map((g) => g.incidentId) });
+        if (kinds?.length) inner.andWhere('t.kind IN (:...kinds)', { kinds });
+        if (after) {
+          const pos = decodeCursor(after);
+          inner.andWhere(
+            `(t.occurred_at, t.sequence) ${newestFirst ? '<' : '>'} (SELECT c.occurred_at, c.sequence FROM timeline_entry c WHERE c.id = :afterId)`,
+            { afterId: pos.id },
+          );
+        }
+        const rows = await dataSource
+          .getRepository(TimelineEntry)
+          .createQueryBuilder('e')
+          .innerJoin(`(${inner.getQuery()})`, 'w', 'w.id = e.id')
+          .setParameters(inner.getParameters())
+          .where('w.rn <= :limit', { limit: first + 1 })
+          .orderBy('e.incident_id')
+          .addOrderBy('e.occurred_at', dir)
+          .addOrderBy('e.sequence', dir)
+          .getMany();
+        const byIncident = groupRows(
+          group.map((g) => g.incidentId),
+          rows,
+          (r) => r.incidentId,
+        );
+        group.forEach((k, i) => {
+          const list = byIncident[i];
+          results.set(timelineKey(k), {
+            nodes: list.slice(0, first),
+            hasNextPage: list.length > first,
+            cursorOf: timelineCursor,
+          });
+        });
+      }
+      return keys.map((k) => results.get(timelineKey(k))!);
+    },
+    { cacheKeyFn: timelineKey },
+  );
+}
+
+function timelineKey(k: TimelineArgs): string {
+  return JSON.stringify([k.incidentId, k.first, k.after, k.kinds, k.newestFirst]);
+}
+
+/** How many timeline entries (of the given kinds) each incident has. */
+function timelineCountLoader(dataSource: DataSource) {
+  return new DataLoader<{ incidentId: string; kinds: TimelineKind[] | null }, number, string>(
+    async (keys) => {
+      const kinds = keys[0].kinds;
+      const sameKinds = keys.every((k) => JSON.stringify(k.kinds) === JSON.stringify(kinds));
+      const groups = sameKinds ? [keys] : keys.map((k) => [k]);
+      const counts = new Map<string, number>();
+      for (const group of groups) {
+        const q = dataSource
+          .getRepository(TimelineEntry)
+          .createQueryBuilder('t')
+          .select('t.incident_id', 'incident_id')
+          .addSelect('count(*)::int', 'n')
+          .where('t.incident_id IN (:...ids)', { ids: group.map((k) => k.incidentId) })
+          .groupBy('t.incident_id');
+        if (group[0].kinds?.length) q.andWhere('t.kind IN (:...kinds)', { kinds: group[0].kinds });
+        for (const row of await q.getRawMany<{ incident_id: string; n: number }>()) {
+          counts.set(JSON.stringify([row.incident_id, group[0].kinds]), row.n);
+        }
+      }
+      return keys.map((k) => counts.get(JSON.stringify([k.incidentId, k.kinds])) ?? 0);
+    },
+    { cacheKeyFn: (k) => JSON.stringify([k.incidentId, k.kinds]) },
+  );
+}

@@ -1,0 +1,319 @@
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import {
+  ActionItem,
+  Client,
+  ExternalRecord,
+  Incident,
+  Person,
+  RoleAssignment,
+  Service,
+  Site,
+  StatusUpdate,
+  TimelineEntry,
+} from '../entities';
+import { Stage, TimelineKind } from '../domain/enums';
+import { nextStages } from '../domain/incident/lifecycle';
+import { INCIDENT_MANAGER_ROLES } from '../domain/incident/roles';
+import { nextStatusUpdateDueAt } from '../domain/incident/status-cadence';
+import {
+  timeToAcknowledgeSeconds,
+  timeToDetectSeconds,
+  timeToRecoverSeconds,
+} from '../domain/incident/timestamps';
+import { actorOf, type HubContext } from '../schema/context';
+import {
+  AddNoteInput,
+  AssignRoleInput,
+  ChangeStageInput,
+  CorrectTimestampInput,
+  CreateActionItemInput,
+  DeclareIncidentInput,
+  HandOverRoleInput,
+  IncidentFilter,
+  PostStatusUpdateInput,
+  ReassessPriorityInput,
+  RelieveRoleInput,
+  UpdateActionItemInput,
+  UpdateIncidentDetailsInput,
+} from '../schema/inputs';
+import { connectionTypes } from '../schema/pagination';
+
+export const { Connection: IncidentConnection } = connectionTypes(Incident, 'Incident');
+export const { Connection: TimelineEntryConnection } = connectionTypes(TimelineEntry, 'TimelineEntry');
+
+@ArgsType()
+class TimelineArgs {
+  @Field(() => Int, { defaultValue: 50, description: 'Page size.' })
+  first: number;
+  @Field(() => String, { nullable: true, description: 'Cursor to continue after.' })
+  after?: string | null;
+  @Field(() => [TimelineKind], { nullable: true, description: 'Only these kinds.' })
+  kinds?: TimelineKind[] | null;
+  @Field({ defaultValue: false, description: 'Newest entries first (default: oldest first).' })
+  newestFirst: boolean;
+}
+
+@Resolver(() => Incident)
+export class IncidentResolver {
+  @Query(() => Incident, { nullable: true, description: 'The incident with this key, or null.' })
+  incident(@Arg('key') key: string, @Ctx() ctx: HubContext): Promise<Incident | null> {
+    return ctx.hub.incidents.findIncident(ctx.hub.dataSource.manager, key);
+  }
+
+  @Query(() => IncidentConnection, {
+    description: 'Incidents matching the filter, newest declaration first.',
+  })
+  async incidents(
+    @Ctx() ctx: HubContext,
+    @Arg('filter', () => IncidentFilter, { nullable: true }) filter?: IncidentFilter,
+    @Arg('first', () => Int, { defaultValue: 20 }) first = 20,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<InstanceType<typeof IncidentConnection>> {
+    return new IncidentConnection(await ctx.hub.incidentQueries.search(filter ?? {}, first, after));
+  }
+
+  @Mutation(() => Incident, { description: 'Declare an incident (INCIDENT_MANAGER).' })
+  declareIncident(@Arg('input') input: DeclareIncidentInput, @Ctx() ctx: HubContext): Promise<Incident> {
+    return ctx.hub.incidents.declareIncident(actorOf(ctx), input);
+  }
+
+  @Mutation(() => Incident, { description: 'Move an incident to another stage (INCIDENT_MANAGER).' })
+  changeStage(@Arg('input') input: ChangeStageInput, @Ctx() ctx: HubContext): Promise<Incident> {
+    return ctx.hub.incidents.changeStage(actorOf(ctx), input);
+  }
+
+  @Mutation(() => Incident, { description: 'Recompute priority from new levels (INCIDENT_MANAGER).' })
+  reassessPriority(@Arg('input') input: ReassessPriorityInput, @Ctx() ctx: HubContext): Promise<Incident> {
+    return ctx.hub.incidents.reassessPriority(actorOf(ctx), input);
+  }
+
+  @Mutation(() => Incident, { description: 'Change descriptive fields (INCIDENT_MANAGER).' })
+  updateIncidentDetails(
+    @Arg('input') input: UpdateIncidentDetailsInput,
+    @Ctx() ctx: HubContext,
+  ): Promise<Incident> {
+    return ctx.hub.incidents.updateIncidentDetails(actorOf(ctx), input);
+  }
+
+  @Mutation(() => Incident, { description: 'Correct impact start or detection time (INCIDENT_MANAGER).' })
+  correctTimestamp(@Arg('input') input: CorrectTimestampInput, @Ctx() ctx: HubContext): Promise<Incident> {
+    return ctx.hub.incidents.correctTimestamp(actorOf(ctx), input);
+  }
+
+  @Mutation(() => TimelineEntry, { description: 'Add a note to the timeline (RESPONDER).' })
+  addNote(@Arg('input') input: AddNoteInput, @Ctx() ctx: HubContext): Promise<TimelineEntry> {
+    return ctx.hub.incidents.addNote(actorOf(ctx), input);
+  }
+
+  @Mutation(() => StatusUpdate, { description: 'Post a status update (RESPONDER).' })
+  postStatusUpdate(
+    @Arg('input') input: PostStatusUpdateInput,
+    @Ctx() ctx: HubContext,
+  ): Promise<StatusUpdate> {
+    return ctx.hub.incidents.postStatusUpdate(actorOf(ctx), input);
+  }
+
+  @Mutation(() => ActionItem, { description: 'Create an action item (RESPONDER).' })
+  createActionItem(@Arg('input') input: CreateActionItemInput, @Ctx() ctx: HubContext): Promise<ActionItem> {
+    return ctx.hub.incidents.createActionItem(actorOf(ctx), input);
+  }
+
+  @Mutation(() => ActionItem, { description: 'Update an action item (RESPONDER).' })
+  updateActionItem(@Arg('input') input: UpdateActionItemInput, @Ctx() ctx: HubContext): Promise<ActionItem> {
+    return ctx.hub.incidents.updateActionItem(actorOf(ctx), input);
+  }
+
+  @FieldResolver(() => [Stage], { description: 'The stages this incident may move to next.' })
+  nextStages(@Root() incident: Incident): readonly Stage[] {
+    return nextStages(incident.stage);
+  }
+
+  @FieldResolver(() => Service, { description: 'The faulty service ("Unknown" until known).' })
+  async faultyService(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Service> {
+    return (await ctx.loaders.service.load(incident.faultyServiceId))!;
+  }
+
+  @FieldResolver(() => [Client], { description: 'Clients whose business is hurt.' })
+  affectedClients(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Client[]> {
+    return ctx.loaders.incidentAffectedClients.load(incident.id);
+  }
+
+  @FieldResolver(() => [Site], { description: 'Sites (MFCs) affected.' })
+  affectedSites(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Site[]> {
+    return ctx.loaders.incidentAffectedSites.load(incident.id);
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'detectedAt - impactStartedAt, in seconds.' })
+  timeToDetectSeconds(@Root() incident: Incident): number | null {
+    return timeToDetectSeconds(incident);
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'acknowledgedAt - detectedAt, in seconds.' })
+  timeToAcknowledgeSeconds(@Root() incident: Incident): number | null {
+    return timeToAcknowledgeSeconds(incident);
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'mitigatedAt - impactStartedAt, in seconds; null until mitigated.',
+  })
+  timeToRecoverSeconds(@Root() incident: Incident): number | null {
+    return timeToRecoverSeconds(incident);
+  }
+
+  @FieldResolver(() => [RoleAssignment], {
+    description: 'Role assignments; all of them, history included, with activeOnly: false.',
+  })
+  roles(
+    @Root() incident: Incident,
+    @Ctx() ctx: HubContext,
+    @Arg('activeOnly', { defaultValue: true }) activeOnly: boolean,
+  ): Promise<RoleAssignment[]> {
+    return (activeOnly ? ctx.loaders.activeRoles : ctx.loaders.allRoles).load(incident.id);
+  }
+
+  @FieldResolver(() => Person, {
+    nullable: true,
+    description: 'The active software or hardware incident manager.',
+  })
+  async incidentManager(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Person | null> {
+    const active = await ctx.loaders.activeRoles.load(incident.id);
+    const manager = INCIDENT_MANAGER_ROLES.map((role) => active.find((a) => a.role === role)).find(Boolean);
+    return manager ? ctx.loaders.person.load(manager.personId) : null;
+  }
+
+  @FieldResolver(() => TimelineEntryConnection, {
+    description: 'The timeline, oldest first unless newestFirst.',
+  })
+  async timeline(
+    @Root() incident: Incident,
+    @Ctx() ctx: HubContext,
+    @Args(() => TimelineArgs) args: TimelineArgs,
+  ): Promise<InstanceType<typeof TimelineEntryConnection>> {
+    const kinds = args.kinds?.length ? args.kinds : null;
+    const page = await ctx.loaders.timeline.load({
+      incidentId: incident.id,
+      first: args.first,
+      after: args.after ?? null,
+      kinds,
+      newestFirst: args.newestFirst,
+    });
+    return new TimelineEntryConnection({
+      ...page,
+      count: () => ctx.loaders.timelineCount.load({ incidentId: incident.id, kinds }),
+    });
+  }
+
+  @FieldResolver(() => [StatusUpdate], { description: 'Status updates, newest first.' })
+  statusUpdates(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<StatusUpdate[]> {
+    return ctx.loaders.statusUpdates.load(incident.id);
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'When the last status update was posted.' })
+  async lastStatusUpdateAt(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Date | null> {
+    const [latest] = await ctx.loaders.statusUpdates.load(incident.id);
+    return latest?.postedAt ?? null;
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      'When the next status update is due; null when the priority has no cadence or impact has ended.',
+  })
+  async nextStatusUpdateDueAt(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Date | null> {
+    const [latest] = await ctx.loaders.statusUpdates.load(incident.id);
+    return nextStatusUpdateDueAt(incident, latest?.postedAt ?? null, ctx.hub.updateCadence);
+  }
+
+  @FieldResolver(() => [ActionItem], { description: 'Action items, earliest due first.' })
+  actionItems(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<ActionItem[]> {
+    return ctx.loaders.actionItems.load(incident.id);
+  }
+
+  @FieldResolver(() => [ExternalRecord], {
+    description: 'Counterparts in Zendesk, Slack, Jira, Opsgenie, Meet, Statuspage.',
+  })
+  externalRecords(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<ExternalRecord[]> {
+    return ctx.loaders.externalRecords.load(incident.id);
+  }
+}
+
+@Resolver(() => TimelineEntry)
+export class TimelineEntryResolver {
+  @FieldResolver(() => Person, {
+    nullable: true,
+    description: 'Who made the change; null for the hub itself.',
+  })
+  actor(@Root() entry: TimelineEntry, @Ctx() ctx: HubContext): Promise<Person | null> | null {
+    return entry.actorId ? ctx.loaders.person.load(entry.actorId) : null;
+  }
+
+  @FieldResolver(() => Incident, { description: 'The incident.' })
+  async incident(@Root() entry: TimelineEntry, @Ctx() ctx: HubContext): Promise<Incident> {
+    return (await ctx.loaders.incident.load(entry.incidentId))!;
+  }
+}
+
+@Resolver(() => StatusUpdate)
+export class StatusUpdateResolver {
+  @FieldResolver(() => Person, { description: 'Who posted it.' })
+  async author(@Root() update: StatusUpdate, @Ctx() ctx: HubContext): Promise<Person> {
+    return (await ctx.loaders.person.load(update.authorId))!;
+  }
+}
+
+@Resolver(() => ActionItem)
+export class ActionItemResolver {
+  @FieldResolver(() => Person, { description: 'Who owns it.' })
+  async owner(@Root() item: ActionItem, @Ctx() ctx: HubContext): Promise<Person> {
+    return (await ctx.loaders.person.load(item.ownerId))!;
+  }
+
+  @FieldResolver(() => Incident, { description: 'The incident.' })
+  async incident(@Root() item: ActionItem, @Ctx() ctx: HubContext): Promise<Incident> {
+    return (await ctx.loaders.incident.load(item.incidentId))!;
+  }
+}
+
+@Resolver(() => RoleAssignment)
+export class RoleAssignmentResolver {
+  @Mutation(() => RoleAssignment, { description: 'Put a person in a role (INCIDENT_MANAGER).' })
+  assignRole(@Arg('input') input: AssignRoleInput, @Ctx() ctx: HubContext): Promise<RoleAssignment> {
+    return ctx.hub.incidents.assignRole(actorOf(ctx), input);
+  }
+
+  @Mutation(() => RoleAssignment, { description: "End a person's time in a role (INCIDENT_MANAGER)." })
+  relieveRole(@Arg('input') input: RelieveRoleInput, @Ctx() ctx: HubContext): Promise<RoleAssignment> {
+    return ctx.hub.incidents.relieveRole(actorOf(ctx), input);
+  }
+
+  @Mutation(() => RoleAssignment, {
+    description:
+      'Relieve the current holder and assign the next in one step (INCIDENT_MANAGER); returns the new assignment.',
+  })
+  handOverRole(@Arg('input') input: HandOverRoleInput, @Ctx() ctx: HubContext): Promise<RoleAssignment> {
+    return ctx.hub.incidents.handOverRole(actorOf(ctx), input);
+  }
+
+  @FieldResolver(() => Person, { description: 'Who holds (or held) the role.' })
+  async person(@Root() assignment: RoleAssignment, @Ctx() ctx: HubContext): Promise<Person> {
+    return (await ctx.loaders.person.load(assignment.personId))!;
+  }
+
+  @FieldResolver(() => Person, { nullable: true, description: 'Who made the assignment.' })
+  assignedBy(@Root() assignment: RoleAssignment, @Ctx() ctx: HubContext): Promise<Person | null> | null {
+    return assignment.assignedById ? ctx.loaders.person.load(assignment.assignedById) : null;
+  }
+}

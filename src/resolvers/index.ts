@@ -1,0 +1,31 @@
+import {
+  ApiTokenResolver,
+  CatalogueResolver,
+  ClientResolver,
+  PersonResolver,
+  ServiceResolver,
+  SiteResolver,
+  TeamResolver,
+} from './catalogue.resolver';
+import {
+  ActionItemResolver,
+  IncidentResolver,
+  RoleAssignmentResolver,
+  StatusUpdateResolver,
+  TimelineEntryResolver,
+} from './incident.resolver';
+
+export const RESOLVERS = [
+  IncidentResolver,
+  TimelineEntryResolver,
+  StatusUpdateResolver,
+  ActionItemResolver,
+  RoleAssignmentResolver,
+  CatalogueResolver,
+  ApiTokenResolver,
+  ClientResolver,
+  SiteResolver,
+  ServiceResolver,
+  TeamResolver,
+  PersonResolver,
+] as const;

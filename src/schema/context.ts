@@ -1,0 +1,39 @@
+// What every resolver receives: who is asking, the request's loaders and the hub's services.
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Actor } from '../domain/access/access';
+import type { TokenService } from '../domain/access/token.service';
+import type { CatalogueService } from '../domain/catalogue/catalogue.service';
+import { DomainError } from '../domain/errors';
+import type { IncidentQueries } from '../domain/incident/incident.queries';
+import type { IncidentService } from '../domain/incident/incident.service';
+import type { UpdateCadence } from '../domain/incident/priority-matrix';
+import type { Loaders } from '../loaders/loaders';
+
+/** The hub's long-lived services, built once by the composition root. */
+export interface HubServices {
+  readonly dataSource: DataSource;
+  readonly incidents: IncidentService;
+  readonly incidentQueries: IncidentQueries;
+  readonly catalogue: CatalogueService;
+  readonly tokens: TokenService;
+  readonly updateCadence: UpdateCadence;
+}
+
+export interface HubContext {
+  readonly requestId: string;
+  readonly log: Logger;
+  /** The bearer secret as sent; checked once the operation has passed the query limits. */
+  readonly bearer: string | null;
+  /** Set by the access plugin before any resolver runs. */
+  actor: Actor | null;
+  readonly loaders: Loaders;
+  readonly hub: HubServices;
+}
+
+/** The authenticated actor; the access plugin guarantees one exists before resolvers run. */
+export function actorOf(ctx: HubContext): Actor {
+  if (!ctx.actor)
+    throw new DomainError('UNAUTHENTICATED', 'Send an API token: Authorization: Bearer <token>');
+  return ctx.actor;
+}

@@ -1,0 +1,55 @@
+// Mapping errors to GraphQL responses, in one place. Domain codes map through an exhaustive
+// table (a new code does not compile until it is mapped); anything unexpected is logged and
+// answered with a generic error that carries no stack or SQL, unless DEV_ERRORS is set.
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import { DomainError, type DomainErrorCode } from '../domain/errors';
+
+export const GRAPHQL_CODES: Readonly<Record<DomainErrorCode, string>> = {
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  ILLEGAL_STAGE_TRANSITION: 'ILLEGAL_STAGE_TRANSITION',
+  CONFLICT: 'CONFLICT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+};
+
+const HTTP_STATUS: Partial<Record<DomainErrorCode, number>> = { UNAUTHENTICATED: 401 };
+
+export function domainToGraphQLError(err: DomainError): GraphQLError {
+  const status = HTTP_STATUS[err.code];
+  return new GraphQLError(err.message, {
+    extensions: { ...err.details, code: GRAPHQL_CODES[err.code], ...(status ? { http: { status } } : {}) },
+  });
+}
+
+export function createErrorFormatter(log: Logger, devErrors: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { ...original.details, code: GRAPHQL_CODES[original.code] },
+      };
+    }
+    const code = formatted.extensions?.code;
+    const intentional =
+      original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
+    if (intentional) {
+      if (devErrors) return formatted;
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    log.error({ err: original, path: formatted.path }, 'unexpected error in operation');
+    return {
+      message: devErrors && original instanceof Error ? original.message : 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: devErrors ? formatted.extensions : { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

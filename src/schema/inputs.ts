@@ -1,0 +1,305 @@
+// GraphQL input types. Validation lives in the domain (zod), so every entry point shares it;
+// these classes only describe the shapes for the schema and GraphiQL.
+import { Field, ID, InputType } from 'type-graphql';
+import {
+  AccessRole,
+  ActionItemKind,
+  ActionItemStatus,
+  Audience,
+  CorrectableTimestamp,
+  ImpactLevel,
+  IncidentRole,
+  Priority,
+  Stage,
+  UrgencyLevel,
+} from '../domain/enums';
+import { TEXT_LIMITS } from '../entities/incident.entity';
+
+@InputType({ description: 'Which incidents to return; every condition given must hold.' })
+export class IncidentFilter {
+  @Field(() => [Stage], { nullable: true, description: 'Only these stages.' })
+  stages?: Stage[];
+  @Field(() => [Priority], { nullable: true, description: 'Only these priorities.' })
+  priorities?: Priority[];
+  @Field(() => [String], { nullable: true, description: 'Only incidents affecting one of these clients.' })
+  clientSlugs?: string[];
+  @Field(() => [String], { nullable: true, description: 'Only incidents affecting one of these sites.' })
+  siteIds?: string[];
+  @Field(() => [ID], { nullable: true, description: 'Only incidents whose faulty service is one of these.' })
+  serviceIds?: string[];
+  @Field({ nullable: true, description: 'true: not CLOSED or CANCELLED; false: only those.' })
+  open?: boolean;
+  @Field({ nullable: true, description: 'Declared at or after this time.' })
+  declaredAfter?: Date;
+  @Field({ nullable: true, description: 'Declared before this time.' })
+  declaredBefore?: Date;
+  @Field({ nullable: true, description: 'Text in the key, summary or description (case-insensitive).' })
+  text?: string;
+}
+
+@InputType({ description: 'A new incident.' })
+export class DeclareIncidentInput {
+  @Field({ description: `One-line summary, at most ${TEXT_LIMITS.summary} characters.` })
+  summary: string;
+  @Field({
+    nullable: true,
+    description: `Longer description, at most ${TEXT_LIMITS.description} characters.`,
+  })
+  description?: string;
+  @Field({
+    nullable: true,
+    description: `Client impact in words, at most ${TEXT_LIMITS.clientImpact} characters.`,
+  })
+  clientImpact?: string;
+  @Field(() => ImpactLevel, { description: 'Graded client impact.' })
+  clientImpactLevel: ImpactLevel;
+  @Field({
+    nullable: true,
+    description: `Client urgency in words, at most ${TEXT_LIMITS.clientUrgency} characters.`,
+  })
+  clientUrgency?: string;
+  @Field(() => UrgencyLevel, { description: 'Graded client urgency.' })
+  clientUrgencyLevel: UrgencyLevel;
+  @Field(() => ID, { nullable: true, description: 'The faulty service; "Unknown" when absent.' })
+  faultyServiceId?: string;
+  @Field(() => [String], { description: 'Affected clients by slug; the first names the key.' })
+  affectedClientSlugs: string[];
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Affected sites by siteId; their clients are added.',
+  })
+  affectedSiteIds?: string[];
+  @Field({ nullable: true, description: 'Start of impact; default: detectedAt. Not in the future.' })
+  impactStartedAt?: Date;
+  @Field({ nullable: true, description: 'When it was detected; default: now. Not in the future.' })
+  detectedAt?: Date;
+  @Field({ nullable: true, description: 'The Zendesk ticket number; it becomes the key number.' })
+  zendeskTicketId?: string;
+  @Field({ nullable: true, description: 'Retrying with the same key returns the same incident.' })
+  idempotencyKey?: string;
+}
+
+@InputType({ description: 'Move an incident to another stage.' })
+export class ChangeStageInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => Stage, { description: 'The stage to move to; see Incident.nextStages.' })
+  stage: Stage;
+  @Field({ nullable: true, description: `Why, at most ${TEXT_LIMITS.note} characters.` })
+  note?: string;
+}
+
+@InputType({ description: 'New impact and urgency levels; priority is derived from them.' })
+export class ReassessPriorityInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => ImpactLevel, { description: 'Graded client impact now.' })
+  clientImpactLevel: ImpactLevel;
+  @Field(() => UrgencyLevel, { description: 'Graded client urgency now.' })
+  clientUrgencyLevel: UrgencyLevel;
+  @Field({ nullable: true, description: 'Client impact in words.' })
+  clientImpact?: string;
+  @Field({ nullable: true, description: 'Client urgency in words.' })
+  clientUrgency?: string;
+  @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
+  reason: string;
+}
+
+@InputType({ description: 'Descriptive fields to change; absent fields stay, null clears.' })
+export class UpdateIncidentDetailsInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field({ nullable: true, description: 'New summary.' })
+  summary?: string;
+  @Field(() => String, { nullable: true, description: 'New description.' })
+  description?: string | null;
+  @Field(() => String, { nullable: true, description: 'New client impact text.' })
+  clientImpact?: string | null;
+  @Field(() => String, { nullable: true, description: 'New client urgency text.' })
+  clientUrgency?: string | null;
+  @Field(() => ID, { nullable: true, description: 'New faulty service.' })
+  faultyServiceId?: string;
+  @Field(() => [String], { nullable: true, description: 'Replace the affected clients.' })
+  affectedClientSlugs?: string[];
+  @Field(() => [String], { nullable: true, description: 'Replace the affected sites.' })
+  affectedSiteIds?: string[];
+}
+
+@InputType({ description: 'Correct when impact started or was detected.' })
+export class CorrectTimestampInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => CorrectableTimestamp, { description: 'Which timestamp.' })
+  field: CorrectableTimestamp;
+  @Field({ description: 'The corrected time; order impact <= detected <= acknowledged must hold.' })
+  value: Date;
+  @Field({ description: 'Why, at most 2000 characters.' })
+  reason: string;
+}
+
+@InputType({ description: 'Put a person in a role.' })
+export class AssignRoleInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => IncidentRole, { description: 'The role.' })
+  role: IncidentRole;
+  @Field(() => ID, { description: 'The person.' })
+  personId: string;
+  @Field({ nullable: true, description: 'Title of a CUSTOM role (required for CUSTOM).' })
+  title?: string;
+}
+
+@InputType({ description: 'End a person’s time in a role.' })
+export class RelieveRoleInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => IncidentRole, { description: 'The role.' })
+  role: IncidentRole;
+  @Field(() => ID, { nullable: true, description: 'Whom to relieve; needed when several hold the role.' })
+  personId?: string;
+}
+
+@InputType({ description: 'Relieve the current holder of a role and assign the next, in one step.' })
+export class HandOverRoleInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => IncidentRole, { description: 'The role.' })
+  role: IncidentRole;
+  @Field(() => ID, { description: 'The person taking over.' })
+  toPersonId: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The person handing over; needed when several hold the role.',
+  })
+  fromPersonId?: string;
+  @Field({ nullable: true, description: 'Title of a CUSTOM role; default: the current one.' })
+  title?: string;
+}
+
+@InputType({ description: 'A note for the timeline.' })
+export class AddNoteInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field({ description: `The note, at most ${TEXT_LIMITS.note} characters.` })
+  text: string;
+}
+
+@InputType({ description: "A status update answering the handbook's four questions." })
+export class PostStatusUpdateInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => Audience, { nullable: true, description: 'Who it is for; default INTERNAL.' })
+  audience?: Audience;
+  @Field({ description: 'What is the client impact?' })
+  clientImpact: string;
+  @Field({ description: 'What do we know about the problem?' })
+  knownProblem: string;
+  @Field({ description: 'What have we attempted?' })
+  attempted: string;
+  @Field({ description: 'What are the next steps?' })
+  nextSteps: string;
+}
+
+@InputType({ description: 'A new action item.' })
+export class CreateActionItemInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field({ description: `What needs doing, at most ${TEXT_LIMITS.title} characters.` })
+  title: string;
+  @Field({ nullable: true, description: 'Details.' })
+  description?: string;
+  @Field(() => ActionItemKind, { description: 'What the work is for.' })
+  kind: ActionItemKind;
+  @Field(() => ID, { description: 'Who owns it.' })
+  ownerId: string;
+  @Field({ description: 'When it is due.' })
+  dueDate: Date;
+  @Field({ nullable: true, description: 'A linked Jira issue, e.g. "INC-123".' })
+  jiraIssueKey?: string;
+}
+
+@InputType({ description: 'Changes to an action item; absent fields stay.' })
+export class UpdateActionItemInput {
+  @Field(() => ID, { description: 'The action item.' })
+  id: string;
+  @Field({ nullable: true, description: 'New title.' })
+  title?: string;
+  @Field(() => String, { nullable: true, description: 'New details; null clears.' })
+  description?: string | null;
+  @Field(() => ActionItemKind, { nullable: true, description: 'New kind.' })
+  kind?: ActionItemKind;
+  @Field(() => ActionItemStatus, { nullable: true, description: 'New status.' })
+  status?: ActionItemStatus;
+  @Field(() => ID, { nullable: true, description: 'New owner.' })
+  ownerId?: string;
+  @Field({ nullable: true, description: 'New due date.' })
+  dueDate?: Date;
+  @Field(() => String, { nullable: true, description: 'Linked Jira issue; null clears.' })
+  jiraIssueKey?: string | null;
+}
+
+@InputType({ description: 'A new API token for a person.' })
+export class CreateApiTokenInput {
+  @Field(() => ID, { description: 'The person the token acts as.' })
+  personId: string;
+  @Field({ description: 'What the token is for.' })
+  name: string;
+  @Field(() => AccessRole, { nullable: true, description: "Default: the person's access role; never more." })
+  accessRole?: AccessRole;
+}
+
+@InputType({ description: 'A client, by slug.' })
+export class UpsertClientInput {
+  @Field({ description: 'Lowercase slug, e.g. "albertsons".' })
+  slug: string;
+  @Field({ description: 'Display name.' })
+  name: string;
+  @Field(() => String, { nullable: true, description: 'Slack production channel.' })
+  slackChannel?: string | null;
+}
+
+@InputType({ description: 'A site, by siteId.' })
+export class UpsertSiteInput {
+  @Field({ description: 'Site id, e.g. "wf0001".' })
+  siteId: string;
+  @Field({ description: 'Location, e.g. "clifton-nj".' })
+  location: string;
+  @Field({ description: 'The client the site belongs to.' })
+  clientSlug: string;
+}
+
+@InputType({ description: 'A service, by name.' })
+export class UpsertServiceInput {
+  @Field({ description: 'Service name.' })
+  name: string;
+  @Field(() => ID, { nullable: true, description: 'The owning team.' })
+  teamId?: string | null;
+}
+
+@InputType({ description: 'A team, by name.' })
+export class UpsertTeamInput {
+  @Field({ description: 'Team name.' })
+  name: string;
+  @Field(() => String, { nullable: true, description: 'Opsgenie team to page.' })
+  opsgenieTeam?: string | null;
+  @Field(() => String, { nullable: true, description: 'Opsgenie on-call schedule.' })
+  opsgenieSchedule?: string | null;
+}
+
+@InputType({ description: 'A person, by email.' })
+export class UpsertPersonInput {
+  @Field({ description: 'Email address.' })
+  email: string;
+  @Field({ description: 'Full name.' })
+  name: string;
+  @Field(() => String, { nullable: true, description: 'Slack user id.' })
+  slackUserId?: string | null;
+  @Field(() => String, { nullable: true, description: 'Opsgenie username.' })
+  opsgenieUser?: string | null;
+  @Field(() => String, { nullable: true, description: 'IANA time zone.' })
+  timeZone?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Team.' })
+  teamId?: string | null;
+  @Field(() => AccessRole, { nullable: true, description: 'Access role; new people default to RESPONDER.' })
+  accessRole?: AccessRole;
+}

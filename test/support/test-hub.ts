@@ -1,0 +1,222 @@
+// A running hub for API tests: real HTTP on 127.0.0.1, a real database (see test-database.ts),
+// a catalogue, and one person and API token per access role.
+import { Writable } from 'node:stream';
+import { createHub, type Hub } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { Database } from '../../src/database/database';
+import type { Actor } from '../../src/domain/access/access';
+import { SYSTEM_ADMIN_EMAIL } from '../../src/domain/access/token.service';
+import { AccessRole } from '../../src/domain/enums';
+import type { Client, Person, Service, Site, Team } from '../../src/entities';
+import { createLogger } from '../../src/logger';
+import { openTestDatabase } from './test-database';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: T | null;
+    errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+export interface TestHub {
+  readonly hub: Hub;
+  readonly url: string;
+  readonly database: Database;
+  /** Every log line the hub wrote, as JSON text. */
+  readonly logs: string[];
+  readonly people: Record<'viewer' | 'responder' | 'manager' | 'admin' | 'expert', Person>;
+  readonly tokens: Record<'viewer' | 'responder' | 'manager' | 'admin', string>;
+  readonly catalogue: {
+    albertsons: Client;
+    wakefern: Client;
+    sites: Record<'wf0001' | 'wf0002' | 'ab0001', Site>;
+    team: Team;
+    orderSync: Service;
+  };
+  readonly adminActor: Actor;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<GqlResponse<T>>;
+  /** Like gql, but fails the test on any error and returns data. */
+  ok<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+  const database = await openTestDatabase();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'debug',
+    SEED_DEMO_DATA: 'false',
+    ADMIN_TOKEN,
+    ...env,
+  });
+  const hub = await createHub(config, { database, log: createLogger(config.logLevel, sink) });
+  const url = await hub.listen(0, '127.0.0.1');
+  const { catalogue, tokens: tokenService } = hub.services;
+
+  const admin = await database.dataSource
+    .getRepository('Person')
+    .findOneByOrFail({ email: SYSTEM_ADMIN_EMAIL });
+  const adminActor: Actor = { personId: (admin as Person).id, accessRole: AccessRole.ADMIN };
+
+  const albertsons = await catalogue.upsertClient(adminActor, {
+    slug: 'albertsons',
+    name: 'Albertsons',
+    slackChannel: '#albertsons-prod',
+  });
+  const wakefern = await catalogue.upsertClient(adminActor, { slug: 'wakefern', name: 'Wakefern' });
+  const sites = {
+    wf0001: await catalogue.upsertSite(adminActor, {
+      siteId: 'wf0001',
+      location: 'clifton-nj',
+      clientSlug: 'wakefern',
+    }),
+    wf0002: await catalogue.upsertSite(adminActor, {
+      siteId: 'wf0002',
+      location: 'paramus-nj',
+      clientSlug: 'wakefern',
+    }),
+    ab0001: await catalogue.upsertSite(adminActor, {
+      siteId: 'ab0001',
+      location: 'dallas-tx',
+      clientSlug: 'albertsons',
+    }),
+  };
+  const team = await catalogue.upsertTeam(adminActor, { name: 'Fulfillment Software', opsgenieTeam: 'fs' });
+  const orderSync = await catalogue.upsertService(adminActor, { name: 'Order Sync', teamId: team.id });
+
+  const person = (key: string, accessRole: AccessRole, slack: string) =>
+    catalogue.upsertPerson(adminActor, {
+      email: `${key}@example.com`,
+      name: `${key[0].toUpperCase()}${key.slice(1)} Person`,
+      slackUserId: slack,
+      teamId: team.id,
+      accessRole,
+    });
+  const people = {
+    viewer: await person('viewer', AccessRole.VIEWER, 'U0VIEWER1'),
+    responder: await person('responder', AccessRole.RESPONDER, 'U0RESPOND1'),
+    manager: await person('manager', AccessRole.INCIDENT_MANAGER, 'U0MANAGER1'),
+    admin: await person('admin', AccessRole.ADMIN, 'U0ADMIN01'),
+    expert: await person('expert', AccessRole.RESPONDER, 'U0EXPERT1'),
+  };
+  const tokenFor = async (p: Person) =>
+    (await tokenService.createApiToken(adminActor, { personId: p.id, name: `${p.name} test token` })).secret;
+  const tokens = {
+    viewer: await tokenFor(people.viewer),
+    responder: await tokenFor(people.responder),
+    manager: await tokenFor(people.manager),
+    admin: await tokenFor(people.admin),
+  };
+
+  const gql: TestHub['gql'] = async (query, variables, options = {}) => {
+    const token = options.token === undefined ? tokens.manager : options.token;
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...options.headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (await res.json()) as GqlResponse['body'],
+    } as never;
+  };
+
+  return {
+    hub,
+    url,
+    database,
+    logs,
+    people,
+    tokens,
+    catalogue: { albertsons, wakefern, sites, team, orderSync },
+    adminActor,
+    gql,
+    async ok(query, variables, token) {
+      const res = await gql(query, variables, { token });
+      if (res.body.errors?.length) {
+        throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors, null, 2)}`);
+      }
+      return res.body.data as never;
+    },
+    async close() {
+      await hub.close();
+      await database.close();
+    },
+  };
+}
+
+/** The fields most tests read back after a mutation. */
+export const INCIDENT_FIELDS = `
+  id key summary stage priority nextStages clientImpactLevel clientUrgencyLevel
+  impactStartedAt detectedAt acknowledgedAt identifiedAt mitigatedAt closedAt
+  timeToDetectSeconds timeToAcknowledgeSeconds timeToRecoverSeconds
+  faultyService { name } affectedClients { slug } affectedSites { siteId }
+`;
+
+export const DECLARE = `mutation Declare($input: DeclareIncidentInput!) {
+  declareIncident(input: $input) { ${INCIDENT_FIELDS} }
+}`;
+
+let counter = 0;
+/** A valid declaration, with overrides. */
+export function declaration(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  return {
+    summary: `Orders not reaching the MFC (${counter})`,
+    clientImpactLevel: 'SIGNIFICANT',
+    clientUrgencyLevel: 'HIGH',
+    affectedClientSlugs: ['albertsons'],
+    ...overrides,
+  };
+}
+
+export interface DeclaredIncident {
+  id: string;
+  key: string;
+  stage: string;
+  priority: string;
+  [field: string]: unknown;
+}
+
+export async function declare(
+  t: TestHub,
+  overrides: Record<string, unknown> = {},
+): Promise<DeclaredIncident> {
+  const data = await t.ok<{ declareIncident: DeclaredIncident }>(DECLARE, { input: declaration(overrides) });
+  return data.declareIncident;
+}
+
+/** Timeline entries of an incident, read straight from the database, oldest first. */
+export async function timelineRows(
+  t: TestHub,
+  incidentId: string,
+): Promise<{ kind: string; actor_id: string | null; text: string; data: Record<string, unknown> | null }[]> {
+  return t.database.dataSource.query(
+    'SELECT kind, actor_id, text, data FROM timeline_entry WHERE incident_id = $1 ORDER BY sequence',
+    [incidentId],
+  );
+}
