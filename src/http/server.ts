@@ -13,7 +13,7 @@ import { createLoaders } from '../loaders/loaders';
 import { accessPlugin, bearerOf } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
-import { armor, type QueryLimits } from '../schema/query-limits';
+import { apolloLimits, type QueryLimits } from '../schema/query-limits';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -75,10 +75,11 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     }
   });
 
-  const protection = armor(limits);
+  const protection = apolloLimits(limits);
   const apollo = new ApolloServer<HubContext>({
     schema,
     validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: options.devErrors,
     formatError: createErrorFormatter(log, options.devErrors),

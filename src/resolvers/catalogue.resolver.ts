@@ -127,11 +127,11 @@ export class ClientResolver {
   async incidents(
     @Root() client: Client,
     @Ctx() ctx: HubContext,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<InstanceType<typeof IncidentConnection>> {
     return new IncidentConnection(
-      await ctx.hub.incidentQueries.search({ clientSlugs: [client.slug] }, first, after),
+      await ctx.hub.incidentQueries.search({ clientSlugs: [client.slug] }, first ?? 20, after),
     );
   }
 }
@@ -147,11 +147,11 @@ export class SiteResolver {
   async incidents(
     @Root() site: Site,
     @Ctx() ctx: HubContext,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<InstanceType<typeof IncidentConnection>> {
     return new IncidentConnection(
-      await ctx.hub.incidentQueries.search({ siteIds: [site.siteId] }, first, after),
+      await ctx.hub.incidentQueries.search({ siteIds: [site.siteId] }, first ?? 20, after),
     );
   }
 }

@@ -55,14 +55,22 @@ export const { Connection: TimelineEntryConnection } = connectionTypes(TimelineE
 
 @ArgsType()
 class TimelineArgs {
-  @Field(() => Int, { defaultValue: 50, description: 'Page size.' })
-  first: number;
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 50,
+    description: 'Page size (at most the page-size limit).',
+  })
+  first: number | null;
   @Field(() => String, { nullable: true, description: 'Cursor to continue after.' })
   after?: string | null;
   @Field(() => [TimelineKind], { nullable: true, description: 'Only these kinds.' })
   kinds?: TimelineKind[] | null;
-  @Field({ defaultValue: false, description: 'Newest entries first (default: oldest first).' })
-  newestFirst: boolean;
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: 'Newest entries first (default: oldest first).',
+  })
+  newestFirst: boolean | null;
 }
 
 @Resolver(() => Incident)
@@ -78,10 +86,10 @@ export class IncidentResolver {
   async incidents(
     @Ctx() ctx: HubContext,
     @Arg('filter', () => IncidentFilter, { nullable: true }) filter?: IncidentFilter,
-    @Arg('first', () => Int, { defaultValue: 20 }) first = 20,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null = 20,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<InstanceType<typeof IncidentConnection>> {
-    return new IncidentConnection(await ctx.hub.incidentQueries.search(filter ?? {}, first, after));
+    return new IncidentConnection(await ctx.hub.incidentQueries.search(filter ?? {}, first ?? 20, after));
   }
 
   @Mutation(() => Incident, { description: 'Declare an incident (INCIDENT_MANAGER).' })
@@ -179,9 +187,9 @@ export class IncidentResolver {
   roles(
     @Root() incident: Incident,
     @Ctx() ctx: HubContext,
-    @Arg('activeOnly', { defaultValue: true }) activeOnly: boolean,
+    @Arg('activeOnly', () => Boolean, { nullable: true, defaultValue: true }) activeOnly: boolean | null,
   ): Promise<RoleAssignment[]> {
-    return (activeOnly ? ctx.loaders.activeRoles : ctx.loaders.allRoles).load(incident.id);
+    return (activeOnly === false ? ctx.loaders.allRoles : ctx.loaders.activeRoles).load(incident.id);
   }
 
   @FieldResolver(() => Person, {
@@ -205,10 +213,10 @@ export class IncidentResolver {
     const kinds = args.kinds?.length ? args.kinds : null;
     const page = await ctx.loaders.timeline.load({
       incidentId: incident.id,
-      first: args.first,
+      first: args.first ?? 50,
       after: args.after ?? null,
       kinds,
-      newestFirst: args.newestFirst,
+      newestFirst: args.newestFirst ?? false,
     });
     return new TimelineEntryConnection({
       ...page,

@@ -2,7 +2,7 @@
 // depth, aliases, tokens, directives and cost from graphql-armor, and page sizes checked here
 // against the operation's literal arguments and variables.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, visit, type DocumentNode, type ValidationRule, type ValueNode } from 'graphql';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -22,16 +22,35 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxPageSize: 100,
 };
 
-/** graphql-armor's plugins and validation rules for these limits. */
-export function armor(limits: QueryLimits) {
-  return new ApolloArmor({
+/**
+ * What Apollo needs for these limits: graphql-armor's rules for depth, aliases, directives and
+ * cost, the page-size rule first (so an oversized page is reported as such, not as its cost),
+ * and graphql-js's own token limit at parse time (armor's token plugin does not stop Apollo 5).
+ */
+export function apolloLimits(limits: QueryLimits) {
+  const protection = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
-    maxTokens: { n: limits.maxTokens },
+    maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
     blockFieldSuggestion: { enabled: false },
   }).protect();
+  return {
+    plugins: protection.plugins,
+    validationRules: [pageSizeRule(limits.maxPageSize), ...protection.validationRules],
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
+}
+
+/** Validation rule: literal page sizes within the cap (variables are checked once known). */
+export function pageSizeRule(maxPageSize: number): ValidationRule {
+  return (context) => ({
+    Document(node) {
+      const problem = checkPageSizes(node, {}, maxPageSize, { literalsOnly: true });
+      if (problem) context.reportError(problem);
+    },
+  });
 }
 
 /** The page-size arguments an operation asks for (literals and variables), checked against the cap. */
@@ -39,6 +58,7 @@ export function checkPageSizes(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   maxPageSize: number,
+  options: { literalsOnly?: boolean } = {},
 ): GraphQLError | null {
   let problem: GraphQLError | null = null;
   const defaults = new Map<string, ValueNode>();
@@ -49,7 +69,7 @@ export function checkPageSizes(
   });
   const valueOf = (node: ValueNode): unknown => {
     if (node.kind === Kind.INT) return Number(node.value);
-    if (node.kind === Kind.VARIABLE) {
+    if (node.kind === Kind.VARIABLE && !options.literalsOnly) {
       const name = node.name.value;
       if (variables && name in variables) return variables[name];
       const fallback = defaults.get(name);

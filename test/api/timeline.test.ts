@@ -1,0 +1,127 @@
+import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('timeline', () => {
+  it('records every kind of change as its typed entry, attributed to the actor', async () => {
+    const incident = await declare(t);
+    const key = incident.key;
+    const m = t.tokens.manager;
+    const r = t.tokens.responder;
+    await t.ok(
+      `mutation { changeStage(input: { incidentKey: "${key}", stage: INVESTIGATING }) { key } }`,
+      {},
+      m,
+    );
+    await t.ok(
+      `mutation { reassessPriority(input: { incidentKey: "${key}", clientImpactLevel: EXTENSIVE, clientUrgencyLevel: CRITICAL, reason: "spreading" }) { key } }`,
+      {},
+      m,
+    );
+    await t.ok(
+      `mutation { updateIncidentDetails(input: { incidentKey: "${key}", description: "more" }) { key } }`,
+      {},
+      m,
+    );
+    await t.ok(
+      `mutation { correctTimestamp(input: { incidentKey: "${key}", field: IMPACT_STARTED, value: "${new Date(Date.now() - 3600_000).toISOString()}", reason: "graphs" }) { key } }`,
+      {},
+      m,
+    );
+    await t.ok(
+      `mutation { assignRole(input: { incidentKey: "${key}", role: SOFTWARE_INCIDENT_MANAGER, personId: "${t.people.manager.id}" }) { id } }`,
+      {},
+      m,
+    );
+    await t.ok(
+      `mutation { handOverRole(input: { incidentKey: "${key}", role: SOFTWARE_INCIDENT_MANAGER, toPersonId: "${t.people.admin.id}" }) { id } }`,
+      {},
+      m,
+    );
+    await t.ok(
+      `mutation { addNote(input: { incidentKey: "${key}", text: "looking at queues" }) { id } }`,
+      {},
+      r,
+    );
+    await t.ok(
+      `mutation { postStatusUpdate(input: { incidentKey: "${key}", clientImpact: "a", knownProblem: "b", attempted: "c", nextSteps: "d" }) { id } }`,
+      {},
+      r,
+    );
+    await t.ok(
+      `mutation { createActionItem(input: { incidentKey: "${key}", title: "Add alert", kind: PREVENTION, ownerId: "${t.people.responder.id}", dueDate: "2030-01-01T00:00:00Z" }) { id } }`,
+      {},
+      r,
+    );
+    const rows = await timelineRows(t, incident.id);
+    expect(rows.map((e) => [e.kind, e.actor_id])).toEqual([
+      ['DECLARED', t.people.manager.id],
+      ['STAGE_CHANGED', t.people.manager.id],
+      ['PRIORITY_CHANGED', t.people.manager.id],
+      ['DETAILS_CHANGED', t.people.manager.id],
+      ['TIMESTAMP_CORRECTED', t.people.manager.id],
+      ['ROLE_ASSIGNED', t.people.manager.id],
+      ['ROLE_RELIEVED', t.people.manager.id],
+      ['ROLE_ASSIGNED', t.people.manager.id],
+      ['NOTE', t.people.responder.id],
+      ['STATUS_UPDATE', t.people.responder.id],
+      ['ACTION_ITEM', t.people.responder.id],
+    ]);
+
+    // the same, through the API, newest first and filtered by kind, with cursors
+    const page = await t.ok<{
+      incident: {
+        timeline: {
+          totalCount: number;
+          nodes: { kind: string; actor: { name: string } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      };
+    }>(`{ incident(key: "${key}") { timeline(first: 2, newestFirst: true, kinds: [ROLE_ASSIGNED, ROLE_RELIEVED, NOTE]) {
+          totalCount nodes { kind actor { name } } pageInfo { hasNextPage endCursor } } } }`);
+    expect(page.incident.timeline.totalCount).toBe(4);
+    expect(page.incident.timeline.nodes.map((n) => n.kind)).toEqual(['NOTE', 'ROLE_ASSIGNED']);
+    expect(page.incident.timeline.pageInfo.hasNextPage).toBe(true);
+    const next = await t.ok<{
+      incident: { timeline: { nodes: { kind: string }[]; pageInfo: { hasNextPage: boolean } } };
+    }>(
+      `{ incident(key: "${key}") { timeline(first: 5, newestFirst: true, kinds: [ROLE_ASSIGNED, ROLE_RELIEVED, NOTE], after: "${page.incident.timeline.pageInfo.endCursor}") {
+          nodes { kind } pageInfo { hasNextPage } } } }`,
+    );
+    expect(next.incident.timeline.nodes.map((n) => n.kind)).toEqual(['ROLE_RELIEVED', 'ROLE_ASSIGNED']);
+    expect(next.incident.timeline.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('a change that fails after writing its entry leaves neither the change nor the entry', async () => {
+    const incident = await declare(t);
+    const ds = t.database.dataSource;
+    // Make the database refuse the timeline entry of one specific move, after the stage row was updated.
+    await ds.query(`CREATE OR REPLACE FUNCTION refuse_marked_entry() RETURNS trigger AS $$
+      BEGIN IF NEW.data->>'note' = 'fail-after-entry' THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END
+      $$ LANGUAGE plpgsql`);
+    await ds.query(`CREATE TRIGGER refuse_marked_entry AFTER INSERT ON timeline_entry
+      FOR EACH ROW EXECUTE FUNCTION refuse_marked_entry()`);
+    try {
+      const before = await timelineRows(t, incident.id);
+      const res = await t.gql(
+        `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING, note: "fail-after-entry" }) { stage } }`,
+      );
+      expect(res.body.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      // no SQL and no stack reach the client
+      expect(JSON.stringify(res.body)).not.toMatch(
+        /refused by test trigger|timeline_entry|INSERT|stacktrace|\.ts:/,
+      );
+      const [row] = await ds.query('SELECT stage, version FROM incident WHERE id = $1', [incident.id]);
+      expect(row).toEqual({ stage: 'ACKNOWLEDGED', version: 1 });
+      expect(await timelineRows(t, incident.id)).toEqual(before);
+    } finally {
+      await ds.query('DROP TRIGGER refuse_marked_entry ON timeline_entry');
+    }
+  });
+});
