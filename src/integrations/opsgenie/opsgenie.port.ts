@@ -1,0 +1,15 @@
+// What the hub needs from an on-call pager: page with the incident key as alias (the vendor
+// de-duplicates open alerts by alias), escalate to a team, close at mitigation.
+
+export interface OnCallPager {
+  /** Page responders; an open alert with the same alias is reused, not duplicated. */
+  page(request: {
+    alias: string;
+    message: string;
+    description: string;
+    tags: readonly string[];
+    responders: readonly { type: 'team' | 'schedule' | 'user'; name: string }[];
+  }): Promise<{ alertId: string }>;
+  /** Close the alert with this alias, with a note; closing a closed alert is not an error. */
+  close(alias: string, note: string): Promise<void>;
+}

@@ -1,0 +1,19 @@
+// What the hub needs from a chat system: an incident channel that people are in, its topic, and
+// messages. Every creating call can run twice (a retried job), so each looks up before it creates.
+
+export interface ChatChannelRef {
+  readonly channelId: string;
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface ChatChannel {
+  /** The channel for this incident: the existing one if it was made before, else a new one named `name` (or with a suffix when taken). */
+  ensureChannel(request: { incidentKey: string; name: string }): Promise<ChatChannelRef>;
+  /** Replace the channel topic (summary, priority, roles, links). */
+  setTopic(channelId: string, topic: string): Promise<void>;
+  /** Invite people by chat user id; those already in are skipped. */
+  invite(channelId: string, userIds: readonly string[]): Promise<void>;
+  /** Post a message unless one with this dedupe key was already posted; returns its id. */
+  postMessage(request: { channel: string; text: string; dedupeKey: string }): Promise<{ messageId: string }>;
+}

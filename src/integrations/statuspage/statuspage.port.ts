@@ -1,0 +1,13 @@
+// What the hub needs from a public status page: one incident per hub incident, kept current.
+
+export interface StatusPage {
+  /** The page's incident for this key, created only when none exists. */
+  ensureIncident(request: {
+    incidentKey: string;
+    name: string;
+    status: string;
+    body: string;
+  }): Promise<{ incidentId: string; url: string }>;
+  /** Post an update with a new status. */
+  update(request: { incidentId: string; status: string; body: string }): Promise<void>;
+}
