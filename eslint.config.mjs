@@ -30,5 +30,27 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
+  {
+    files: ['public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        sessionStorage: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        URLSearchParams: 'readonly',
+        graphqlWs: 'readonly',
+        GraphiQL: 'readonly',
+        React: 'readonly',
+        ReactDOM: 'readonly',
+      },
+    },
+  },
   prettier,
 );

@@ -12,6 +12,10 @@ import { IncidentService } from './domain/incident/incident.service';
 import { DEFAULT_PRIORITY_MATRIX, DEFAULT_UPDATE_CADENCE_MINUTES } from './domain/incident/priority-matrix';
 import { UnitOfWork } from './domain/unit-of-work';
 import { createHttpServer, type HubHttpServer } from './http/server';
+import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
+import { inProcessRelay, postgresRelay, type EventRelay } from './live/event-relay';
+import { LiveChanges } from './live/live-changes';
+import { HubPubSub } from './live/pubsub';
 import { createLogger, type Logger } from './logger';
 import { hubSchema } from './schema/build-schema';
 import type { HubServices } from './schema/context';
@@ -25,6 +29,10 @@ export interface Hub {
   readonly services: HubServices;
   readonly events: DomainEventBus;
   readonly http: HubHttpServer;
+  readonly websocket: HubWebSocketServer;
+  /** Carries committed changes to the live topic of every hub process. */
+  readonly relay: EventRelay;
+  readonly pubsub: HubPubSub;
   /** Set only on the first start without ADMIN_TOKEN: the generated administrator secret. */
   readonly generatedAdminToken: string | null;
   /** Start listening; resolves to the base URL. */
@@ -34,7 +42,7 @@ export interface Hub {
 
 export async function createHub(
   config: Config,
-  options: { log?: Logger; database?: Database; clock?: () => Date } = {},
+  options: { log?: Logger; database?: Database; clock?: () => Date; keepAliveMs?: number } = {},
 ): Promise<Hub> {
   const log = options.log ?? createLogger(config.logLevel);
   const database =
@@ -43,6 +51,14 @@ export async function createHub(
   const { dataSource } = database;
   const events = new DomainEventBus((err) => log.error({ err }, 'domain event handler failed'));
   const uow = new UnitOfWork(dataSource, events, options.clock);
+  const pubsub = new HubPubSub();
+  // Several processes can share a PostgreSQL server, so changes travel by NOTIFY there; the
+  // embedded database belongs to one process, so they stay in it.
+  const relay =
+    database.kind === 'server'
+      ? await postgresRelay(database.url, pubsub, log)
+      : inProcessRelay(events, pubsub);
+  uow.onBeforeCommit((manager, committed) => relay.beforeCommit(manager, committed));
   const services: HubServices = {
     dataSource,
     incidents: new IncidentService(uow, { priorityMatrix: DEFAULT_PRIORITY_MATRIX }),
@@ -50,18 +66,24 @@ export async function createHub(
     catalogue: new CatalogueService(uow),
     tokens: new TokenService(uow),
     updateCadence: DEFAULT_UPDATE_CADENCE_MINUTES,
+    live: new LiveChanges(pubsub, dataSource),
   };
   const { generatedSecret } = await services.tokens.ensureAdminAccess(config.adminToken);
   if (config.seedDemoData) {
     const seeded = await seedDemoData(services);
     if (seeded) log.info('demo data seeded');
   }
-  const http = await createHttpServer({
-    schema: await hubSchema(),
+  const schema = await hubSchema();
+  const limits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
+  const http = await createHttpServer({ schema, services, log, limits, devErrors: config.devErrors });
+  const websocket = attachWebSocketServer({
+    server: http.server,
+    schema,
     services,
     log,
-    limits: { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize },
+    limits,
     devErrors: config.devErrors,
+    keepAliveMs: options.keepAliveMs,
   });
 
   return {
@@ -71,6 +93,9 @@ export async function createHub(
     services,
     events,
     http,
+    websocket,
+    relay,
+    pubsub,
     generatedAdminToken: generatedSecret,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
@@ -82,6 +107,8 @@ export async function createHub(
       return `http://${shownHost}:${address.port}`;
     },
     async close() {
+      await websocket.close();
+      await relay.stop();
       await http.apollo.stop();
       if (http.server.listening) await new Promise<void>((resolve) => http.server.close(() => resolve()));
       if (!options.database) await database.close();

@@ -33,6 +33,8 @@ export interface Database {
   readonly queries: QueryCounter;
   /** 'embedded' when the hub runs on PGlite, 'server' on a PostgreSQL server. */
   readonly kind: 'embedded' | 'server';
+  /** How to reach it (the embedded database's local socket URL when embedded). */
+  readonly url: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function openDatabase(options: {
     dataSource,
     queries,
     kind: embedded ? 'embedded' : 'server',
+    url,
     async close() {
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();

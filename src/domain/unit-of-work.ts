@@ -25,7 +25,11 @@ export function uniqueViolation(err: unknown): string | undefined {
   return e.driverError?.constraint ?? e.constraint ?? 'unique';
 }
 
+export type BeforeCommitHook = (manager: EntityManager, events: readonly DomainEvent[]) => Promise<void>;
+
 export class UnitOfWork {
+  private readonly beforeCommitHooks: BeforeCommitHook[] = [];
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: DomainEventBus,
@@ -37,15 +41,22 @@ export class UnitOfWork {
     const now = this.clock();
     let result: T;
     try {
-      result = await this.dataSource.transaction((manager) =>
-        work({ manager, now, emit: (e) => events.push(e) }),
-      );
+      result = await this.dataSource.transaction(async (manager) => {
+        const value = await work({ manager, now, emit: (e) => events.push(e) });
+        for (const hook of this.beforeCommitHooks) await hook(manager, events);
+        return value;
+      });
     } catch (err) {
       if (uniqueViolation(err)) throw conflict('The change collides with a concurrent one; reload and retry');
       throw err;
     }
     await this.bus.publish(events);
     return result;
+  }
+
+  /** Run `hook` at the end of every transaction, inside it (e.g. a NOTIFY that commits with it). */
+  onBeforeCommit(hook: BeforeCommitHook): void {
+    this.beforeCommitHooks.push(hook);
   }
 
   /** Run reads outside a transaction (no events). */

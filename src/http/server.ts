@@ -10,6 +10,7 @@ import type { GraphQLSchema } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders';
+import { mountBrowserPages } from './static';
 import { accessPlugin, bearerOf } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
@@ -74,6 +75,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+
+  mountBrowserPages(app);
 
   const protection = apolloLimits(limits);
   const apollo = new ApolloServer<HubContext>({

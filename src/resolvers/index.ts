@@ -14,6 +14,7 @@ import {
   StatusUpdateResolver,
   TimelineEntryResolver,
 } from './incident.resolver';
+import { LiveResolver } from './live.resolver';
 
 export const RESOLVERS = [
   IncidentResolver,
@@ -28,4 +29,5 @@ export const RESOLVERS = [
   ServiceResolver,
   TeamResolver,
   PersonResolver,
+  LiveResolver,
 ] as const;

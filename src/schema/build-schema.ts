@@ -1,6 +1,7 @@
 // Building the executable schema from the entity and resolver classes.
 import 'reflect-metadata';
 import './enums';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
@@ -14,6 +15,9 @@ export function hubSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
+    // Required by type-graphql once any @Subscription exists; ours all bring their own
+    // `subscribe` streams (src/live), so this topic bus stays unused.
+    pubSub: createPubSub(),
     emitSchemaFile: false,
   });
   return built;

@@ -8,6 +8,7 @@ import { DomainError } from '../domain/errors';
 import type { IncidentQueries } from '../domain/incident/incident.queries';
 import type { IncidentService } from '../domain/incident/incident.service';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
+import type { LiveChanges } from '../live/live-changes';
 import type { Loaders } from '../loaders/loaders';
 
 /** The hub's long-lived services, built once by the composition root. */
@@ -18,6 +19,7 @@ export interface HubServices {
   readonly catalogue: CatalogueService;
   readonly tokens: TokenService;
   readonly updateCadence: UpdateCadence;
+  readonly live: LiveChanges;
 }
 
 export interface HubContext {
@@ -27,7 +29,8 @@ export interface HubContext {
   readonly bearer: string | null;
   /** Set by the access plugin before any resolver runs. */
   actor: Actor | null;
-  readonly loaders: Loaders;
+  /** Per request; a subscription replaces them for every event so no read goes stale. */
+  loaders: Loaders;
   readonly hub: HubServices;
 }
 

@@ -1,0 +1,51 @@
+// Pages served to browsers: GraphiQL and the wallboard, with every script taken from installed
+// packages (no CDN), so they work without internet access.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Express } from 'express';
+
+/** The repository root (holds package.json), from src/ under ts-jest or dist/src/ when built. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above ' + __dirname);
+    dir = parent;
+  }
+  return dir;
+}
+
+export function mountBrowserPages(app: Express): void {
+  const root = packageRoot();
+  const installed = (pkg: string, file: string) =>
+    join(dirname(require.resolve(`${pkg}/package.json`)), file);
+  const graphiql = readFileSync(join(root, 'public', 'graphiql.html'));
+
+  // A browser asking for /graphql gets GraphiQL; API clients (JSON) go on to the GraphQL server.
+  app.get('/graphql', (req, res, next) => {
+    if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
+      res.type('html').send(graphiql);
+      return;
+    }
+    next();
+  });
+
+  const files: Record<string, { path: string; type: string }> = {
+    '/board': { path: join(root, 'public', 'board.html'), type: 'html' },
+    '/assets/board.js': { path: join(root, 'public', 'board.js'), type: 'js' },
+    '/assets/board.css': { path: join(root, 'public', 'board.css'), type: 'css' },
+    '/assets/graphiql-setup.js': { path: join(root, 'public', 'graphiql-setup.js'), type: 'js' },
+    '/assets/graphql-ws.js': { path: installed('graphql-ws', 'umd/graphql-ws.min.js'), type: 'js' },
+    '/assets/graphiql.min.js': { path: installed('graphiql', 'graphiql.min.js'), type: 'js' },
+    '/assets/graphiql.min.css': { path: installed('graphiql', 'graphiql.min.css'), type: 'css' },
+    '/assets/react.js': { path: installed('react', 'umd/react.production.min.js'), type: 'js' },
+    '/assets/react-dom.js': { path: installed('react-dom', 'umd/react-dom.production.min.js'), type: 'js' },
+  };
+  for (const [route, file] of Object.entries(files)) {
+    const body = readFileSync(file.path);
+    app.get(route, (_req, res) => {
+      res.type(file.type).setHeader('cache-control', 'no-cache');
+      res.send(body);
+    });
+  }
+}

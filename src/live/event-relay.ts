@@ -1,0 +1,93 @@
+// Carrying committed changes to the live topic of every hub process.
+// - Embedded database (one process): straight from the domain event bus, after commit.
+// - PostgreSQL server: NOTIFY inside the transaction (PostgreSQL delivers it only if and when the
+//   transaction commits, exactly once), and a LISTEN connection in each process that publishes
+//   what arrives. Payloads carry ids only; subscribers load fresh data.
+import { Client } from 'pg';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import type { DomainEvent, DomainEventBus } from '../domain/events';
+import { changesOf, type HubPubSub, type IncidentChange } from './pubsub';
+
+export const NOTIFY_CHANNEL = 'incident_hub_changes';
+
+export interface EventRelay {
+  /** Called inside the transaction, just before commit. */
+  beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void>;
+  /** 'in-process' or 'postgres-notify'. */
+  readonly kind: string;
+  stop(): Promise<void>;
+}
+
+/** One process: publish after commit, from the domain event bus. */
+export function inProcessRelay(bus: DomainEventBus, pubsub: HubPubSub): EventRelay {
+  const unsubscribe = bus.subscribe((events) => {
+    for (const change of changesOf(events)) pubsub.publish(change);
+  });
+  return {
+    kind: 'in-process',
+    async beforeCommit() {},
+    async stop() {
+      unsubscribe();
+    },
+  };
+}
+
+/** Many processes on one PostgreSQL server: NOTIFY in the transaction, LISTEN in every process. */
+export async function postgresRelay(url: string, pubsub: HubPubSub, log: Logger): Promise<EventRelay> {
+  let client: Client | null = null;
+  let stopped = false;
+  let retryMs = 100;
+
+  const connect = async (): Promise<void> => {
+    const c = new Client({ connectionString: url, application_name: 'incident-hub-listener' });
+    c.on('notification', (msg) => {
+      if (msg.channel !== NOTIFY_CHANNEL || !msg.payload) return;
+      try {
+        pubsub.publish(JSON.parse(msg.payload) as IncidentChange);
+      } catch (err) {
+        log.warn({ err }, 'ignored a malformed change notification');
+      }
+    });
+    c.on('error', (err) => {
+      log.warn({ err: err.message }, 'change listener lost its connection; reconnecting');
+      void c.end().catch(() => undefined);
+      if (client === c) client = null;
+      scheduleReconnect();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    client = c;
+    retryMs = 100;
+  };
+
+  const scheduleReconnect = () => {
+    if (stopped) return;
+    const wait = retryMs;
+    retryMs = Math.min(retryMs * 2, 10_000);
+    setTimeout(() => {
+      if (!stopped && !client) connect().catch(scheduleReconnect);
+    }, wait).unref();
+  };
+
+  await connect();
+  return {
+    kind: 'postgres-notify',
+    async beforeCommit(manager, events) {
+      // One notification per incident change keeps each payload far below NOTIFY's 8000 bytes.
+      const payloads = changesOf(events).map((c) => JSON.stringify(c));
+      if (payloads.length) {
+        await manager.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [
+          NOTIFY_CHANNEL,
+          payloads,
+        ]);
+      }
+    },
+    async stop() {
+      stopped = true;
+      const c = client;
+      client = null;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// The streams behind the GraphQL subscriptions: committed changes, filtered with the same SQL
+// filter as the `incidents` query, each carrying data loaded after the change (never a cached copy).
+import { Repeater } from '@graphql-yoga/subscription';
+import type { DataSource } from 'typeorm';
+import { Incident, TimelineEntry } from '../entities';
+import { applyFilter, type IncidentFilterValues } from '../domain/incident/incident.queries';
+import type { HubPubSub, IncidentChange } from './pubsub';
+
+const FILTER_KEYS: readonly (keyof IncidentFilterValues)[] = [
+  'stages',
+  'priorities',
+  'clientSlugs',
+  'siteIds',
+  'serviceIds',
+  'open',
+  'declaredAfter',
+  'declaredBefore',
+  'text',
+];
+
+export class LiveChanges {
+  // Per change (shared by every subscriber in this process): the incident after it, and whether it
+  // matches each distinct filter. Keyed by the change object, so they vanish with it.
+  private readonly incidents = new WeakMap<IncidentChange, Promise<Incident | null>>();
+  private readonly matches = new WeakMap<IncidentChange, Map<string, Promise<boolean>>>();
+
+  constructor(
+    readonly pubsub: HubPubSub,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Incidents as they are after each committed change that matches the filter. */
+  incidentChanges(filter: IncidentFilterValues | null | undefined): AsyncIterableIterator<Incident> {
+    const conditions = normalise(filter);
+    return this.stream(async (change, push) => {
+      if (!(await this.matchesFilter(change, conditions))) return;
+      const incident = await this.incidentAfter(change);
+      if (incident) await push(incident);
+    });
+  }
+
+  /** Each timeline entry added to the incident with this key, loaded after its commit. */
+  timelineEntries(incidentKey: string): AsyncIterableIterator<TimelineEntry> {
+    return this.stream(async (change, push) => {
+      if (change.incidentKey !== incidentKey) return;
+      const entries = await this.dataSource
+        .getRepository(TimelineEntry)
+        .createQueryBuilder('t')
+        .where('t.id IN (:...ids)', { ids: change.timelineEntryIds })
+        .orderBy('t.sequence')
+        .getMany();
+      for (const entry of entries) await push(entry);
+    });
+  }
+
+  /**
+   * A stream over the live topic. Ending it (client unsubscribes or disconnects) detaches the
+   * topic listener at once, even while no change is arriving.
+   */
+  private stream<T>(
+    handle: (change: IncidentChange, push: (value: T) => Promise<unknown>) => Promise<void>,
+  ): AsyncIterableIterator<T> {
+    return new Repeater<T>(async (push, stop) => {
+      const source = this.pubsub.subscribe();
+      void stop.then(() => source.return?.());
+      for await (const change of source) {
+        try {
+          await handle(change, push);
+        } catch (err) {
+          stop(err);
+        }
+      }
+    }) as unknown as AsyncIterableIterator<T>;
+  }
+
+  private incidentAfter(change: IncidentChange): Promise<Incident | null> {
+    let loaded = this.incidents.get(change);
+    if (!loaded) {
+      loaded = this.dataSource.getRepository(Incident).findOne({ where: { id: change.incidentId } });
+      this.incidents.set(change, loaded);
+    }
+    return loaded;
+  }
+
+  private matchesFilter(change: IncidentChange, filter: IncidentFilterValues | null): Promise<boolean> {
+    if (!filter) return Promise.resolve(true);
+    const key = JSON.stringify(filter);
+    let perFilter = this.matches.get(change);
+    if (!perFilter) {
+      perFilter = new Map();
+      this.matches.set(change, perFilter);
+    }
+    let answer = perFilter.get(key);
+    if (!answer) {
+      const query = applyFilter(
+        this.dataSource.getRepository(Incident).createQueryBuilder('i'),
+        filter,
+      ).andWhere('i.id = :changedId', { changedId: change.incidentId });
+      answer = query.getExists();
+      perFilter.set(key, answer);
+    }
+    return answer;
+  }
+}
+
+/** The filter's set conditions only, in a stable order; null when nothing is set. */
+function normalise(filter: IncidentFilterValues | null | undefined): IncidentFilterValues | null {
+  if (!filter) return null;
+  const out: Record<string, unknown> = {};
+  for (const key of FILTER_KEYS) {
+    const value = filter[key];
+    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0))
+      out[key] = value;
+  }
+  return Object.keys(out).length ? (out as IncidentFilterValues) : null;
+}

@@ -1,0 +1,79 @@
+// The typed in-process topic that live subscriptions read from. Every process fills it from the
+// event relay (same process on the embedded database; PostgreSQL LISTEN/NOTIFY across processes).
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import type { DomainEventType } from '../domain/events';
+
+/** One committed transaction's changes to one incident: ids only, data is loaded fresh. */
+export interface IncidentChange {
+  readonly incidentId: string;
+  readonly incidentKey: string;
+  readonly timelineEntryIds: readonly string[];
+  readonly eventTypes: readonly DomainEventType[];
+}
+
+type Topics = { INCIDENT_CHANGED: [IncidentChange] };
+
+/** An EventTarget that counts its listeners, so tests and health checks can see leaks. */
+class CountingEventTarget extends EventTarget {
+  listeners = 0;
+
+  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
+    if (args[1]) this.listeners += 1;
+    super.addEventListener(...args);
+  }
+
+  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
+    if (args[1]) this.listeners -= 1;
+    super.removeEventListener(...args);
+  }
+}
+
+export class HubPubSub {
+  private readonly target = new CountingEventTarget();
+  private readonly pubsub: PubSub<Topics> = createPubSub<Topics>({
+    eventTarget: this.target as unknown as NonNullable<
+      Parameters<typeof createPubSub<Topics>>[0]
+    >['eventTarget'],
+  });
+
+  publish(change: IncidentChange): void {
+    this.pubsub.publish('INCIDENT_CHANGED', change);
+  }
+
+  /** Changes from now on; ending the iterator (return()) removes its listener at once. */
+  subscribe(): AsyncIterableIterator<IncidentChange> {
+    return this.pubsub.subscribe('INCIDENT_CHANGED') as unknown as AsyncIterableIterator<IncidentChange>;
+  }
+
+  /** Listeners currently attached (one per live subscription in this process). */
+  get listenerCount(): number {
+    return this.target.listeners;
+  }
+}
+
+/** Group a transaction's events by incident: one change per incident per transaction. */
+export function changesOf(
+  events: readonly {
+    incidentId: string;
+    incidentKey: string;
+    timelineEntryId: string;
+    type: DomainEventType;
+  }[],
+): IncidentChange[] {
+  const byIncident = new Map<
+    string,
+    { incidentId: string; incidentKey: string; timelineEntryIds: string[]; eventTypes: DomainEventType[] }
+  >();
+  for (const e of events) {
+    const change = byIncident.get(e.incidentId) ?? {
+      incidentId: e.incidentId,
+      incidentKey: e.incidentKey,
+      timelineEntryIds: [],
+      eventTypes: [],
+    };
+    change.timelineEntryIds.push(e.timelineEntryId);
+    change.eventTypes.push(e.type);
+    byIncident.set(e.incidentId, change);
+  }
+  return [...byIncident.values()];
+}
