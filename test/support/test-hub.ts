@@ -52,8 +52,11 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
-  const database = await openTestDatabase();
+export async function startTestHub(
+  env: Record<string, string> = {},
+  options: { keepAliveMs?: number; serverUrl?: string } = {},
+): Promise<TestHub> {
+  const database = await openTestDatabase(options.serverUrl);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -68,7 +71,11 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     ADMIN_TOKEN,
     ...env,
   });
-  const hub = await createHub(config, { database, log: createLogger(config.logLevel, sink) });
+  const hub = await createHub(config, {
+    database,
+    log: createLogger(config.logLevel, sink),
+    keepAliveMs: options.keepAliveMs,
+  });
   const url = await hub.listen(0, '127.0.0.1');
   const { catalogue, tokens: tokenService } = hub.services;
 
