@@ -77,7 +77,7 @@ class TimelineArgs {
 export class IncidentResolver {
   @Query(() => Incident, { nullable: true, description: 'The incident with this key, or null.' })
   incident(@Arg('key') key: string, @Ctx() ctx: HubContext): Promise<Incident | null> {
-    return ctx.hub.incidents.findIncident(ctx.hub.dataSource.manager, key);
+    return ctx.hub.incidentQueries.findByKey(key);
   }
 
   @Query(() => IncidentConnection, {

@@ -20,6 +20,11 @@ export interface IncidentFilterValues {
 export class IncidentQueries {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The incident with this key, or null. */
+  findByKey(key: string): Promise<Incident | null> {
+    return this.dataSource.getRepository(Incident).findOne({ where: { key } });
+  }
+
   /** One page of incidents matching the filter, newest declaration first. */
   async search(filter: IncidentFilterValues, first: number, after?: string | null): Promise<Page<Incident>> {
     const base = () => applyFilter(this.dataSource.getRepository(Incident).createQueryBuilder('i'), filter);

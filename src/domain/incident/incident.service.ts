@@ -529,11 +529,6 @@ export class IncidentService {
     });
   }
 
-  /** The incident with this key, or null. */
-  async findIncident(manager: EntityManager, key: string): Promise<Incident | null> {
-    return manager.findOne(Incident, { where: { key } });
-  }
-
   private async findByIdempotencyKey(key: string): Promise<Incident | null> {
     return this.uow.read((m) => m.findOne(Incident, { where: { idempotencyKey: key } }));
   }
