@@ -1,0 +1,339 @@
+// The Jira fake, driven by the real jira.js clients (Version3Client and Version2Client).
+import { createRequire } from 'node:module';
+import type * as JiraJs from 'jira.js' with { 'resolution-mode': 'import' };
+import { JiraFake, parseJql, textToAdf } from '../support/fakes/jira.fake';
+
+// jira.js 5 is typed as an ES module ("type": "module"), so under this repo's CommonJS `module: node16`
+// a plain `import { Version3Client } from 'jira.js'` fails tsc (TS1479) although Node loads its CommonJS
+// build fine. Take the types from the ES module and load the CommonJS build with require.
+const { Version2Client, Version3Client } = createRequire(__filename)('jira.js') as typeof JiraJs;
+type Version2Client = JiraJs.Version2Client;
+type Version3Client = JiraJs.Version3Client;
+
+let jira: JiraFake;
+
+const adf = (text: string) => textToAdf(text);
+
+function v3(options: { apiToken?: string; timeout?: number } = {}): Version3Client {
+  return new Version3Client({
+    host: jira.url,
+    authentication: { basic: { email: jira.email, apiToken: options.apiToken ?? jira.apiToken } },
+    baseRequestConfig: options.timeout ? { timeout: options.timeout } : undefined,
+  });
+}
+
+function v2(): Version2Client {
+  return new Version2Client({
+    host: jira.url,
+    authentication: { basic: { email: jira.email, apiToken: jira.apiToken } },
+  });
+}
+
+async function createIncident(
+  client = v3(),
+  label = 'albertsons-incident-42675',
+  summary = 'Order sync down',
+) {
+  return client.issues.createIssue({
+    fields: {
+      project: { key: 'INC' },
+      issuetype: { name: 'Incident' },
+      summary,
+      description: adf('Orders from store 42675 are not syncing.'),
+      labels: [label],
+      priority: { name: 'High' },
+    },
+  });
+}
+
+// jira.js 5's SearchAndReconcileResults type lacks `isLast`, which the spec and Jira return.
+const isLast = (page: object) => (page as { isLast?: boolean }).isLast;
+
+beforeAll(async () => {
+  jira = new JiraFake();
+  await jira.start();
+});
+afterAll(async () => {
+  await jira.stop();
+});
+beforeEach(() => {
+  jira.reset();
+});
+
+describe('Jira fake: a normal incident flow (v3)', () => {
+  it('creates, edits, comments, transitions, links and finds the incident issue', async () => {
+    const client = v3();
+    expect(await client.myself.getCurrentUser()).toMatchObject({ emailAddress: 'hub@example.com' });
+
+    const created = await createIncident(client);
+    expect(created).toEqual({ id: '10000', key: 'INC-1', self: `${jira.url}/rest/api/3/issue/10000` });
+
+    await client.issues.editIssue({
+      issueIdOrKey: 'INC-1',
+      fields: { summary: 'Order sync down for Albertsons' },
+      update: { labels: [{ add: 'p1' }] },
+    });
+    await client.issueComments.addComment({ issueIdOrKey: 'INC-1', comment: adf('Investigating.') });
+    // jira.js 5 turns a plain string into ADF on the v3 API.
+    await client.issueComments.addComment({ issueIdOrKey: 'INC-1', comment: 'Mitigated.' });
+    const comments = await client.issueComments.getComments({ issueIdOrKey: 'INC-1' });
+    expect(comments.comments?.map((c) => jira.text(c.body))).toEqual(['Investigating.', 'Mitigated.']);
+
+    const transitions = await client.issues.getTransitions({ issueIdOrKey: 'INC-1' });
+    expect(transitions.transitions?.map((t) => [t.id, t.name])).toEqual([
+      ['21', 'In Progress'],
+      ['31', 'Done'],
+    ]);
+    await client.issues.doTransition({ issueIdOrKey: 'INC-1', transition: { id: '21' } });
+    await client.issues.doTransition({ issueIdOrKey: 'INC-1', transition: { id: '31' } });
+
+    const action = await client.issues.createIssue({
+      fields: { project: { key: 'RCA' }, issuetype: { name: 'Task' }, summary: 'Add sync alerting' },
+    });
+    await client.issueLinks.linkIssues({
+      type: { name: 'Relates' },
+      inwardIssue: { key: 'INC-1' },
+      outwardIssue: { key: action.key },
+    });
+
+    const issue = await client.issues.getIssue({ issueIdOrKey: 'INC-1' });
+    expect(issue.fields).toMatchObject({
+      summary: 'Order sync down for Albertsons',
+      labels: ['albertsons-incident-42675', 'p1'],
+      status: { name: 'Done' },
+      resolution: { name: 'Done' },
+      priority: { name: 'High' },
+      issuelinks: [
+        expect.objectContaining({
+          type: expect.objectContaining({ name: 'Relates' }),
+          outwardIssue: expect.objectContaining({ key: 'RCA-1' }),
+        }),
+      ],
+    });
+    expect(jira.text(issue.fields.description)).toBe('Orders from store 42675 are not syncing.');
+
+    const found = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+      jql: 'labels = "albertsons-incident-42675"',
+      fields: ['summary', 'labels', 'status'],
+    });
+    expect(isLast(found)).toBe(true);
+    expect(found.issues?.map((i) => [i.key, i.fields.summary, i.fields.status.name])).toEqual([
+      ['INC-1', 'Order sync down for Albertsons', 'Done'],
+    ]);
+
+    expect(jira.invalidCalls).toEqual([]);
+    expect(jira.unservedCalls).toEqual([]);
+    expect(jira.calls.every((c) => c.path.startsWith('/rest/api/3/'))).toBe(true);
+  });
+
+  it('pages search results with nextPageToken and isLast (GET and POST)', async () => {
+    for (const n of [1, 2, 3]) await createIncident(v3(), 'paged', `Issue ${n}`);
+    await createIncident(v3(), 'other');
+    const client = v3();
+    const keys: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+        jql: 'project = INC AND labels = paged ORDER BY key ASC',
+        maxResults: 2,
+        nextPageToken: token,
+      });
+      keys.push(...(page.issues ?? []).map((i) => i.key!));
+      token = page.nextPageToken;
+      pages += 1;
+      expect(isLast(page)).toBe(token === undefined);
+    } while (token);
+    expect(pages).toBe(2);
+    expect(keys).toEqual(['INC-1', 'INC-2', 'INC-3']);
+
+    const post = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({
+      jql: 'labels in (paged, other) AND summary ~ "Issue 3" OR labels = other',
+      fields: ['labels'],
+    });
+    expect(post.issues?.map((i) => [i.key, i.fields.labels])).toEqual([
+      ['INC-3', ['paged']],
+      ['INC-4', ['other']],
+    ]);
+    // Without `fields` the enhanced search returns ids and keys only.
+    const bare = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: 'labels = other' });
+    expect(bare.issues).toEqual([
+      { expand: '', id: '10003', key: 'INC-4', self: `${jira.url}/rest/api/3/issue/10003` },
+    ]);
+    expect(jira.invalidCalls).toEqual([]);
+  });
+
+  it('reads a small JQL subset', () => {
+    expect(parseJql('project = INC AND labels = "a b" ORDER BY created DESC')).toEqual({
+      where: {
+        and: [
+          { field: 'project', op: '=', values: ['INC'] },
+          { field: 'labels', op: '=', values: ['a b'] },
+        ],
+      },
+      orderBy: [{ field: 'created', desc: true }],
+    });
+    expect(() => parseJql('labels = ')).toThrow('ends too early');
+    expect(() => parseJql('assignee = currentUser()')).toThrow('function currentUser()');
+  });
+});
+
+describe('Jira fake: the v2 API (plain-string rich text)', () => {
+  it('serves /rest/api/2 with strings, and v3 reads back ADF', async () => {
+    const client = v2();
+    const created = await client.issues.createIssue({
+      fields: {
+        project: { key: 'INC' },
+        issuetype: { name: 'Incident' },
+        summary: 'Checkout down',
+        description: 'First line\nsecond line',
+        labels: ['wakefern-incident-7'],
+      },
+    });
+    expect(created.key).toBe('INC-1');
+    const comment = await client.issueComments.addComment({
+      issueIdOrKey: 'INC-1',
+      comment: 'Paged on-call.',
+    });
+    // jira.js 5's v2 Comment type has no `body`, though Jira returns it.
+    expect((comment as { body?: unknown }).body).toBe('Paged on-call.');
+
+    const asV2 = await client.issues.getIssue({ issueIdOrKey: 'INC-1' });
+    expect(asV2.fields.description).toBe('First line\nsecond line');
+    const asV3 = await v3().issueComments.getComment({ issueIdOrKey: 'INC-1', id: comment.id! });
+    expect(asV3.body).toEqual(adf('Paged on-call.'));
+
+    const found = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+      jql: 'labels = wakefern-incident-7',
+      fields: ['description'],
+    });
+    expect(found.issues?.[0].fields.description).toBe('First line\nsecond line');
+    expect(jira.calls.filter((c) => c.path.startsWith('/rest/api/2/')).map((c) => c.operation)).toEqual([
+      'createIssue',
+      'addComment',
+      'getIssue',
+      'searchAndReconsileIssuesUsingJql',
+    ]);
+    expect(jira.invalidCalls).toEqual([]);
+  });
+});
+
+describe('Jira fake: invalid requests', () => {
+  it('rejects an issue without a summary (Jira field errors) and records it as invalid', async () => {
+    await expect(
+      v3().issues.createIssue({
+        fields: { project: { key: 'INC' }, issuetype: { name: 'Incident' } } as never,
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      response: {
+        data: { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } },
+      },
+    });
+    expect(jira.invalidCalls.map((c) => c.validationErrors)).toEqual([
+      ['summary: You must specify a summary of the issue.'],
+    ]);
+    expect(jira.issues.size).toBe(0);
+  });
+
+  it('rejects a link without its required type (spec: LinkIssueRequestJsonBean)', async () => {
+    await createIncident();
+    await createIncident();
+    await expect(
+      v3().issueLinks.linkIssues({ inwardIssue: { key: 'INC-1' }, outwardIssue: { key: 'INC-2' } } as never),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(jira.invalidCalls[0].validationErrors).toEqual(["body must have required property 'type'"]);
+  });
+
+  it('rejects a plain-string description on the v3 API (jira.js converts strings; a hand-made request may not)', async () => {
+    await createIncident();
+    const res = await fetch(`${jira.url}/rest/api/3/issue/INC-1`, {
+      method: 'PUT',
+      headers: {
+        authorization: 'Basic ' + Buffer.from(`${jira.email}:${jira.apiToken}`).toString('base64'),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ fields: { description: 'not ADF' } }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      errorMessages: [],
+      errors: {
+        description: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)',
+      },
+    });
+    expect(jira.invalidCalls).toHaveLength(1);
+  });
+
+  it('rejects a wrongly typed query parameter, an unbounded search and the removed /search', async () => {
+    const client = v3();
+    await expect(
+      client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+        jql: 'project = INC',
+        maxResults: 'ten' as never,
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: '' })).rejects.toMatchObject(
+      {
+        status: 400,
+      },
+    );
+    await expect(client.issueSearch.searchForIssuesUsingJql({ jql: 'project = INC' })).rejects.toMatchObject({
+      status: 410,
+    });
+    expect(jira.invalidCalls.map((c) => c.validationErrors[0])).toEqual([
+      'query.maxResults must be integer',
+      'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
+      'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.',
+    ]);
+  });
+
+  it('answers 401 to wrong credentials and 404 to an unknown issue', async () => {
+    await expect(v3({ apiToken: 'wrong' }).myself.getCurrentUser()).rejects.toMatchObject({ status: 401 });
+    await expect(v3().issues.getIssue({ issueIdOrKey: 'INC-99' })).rejects.toMatchObject({ status: 404 });
+    expect(jira.invalidCalls).toEqual([]);
+  });
+});
+
+describe('Jira fake: faults', () => {
+  it('429 carries Retry-After; jira.js 5 does not retry, the caller retries and succeeds', async () => {
+    jira.inject({ operation: 'createIssue', fault: { kind: 'status', status: 429, retryAfterSeconds: 1 } });
+    const error = await createIncident().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 429 });
+    const cause = (error as { cause: { response: { headers: Record<string, string> } } }).cause;
+    expect(cause.response.headers['retry-after']).toBe('1');
+    expect(jira.issues.size).toBe(0);
+    await expect(createIncident()).resolves.toMatchObject({ key: 'INC-1' });
+  });
+
+  it.each([500, 502, 503])('%i: the issue is not created', async (status) => {
+    jira.inject({ operation: 'createIssue', fault: { kind: 'status', status } });
+    await expect(createIncident()).rejects.toMatchObject({ status });
+    expect(jira.issues.size).toBe(0);
+  });
+
+  it('delay: slow but successful; a client timeout shorter than the delay fails', async () => {
+    jira.inject({ operation: 'getCurrentUser', fault: { kind: 'delay', ms: 200 } });
+    const started = Date.now();
+    await v3().myself.getCurrentUser();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    jira.inject({ operation: 'getCurrentUser', fault: { kind: 'delay', ms: 300 } });
+    await expect(v3({ timeout: 50 }).myself.getCurrentUser()).rejects.toMatchObject({ code: 'ECONNABORTED' });
+  });
+
+  it('drop: a connection error and no issue', async () => {
+    jira.inject({ operation: 'createIssue', fault: { kind: 'drop' } });
+    await expect(createIncident()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(jira.issues.size).toBe(0);
+  });
+
+  it('lostResponse: the issue exists although the client saw a connection error; search finds it', async () => {
+    jira.inject({ operation: 'createIssue', fault: { kind: 'lostResponse' } });
+    await expect(createIncident()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(jira.issue('INC-1')?.fields.labels).toEqual(['albertsons-incident-42675']);
+    const found = await v3().issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+      jql: 'labels = "albertsons-incident-42675"',
+    });
+    expect(found.issues?.map((i) => i.key)).toEqual(['INC-1']);
+  });
+});
