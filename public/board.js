@@ -146,7 +146,8 @@
       connectionParams: () => ({ authorization: `Bearer ${token}` }),
       keepAlive: 10000,
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      // Reconnect after anything but a refused token (4403), which only a new token can fix.
+      shouldRetry: (event) => !(event && event.code === 4403),
       retryWait: (retries) =>
         new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** retries))),
       on: {

@@ -42,7 +42,10 @@ query OpenIncidents {
   }
 
   function operationType(params, opts) {
-    const doc = opts && opts.documentAST;
+    // GraphiQL re-parses the editor a moment after typing; trust its parsed document only when it
+    // is of the text actually being sent.
+    const parsed = opts && opts.documentAST;
+    const doc = parsed && parsed.loc && parsed.loc.source.body === params.query ? parsed : null;
     if (!doc) return /^\s*subscription\b/.test(params.query) ? 'subscription' : 'query';
     const ops = doc.definitions.filter((d) => d.kind === 'OperationDefinition');
     const op = ops.find((d) => !params.operationName || (d.name && d.name.value === params.operationName));

@@ -9,7 +9,15 @@ export function accessPlugin(maxPageSize: number): ApolloServerPlugin<HubContext
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, contextValue }) {
+        async didResolveOperation({ document, request, contextValue, operation }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError(
+              'Subscriptions are served over graphql-ws (WebSocket) on /graphql, not HTTP',
+              {
+                extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+              },
+            );
+          }
           const pageProblem = checkPageSizes(document, request.variables, maxPageSize);
           if (pageProblem) throw pageProblem;
           contextValue.actor = contextValue.bearer

@@ -211,3 +211,12 @@ describe('subscriptions', () => {
     expect(t.hub.pubsub.listenerCount).toBe(listenersBefore);
   });
 });
+
+describe('subscriptions over HTTP', () => {
+  it('are refused with 400 and a message that says where they are served', async () => {
+    const res = await t.gql('subscription { incidentChanged { key } }');
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
+    expect(res.body.errors?.[0].message).toMatch(/graphql-ws/);
+  });
+});
