@@ -1,6 +1,7 @@
 // Every migration, in order. Listed explicitly (not globbed) so the same list works from
 // TypeScript sources in tests and from compiled JavaScript in production.
 import { InitialSchema1795734901544 } from './1795734901544-InitialSchema';
+import { IntegrationEffects1795737887304 } from './1795737887304-IntegrationEffects';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [InitialSchema1795734901544];
+export const MIGRATIONS: Function[] = [InitialSchema1795734901544, IntegrationEffects1795737887304];

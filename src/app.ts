@@ -13,6 +13,7 @@ import { DEFAULT_PRIORITY_MATRIX, DEFAULT_UPDATE_CADENCE_MINUTES } from './domai
 import { UnitOfWork } from './domain/unit-of-work';
 import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
+import { Integrations } from './integrations/integrations';
 import { inProcessRelay, postgresRelay, type EventRelay } from './live/event-relay';
 import { LiveChanges } from './live/live-changes';
 import { HubPubSub } from './live/pubsub';
@@ -59,6 +60,9 @@ export async function createHub(
       ? await postgresRelay(database.url, pubsub, log)
       : inProcessRelay(events, pubsub);
   uow.onBeforeCommit((manager, committed) => relay.beforeCommit(manager, committed));
+  // Vendor effects are planned (and their jobs sent) inside the same transaction as the change.
+  const integrations = await Integrations.start(config, database, log);
+  uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
   const services: HubServices = {
     dataSource,
     incidents: new IncidentService(uow, { priorityMatrix: DEFAULT_PRIORITY_MATRIX }),
@@ -67,6 +71,7 @@ export async function createHub(
     tokens: new TokenService(uow),
     updateCadence: DEFAULT_UPDATE_CADENCE_MINUTES,
     live: new LiveChanges(pubsub, dataSource),
+    integrations,
   };
   const { generatedSecret } = await services.tokens.ensureAdminAccess(config.adminToken);
   if (config.seedDemoData) {
@@ -108,6 +113,7 @@ export async function createHub(
     },
     async close() {
       await websocket.close();
+      await integrations.stop();
       await relay.stop();
       await http.apollo.stop();
       if (http.server.listening) await new Promise<void>((resolve) => http.server.close(() => resolve()));

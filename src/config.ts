@@ -1,6 +1,7 @@
 // The one place that reads process.env: parsed once, validated, typed and frozen. A bad value
 // stops the process with a message naming the variable.
 import { z } from 'zod';
+import type { Priority } from './domain/enums';
 
 const optionalString = z
   .string()
@@ -33,6 +34,20 @@ const EnvSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   MEET_URL_TEMPLATE: z.string().default('https://g.co/meet/{key}'),
+  INCIDENT_FLOW_PRIORITIES: z
+    .string()
+    .default('P1,P2')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['P1', 'P2', 'P3', 'P4']))),
+  INTEGRATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  VENDOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SLACK_API_URL: url,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
@@ -68,6 +83,14 @@ export interface Config {
   readonly seedDemoData: boolean;
   readonly maxPageSize: number;
   readonly meetUrlTemplate: string;
+  /** Priorities whose incidents get Incident Flow (channel, paging) when declared. */
+  readonly incidentFlowPriorities: readonly Priority[];
+  readonly integrations: {
+    readonly maxAttempts: number;
+    readonly retryDelaySeconds: number;
+    readonly pollingIntervalSeconds: number;
+    readonly vendorTimeoutMs: number;
+  };
   readonly vendors: Readonly<Omit<Env, 'NODE_ENV' | 'PORT' | 'HOST' | 'DATABASE_URL' | 'DATA_DIR'>>;
 }
 
@@ -93,6 +116,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemoData: e.SEED_DEMO_DATA,
     maxPageSize: e.MAX_PAGE_SIZE,
     meetUrlTemplate: e.MEET_URL_TEMPLATE,
+    incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],
+    integrations: Object.freeze({
+      maxAttempts: e.INTEGRATION_MAX_ATTEMPTS,
+      retryDelaySeconds: e.INTEGRATION_RETRY_DELAY_SECONDS,
+      pollingIntervalSeconds: e.INTEGRATION_POLL_SECONDS,
+      vendorTimeoutMs: e.VENDOR_TIMEOUT_MS,
+    }),
     vendors: Object.freeze({ ...e }),
   });
 }

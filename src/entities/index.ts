@@ -4,6 +4,7 @@ import { Client } from './client.entity';
 import { ExternalRecord } from './external-record.entity';
 import { IncidentAffectedClient } from './incident-affected-client.entity';
 import { IncidentAffectedSite } from './incident-affected-site.entity';
+import { IntegrationEffect } from './integration-effect.entity';
 import { Incident } from './incident.entity';
 import { Person } from './person.entity';
 import { RoleAssignment } from './role-assignment.entity';
@@ -21,6 +22,7 @@ export {
   Incident,
   IncidentAffectedClient,
   IncidentAffectedSite,
+  IntegrationEffect,
   Person,
   RoleAssignment,
   Service,
@@ -46,4 +48,5 @@ export const ENTITIES = [
   StatusUpdate,
   ActionItem,
   ExternalRecord,
+  IntegrationEffect,
 ];

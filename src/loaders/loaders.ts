@@ -10,6 +10,7 @@ import {
   Incident,
   IncidentAffectedClient,
   IncidentAffectedSite,
+  IntegrationEffect,
   Person,
   RoleAssignment,
   Service,
@@ -92,6 +93,9 @@ export function createLoaders(dataSource: DataSource) {
     statusUpdates: groupedBy(StatusUpdate, 'incidentId', { order: { postedAt: 'DESC', id: 'ASC' } }),
     actionItems: groupedBy(ActionItem, 'incidentId', { order: { dueDate: 'ASC', id: 'ASC' } }),
     externalRecords: groupedBy(ExternalRecord, 'incidentId', { order: { system: 'ASC' } }),
+    integrationEffects: groupedBy(IntegrationEffect, 'incidentId', {
+      order: { createdAt: 'ASC', id: 'ASC' },
+    }),
     clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
     teamServices: groupedBy(Service, 'teamId', { order: { name: 'ASC' } }),
     teamMembers: groupedBy(Person, 'teamId', { order: { name: 'ASC' } }),

@@ -14,6 +14,7 @@ import {
   StatusUpdateResolver,
   TimelineEntryResolver,
 } from './incident.resolver';
+import { IntegrationResolver } from './integration.resolver';
 import { LiveResolver } from './live.resolver';
 
 export const RESOLVERS = [
@@ -30,4 +31,5 @@ export const RESOLVERS = [
   TeamResolver,
   PersonResolver,
   LiveResolver,
+  IntegrationResolver,
 ] as const;

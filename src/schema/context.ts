@@ -8,6 +8,7 @@ import { DomainError } from '../domain/errors';
 import type { IncidentQueries } from '../domain/incident/incident.queries';
 import type { IncidentService } from '../domain/incident/incident.service';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
+import type { Integrations } from '../integrations/integrations';
 import type { LiveChanges } from '../live/live-changes';
 import type { Loaders } from '../loaders/loaders';
 
@@ -20,6 +21,7 @@ export interface HubServices {
   readonly tokens: TokenService;
   readonly updateCadence: UpdateCadence;
   readonly live: LiveChanges;
+  readonly integrations: Integrations;
 }
 
 export interface HubContext {

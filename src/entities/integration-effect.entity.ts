@@ -1,0 +1,81 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+  UpdateDateColumn,
+} from 'typeorm';
+import { ExternalSystem } from '../domain/enums';
+import { timestamp, uuidRef } from './columns';
+import { Incident } from './incident.entity';
+
+/** Where an effect is in its life. */
+export type EffectState = 'PENDING' | 'DONE' | 'FAILED' | 'DEAD' | 'DISABLED';
+
+/**
+ * One thing the hub must make happen at a vendor because of a committed change: written in the
+ * same transaction as the change (an outbox row), then carried out by a job. Its payload is what
+ * will be (or, with the integration disabled, would have been) sent.
+ */
+@ObjectType({ description: 'Something the hub does (or would do) at a vendor because of a change.' })
+@Entity()
+@Index(['system', 'state'])
+export class IntegrationEffect {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Index()
+  @Column(uuidRef())
+  incidentId: string;
+
+  @ManyToOne(() => Incident, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'incident_id' })
+  incidentRelation?: Relation<Incident>;
+
+  @Field(() => ExternalSystem, { description: 'The vendor.' })
+  @Column({ type: 'enum', enum: ExternalSystem, enumName: 'external_system' })
+  system: ExternalSystem;
+
+  @Field({ description: 'What to do, e.g. "slack.openChannel".' })
+  @Column({ type: 'text' })
+  action: string;
+
+  /** Makes planning idempotent: the same change never plans the same effect twice. */
+  @Column({ type: 'text', unique: true })
+  dedupeKey: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'What is sent (no credentials).' })
+  @Column({ type: 'jsonb' })
+  payload: Record<string, unknown>;
+
+  @Field({ description: 'PENDING, DONE, FAILED (will retry), DEAD (gave up) or DISABLED (not configured).' })
+  @Column({ type: 'text' })
+  state: EffectState;
+
+  @Field(() => Int, { description: 'Attempts made.' })
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Field(() => String, { nullable: true, description: 'The last failure, classified and free of secrets.' })
+  @Column({ type: 'text', nullable: true })
+  lastError: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'What the vendor answered (ids, links).' })
+  @Column({ type: 'jsonb', nullable: true })
+  result: Record<string, unknown> | null;
+
+  @Field({ description: 'When the effect was planned.' })
+  @CreateDateColumn(timestamp())
+  createdAt: Date;
+
+  @Field({ description: 'When it last changed state.' })
+  @UpdateDateColumn(timestamp())
+  updatedAt: Date;
+}

@@ -1,0 +1,94 @@
+// Planning vendor effects inside the change's transaction (the outbox): each reaction turns
+// committed-to-be domain events into effect rows, and each enabled one gets a job in the same
+// transaction. With an integration disabled the rows are still written, as DISABLED, so what it
+// would have sent is visible through the API.
+import type { EntityManager } from 'typeorm';
+import type { ExternalSystem } from '../../domain/enums';
+import type { DomainEvent } from '../../domain/events';
+import { loadIncidentView } from '../incident-view';
+import type { JobQueue } from '../jobs/job-queue';
+import type { IncidentView } from '../slack/slack.mapper';
+
+export interface EffectIntent {
+  action: string;
+  /** Same key, same effect: planning it again is a no-op. */
+  dedupeKey: string;
+  payload: Record<string, unknown>;
+}
+
+export interface PlanContext {
+  manager: EntityManager;
+  /** The incident as it is inside the transaction, loaded once per incident. */
+  view(): Promise<IncidentView>;
+  /** Whether an effect with this dedupe key was planned before (in an earlier transaction or this one). */
+  planned(dedupeKey: string): Promise<boolean>;
+}
+
+/** One vendor's reactions: which effects a domain event calls for. */
+export interface Reactions {
+  readonly system: ExternalSystem;
+  readonly enabled: boolean;
+  plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]>;
+}
+
+export const queueName = (system: ExternalSystem): string => `integration-${system.toLowerCase()}`;
+
+export class EffectPlanner {
+  constructor(
+    private readonly reactions: readonly Reactions[],
+    private readonly queue: JobQueue | null,
+  ) {}
+
+  /** The UnitOfWork hook: runs inside every transaction, before commit. */
+  async beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void> {
+    if (!events.length || !this.reactions.length) return;
+    const views = new Map<string, Promise<IncidentView>>();
+    for (const event of events) {
+      const context: PlanContext = {
+        manager,
+        view: () => {
+          let view = views.get(event.incidentId);
+          if (!view) {
+            view = loadIncidentView(manager, event.incidentId);
+            views.set(event.incidentId, view);
+          }
+          return view;
+        },
+        planned: async (dedupeKey) =>
+          (
+            (await manager.query('SELECT 1 FROM integration_effect WHERE dedupe_key = $1', [
+              dedupeKey,
+            ])) as unknown[]
+          ).length > 0,
+      };
+      for (const reactions of this.reactions) {
+        for (const intent of await reactions.plan(event, context)) {
+          await this.write(manager, event.incidentId, reactions, intent);
+        }
+      }
+    }
+  }
+
+  private async write(
+    manager: EntityManager,
+    incidentId: string,
+    reactions: Reactions,
+    intent: EffectIntent,
+  ) {
+    const state = reactions.enabled ? 'PENDING' : 'DISABLED';
+    const inserted = (await manager.query(
+      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [incidentId, reactions.system, intent.action, intent.dedupeKey, JSON.stringify(intent.payload), state],
+    )) as { id: string }[];
+    if (!inserted.length) return;
+    await manager.query(
+      `INSERT INTO external_record (incident_id, system, state) VALUES ($1, $2, $3)
+       ON CONFLICT (incident_id, system) DO NOTHING`,
+      [incidentId, reactions.system, state],
+    );
+    if (reactions.enabled && this.queue) {
+      await this.queue.sendInTransaction(manager, queueName(reactions.system), { effectId: inserted[0].id });
+    }
+  }
+}

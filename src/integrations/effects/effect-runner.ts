@@ -1,0 +1,121 @@
+// Carrying out planned effects: one pg-boss queue and worker per vendor (a vendor that is down or
+// slow holds up only its own queue), retries with exponential backoff and jitter, a vendor's
+// Retry-After honoured, and a dead letter after the configured number of attempts.
+import type { Job } from 'pg-boss';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { ExternalSystem } from '../../domain/enums';
+import { IntegrationEffect } from '../../entities';
+import { IntegrationError } from '../integration-error';
+import type { JobQueue } from '../jobs/job-queue';
+import { queueName } from './effect-planner';
+
+/** What an effect produced at the vendor, for the incident's external record. */
+export interface EffectOutcome {
+  externalId?: string;
+  url?: string;
+  result: Record<string, unknown>;
+}
+
+export interface EffectHandler {
+  readonly system: ExternalSystem;
+  /** Carry out one effect; must be safe to run again after a lost response. */
+  run(
+    effect: IntegrationEffect,
+    context: { externalId(system: ExternalSystem): Promise<string | null> },
+  ): Promise<EffectOutcome>;
+}
+
+export class EffectRunner {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly queue: JobQueue,
+    private readonly handlers: readonly EffectHandler[],
+    private readonly maxAttempts: number,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const handler of this.handlers) {
+      const name = queueName(handler.system);
+      await this.queue.ensureQueue(name);
+      await this.queue.boss.work<{ effectId: string }>(
+        name,
+        { batchSize: 1, pollingIntervalSeconds: this.queue.pollingIntervalSeconds },
+        async ([job]) => this.handle(handler, job),
+      );
+    }
+  }
+
+  /** Put an effect back in line (after a dead letter, or to retry now). */
+  async retry(effect: IntegrationEffect): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE integration_effect SET state = 'PENDING', attempts = 0, last_error = NULL, updated_at = now() WHERE id = $1`,
+      [effect.id],
+    );
+    await this.queue.boss.send(queueName(effect.system), { effectId: effect.id });
+  }
+
+  private async handle(handler: EffectHandler, job: Job<{ effectId: string }>): Promise<void> {
+    const repo = this.dataSource.getRepository(IntegrationEffect);
+    const effect = await repo.findOneBy({ id: job.data.effectId });
+    if (!effect || effect.state === 'DONE' || effect.state === 'DEAD' || effect.state === 'DISABLED') return;
+    const attempts = effect.attempts + 1;
+    await repo.update({ id: effect.id }, { attempts });
+    const log = this.log.child({
+      effectId: effect.id,
+      system: effect.system,
+      action: effect.action,
+      attempts,
+    });
+    try {
+      const outcome = await handler.run(effect, {
+        externalId: async (system) => {
+          const [row] = (await this.dataSource.query(
+            'SELECT external_id FROM external_record WHERE incident_id = $1 AND system = $2',
+            [effect.incidentId, system],
+          )) as { external_id: string | null }[];
+          return row?.external_id ?? null;
+        },
+      });
+      await this.dataSource.query(
+        `UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $2, updated_at = now() WHERE id = $1`,
+        [effect.id, JSON.stringify(outcome.result)],
+      );
+      await this.dataSource.query(
+        `UPDATE external_record SET state = 'SYNCED', last_error = NULL, attempts = $3, last_synced_at = now(),
+           external_id = COALESCE($4, external_id), url = COALESCE($5, url), updated_at = now()
+         WHERE incident_id = $1 AND system = $2`,
+        [effect.incidentId, effect.system, attempts, outcome.externalId ?? null, outcome.url ?? null],
+      );
+      log.info('integration effect done');
+    } catch (err) {
+      const error =
+        err instanceof IntegrationError
+          ? err
+          : new IntegrationError(handler.system, 'UNAVAILABLE', 'unexpected failure');
+      if (!(err instanceof IntegrationError)) log.error({ err }, 'integration effect failed unexpectedly');
+      const lastError = `${error.kind}: ${error.message}`;
+      const exhausted = attempts >= this.maxAttempts;
+      const dead = exhausted || !error.retryable;
+      await repo.update({ id: effect.id }, { state: dead ? 'DEAD' : 'FAILED', lastError });
+      await this.dataSource.query(
+        `UPDATE external_record SET state = $3, last_error = $4, attempts = $5, updated_at = now()
+         WHERE incident_id = $1 AND system = $2`,
+        [effect.incidentId, effect.system, dead ? 'DEAD' : 'FAILED', lastError, attempts],
+      );
+      log.warn({ kind: error.kind, dead }, 'integration effect failed');
+      if (dead) return; // recorded as dead; retryIntegration puts it back in line
+      if (error.kind === 'RATE_LIMITED') {
+        // The vendor said when to come back: a new job then, this one is finished.
+        await this.queue.sendLater(
+          queueName(handler.system),
+          { effectId: effect.id },
+          (error.retryAfterMs ?? 1000) / 1000,
+        );
+        return;
+      }
+      throw error; // pg-boss retries with exponential backoff and jitter
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// The durable job queue (pg-boss, in its own `pgboss` schema of the hub's database). Jobs can be
+// sent inside a domain transaction, so they exist exactly when the change committed.
+import PgBoss from 'pg-boss';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import type { Database } from '../../database/database';
+
+export interface QueueSettings {
+  /** Attempts before a job is dead-lettered. */
+  maxAttempts: number;
+  /** Seconds before the first retry; later ones back off exponentially, with jitter. */
+  retryDelaySeconds: number;
+  /** How often idle workers look for work. */
+  pollingIntervalSeconds: number;
+}
+
+export const DEAD_LETTER_QUEUE = 'integration-dead';
+
+type Executor = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+
+/** Runs pg-boss's SQL on a TypeORM connection (the transaction's, when given a manager). */
+function executorFor(run: (text: string, values: unknown[]) => Promise<{ records: unknown[] }>): Executor {
+  return { executeSql: async (text, values = []) => ({ rows: (await run(text, values)).records }) };
+}
+
+export function transactionExecutor(manager: EntityManager): Executor {
+  return executorFor((text, values) => manager.queryRunner!.query(text, values, true));
+}
+
+export class JobQueue {
+  private constructor(
+    readonly boss: PgBoss,
+    private readonly settings: QueueSettings,
+  ) {}
+
+  /**
+   * Start pg-boss on the hub's database. On the embedded database it shares the hub's single
+   * connection (see database.ts); on a server it has a small pool of its own.
+   */
+  static async start(database: Database, settings: QueueSettings, log: Logger): Promise<JobQueue> {
+    const boss =
+      database.kind === 'embedded'
+        ? new PgBoss({
+            db: executorFor(async (text, values) => {
+              const runner = database.dataSource.createQueryRunner();
+              try {
+                return await runner.query(text, values, true);
+              } finally {
+                await runner.release();
+              }
+            }),
+            schema: 'pgboss',
+          })
+        : new PgBoss({
+            connectionString: database.url,
+            schema: 'pgboss',
+            max: 4,
+            application_name: 'incident-hub-jobs',
+          });
+    boss.on('error', (err) => log.error({ err }, 'job queue error'));
+    await boss.start();
+    await boss.createQueue(DEAD_LETTER_QUEUE);
+    return new JobQueue(boss, settings);
+  }
+
+  /** Create (or update) a queue whose failed jobs retry with backoff and end in the dead letters. */
+  async ensureQueue(name: string): Promise<void> {
+    const options = {
+      retryLimit: this.settings.maxAttempts - 1,
+      retryDelay: this.settings.retryDelaySeconds,
+      retryBackoff: true,
+      deadLetter: DEAD_LETTER_QUEUE,
+    };
+    if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, { name, ...options });
+    else await this.boss.createQueue(name, { name, ...options });
+  }
+
+  /** Send a job as part of the caller's transaction. */
+  sendInTransaction(manager: EntityManager, queue: string, data: object): Promise<string | null> {
+    return this.boss.send(queue, data, { db: transactionExecutor(manager) });
+  }
+
+  /** Send a job to start no earlier than `seconds` from now (a vendor's Retry-After). */
+  sendLater(queue: string, data: object, seconds: number): Promise<string | null> {
+    return this.boss.send(queue, data, { startAfter: Math.max(1, Math.ceil(seconds)) });
+  }
+
+  get pollingIntervalSeconds(): number {
+    return this.settings.pollingIntervalSeconds;
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 5000 });
+  }
+}

@@ -1,0 +1,159 @@
+// The Slack adapter: the only file that imports @slack/web-api. Every create looks up first,
+// because a job may run again after the vendor did the work but its answer was lost.
+import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
+import { IntegrationError } from '../integration-error';
+import type { ChatChannel, ChatChannelRef } from './slack.port';
+import { suffixedChannelName } from './slack.mapper';
+
+interface ChannelInfo {
+  id: string;
+  name: string;
+  creator?: string;
+  is_member?: boolean;
+}
+
+export class SlackChatChannel implements ChatChannel {
+  private readonly web: WebClient;
+  private botUserId: string | null = null;
+  private teamUrl: string | null = null;
+
+  constructor(options: { token: string; apiUrl?: string; timeoutMs?: number }) {
+    this.web = new WebClient(options.token, {
+      slackApiUrl: options.apiUrl,
+      timeout: options.timeoutMs ?? 10_000,
+      // Retries belong to the job queue (durable, with backoff); 429s are classified below.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      // Failures are classified and logged by the effect runner, without vendor text or tokens.
+      logLevel: LogLevel.ERROR,
+    });
+  }
+
+  async ensureChannel(request: { incidentKey: string; name: string }): Promise<ChatChannelRef> {
+    await this.identity();
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const name = attempt === 1 ? request.name : suffixedChannelName(request.name, attempt);
+      const existing = await this.findChannel(name);
+      if (existing) {
+        // A channel of this name that the hub's bot created is the one an earlier run made.
+        if (existing.creator === this.botUserId) return this.ref(existing);
+        continue; // taken by someone else: try the next suffix
+      }
+      try {
+        const created = (await this.call(() => this.web.conversations.create({ name }))) as {
+          channel: ChannelInfo;
+        };
+        return this.ref(created.channel);
+      } catch (err) {
+        if (err instanceof IntegrationError && err.message === 'name_taken') continue;
+        throw err;
+      }
+    }
+    throw new IntegrationError('SLACK', 'INVALID_REQUEST', `no free channel name for ${request.name}`);
+  }
+
+  async setTopic(channelId: string, topic: string): Promise<void> {
+    await this.call(() => this.web.conversations.setTopic({ channel: channelId, topic }));
+  }
+
+  async invite(channelId: string, userIds: readonly string[]): Promise<void> {
+    for (const user of new Set(userIds)) {
+      try {
+        await this.call(() => this.web.conversations.invite({ channel: channelId, users: user }));
+      } catch (err) {
+        const benign = ['already_in_channel', 'cant_invite_self', 'user_not_found'];
+        if (!(err instanceof IntegrationError && benign.includes(err.message))) throw err;
+      }
+    }
+  }
+
+  async postMessage(request: {
+    channel: string;
+    text: string;
+    dedupeKey: string;
+  }): Promise<{ messageId: string }> {
+    const channel = await this.resolveChannelId(request.channel);
+    await this.call(() => this.web.conversations.join({ channel })).catch(() => undefined);
+    const history = (await this.call(() => this.web.conversations.history({ channel, limit: 200 }))) as {
+      messages?: { ts: string; text?: string; user?: string }[];
+    };
+    const earlier = history.messages?.find(
+      (m) => m.user === this.botUserId && m.text?.includes(request.dedupeKey),
+    );
+    if (earlier) return { messageId: earlier.ts };
+    const posted = (await this.call(() => this.web.chat.postMessage({ channel, text: request.text }))) as {
+      ts: string;
+    };
+    return { messageId: posted.ts };
+  }
+
+  private async identity(): Promise<void> {
+    if (this.botUserId) return;
+    const me = (await this.call(() => this.web.auth.test())) as { user_id: string; url?: string };
+    this.botUserId = me.user_id;
+    this.teamUrl = me.url ?? null;
+  }
+
+  private ref(channel: ChannelInfo): ChatChannelRef {
+    const base = this.teamUrl ?? 'https://slack.com/';
+    return {
+      channelId: channel.id,
+      name: channel.name,
+      url: `${base.replace(/\/$/, '')}/archives/${channel.id}`,
+    };
+  }
+
+  private async resolveChannelId(channel: string): Promise<string> {
+    if (!channel.startsWith('#')) return channel;
+    const found = await this.findChannel(channel.slice(1));
+    if (!found) throw new IntegrationError('SLACK', 'NOT_FOUND', `channel ${channel} not found`);
+    return found.id;
+  }
+
+  private async findChannel(name: string): Promise<ChannelInfo | null> {
+    let cursor: string | undefined;
+    do {
+      const page = (await this.call(() =>
+        this.web.conversations.list({ exclude_archived: true, limit: 200, cursor, types: 'public_channel' }),
+      )) as { channels?: ChannelInfo[]; response_metadata?: { next_cursor?: string } };
+      const hit = page.channels?.find((c) => c.name === name);
+      if (hit) return hit;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return null;
+  }
+
+  /** Run a call and map every failure into an IntegrationError; no token or body text leaks. */
+  private async call<T extends WebAPICallResult>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+}
+
+export function classify(err: unknown): IntegrationError {
+  const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number };
+  switch (e.code) {
+    case ErrorCode.RateLimitedError:
+      return new IntegrationError('SLACK', 'RATE_LIMITED', 'rate limited', (e.retryAfter ?? 1) * 1000);
+    case ErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown_error';
+      if (
+        ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'missing_scope'].includes(code)
+      ) {
+        return new IntegrationError('SLACK', 'UNAUTHORIZED', code);
+      }
+      if (code === 'channel_not_found') return new IntegrationError('SLACK', 'NOT_FOUND', code);
+      if (['internal_error', 'fatal_error', 'service_unavailable', 'ratelimited'].includes(code)) {
+        return new IntegrationError('SLACK', 'UNAVAILABLE', code);
+      }
+      return new IntegrationError('SLACK', 'INVALID_REQUEST', code);
+    }
+    case ErrorCode.HTTPError:
+      return new IntegrationError('SLACK', 'UNAVAILABLE', `HTTP ${e.statusCode ?? 'error'}`);
+    default:
+      return new IntegrationError('SLACK', 'UNAVAILABLE', 'request failed (timeout or connection lost)');
+  }
+}

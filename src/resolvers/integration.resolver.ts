@@ -1,0 +1,35 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ExternalSystem } from '../domain/enums';
+import { Incident, IntegrationEffect } from '../entities';
+import { IntegrationHealth } from '../integrations/integrations';
+import { actorOf, type HubContext } from '../schema/context';
+
+@Resolver(() => Incident)
+export class IntegrationResolver {
+  @Query(() => [IntegrationHealth], {
+    description: "Each integration's state, backlog, dead letters and last error.",
+  })
+  integrationHealth(@Ctx() ctx: HubContext): Promise<IntegrationHealth[]> {
+    return ctx.hub.integrations.health();
+  }
+
+  @Mutation(() => [IntegrationEffect], {
+    description:
+      "Re-run an incident's failed or dead-lettered work at one vendor (INCIDENT_MANAGER); returns its effects.",
+  })
+  retryIntegration(
+    @Arg('incidentKey') incidentKey: string,
+    @Arg('system', () => ExternalSystem) system: ExternalSystem,
+    @Ctx() ctx: HubContext,
+  ): Promise<IntegrationEffect[]> {
+    return ctx.hub.integrations.retry(actorOf(ctx), incidentKey, system);
+  }
+
+  @FieldResolver(() => [IntegrationEffect], {
+    description:
+      'What the hub did, is doing or (integration disabled) would do at each vendor for this incident.',
+  })
+  integrationEffects(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<IntegrationEffect[]> {
+    return ctx.loaders.integrationEffects.load(incident.id);
+  }
+}

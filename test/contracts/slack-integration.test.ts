@@ -1,0 +1,188 @@
+// The hub's Slack integration end to end: a declaration commits, its effect is planned in the same
+// transaction, a job carries it out with the real @slack/web-api against the fake Slack, and
+// faults the vendor can throw at it never fail the mutation nor duplicate the work.
+import { SlackFake } from '../support/fakes';
+import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { sleep } from '../support/live-client';
+
+let slack: SlackFake;
+let t: TestHub;
+
+beforeAll(async () => {
+  slack = new SlackFake();
+  const apiUrl = await slack.start();
+  t = await startTestHub({
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_API_URL: apiUrl,
+    INTEGRATION_MAX_ATTEMPTS: '3',
+    INTEGRATION_RETRY_DELAY_SECONDS: '1',
+    INTEGRATION_POLL_SECONDS: '0.5',
+  });
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+  await slack?.stop();
+});
+beforeEach(() => {
+  slack.reset();
+});
+
+interface Effect {
+  action: string;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  payload: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+}
+
+async function effectsOf(key: string) {
+  const data = await t.ok<{
+    incident: {
+      integrationEffects: Effect[];
+      externalRecords: {
+        system: string;
+        externalId: string | null;
+        url: string | null;
+        state: string;
+        attempts: number;
+      }[];
+    };
+  }>(`{ incident(key: "${key}") { integrationEffects { action state attempts lastError payload result }
+        externalRecords { system externalId url state attempts } } }`);
+  return data.incident;
+}
+
+async function waitForEffect(key: string, state: string, ms = 15_000): Promise<Effect> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const { integrationEffects } = await effectsOf(key);
+    const effect = integrationEffects.find((e) => e.action === 'slack.openChannel');
+    if (effect?.state === state) return effect;
+    if (Date.now() > until)
+      throw new Error(`effect never reached ${state}: ${JSON.stringify(integrationEffects)}`);
+    await sleep(100);
+  }
+}
+
+const P1 = { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' };
+const channelsNamed = (name: string) => [...slack.channels.values()].filter((c) => c.name.startsWith(name));
+const announcements = (key: string) => slack.messages('incidents').filter((m) => m.text?.includes(key));
+
+describe('Slack integration', () => {
+  it('opens the channel, sets its topic and announces a P1 exactly once', async () => {
+    const incident = await declare(t, P1);
+    const effect = await waitForEffect(incident.key, 'DONE');
+    expect(effect.attempts).toBe(1);
+    const [channel] = channelsNamed(incident.key);
+    expect(channelsNamed(incident.key)).toHaveLength(1);
+    expect(channel.name).toBe(incident.key);
+    expect(channel.topic.value).toContain('P1');
+    expect(channel.topic.value).toContain(`Meet https://g.co/meet/${incident.key}`);
+    expect(announcements(incident.key)).toHaveLength(1);
+    const { externalRecords } = await effectsOf(incident.key);
+    expect(externalRecords).toEqual([
+      expect.objectContaining({ system: 'SLACK', externalId: channel.id, state: 'SYNCED', attempts: 1 }),
+    ]);
+    expect(externalRecords[0].url).toContain(channel.id);
+    expect(slack.invalidCalls).toEqual([]);
+  });
+
+  it('does nothing at Slack for an incident that does not warrant Incident Flow', async () => {
+    const incident = await declare(t, { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' });
+    await sleep(1000);
+    expect((await effectsOf(incident.key)).integrationEffects).toEqual([]);
+    expect(channelsNamed(incident.key)).toEqual([]);
+  });
+
+  it('creates no second channel when Slack made one but the answer was lost', async () => {
+    slack.inject({ operation: 'conversations.create', fault: { kind: 'lostResponse' } });
+    const incident = await declare(t, P1);
+    const effect = await waitForEffect(incident.key, 'DONE');
+    expect(effect.attempts).toBe(2);
+    expect(channelsNamed(incident.key)).toHaveLength(1);
+    expect(announcements(incident.key)).toHaveLength(1);
+  });
+
+  it('posts no second announcement when the answer to the post was lost', async () => {
+    slack.inject({ operation: 'chat.postMessage', fault: { kind: 'lostResponse' } });
+    const incident = await declare(t, P1);
+    await waitForEffect(incident.key, 'DONE');
+    expect(announcements(incident.key)).toHaveLength(1);
+  });
+
+  it('honours Retry-After on 429 and finishes afterwards', async () => {
+    slack.inject({
+      operation: 'conversations.setTopic',
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
+    });
+    const incident = await declare(t, P1);
+    const effect = await waitForEffect(incident.key, 'DONE');
+    expect(effect.attempts).toBe(2);
+    const topicCalls = slack.calls.filter((c) => c.operation === 'conversations.setTopic');
+    expect(topicCalls).toHaveLength(2);
+    const waited = topicCalls[1].at.getTime() - topicCalls[0].at.getTime();
+    expect(waited).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('never fails the mutation when Slack is down; dead-letters after the attempts and retries on request', async () => {
+    slack.inject({
+      operation: 'conversations.list',
+      fault: { kind: 'status', status: 500 },
+      times: Infinity,
+    });
+    const incident = await declare(t, P1); // the declaration itself succeeds
+    const dead = await waitForEffect(incident.key, 'DEAD', 30_000);
+    expect(dead.attempts).toBe(3);
+    expect(dead.lastError).toMatch(/^UNAVAILABLE: HTTP 500/);
+    const health = await t.ok<{
+      integrationHealth: { system: string; enabled: boolean; state: string; deadLettered: number }[];
+    }>('{ integrationHealth { system enabled state backlog deadLettered lastError } }');
+    expect(health.integrationHealth.find((h) => h.system === 'SLACK')).toMatchObject({
+      enabled: true,
+      state: 'FAILING',
+    });
+    expect(health.integrationHealth.find((h) => h.system === 'JIRA')).toMatchObject({
+      enabled: false,
+      state: 'DISABLED',
+    });
+
+    slack.reset(); // Slack is back
+    await t.ok(`mutation { retryIntegration(incidentKey: "${incident.key}", system: SLACK) { state } }`);
+    await waitForEffect(incident.key, 'DONE');
+    expect(channelsNamed(incident.key)).toHaveLength(1);
+  }, 60_000);
+
+  it('keeps tokens out of the logs and vendor text out of GraphQL errors', async () => {
+    const text = t.logs.join('\n');
+    expect(text).not.toContain(slack.token);
+  });
+});
+
+describe('Slack disabled', () => {
+  it('records what it would have sent, visible through the API', async () => {
+    const off = await startTestHub();
+    try {
+      const incident = await declare(off, P1);
+      const data = await off.ok<{
+        incident: { integrationEffects: Effect[]; externalRecords: { state: string }[] };
+      }>(
+        `{ incident(key: "${incident.key}") { integrationEffects { action state payload } externalRecords { state } } }`,
+      );
+      expect(data.incident.integrationEffects).toEqual([
+        expect.objectContaining({ action: 'slack.openChannel', state: 'DISABLED' }),
+      ]);
+      expect(data.incident.integrationEffects[0].payload).toMatchObject({
+        channelName: incident.key,
+        announcement: { channel: '#incidents' },
+      });
+      expect(data.incident.externalRecords).toEqual([{ state: 'DISABLED' }]);
+      const health = await off.ok<{
+        integrationHealth: { system: string; enabled: boolean; state: string }[];
+      }>('{ integrationHealth { system enabled state } }');
+      expect(health.integrationHealth.every((h) => !h.enabled && h.state === 'DISABLED')).toBe(true);
+    } finally {
+      await off.close();
+    }
+  });
+});
