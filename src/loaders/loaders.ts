@@ -79,6 +79,11 @@ export function createLoaders(dataSource: DataSource) {
 
   return {
     person: byId(Person),
+    // People reached through different relations get loaders of their own, so that each relation
+    // level costs exactly one statement, whatever order the database answers in.
+    rolePerson: byId(Person),
+    timelineActor: byId(Person),
+    actionItemOwner: byId(Person),
     service: byId(Service),
     team: byId(Team),
     client: byId(Client),

@@ -199,7 +199,7 @@ export class IncidentResolver {
   async incidentManager(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Person | null> {
     const active = await ctx.loaders.activeRoles.load(incident.id);
     const manager = INCIDENT_MANAGER_ROLES.map((role) => active.find((a) => a.role === role)).find(Boolean);
-    return manager ? ctx.loaders.person.load(manager.personId) : null;
+    return manager ? ctx.loaders.rolePerson.load(manager.personId) : null;
   }
 
   @FieldResolver(() => TimelineEntryConnection, {
@@ -265,7 +265,7 @@ export class TimelineEntryResolver {
     description: 'Who made the change; null for the hub itself.',
   })
   actor(@Root() entry: TimelineEntry, @Ctx() ctx: HubContext): Promise<Person | null> | null {
-    return entry.actorId ? ctx.loaders.person.load(entry.actorId) : null;
+    return entry.actorId ? ctx.loaders.timelineActor.load(entry.actorId) : null;
   }
 
   @FieldResolver(() => Incident, { description: 'The incident.' })
@@ -286,7 +286,7 @@ export class StatusUpdateResolver {
 export class ActionItemResolver {
   @FieldResolver(() => Person, { description: 'Who owns it.' })
   async owner(@Root() item: ActionItem, @Ctx() ctx: HubContext): Promise<Person> {
-    return (await ctx.loaders.person.load(item.ownerId))!;
+    return (await ctx.loaders.actionItemOwner.load(item.ownerId))!;
   }
 
   @FieldResolver(() => Incident, { description: 'The incident.' })
@@ -317,7 +317,7 @@ export class RoleAssignmentResolver {
 
   @FieldResolver(() => Person, { description: 'Who holds (or held) the role.' })
   async person(@Root() assignment: RoleAssignment, @Ctx() ctx: HubContext): Promise<Person> {
-    return (await ctx.loaders.person.load(assignment.personId))!;
+    return (await ctx.loaders.rolePerson.load(assignment.personId))!;
   }
 
   @FieldResolver(() => Person, { nullable: true, description: 'Who made the assignment.' })
