@@ -11,9 +11,8 @@ import { IntegrationEffect } from '../entities';
 import { EffectPlanner, type Reactions } from './effects/effect-planner';
 import { EffectRunner, type EffectHandler } from './effects/effect-runner';
 import { JobQueue } from './jobs/job-queue';
-import { templateBridge } from './meet/meet.port';
-import { SlackChatChannel } from './slack/slack.client';
-import { SlackEffects, SlackReactions } from './slack/slack.reactions';
+import type { VendorModule } from './vendor-module';
+import { VENDOR_MODULES } from './vendors';
 
 @ObjectType({
   description: "An integration's state: whether it is configured, its backlog and its last error.",
@@ -47,28 +46,19 @@ export class Integrations {
     private readonly database: Database,
   ) {}
 
-  static async start(config: Config, database: Database, log: Logger): Promise<Integrations> {
-    const v = config.vendors;
-    const bridge = templateBridge(config.meetUrlTemplate);
-    const slackEnabled = !!v.SLACK_BOT_TOKEN;
-    const reactions: Reactions[] = [
-      new SlackReactions(slackEnabled, {
-        incidentsChannel: v.SLACK_INCIDENTS_CHANNEL,
-        flowPriorities: config.incidentFlowPriorities,
-        bridge,
-      }),
-    ];
+  static async start(
+    config: Config,
+    database: Database,
+    log: Logger,
+    modules: readonly VendorModule[] = VENDOR_MODULES,
+  ): Promise<Integrations> {
+    const reactions: Reactions[] = [];
     const handlers: EffectHandler[] = [];
-    if (slackEnabled) {
-      handlers.push(
-        new SlackEffects(
-          new SlackChatChannel({
-            token: v.SLACK_BOT_TOKEN!,
-            apiUrl: v.SLACK_API_URL,
-            timeoutMs: config.integrations.vendorTimeoutMs,
-          }),
-        ),
-      );
+    for (const module of modules) {
+      const enabled = module.enabled(config);
+      const moduleReactions = module.reactions(config, enabled);
+      if (moduleReactions) reactions.push(moduleReactions);
+      if (enabled) handlers.push(module.handler(config));
     }
     const enabled = new Set(handlers.map((h) => h.system));
     let queue: JobQueue | null = null;

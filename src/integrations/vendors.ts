@@ -1,0 +1,13 @@
+// Every vendor the hub integrates with. Each is independent: its own module, queue and worker.
+import { jiraModule } from './jira/jira.module';
+import { opsgenieModule } from './opsgenie/opsgenie.module';
+import { slackModule } from './slack/slack.module';
+import type { VendorModule } from './vendor-module';
+import { zendeskModule } from './zendesk/zendesk.module';
+
+export const VENDOR_MODULES: readonly VendorModule[] = [
+  slackModule,
+  opsgenieModule,
+  jiraModule,
+  zendeskModule,
+];
