@@ -29,7 +29,13 @@ export class IntegrationResolver {
     description:
       'What the hub did, is doing or (integration disabled) would do at each vendor for this incident.',
   })
-  integrationEffects(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<IntegrationEffect[]> {
-    return ctx.loaders.integrationEffects.load(incident.id);
+  async integrationEffects(
+    @Root() incident: Incident,
+    @Ctx() ctx: HubContext,
+    @Arg('system', () => ExternalSystem, { nullable: true, description: 'Only this vendor.' })
+    system?: ExternalSystem | null,
+  ): Promise<IntegrationEffect[]> {
+    const effects = await ctx.loaders.integrationEffects.load(incident.id);
+    return system ? effects.filter((e) => e.system === system) : effects;
   }
 }

@@ -28,6 +28,7 @@ beforeEach(() => {
 });
 
 interface Effect {
+  system: string;
   action: string;
   state: string;
   attempts: number;
@@ -48,9 +49,13 @@ async function effectsOf(key: string) {
         attempts: number;
       }[];
     };
-  }>(`{ incident(key: "${key}") { integrationEffects { action state attempts lastError payload result }
+  }>(`{ incident(key: "${key}") { integrationEffects { system action state attempts lastError payload result }
         externalRecords { system externalId url state attempts } } }`);
-  return data.incident;
+  // Other vendors (disabled here) record their effects too; these tests are about Slack's.
+  return {
+    integrationEffects: data.incident.integrationEffects.filter((e) => e.system === 'SLACK'),
+    externalRecords: data.incident.externalRecords.filter((r) => r.system === 'SLACK'),
+  };
 }
 
 async function waitForEffect(key: string, state: string, ms = 15_000): Promise<Effect> {
@@ -85,6 +90,43 @@ describe('Slack integration', () => {
       expect.objectContaining({ system: 'SLACK', externalId: channel.id, state: 'SYNCED', attempts: 1 }),
     ]);
     expect(externalRecords[0].url).toContain(channel.id);
+    expect(slack.invalidCalls).toEqual([]);
+  });
+
+  it('keeps the topic current and posts stage changes and status updates, once each', async () => {
+    const incident = await declare(t, P1);
+    await waitForEffect(incident.key, 'DONE');
+    await t.ok(
+      `mutation { assignRole(input: { incidentKey: "${incident.key}", role: SOFTWARE_INCIDENT_MANAGER, personId: "${t.people.manager.id}" }) { id } }`,
+    );
+    slack.inject({ operation: 'chat.postMessage', fault: { kind: 'lostResponse' } });
+    await t.ok(
+      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING, note: "looking at queues" }) { key } }`,
+    );
+    await t.ok(
+      `mutation { postStatusUpdate(input: { incidentKey: "${incident.key}", audience: EXTERNAL, clientImpact: "orders delayed",
+        knownProblem: "queue stuck", attempted: "restart", nextSteps: "drain backlog" }) { id } }`,
+    );
+    const until = Date.now() + 15_000;
+    let effects = (await effectsOf(incident.key)).integrationEffects;
+    while (effects.some((e) => e.state !== 'DONE') && Date.now() < until) {
+      await sleep(100);
+      effects = (await effectsOf(incident.key)).integrationEffects;
+    }
+    // effects of one transaction share its time, so compare them as a set
+    expect(effects.map((e) => `${e.action} ${e.state}`).sort()).toEqual([
+      'slack.openChannel DONE',
+      'slack.post DONE',
+      'slack.post DONE',
+      'slack.updateTopic DONE',
+      'slack.updateTopic DONE',
+    ]);
+    const [channel] = channelsNamed(incident.key);
+    expect(channel.topic.value).toContain(`Software Incident Manager: ${t.people.manager.name}`);
+    expect(channel.topic.value).toContain('P1 INVESTIGATING');
+    const posts = slack.messages(channel.id).filter((m) => m.user === slack.botUserId);
+    expect(posts.filter((m) => m.text?.includes('*INVESTIGATING*'))).toHaveLength(1); // despite the lost response
+    expect(posts.filter((m) => m.text?.includes('What we know: queue stuck'))).toHaveLength(1);
     expect(slack.invalidCalls).toEqual([]);
   });
 
@@ -165,9 +207,9 @@ describe('Slack disabled', () => {
     try {
       const incident = await declare(off, P1);
       const data = await off.ok<{
-        incident: { integrationEffects: Effect[]; externalRecords: { state: string }[] };
+        incident: { integrationEffects: Effect[]; externalRecords: { system: string; state: string }[] };
       }>(
-        `{ incident(key: "${incident.key}") { integrationEffects { action state payload } externalRecords { state } } }`,
+        `{ incident(key: "${incident.key}") { integrationEffects(system: SLACK) { action state payload } externalRecords { system state } } }`,
       );
       expect(data.incident.integrationEffects).toEqual([
         expect.objectContaining({ action: 'slack.openChannel', state: 'DISABLED' }),
@@ -176,7 +218,9 @@ describe('Slack disabled', () => {
         channelName: incident.key,
         announcement: { channel: '#incidents' },
       });
-      expect(data.incident.externalRecords).toEqual([{ state: 'DISABLED' }]);
+      expect(data.incident.externalRecords.filter((r) => r.system === 'SLACK')).toEqual([
+        { system: 'SLACK', state: 'DISABLED' },
+      ]);
       const health = await off.ok<{
         integrationHealth: { system: string; enabled: boolean; state: string }[];
       }>('{ integrationHealth { system enabled state } }');

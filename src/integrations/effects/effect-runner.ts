@@ -17,13 +17,15 @@ export interface EffectOutcome {
   result: Record<string, unknown>;
 }
 
+export interface EffectContext {
+  /** The incident's record id at a vendor (a channel, issue, alert or ticket), once known. */
+  externalId(system: ExternalSystem): Promise<string | null>;
+}
+
 export interface EffectHandler {
   readonly system: ExternalSystem;
   /** Carry out one effect; must be safe to run again after a lost response. */
-  run(
-    effect: IntegrationEffect,
-    context: { externalId(system: ExternalSystem): Promise<string | null> },
-  ): Promise<EffectOutcome>;
+  run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome>;
 }
 
 export class EffectRunner {

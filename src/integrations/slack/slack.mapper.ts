@@ -64,3 +64,20 @@ const roleLabel = (role: string): string =>
     .split('_')
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
+
+/** A status update as a channel message: the handbook's four questions. */
+export function statusUpdateText(u: {
+  audience: string;
+  client_impact: string;
+  known_problem: string;
+  attempted: string;
+  next_steps: string;
+}): string {
+  return [
+    `*Status update* (${u.audience.toLowerCase()})`,
+    `• Client impact: ${u.client_impact}`,
+    `• What we know: ${u.known_problem}`,
+    `• What we tried: ${u.attempted}`,
+    `• Next steps: ${u.next_steps}`,
+  ].join('\n');
+}

@@ -3,10 +3,11 @@
 import { ExternalSystem, type Priority } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
-import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
+import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
+import { IntegrationError } from '../integration-error';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import type { ConferenceBridge } from '../meet/meet.port';
-import { announcement, channelTopic, incidentChannelName } from './slack.mapper';
+import { announcement, channelTopic, incidentChannelName, statusUpdateText } from './slack.mapper';
 import type { ChatChannel } from './slack.port';
 
 export interface SlackSettings {
@@ -32,36 +33,111 @@ export class SlackReactions implements Reactions {
   ) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
-    const opensFlow =
-      event.type === 'IncidentDeclared' ||
-      (event.type === 'PriorityChanged' &&
-        this.settings.flowPriorities.includes((event.data.to as { priority: Priority }).priority));
-    if (!opensFlow) return [];
+    const openKey = `slack:open-channel:${event.incidentId}`;
+    if (!(await context.planned(openKey))) {
+      const opensFlow =
+        event.type === 'IncidentDeclared' ||
+        (event.type === 'PriorityChanged' &&
+          this.settings.flowPriorities.includes((event.data.to as { priority: Priority }).priority));
+      return opensFlow ? this.openChannel(openKey, context) : [];
+    }
+    // The incident has a channel: keep its topic current and post what happened.
+    const intents: EffectIntent[] = [];
+    if (TOPIC_EVENTS.has(event.type)) {
+      const view = await context.view();
+      const invite =
+        event.type === 'RoleAssigned' ? view.roles.map((r) => r.slackUserId).filter(isString) : [];
+      intents.push({
+        action: 'slack.updateTopic',
+        dedupeKey: `slack:topic:${event.timelineEntryId}`,
+        payload: {
+          topic: channelTopic(view, { meet: this.settings.bridge.linkFor(view.key) }),
+          inviteUserIds: invite,
+        },
+      });
+    }
+    const text = await this.postText(event, context);
+    if (text) {
+      const ref = `ref ${event.timelineEntryId.slice(0, 8)}`;
+      intents.push({
+        action: 'slack.post',
+        dedupeKey: `slack:post:${event.timelineEntryId}`,
+        payload: { text: `${text} _(${ref})_`, ref },
+      });
+    }
+    return intents;
+  }
+
+  private async openChannel(dedupeKey: string, context: PlanContext): Promise<EffectIntent[]> {
     const view = await context.view();
     if (!this.settings.flowPriorities.includes(view.priority as Priority)) return [];
-    const dedupeKey = `slack:open-channel:${event.incidentId}`;
-    if (await context.planned(dedupeKey)) return [];
     const channelName = incidentChannelName(view);
     const meet = this.settings.bridge.linkFor(view.key);
     const payload: OpenChannelPayload = {
       incidentKey: view.key,
       channelName,
       topic: channelTopic(view, { meet }),
-      inviteUserIds: view.roles.map((r) => r.slackUserId).filter((id): id is string => !!id),
+      inviteUserIds: view.roles.map((r) => r.slackUserId).filter(isString),
       announcement: { channel: this.settings.incidentsChannel, text: announcement(view, channelName, meet) },
     };
     return [{ action: 'slack.openChannel', dedupeKey, payload: { ...payload } }];
   }
+
+  /** The channel message for an event, if it warrants one. */
+  private async postText(event: DomainEvent, context: PlanContext): Promise<string | null> {
+    if (event.type === 'StageChanged') {
+      const note = event.data.note ? `: ${String(event.data.note)}` : '';
+      return `Stage: ${String(event.data.from)} → *${String(event.data.to)}*${note}`;
+    }
+    if (event.type === 'StatusUpdatePosted') {
+      const [update] = (await context.manager.query(
+        'SELECT audience, client_impact, known_problem, attempted, next_steps FROM status_update WHERE id = $1',
+        [event.data.statusUpdateId],
+      )) as {
+        audience: string;
+        client_impact: string;
+        known_problem: string;
+        attempted: string;
+        next_steps: string;
+      }[];
+      if (!update) return null;
+      return statusUpdateText(update);
+    }
+    return null;
+  }
 }
+
+const TOPIC_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
+  'RoleAssigned',
+  'RoleRelieved',
+  'PriorityChanged',
+  'StageChanged',
+  'IncidentDetailsChanged',
+]);
+
+const isString = (v: string | null): v is string => !!v;
 
 export class SlackEffects implements EffectHandler {
   readonly system = ExternalSystem.SLACK;
 
   constructor(private readonly chat: ChatChannel) {}
 
-  async run(effect: IntegrationEffect): Promise<EffectOutcome> {
+  async run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome> {
+    if (effect.action === 'slack.updateTopic' || effect.action === 'slack.post') {
+      const channelId = await context.externalId(ExternalSystem.SLACK);
+      if (!channelId) throw new IntegrationError('SLACK', 'UNAVAILABLE', 'channel not open yet');
+      if (effect.action === 'slack.updateTopic') {
+        const p = effect.payload as { topic: string; inviteUserIds: string[] };
+        await this.chat.setTopic(channelId, p.topic);
+        if (p.inviteUserIds.length) await this.chat.invite(channelId, p.inviteUserIds);
+        return { result: { channelId } };
+      }
+      const p = effect.payload as { text: string; ref: string };
+      const posted = await this.chat.postMessage({ channel: channelId, text: p.text, dedupeKey: p.ref });
+      return { result: { channelId, messageId: posted.messageId } };
+    }
     if (effect.action !== 'slack.openChannel') {
-      throw new Error(`unknown Slack action ${effect.action}`);
+      throw new IntegrationError('SLACK', 'INVALID_REQUEST', `unknown action ${effect.action}`);
     }
     const p = effect.payload as unknown as OpenChannelPayload;
     const channel = await this.chat.ensureChannel({ incidentKey: p.incidentKey, name: p.channelName });
