@@ -13,7 +13,8 @@ export type DomainEventType =
   | 'NoteAdded'
   | 'StatusUpdatePosted'
   | 'ActionItemCreated'
-  | 'ActionItemUpdated';
+  | 'ActionItemUpdated'
+  | 'Escalated';
 
 export interface DomainEvent {
   readonly type: DomainEventType;

@@ -40,6 +40,7 @@ import {
   CorrectTimestampInput,
   CreateActionItemInput,
   DeclareIncidentInput,
+  EscalateInput,
   HandOverRoleInput,
   IncidentFilter,
   PostStatusUpdateInput,
@@ -118,6 +119,14 @@ export class IncidentResolver {
   @Mutation(() => Incident, { description: 'Correct impact start or detection time (INCIDENT_MANAGER).' })
   correctTimestamp(@Arg('input') input: CorrectTimestampInput, @Ctx() ctx: HubContext): Promise<Incident> {
     return ctx.hub.incidents.correctTimestamp(actorOf(ctx), input);
+  }
+
+  @Mutation(() => TimelineEntry, {
+    description:
+      'Page a team about the incident through Opsgenie (INCIDENT_MANAGER); returns the ESCALATION entry.',
+  })
+  escalate(@Arg('input') input: EscalateInput, @Ctx() ctx: HubContext): Promise<TimelineEntry> {
+    return ctx.hub.incidents.escalate(actorOf(ctx), input);
   }
 
   @Mutation(() => TimelineEntry, { description: 'Add a note to the timeline (RESPONDER).' })

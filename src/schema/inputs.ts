@@ -303,3 +303,13 @@ export class UpsertPersonInput {
   @Field(() => AccessRole, { nullable: true, description: 'Access role; new people default to RESPONDER.' })
   accessRole?: AccessRole;
 }
+
+@InputType({ description: 'Page a team about an incident.' })
+export class EscalateInput {
+  @Field({ description: 'The incident key.' })
+  incidentKey: string;
+  @Field(() => ID, { description: 'The team to page (through its Opsgenie team).' })
+  teamId: string;
+  @Field({ description: 'Why, at most 2000 characters.' })
+  reason: string;
+}

@@ -125,3 +125,37 @@ describe('timeline', () => {
     }
   });
 });
+
+describe('escalate', () => {
+  it('records an ESCALATION entry naming the team and the reason (INCIDENT_MANAGER)', async () => {
+    const incident = await declare(t);
+    const res = await t.ok<{
+      escalate: { kind: string; text: string; data: Record<string, unknown>; actor: { name: string } };
+    }>(
+      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "${t.catalogue.team.id}", reason: "need the queue owners" }) {
+        kind text data actor { name } } }`,
+    );
+    expect(res.escalate).toMatchObject({
+      kind: 'ESCALATION',
+      actor: { name: t.people.manager.name },
+      data: {
+        teamId: t.catalogue.team.id,
+        teamName: 'Fulfillment Software',
+        opsgenieTeam: 'fs',
+        reason: 'need the queue owners',
+      },
+    });
+    const denied = await t.gql(
+      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "${t.catalogue.team.id}", reason: "x" }) { kind } }`,
+      {},
+      { token: t.tokens.responder },
+    );
+    expect(denied.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const unknown = await t.gql(
+      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "00000000-0000-4000-8000-000000000000", reason: "x" }) { kind } }`,
+    );
+    expect(unknown.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'teamId' });
+    const kinds = (await timelineRows(t, incident.id)).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'ESCALATION')).toHaveLength(1);
+  });
+});

@@ -147,3 +147,10 @@ export const updateActionItemSchema = z.object({
   jiraIssueKey,
 });
 export type UpdateActionItemInput = z.input<typeof updateActionItemSchema>;
+
+export const escalateSchema = z.object({
+  incidentKey,
+  teamId: id(),
+  reason: requiredText(TEXT_LIMITS.reason),
+});
+export type EscalateInput = z.input<typeof escalateSchema>;

@@ -12,6 +12,7 @@ import {
   Service,
   Site,
   StatusUpdate,
+  Team,
   TimelineEntry,
 } from '../../entities';
 import { UNKNOWN_SERVICE_NAME } from '../../entities/service.entity';
@@ -36,6 +37,7 @@ import {
   correctTimestampSchema,
   createActionItemSchema,
   declareIncidentSchema,
+  escalateSchema,
   handOverRoleSchema,
   postStatusUpdateSchema,
   reassessPrioritySchema,
@@ -48,6 +50,7 @@ import {
   type CorrectTimestampInput,
   type CreateActionItemInput,
   type DeclareIncidentInput,
+  type EscalateInput,
   type HandOverRoleInput,
   type PostStatusUpdateInput,
   type ReassessPriorityInput,
@@ -397,6 +400,25 @@ export class IncidentService {
       await this.relieve(tx, incident, current, actor, true);
       const title = input.title ?? current.title;
       return this.insertAssignment(tx, incident, input.role, title, to, actor, true);
+    });
+  }
+
+  /** Page a team about the incident (through the on-call pager); recorded as an ESCALATION entry. */
+  async escalate(actor: Actor, raw: EscalateInput): Promise<TimelineEntry> {
+    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'escalate');
+    const input = parseInput(escalateSchema, raw);
+    return this.uow.run(async (tx) => {
+      const incident = await getIncident(tx.manager, input.incidentKey);
+      const team = await tx.manager.findOne(Team, { where: { id: input.teamId } });
+      if (!team) throw badInput('teamId', `unknown team "${input.teamId}"`);
+      return recordFact(tx, {
+        incident,
+        event: 'Escalated',
+        kind: TimelineKind.ESCALATION,
+        actorId: actor.personId,
+        text: `Escalated to ${team.name}: ${input.reason}`,
+        data: { teamId: team.id, teamName: team.name, opsgenieTeam: team.opsgenieTeam, reason: input.reason },
+      });
     });
   }
 
