@@ -1,12 +1,23 @@
+import type { Config } from '../../config';
 import { ExternalSystem } from '../../domain/enums';
 import type { VendorModule } from '../vendor-module';
+import { ZendeskSupportDesk } from './zendesk.client';
+import { ZendeskEffects, ZendeskReactions } from './zendesk.reactions';
 
-// Not built yet: this vendor reacts to nothing and reports itself disabled.
 export const zendeskModule: VendorModule = {
   system: ExternalSystem.ZENDESK,
-  enabled: () => false,
-  reactions: () => null,
-  handler: () => {
-    throw new Error('zendesk is not implemented yet');
-  },
+  enabled: (config: Config) =>
+    !!(config.vendors.ZENDESK_URL && config.vendors.ZENDESK_EMAIL && config.vendors.ZENDESK_API_TOKEN),
+  reactions: (config, enabled) =>
+    new ZendeskReactions(enabled, { flowPriorities: config.incidentFlowPriorities }),
+  handler: (config) =>
+    new ZendeskEffects(
+      new ZendeskSupportDesk({
+        url: config.vendors.ZENDESK_URL!,
+        email: config.vendors.ZENDESK_EMAIL!,
+        apiToken: config.vendors.ZENDESK_API_TOKEN!,
+        timeoutMs: config.integrations.vendorTimeoutMs,
+      }),
+      config.vendors.ZENDESK_URL!,
+    ),
 };
