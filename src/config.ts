@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   VENDOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  INTEGRATION_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SLACK_API_URL: url,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
@@ -90,6 +91,8 @@ export interface Config {
     readonly retryDelaySeconds: number;
     readonly pollingIntervalSeconds: number;
     readonly vendorTimeoutMs: number;
+    /** How often work left by a crashed process is looked for and taken over. */
+    readonly recoverySeconds: number;
   };
   readonly vendors: Readonly<Omit<Env, 'NODE_ENV' | 'PORT' | 'HOST' | 'DATABASE_URL' | 'DATA_DIR'>>;
 }
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryDelaySeconds: e.INTEGRATION_RETRY_DELAY_SECONDS,
       pollingIntervalSeconds: e.INTEGRATION_POLL_SECONDS,
       vendorTimeoutMs: e.VENDOR_TIMEOUT_MS,
+      recoverySeconds: e.INTEGRATION_RECOVERY_SECONDS,
     }),
     vendors: Object.freeze({ ...e }),
   });

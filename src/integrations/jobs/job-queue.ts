@@ -12,6 +12,10 @@ export interface QueueSettings {
   retryDelaySeconds: number;
   /** How often idle workers look for work. */
   pollingIntervalSeconds: number;
+  /** One vendor call's time limit; a job running far longer belongs to a process that died. */
+  vendorTimeoutMs: number;
+  /** How often expired jobs (of a crashed process) are reclaimed for retry. */
+  recoverySeconds: number;
 }
 
 export const DEAD_LETTER_QUEUE = 'integration-dead';
@@ -50,12 +54,14 @@ export class JobQueue {
               }
             }),
             schema: 'pgboss',
+            maintenanceIntervalSeconds: settings.recoverySeconds,
           })
         : new PgBoss({
             connectionString: database.url,
             schema: 'pgboss',
             max: 4,
             application_name: 'incident-hub-jobs',
+            maintenanceIntervalSeconds: settings.recoverySeconds,
           });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
     await boss.start();
@@ -70,6 +76,9 @@ export class JobQueue {
       retryDelay: this.settings.retryDelaySeconds,
       retryBackoff: true,
       deadLetter: DEAD_LETTER_QUEUE,
+      // An effect makes a few vendor calls, each within the timeout; a job active much longer
+      // than that was held by a process that died, and expires into a retry elsewhere.
+      expireInSeconds: Math.ceil((this.settings.vendorTimeoutMs * 6) / 1000) + 5,
     };
     if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, { name, ...options });
     else await this.boss.createQueue(name, { name, ...options });

@@ -1,0 +1,103 @@
+// A hub process killed with SIGKILL in the middle of carrying out a declaration's vendor work:
+// after a restart every vendor effect of that declaration exists exactly once. Needs a PostgreSQL
+// server (the killed process and its successor share the database).
+import { SlackFake, ZendeskFake } from '../support/fakes';
+import { buildHub, startHubProcess, type HubProcess } from '../support/hub-process';
+import { sleep } from '../support/live-client';
+import { findTestServer } from '../support/test-database';
+import { declaration, startTestHub, type TestHub } from '../support/test-hub';
+
+const server = findTestServer();
+if (!server) {
+  process.stdout.write('crash-safety test skipped: no PostgreSQL server (set TEST_DATABASE_URL)\n');
+}
+const describeWithServer = server ? describe : describe.skip;
+
+let slack: SlackFake;
+let zendesk: ZendeskFake;
+let t: TestHub;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  if (!server) return;
+  buildHub();
+  slack = new SlackFake();
+  zendesk = new ZendeskFake();
+  const slackUrl = await slack.start();
+  await zendesk.start();
+  t = await startTestHub({}, { serverUrl: server }); // the database, its catalogue and tokens
+  env = {
+    DATABASE_URL: t.database.url,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_API_URL: slackUrl,
+    ZENDESK_URL: zendesk.origin,
+    ZENDESK_EMAIL: zendesk.email,
+    ZENDESK_API_TOKEN: zendesk.apiToken,
+    INTEGRATION_POLL_SECONDS: '0.5',
+    INTEGRATION_RETRY_DELAY_SECONDS: '1',
+    INTEGRATION_RECOVERY_SECONDS: '1',
+    VENDOR_TIMEOUT_MS: '1000',
+  };
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+  await slack?.stop();
+  await zendesk?.stop();
+});
+
+describeWithServer('crash safety', () => {
+  it('a hub killed mid-work leaves, after restart, each vendor effect of the declaration exactly once', async () => {
+    // Slack takes its time creating the channel, so the kill lands while the call is in flight.
+    slack.inject({ operation: 'conversations.create', fault: { kind: 'delay', ms: 1500 } });
+    let first: HubProcess | undefined = await startHubProcess(env);
+    let second: HubProcess | undefined;
+    try {
+      const res = await fetch(`${first.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.manager}` },
+        body: JSON.stringify({
+          query: 'mutation ($input: DeclareIncidentInput!) { declareIncident(input: $input) { key } }',
+          variables: {
+            input: declaration({ clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' }),
+          },
+        }),
+      });
+      const key = ((await res.json()) as { data: { declareIncident: { key: string } } }).data.declareIncident
+        .key;
+      // wait until the first process is inside the channel creation, then kill it
+      for (let i = 0; i < 100 && !slack.calls.some((c) => c.operation === 'conversations.create'); i++)
+        await sleep(50);
+      expect(slack.calls.some((c) => c.operation === 'conversations.create')).toBe(true);
+      await first.stop('SIGKILL');
+      first = undefined;
+
+      second = await startHubProcess(env);
+      const until = Date.now() + 45_000;
+      let effects: { system: string; state: string }[] = [];
+      while (Date.now() < until) {
+        const r = await fetch(`${second.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}` },
+          body: JSON.stringify({
+            query: `{ incident(key: "${key}") { integrationEffects { system state } } }`,
+          }),
+        });
+        effects = ((await r.json()) as { data: { incident: { integrationEffects: typeof effects } } }).data
+          .incident.integrationEffects;
+        if (effects.length && effects.every((e) => e.state === 'DONE')) break;
+        await sleep(250);
+      }
+      expect(effects.map((e) => `${e.system} ${e.state}`).sort()).toEqual(['SLACK DONE', 'ZENDESK DONE']);
+      expect([...slack.channels.values()].filter((c) => c.name === key)).toHaveLength(1);
+      expect(slack.messages('incidents').filter((m) => m.text?.includes(key))).toHaveLength(1);
+      const tickets = [...zendesk.tickets.values()].filter((tk) => tk.external_id === key);
+      expect(tickets).toHaveLength(1);
+      expect(slack.invalidCalls).toEqual([]);
+      expect(zendesk.invalidCalls).toEqual([]);
+    } finally {
+      await first?.stop('SIGKILL');
+      await second?.stop();
+    }
+  }, 120_000);
+});
