@@ -54,13 +54,16 @@ export class Integrations {
   ): Promise<Integrations> {
     const reactions: Reactions[] = [];
     const handlers: EffectHandler[] = [];
+    const enabledSystems = new Set<ExternalSystem>();
     for (const module of modules) {
       const enabled = module.enabled(config);
       const moduleReactions = module.reactions(config, enabled);
       if (moduleReactions) reactions.push(moduleReactions);
-      if (enabled) handlers.push(module.handler(config));
+      if (enabled) {
+        enabledSystems.add(module.system);
+        if (module.handler) handlers.push(module.handler(config));
+      }
     }
-    const enabled = new Set(handlers.map((h) => h.system));
     let queue: JobQueue | null = null;
     let runner: EffectRunner | null = null;
     if (handlers.length) {
@@ -68,7 +71,7 @@ export class Integrations {
       runner = new EffectRunner(database.dataSource, queue, handlers, config.integrations.maxAttempts, log);
       await runner.start();
     }
-    return new Integrations(new EffectPlanner(reactions, queue), runner, queue, enabled, database);
+    return new Integrations(new EffectPlanner(reactions, queue), runner, queue, enabledSystems, database);
   }
 
   /** Every integration's state, for integrationHealth. */

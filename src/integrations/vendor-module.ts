@@ -12,6 +12,9 @@ export interface VendorModule {
   enabled(config: Config): boolean;
   /** What this vendor does in response to domain events; null when it reacts to nothing yet. */
   reactions(config: Config, enabled: boolean): Reactions | null;
-  /** The handler that carries out its effects with the real adapter (called only when enabled). */
-  handler(config: Config): EffectHandler;
+  /**
+   * The handler that carries out its effects with the real adapter (called only when enabled);
+   * absent for a vendor whose effects are complete when planned (a link made from a template).
+   */
+  handler?(config: Config): EffectHandler;
 }

@@ -1,5 +1,6 @@
 // Every vendor the hub integrates with. Each is independent: its own module, queue and worker.
 import { jiraModule } from './jira/jira.module';
+import { meetModule } from './meet/meet.module';
 import { opsgenieModule } from './opsgenie/opsgenie.module';
 import { slackModule } from './slack/slack.module';
 import type { VendorModule } from './vendor-module';
@@ -10,4 +11,5 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   opsgenieModule,
   jiraModule,
   zendeskModule,
+  meetModule,
 ];

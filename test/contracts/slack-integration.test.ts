@@ -224,9 +224,33 @@ describe('Slack disabled', () => {
       const health = await off.ok<{
         integrationHealth: { system: string; enabled: boolean; state: string }[];
       }>('{ integrationHealth { system enabled state } }');
-      expect(health.integrationHealth.every((h) => !h.enabled && h.state === 'DISABLED')).toBe(true);
+      // Meet needs no credentials (its link comes from a template); every vendor needing them is off
+      for (const h of health.integrationHealth) {
+        expect([h.system, h.enabled, h.state]).toEqual(
+          h.system === 'MEET' ? ['MEET', true, 'OK'] : [h.system, false, 'DISABLED'],
+        );
+      }
     } finally {
       await off.close();
     }
+  });
+});
+
+describe('Meet', () => {
+  it('records the templated conference link of a flow incident as its MEET record', async () => {
+    const incident = await declare(t, P1);
+    const data = await t.ok<{
+      incident: { externalRecords: { system: string; url: string; state: string }[] };
+    }>(`{ incident(key: "${incident.key}") { externalRecords { system url state } } }`);
+    expect(data.incident.externalRecords.find((r) => r.system === 'MEET')).toEqual({
+      system: 'MEET',
+      url: `https://g.co/meet/${incident.key}`,
+      state: 'SYNCED',
+    });
+    const minor = await declare(t, { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' });
+    const none = await t.ok<{ incident: { externalRecords: unknown[] } }>(
+      `{ incident(key: "${minor.key}") { externalRecords { system } } }`,
+    );
+    expect(none.incident.externalRecords).toEqual([]);
   });
 });

@@ -14,6 +14,8 @@ export interface EffectIntent {
   /** Same key, same effect: planning it again is a no-op. */
   dedupeKey: string;
   payload: Record<string, unknown>;
+  /** Set when nothing needs calling: the effect is complete as planned (e.g. a templated link). */
+  done?: { externalId: string; url: string };
 }
 
 export interface PlanContext {
@@ -75,19 +77,34 @@ export class EffectPlanner {
     reactions: Reactions,
     intent: EffectIntent,
   ) {
-    const state = reactions.enabled ? 'PENDING' : 'DISABLED';
+    const state = intent.done ? 'DONE' : reactions.enabled ? 'PENDING' : 'DISABLED';
     const inserted = (await manager.query(
-      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [incidentId, reactions.system, intent.action, intent.dedupeKey, JSON.stringify(intent.payload), state],
+      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [
+        incidentId,
+        reactions.system,
+        intent.action,
+        intent.dedupeKey,
+        JSON.stringify(intent.payload),
+        state,
+        intent.done ? JSON.stringify(intent.done) : null,
+      ],
     )) as { id: string }[];
     if (!inserted.length) return;
     await manager.query(
-      `INSERT INTO external_record (incident_id, system, state) VALUES ($1, $2, $3)
-       ON CONFLICT (incident_id, system) DO NOTHING`,
-      [incidentId, reactions.system, state],
+      `INSERT INTO external_record (incident_id, system, state, external_id, url, last_synced_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (incident_id, system) DO NOTHING`,
+      [
+        incidentId,
+        reactions.system,
+        intent.done ? 'SYNCED' : state,
+        intent.done?.externalId ?? null,
+        intent.done?.url ?? null,
+        intent.done ? new Date() : null,
+      ],
     );
-    if (reactions.enabled && this.queue) {
+    if (state === 'PENDING' && this.queue) {
       await this.queue.sendInTransaction(manager, queueName(reactions.system), { effectId: inserted[0].id });
     }
   }
