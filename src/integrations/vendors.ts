@@ -3,6 +3,7 @@ import { jiraModule } from './jira/jira.module';
 import { meetModule } from './meet/meet.module';
 import { opsgenieModule } from './opsgenie/opsgenie.module';
 import { slackModule } from './slack/slack.module';
+import { statuspageModule } from './statuspage/statuspage.module';
 import type { VendorModule } from './vendor-module';
 import { zendeskModule } from './zendesk/zendesk.module';
 
@@ -12,4 +13,5 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   jiraModule,
   zendeskModule,
   meetModule,
+  statuspageModule,
 ];

@@ -1,0 +1,22 @@
+// Pure: what the public status page says. It never names clients, sites or people.
+
+/** The page's status for each hub stage. */
+export const STATUSPAGE_STATUS: Readonly<Record<string, string>> = {
+  ACKNOWLEDGED: 'investigating',
+  INVESTIGATING: 'investigating',
+  IDENTIFIED: 'identified',
+  MITIGATED: 'monitoring',
+  POSTMORTEM: 'resolved',
+  CLOSED: 'resolved',
+  CANCELLED: 'resolved',
+};
+
+export const STATUSPAGE_BODY: Readonly<Record<string, string>> = {
+  investigating: 'We are investigating a service disruption.',
+  identified: 'The cause has been identified and a fix is in progress.',
+  monitoring: 'A fix has been applied and we are monitoring the results.',
+  resolved: 'The disruption is resolved. A postmortem will follow.',
+};
+
+export const publicIncidentName = (priority: string): string =>
+  priority === 'P1' ? 'Major service disruption' : 'Partial service disruption';

@@ -1,0 +1,111 @@
+// Statuspage: a public incident for each Incident Flow incident, its status following the stage,
+// and external status updates posted to it.
+import type { Config } from '../../config';
+import { ExternalSystem, type Priority } from '../../domain/enums';
+import type { DomainEvent } from '../../domain/events';
+import type { IntegrationEffect } from '../../entities';
+import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
+import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import { IntegrationError } from '../integration-error';
+import type { VendorModule } from '../vendor-module';
+import { StatuspageClient } from './statuspage.client';
+import { publicIncidentName, STATUSPAGE_BODY, STATUSPAGE_STATUS } from './statuspage.mapper';
+import type { StatusPage } from './statuspage.port';
+
+class StatuspageReactions implements Reactions {
+  readonly system = ExternalSystem.STATUSPAGE;
+
+  constructor(
+    readonly enabled: boolean,
+    private readonly flowPriorities: readonly Priority[],
+  ) {}
+
+  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+    const openKey = `statuspage:incident:${event.incidentId}`;
+    if (!(await context.planned(openKey))) {
+      if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
+      const view = await context.view();
+      if (!this.flowPriorities.includes(view.priority as Priority)) return [];
+      const status = STATUSPAGE_STATUS[view.stage];
+      return [
+        {
+          action: 'statuspage.openIncident',
+          dedupeKey: openKey,
+          payload: {
+            reference: view.incidentId,
+            name: publicIncidentName(view.priority),
+            status,
+            body: STATUSPAGE_BODY[status],
+          },
+        },
+      ];
+    }
+    if (event.type === 'StageChanged') {
+      const status = STATUSPAGE_STATUS[String(event.data.to)];
+      return [
+        {
+          action: 'statuspage.update',
+          dedupeKey: `statuspage:update:${event.timelineEntryId}`,
+          payload: { status, body: STATUSPAGE_BODY[status] },
+        },
+      ];
+    }
+    if (event.type === 'StatusUpdatePosted' && event.data.audience === 'EXTERNAL') {
+      const [update] = (await context.manager.query(
+        'SELECT client_impact, next_steps FROM status_update WHERE id = $1',
+        [event.data.statusUpdateId],
+      )) as { client_impact: string; next_steps: string }[];
+      const view = await context.view();
+      if (!update) return [];
+      return [
+        {
+          action: 'statuspage.update',
+          dedupeKey: `statuspage:update:${event.timelineEntryId}`,
+          payload: {
+            status: STATUSPAGE_STATUS[view.stage],
+            body: `${update.client_impact} ${update.next_steps}`,
+          },
+        },
+      ];
+    }
+    return [];
+  }
+}
+
+class StatuspageEffects implements EffectHandler {
+  readonly system = ExternalSystem.STATUSPAGE;
+
+  constructor(private readonly page: StatusPage) {}
+
+  async run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome> {
+    const p = effect.payload as { reference?: string; name?: string; status: string; body: string };
+    if (effect.action === 'statuspage.openIncident') {
+      const made = await this.page.ensureIncident({
+        reference: p.reference!,
+        name: p.name!,
+        status: p.status,
+        body: p.body,
+      });
+      return { externalId: made.incidentId, url: made.url || undefined, result: { ...made } };
+    }
+    const incidentId = await context.externalId(ExternalSystem.STATUSPAGE);
+    if (!incidentId) throw new IntegrationError('STATUSPAGE', 'UNAVAILABLE', 'page incident not created yet');
+    await this.page.update({ incidentId, status: p.status, body: p.body });
+    return { result: { incidentId, status: p.status } };
+  }
+}
+
+export const statuspageModule: VendorModule = {
+  system: ExternalSystem.STATUSPAGE,
+  enabled: (config: Config) => !!(config.vendors.STATUSPAGE_API_KEY && config.vendors.STATUSPAGE_PAGE_ID),
+  reactions: (config, enabled) => new StatuspageReactions(enabled, config.incidentFlowPriorities),
+  handler: (config) =>
+    new StatuspageEffects(
+      new StatuspageClient({
+        apiUrl: config.vendors.STATUSPAGE_API_URL ?? 'https://api.statuspage.io/v1',
+        apiKey: config.vendors.STATUSPAGE_API_KEY!,
+        pageId: config.vendors.STATUSPAGE_PAGE_ID!,
+        timeoutMs: config.integrations.vendorTimeoutMs,
+      }),
+    ),
+};

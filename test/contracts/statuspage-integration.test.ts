@@ -1,0 +1,85 @@
+// Statuspage end to end: a public incident per flow incident (found again by its metadata, never
+// duplicated), its status following the stage, external status updates posted to it.
+import { StatuspageFake } from '../support/fakes';
+import { sleep } from '../support/live-client';
+import { declare, startTestHub, type TestHub } from '../support/test-hub';
+
+let statuspage: StatuspageFake;
+let t: TestHub;
+
+beforeAll(async () => {
+  statuspage = new StatuspageFake();
+  t = await startTestHub({
+    STATUSPAGE_API_URL: await statuspage.start(),
+    STATUSPAGE_API_KEY: statuspage.apiKey,
+    STATUSPAGE_PAGE_ID: statuspage.pageId,
+    INTEGRATION_POLL_SECONDS: '0.5',
+    INTEGRATION_RETRY_DELAY_SECONDS: '1',
+  });
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+  await statuspage?.stop();
+});
+beforeEach(() => statuspage.reset());
+
+async function settled(key: string): Promise<{ action: string; state: string }[]> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const data = await t.ok<{ incident: { integrationEffects: { action: string; state: string }[] } }>(
+      `{ incident(key: "${key}") { integrationEffects(system: STATUSPAGE) { action state } } }`,
+    );
+    const effects = data.incident.integrationEffects;
+    if ((effects.length && effects.every((e) => e.state === 'DONE')) || Date.now() > until) return effects;
+    await sleep(100);
+  }
+}
+
+const pageIncidentsOf = (incident: { id: string }) =>
+  [...statuspage.incidents.values()].filter(
+    (i) => (i.metadata as { incident_hub?: { reference?: string } }).incident_hub?.reference === incident.id,
+  );
+
+describe('Statuspage integration', () => {
+  it('opens one public incident without naming the client, and follows the stage', async () => {
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    await settled(incident.key);
+    const [page] = pageIncidentsOf(incident);
+    expect(pageIncidentsOf(incident)).toHaveLength(1);
+    expect(page.name).toBe('Major service disruption');
+    expect(JSON.stringify(page)).not.toMatch(/albertsons|incident-\d/i);
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
+      await t.ok(
+        `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: ${stage} }) { key } }`,
+      );
+    }
+    await t.ok(
+      `mutation { postStatusUpdate(input: { incidentKey: "${incident.key}", audience: EXTERNAL, clientImpact: "Orders are flowing again.",
+        knownProblem: "internal detail", attempted: "internal detail", nextSteps: "We keep watching." }) { id } }`,
+    );
+    const effects = await settled(incident.key);
+    expect(effects.every((e) => e.state === 'DONE')).toBe(true);
+    expect(effects).toHaveLength(5);
+    expect(pageIncidentsOf(incident)[0].status).toBe('monitoring');
+    expect(JSON.stringify(pageIncidentsOf(incident)[0])).not.toContain('internal detail');
+    expect(statuspage.invalidCalls).toEqual([]);
+  });
+
+  it('creates no second page incident when the answer to the create was lost', async () => {
+    statuspage.inject({ operation: 'postPagesPageIdIncidents', fault: { kind: 'lostResponse' } });
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    const effects = await settled(incident.key);
+    expect(effects).toEqual([{ action: 'statuspage.openIncident', state: 'DONE' }]);
+    expect(pageIncidentsOf(incident)).toHaveLength(1);
+  });
+
+  it('waits as told by a 420 and then finishes', async () => {
+    statuspage.inject({
+      operation: 'getPagesPageIdIncidentsUnresolved',
+      fault: { kind: 'status', status: 420, retryAfterSeconds: 1 },
+    });
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    expect(await settled(incident.key)).toEqual([{ action: 'statuspage.openIncident', state: 'DONE' }]);
+    expect(pageIncidentsOf(incident)).toHaveLength(1);
+  });
+});
