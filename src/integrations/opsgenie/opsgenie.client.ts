@@ -1,0 +1,99 @@
+// The Opsgenie adapter (HTTP, Alert API v2). An open alert with the incident key as alias is
+// reused rather than duplicated, so a page repeated after a lost answer pages once.
+import { IntegrationError } from '../integration-error';
+import type { OnCallPager } from './opsgenie.port';
+
+interface Envelope<T> {
+  data?: T;
+}
+
+export class OpsgenieClient implements OnCallPager {
+  constructor(private readonly options: { apiUrl: string; apiKey: string; timeoutMs: number }) {}
+
+  async page(request: Parameters<OnCallPager['page']>[0]): Promise<{ alertId: string }> {
+    const open = await this.openAlert(request.alias);
+    if (open) return { alertId: open };
+    const accepted = (await this.call('POST', '/v2/alerts', {
+      alias: request.alias,
+      message: request.message,
+      description: request.description,
+      tags: request.tags,
+      responders: request.responders.map((r) => ({ type: r.type, name: r.name })),
+      priority: 'P1',
+    })) as { requestId: string };
+    // Creation is asynchronous: the outcome (and the alert id) comes from the request status.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        const status = (await this.call(
+          'GET',
+          `/v2/alerts/requests/${encodeURIComponent(accepted.requestId)}`,
+        )) as Envelope<{
+          success: boolean;
+          alertId?: string;
+        }>;
+        if (status.data?.alertId) return { alertId: status.data.alertId };
+      } catch (err) {
+        if (!(err instanceof IntegrationError && err.kind === 'NOT_FOUND')) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+    const created = await this.openAlert(request.alias);
+    if (created) return { alertId: created };
+    throw new IntegrationError('OPSGENIE', 'UNAVAILABLE', 'alert creation not confirmed yet');
+  }
+
+  async close(alias: string, note: string): Promise<void> {
+    if (!(await this.openAlert(alias))) return; // already closed, or never opened
+    await this.call('POST', `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, { note });
+  }
+
+  private async openAlert(alias: string): Promise<string | null> {
+    try {
+      const found = (await this.call(
+        'GET',
+        `/v2/alerts/${encodeURIComponent(alias)}?identifierType=alias`,
+      )) as Envelope<{
+        id: string;
+        status: string;
+      }>;
+      return found.data?.status === 'open' ? found.data.id : null;
+    } catch (err) {
+      if (err instanceof IntegrationError && err.kind === 'NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.options.apiUrl.replace(/\/+$/, '')}${path}`, {
+        method,
+        headers: {
+          authorization: `GenieKey ${this.options.apiKey}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch {
+      throw new IntegrationError('OPSGENIE', 'UNAVAILABLE', 'request failed (timeout or connection lost)');
+    }
+    if (res.ok) return res.json();
+    await res.body?.cancel();
+    const status = res.status;
+    if (status === 401 || status === 403)
+      throw new IntegrationError('OPSGENIE', 'UNAUTHORIZED', `HTTP ${status}`);
+    if (status === 429) {
+      const seconds = Number(res.headers.get('retry-after'));
+      throw new IntegrationError(
+        'OPSGENIE',
+        'RATE_LIMITED',
+        `HTTP ${status}`,
+        (seconds > 0 ? seconds : 1) * 1000,
+      );
+    }
+    if (status === 404) throw new IntegrationError('OPSGENIE', 'NOT_FOUND', `HTTP ${status}`);
+    if (status >= 500) throw new IntegrationError('OPSGENIE', 'UNAVAILABLE', `HTTP ${status}`);
+    throw new IntegrationError('OPSGENIE', 'INVALID_REQUEST', `HTTP ${status}`);
+  }
+}

@@ -1,0 +1,111 @@
+// Opsgenie end to end: a flow incident pages its service's team once (the key as alias, in the
+// tags and the message), escalate pages another team, and mitigation closes the alert.
+import { OpsgenieFake } from '../support/fakes';
+import { sleep } from '../support/live-client';
+import { declare, startTestHub, type TestHub } from '../support/test-hub';
+
+let opsgenie: OpsgenieFake;
+let t: TestHub;
+
+beforeAll(async () => {
+  opsgenie = new OpsgenieFake();
+  await opsgenie.start();
+  t = await startTestHub({
+    OPSGENIE_API_URL: opsgenie.url,
+    OPSGENIE_API_KEY: opsgenie.apiKey,
+    INTEGRATION_POLL_SECONDS: '0.5',
+    INTEGRATION_RETRY_DELAY_SECONDS: '1',
+  });
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+  await opsgenie?.stop();
+});
+beforeEach(() => opsgenie.reset());
+
+async function settled(key: string, count: number): Promise<{ action: string; state: string }[]> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const data = await t.ok<{ incident: { integrationEffects: { action: string; state: string }[] } }>(
+      `{ incident(key: "${key}") { integrationEffects(system: OPSGENIE) { action state } } }`,
+    );
+    const effects = data.incident.integrationEffects;
+    if ((effects.length >= count && effects.every((e) => e.state === 'DONE')) || Date.now() > until)
+      return effects;
+    await sleep(100);
+  }
+}
+
+const alertsFor = (alias: string) => [...opsgenie.alerts.values()].filter((a) => a.alias === alias);
+const P1 = () => ({
+  clientImpactLevel: 'EXTENSIVE',
+  clientUrgencyLevel: 'CRITICAL',
+  faultyServiceId: t.catalogue.orderSync.id,
+});
+
+describe('Opsgenie integration', () => {
+  it("pages the faulty service's team once, with the key as alias, tag and in the message", async () => {
+    const incident = await declare(t, P1());
+    expect(await settled(incident.key, 1)).toEqual([{ action: 'opsgenie.page', state: 'DONE' }]);
+    const [alert] = alertsFor(incident.key);
+    expect(alertsFor(incident.key)).toHaveLength(1);
+    expect(alert.tags).toContain(incident.key);
+    expect(alert.message).toContain(incident.key);
+    expect(JSON.stringify(alert.responders)).toContain('fs');
+    const records = await t.ok<{
+      incident: { externalRecords: { system: string; externalId: string; state: string }[] };
+    }>(`{ incident(key: "${incident.key}") { externalRecords { system externalId state } } }`);
+    expect(records.incident.externalRecords.find((r) => r.system === 'OPSGENIE')).toEqual({
+      system: 'OPSGENIE',
+      externalId: alert.id,
+      state: 'SYNCED',
+    });
+    expect(opsgenie.invalidCalls).toEqual([]);
+  });
+
+  it('pages once even when the answer to the create was lost', async () => {
+    opsgenie.inject({ operation: 'createAlert', fault: { kind: 'lostResponse' } });
+    const incident = await declare(t, P1());
+    expect(await settled(incident.key, 1)).toEqual([{ action: 'opsgenie.page', state: 'DONE' }]);
+    expect(alertsFor(incident.key)).toHaveLength(1);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    opsgenie.inject({
+      operation: 'createAlert',
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
+    });
+    const incident = await declare(t, P1());
+    expect(await settled(incident.key, 1)).toEqual([{ action: 'opsgenie.page', state: 'DONE' }]);
+    expect(alertsFor(incident.key)).toHaveLength(1);
+  });
+
+  it('pages a team on escalate and closes the alert at MITIGATED', async () => {
+    const incident = await declare(t, P1());
+    await settled(incident.key, 1);
+    await t.ok(
+      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "${t.catalogue.team.id}", reason: "need more hands" }) { kind } }`,
+    );
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
+      await t.ok(
+        `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: ${stage} }) { key } }`,
+      );
+    }
+    const effects = await settled(incident.key, 3);
+    expect(effects.map((e) => e.action).sort()).toEqual(['opsgenie.close', 'opsgenie.page', 'opsgenie.page']);
+    expect(alertsFor(incident.key)[0].status).toBe('closed');
+    const escalation = [...opsgenie.alerts.values()].find((a) =>
+      a.alias.startsWith(`${incident.key}-escalation-`),
+    );
+    expect(escalation?.message).toContain('need more hands');
+    expect(escalation?.tags).toContain(incident.key);
+    expect(opsgenie.invalidCalls).toEqual([]);
+  });
+
+  it('pages nothing for an incident outside Incident Flow', async () => {
+    const incident = await declare(t, { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' });
+    await sleep(800);
+    expect(await settled(incident.key, 0)).toEqual([]);
+    expect(alertsFor(incident.key)).toEqual([]);
+  });
+});
