@@ -57,6 +57,25 @@ const EnvSchema = z.object({
   JIRA_EMAIL: optionalString,
   JIRA_API_TOKEN: optionalString,
   JIRA_PROJECT_KEY: optionalString,
+  JIRA_ISSUE_TYPE: z.string().default('Incident'),
+  /** Stage -> Jira status name, e.g. "INVESTIGATING=In Progress,CLOSED=Done". */
+  JIRA_STAGE_STATUSES: z
+    .string()
+    .default(
+      'ACKNOWLEDGED=To Do,INVESTIGATING=In Progress,IDENTIFIED=In Progress,MITIGATED=In Progress,POSTMORTEM=In Progress,CLOSED=Done,CANCELLED=Done',
+    )
+    .transform((v, ctx) => {
+      const map: Record<string, string> = {};
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [stage, status] = pair.split('=').map((x) => x?.trim());
+        if (!stage || !status) ctx.addIssue({ code: 'custom', message: `"${pair}" is not STAGE=Status` });
+        else map[stage.toUpperCase()] = status;
+      }
+      return map;
+    }),
   ZENDESK_URL: url,
   ZENDESK_EMAIL: optionalString,
   ZENDESK_API_TOKEN: optionalString,

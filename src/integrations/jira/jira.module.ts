@@ -1,12 +1,108 @@
-import { ExternalSystem } from '../../domain/enums';
+// Jira: the incident issue for each flow incident, labelled with the key, its status following
+// the stage through a configurable mapping (JIRA_STAGE_STATUSES).
+import type { Config } from '../../config';
+import { ExternalSystem, type Priority } from '../../domain/enums';
+import type { DomainEvent } from '../../domain/events';
+import type { IntegrationEffect } from '../../entities';
+import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
+import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import { IntegrationError } from '../integration-error';
+import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
+import { JiraIssueTracker } from './jira.client';
+import type { IssueTracker } from './jira.port';
 
-// Not built yet: this vendor reacts to nothing and reports itself disabled.
+class JiraReactions implements Reactions {
+  readonly system = ExternalSystem.JIRA;
+
+  constructor(
+    readonly enabled: boolean,
+    private readonly flowPriorities: readonly Priority[],
+    private readonly stageStatuses: Readonly<Record<string, string>>,
+    private readonly bridge: ConferenceBridge,
+  ) {}
+
+  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+    const issueKey = `jira:issue:${event.incidentId}`;
+    if (!(await context.planned(issueKey))) {
+      if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
+      const view = await context.view();
+      if (!this.flowPriorities.includes(view.priority as Priority)) return [];
+      const summary = `[${view.key}] ${view.summary}`.slice(0, 255);
+      const description = [
+        `Incident ${view.key}, ${view.priority}, declared through incident-hub.`,
+        view.sites.length ? `Sites: ${view.sites.map((s) => `${s.siteId} (${s.location})`).join(', ')}` : '',
+        `Bridge: ${this.bridge.linkFor(view.key)}`,
+      ]
+        .filter(Boolean)
+        .join('\n');
+      return [
+        {
+          action: 'jira.createIssue',
+          dedupeKey: issueKey,
+          payload: { incidentKey: view.key, summary, description },
+        },
+      ];
+    }
+    if (event.type === 'StageChanged') {
+      const status = this.stageStatuses[String(event.data.to)];
+      if (!status) return [];
+      return [
+        {
+          action: 'jira.transition',
+          dedupeKey: `jira:transition:${event.timelineEntryId}`,
+          payload: { status },
+        },
+      ];
+    }
+    return [];
+  }
+}
+
+class JiraEffects implements EffectHandler {
+  readonly system = ExternalSystem.JIRA;
+
+  constructor(private readonly tracker: IssueTracker) {}
+
+  async run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome> {
+    if (effect.action === 'jira.createIssue') {
+      const p = effect.payload as { incidentKey: string; summary: string; description: string };
+      const issue = await this.tracker.ensureIncidentIssue(p);
+      return { externalId: issue.issueKey, url: issue.url, result: { ...issue } };
+    }
+    const issueKey = await context.externalId(ExternalSystem.JIRA);
+    if (!issueKey) throw new IntegrationError('JIRA', 'UNAVAILABLE', 'issue not created yet');
+    const { status } = effect.payload as { status: string };
+    await this.tracker.transitionTo(issueKey, status);
+    return { result: { issueKey, status } };
+  }
+}
+
 export const jiraModule: VendorModule = {
   system: ExternalSystem.JIRA,
-  enabled: () => false,
-  reactions: () => null,
-  handler: () => {
-    throw new Error('jira is not implemented yet');
-  },
+  enabled: (config: Config) =>
+    !!(
+      config.vendors.JIRA_HOST &&
+      config.vendors.JIRA_EMAIL &&
+      config.vendors.JIRA_API_TOKEN &&
+      config.vendors.JIRA_PROJECT_KEY
+    ),
+  reactions: (config, enabled) =>
+    new JiraReactions(
+      enabled,
+      config.incidentFlowPriorities,
+      config.vendors.JIRA_STAGE_STATUSES,
+      templateBridge(config.meetUrlTemplate),
+    ),
+  handler: (config) =>
+    new JiraEffects(
+      new JiraIssueTracker({
+        host: config.vendors.JIRA_HOST!,
+        email: config.vendors.JIRA_EMAIL!,
+        apiToken: config.vendors.JIRA_API_TOKEN!,
+        projectKey: config.vendors.JIRA_PROJECT_KEY!,
+        issueType: config.vendors.JIRA_ISSUE_TYPE,
+        timeoutMs: config.integrations.vendorTimeoutMs,
+      }),
+    ),
 };

@@ -1,5 +1,5 @@
 // What the hub needs from an issue tracker: the incident issue (found by the incident key label
-// before one is created), its status following the stage, and comments.
+// before one is created) and its status following the stage.
 
 export interface TrackedIssue {
   readonly issueKey: string;
@@ -15,6 +15,4 @@ export interface IssueTracker {
   }): Promise<TrackedIssue>;
   /** Move the issue to the status named (the stage mapping is configuration). */
   transitionTo(issueKey: string, statusName: string): Promise<void>;
-  /** Comment unless a comment carrying this dedupe key exists. */
-  comment(request: { issueKey: string; text: string; dedupeKey: string }): Promise<void>;
 }

@@ -1,0 +1,95 @@
+// Jira end to end with the real jira.js client: one incident issue per flow incident, labelled
+// with the key and found again before any create; its status follows the stage by the mapping.
+import { JiraFake } from '../support/fakes';
+import { sleep } from '../support/live-client';
+import { declare, startTestHub, type TestHub } from '../support/test-hub';
+
+let jira: JiraFake;
+let t: TestHub;
+
+beforeAll(async () => {
+  jira = new JiraFake();
+  await jira.start();
+  t = await startTestHub({
+    JIRA_HOST: jira.url,
+    JIRA_EMAIL: jira.email,
+    JIRA_API_TOKEN: jira.apiToken,
+    JIRA_PROJECT_KEY: 'INC',
+    INTEGRATION_POLL_SECONDS: '0.5',
+    INTEGRATION_RETRY_DELAY_SECONDS: '1',
+  });
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+  await jira?.stop();
+});
+beforeEach(() => jira.reset());
+
+async function settled(
+  key: string,
+  count: number,
+): Promise<{ action: string; state: string; lastError: string | null }[]> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const data = await t.ok<{
+      incident: { integrationEffects: { action: string; state: string; lastError: string | null }[] };
+    }>(`{ incident(key: "${key}") { integrationEffects(system: JIRA) { action state lastError } } }`);
+    const effects = data.incident.integrationEffects;
+    if ((effects.length >= count && effects.every((e) => e.state === 'DONE')) || Date.now() > until)
+      return effects;
+    await sleep(100);
+  }
+}
+
+const issuesFor = (key: string) =>
+  [...jira.issues.values()].filter((i) => (i.fields.labels as string[] | undefined)?.includes(key));
+
+describe('Jira integration', () => {
+  it('creates one incident issue labelled with the key and moves it with the stage', async () => {
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    expect(await settled(incident.key, 1)).toEqual([
+      { action: 'jira.createIssue', state: 'DONE', lastError: null },
+    ]);
+    const [issue] = issuesFor(incident.key);
+    expect(issuesFor(incident.key)).toHaveLength(1);
+    expect(String(issue.fields.summary)).toContain(incident.key);
+    const records = await t.ok<{
+      incident: { externalRecords: { system: string; externalId: string; url: string }[] };
+    }>(`{ incident(key: "${incident.key}") { externalRecords { system externalId url } } }`);
+    expect(records.incident.externalRecords.find((r) => r.system === 'JIRA')).toEqual({
+      system: 'JIRA',
+      externalId: issue.key,
+      url: `${jira.url.replace(/\/+$/, '')}/browse/${issue.key}`,
+    });
+    await t.ok(
+      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING }) { key } }`,
+    );
+    await settled(incident.key, 2);
+    expect((issuesFor(incident.key)[0].fields.status as { name: string }).name).toBe('In Progress');
+    await t.ok(
+      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: CANCELLED }) { key } }`,
+    );
+    await settled(incident.key, 3);
+    expect((issuesFor(incident.key)[0].fields.status as { name: string }).name).toBe('Done');
+    expect(jira.invalidCalls).toEqual([]);
+  });
+
+  it('creates no second issue when the answer to the create was lost', async () => {
+    jira.inject({ method: 'POST', path: /\/rest\/api\/3\/issue$/, fault: { kind: 'lostResponse' } });
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    expect((await settled(incident.key, 1)).map((e) => e.state)).toEqual(['DONE']);
+    expect(issuesFor(incident.key)).toHaveLength(1);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    jira.inject({
+      method: 'POST',
+      path: /\/rest\/api\/3\/issue$/,
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
+    });
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    expect((await settled(incident.key, 1)).map((e) => e.state)).toEqual(['DONE']);
+    expect(issuesFor(incident.key)).toHaveLength(1);
+    expect(t.logs.join('\n')).not.toContain(jira.apiToken);
+  });
+});
