@@ -77,6 +77,12 @@ export class DeclareIncidentInput {
   zendeskTicketId?: string;
   @Field({ nullable: true, description: 'Retrying with the same key returns the same incident.' })
   idempotencyKey?: string;
+  @Field({
+    nullable: true,
+    description:
+      'true: run Incident Flow (channel, paging, ticket) whatever the priority; false: do not; absent: the priority decides (P1, P2 by default).',
+  })
+  incidentFlow?: boolean;
 }
 
 @InputType({ description: 'Move an incident to another stage.' })

@@ -130,6 +130,20 @@ describe('Slack integration', () => {
     expect(slack.invalidCalls).toEqual([]);
   });
 
+  it('runs Incident Flow for an explicitly declared P4, and not for a P1 declared without it', async () => {
+    const explicit = await declare(t, {
+      clientImpactLevel: 'MINOR',
+      clientUrgencyLevel: 'LOW',
+      incidentFlow: true,
+    });
+    await waitForEffect(explicit.key, 'DONE');
+    expect(channelsNamed(explicit.key)).toHaveLength(1);
+    const optedOut = await declare(t, { ...P1, incidentFlow: false });
+    await sleep(800);
+    expect((await effectsOf(optedOut.key)).integrationEffects).toEqual([]);
+    expect(channelsNamed(optedOut.key)).toEqual([]);
+  });
+
   it('does nothing at Slack for an incident that does not warrant Incident Flow', async () => {
     const incident = await declare(t, { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' });
     await sleep(1000);

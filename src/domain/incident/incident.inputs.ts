@@ -36,6 +36,7 @@ export const declareIncidentSchema = (now: Date) =>
       .regex(ZENDESK_TICKET_ID, 'must be a Zendesk ticket number (digits)')
       .nullish(),
     idempotencyKey: z.string().trim().min(1).max(200, 'must be at most 200 characters').nullish(),
+    incidentFlow: z.boolean().nullish(),
   });
 export type DeclareIncidentInput = z.input<ReturnType<typeof declareIncidentSchema>>;
 

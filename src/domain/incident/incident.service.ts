@@ -190,6 +190,8 @@ export class IncidentService {
             affectedSites: sites.map((s) => s.siteId),
             faultyService: service.name,
             zendeskTicketId: incident.zendeskTicketId,
+            // true or false when the declarer decided; null leaves it to the priority
+            incidentFlow: input.incidentFlow ?? null,
           },
         });
         return incident;

@@ -8,6 +8,7 @@ import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/eff
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
+import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { JiraIssueTracker } from './jira.client';
 import type { IssueTracker } from './jira.port';
@@ -27,7 +28,7 @@ class JiraReactions implements Reactions {
     if (!(await context.planned(issueKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
       const view = await context.view();
-      if (!this.flowPriorities.includes(view.priority as Priority)) return [];
+      if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
       const summary = `[${view.key}] ${view.summary}`.slice(0, 255);
       const description = [
         `Incident ${view.key}, ${view.priority}, declared through incident-hub.`,

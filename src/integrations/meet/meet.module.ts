@@ -3,6 +3,7 @@
 import { ExternalSystem, type Priority } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { templateBridge, type ConferenceBridge } from './meet.port';
 
@@ -20,7 +21,7 @@ class MeetReactions implements Reactions {
     const dedupeKey = `meet:link:${event.incidentId}`;
     if (await context.planned(dedupeKey)) return [];
     const view = await context.view();
-    if (!this.flowPriorities.includes(view.priority as Priority)) return [];
+    if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
     const url = this.bridge.linkFor(view.key);
     return [{ action: 'meet.link', dedupeKey, payload: { url }, done: { externalId: view.key, url } }];
   }

@@ -7,6 +7,7 @@ import type { IntegrationEffect } from '../../entities';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
+import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
 import { alertMessage, alertTags } from './opsgenie.mapper';
@@ -34,7 +35,7 @@ class OpsgenieReactions implements Reactions {
     const paged = await context.planned(pageKey);
     if (!paged && (event.type === 'IncidentDeclared' || event.type === 'PriorityChanged')) {
       const view = await context.view();
-      if (!this.flowPriorities.includes(view.priority as Priority)) return [];
+      if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
       const [team] = (await context.manager.query(
         `SELECT t.opsgenie_team FROM incident i JOIN service s ON s.id = i.faulty_service_id
          LEFT JOIN team t ON t.id = s.team_id WHERE i.id = $1`,

@@ -6,6 +6,7 @@ import type { IntegrationEffect } from '../../entities';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import { IntegrationError } from '../integration-error';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import { warrantsFlow } from '../flow';
 import type { ConferenceBridge } from '../meet/meet.port';
 import { announcement, channelTopic, incidentChannelName, statusUpdateText } from './slack.mapper';
 import type { ChatChannel } from './slack.port';
@@ -39,7 +40,7 @@ export class SlackReactions implements Reactions {
         event.type === 'IncidentDeclared' ||
         (event.type === 'PriorityChanged' &&
           this.settings.flowPriorities.includes((event.data.to as { priority: Priority }).priority));
-      return opensFlow ? this.openChannel(openKey, context) : [];
+      return opensFlow ? this.openChannel(event, openKey, context) : [];
     }
     // The incident has a channel: keep its topic current and post what happened.
     const intents: EffectIntent[] = [];
@@ -68,9 +69,13 @@ export class SlackReactions implements Reactions {
     return intents;
   }
 
-  private async openChannel(dedupeKey: string, context: PlanContext): Promise<EffectIntent[]> {
+  private async openChannel(
+    event: DomainEvent,
+    dedupeKey: string,
+    context: PlanContext,
+  ): Promise<EffectIntent[]> {
     const view = await context.view();
-    if (!this.settings.flowPriorities.includes(view.priority as Priority)) return [];
+    if (!warrantsFlow(event, view.priority, this.settings.flowPriorities)) return [];
     const channelName = incidentChannelName(view);
     const meet = this.settings.bridge.linkFor(view.key);
     const payload: OpenChannelPayload = {

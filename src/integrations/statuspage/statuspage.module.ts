@@ -7,6 +7,7 @@ import type { IntegrationEffect } from '../../entities';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
+import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { StatuspageClient } from './statuspage.client';
 import { publicIncidentName, STATUSPAGE_BODY, STATUSPAGE_STATUS } from './statuspage.mapper';
@@ -25,7 +26,7 @@ class StatuspageReactions implements Reactions {
     if (!(await context.planned(openKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
       const view = await context.view();
-      if (!this.flowPriorities.includes(view.priority as Priority)) return [];
+      if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
       const status = STATUSPAGE_STATUS[view.stage];
       return [
         {

@@ -1,6 +1,7 @@
 // Zendesk's part of the incident flow: an internal note on the ticket an incident came from (or a
 // new ticket for a flow incident that had none), and every status update on that ticket: public
 // for an EXTERNAL update (clients and partners), an internal note for an INTERNAL one.
+import { warrantsFlow } from '../flow';
 import { ExternalSystem, type Priority } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
@@ -94,7 +95,7 @@ export class ZendeskReactions implements Reactions {
 
   private async createTicket(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
     const view = await context.view();
-    if (!this.settings.flowPriorities.includes(view.priority as Priority)) return [];
+    if (!warrantsFlow(event, view.priority, this.settings.flowPriorities)) return [];
     const dedupeKey = ticketDedupeKey(event.incidentId);
     if (await context.planned(dedupeKey)) return [];
     const payload: CreateTicketPayload = {
