@@ -41,7 +41,10 @@ export function suffixedChannelName(name: string, n: number): string {
 }
 
 /** Summary, priority, who holds which role, and the links; cut to Slack's 250 characters. */
-export function channelTopic(view: IncidentView, links: { meet: string; zendesk?: string | null }): string {
+export function channelTopic(
+  view: IncidentView,
+  links: { meet: string; zendesk?: string | null; jira?: string | null },
+): string {
   const roles = view.roles.map((r) => `${r.title ?? roleLabel(r.role)}: ${r.name}`).join(', ');
   const parts = [
     `${view.priority} ${view.stage}`,
@@ -49,6 +52,7 @@ export function channelTopic(view: IncidentView, links: { meet: string; zendesk?
     roles || 'no roles assigned yet',
     `Meet ${links.meet}`,
     ...(links.zendesk ? [`Zendesk ${links.zendesk}`] : []),
+    ...(links.jira ? [`Jira ${links.jira}`] : []),
   ];
   const topic = parts.join(' | ');
   return topic.length <= MAX_TOPIC ? topic : `${topic.slice(0, MAX_TOPIC - 1)}…`;

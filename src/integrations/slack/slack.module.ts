@@ -13,6 +13,7 @@ export const slackModule: VendorModule = {
       incidentsChannel: config.vendors.SLACK_INCIDENTS_CHANNEL,
       flowPriorities: config.incidentFlowPriorities,
       bridge: templateBridge(config.meetUrlTemplate),
+      zendeskUrl: config.vendors.ZENDESK_URL,
     }),
   handler: (config) =>
     new SlackEffects(

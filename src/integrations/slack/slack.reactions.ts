@@ -8,13 +8,21 @@ import { IntegrationError } from '../integration-error';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { warrantsFlow } from '../flow';
 import type { ConferenceBridge } from '../meet/meet.port';
-import { announcement, channelTopic, incidentChannelName, statusUpdateText } from './slack.mapper';
+import {
+  announcement,
+  channelTopic,
+  incidentChannelName,
+  statusUpdateText,
+  type IncidentView,
+} from './slack.mapper';
 import type { ChatChannel } from './slack.port';
 
 export interface SlackSettings {
   incidentsChannel: string;
   flowPriorities: readonly Priority[];
   bridge: ConferenceBridge;
+  /** The support desk's base URL, for ticket links in the topic. */
+  zendeskUrl?: string;
 }
 
 interface OpenChannelPayload {
@@ -52,7 +60,7 @@ export class SlackReactions implements Reactions {
         action: 'slack.updateTopic',
         dedupeKey: `slack:topic:${event.timelineEntryId}`,
         payload: {
-          topic: channelTopic(view, { meet: this.settings.bridge.linkFor(view.key) }),
+          topic: channelTopic(view, await this.links(view, context)),
           inviteUserIds: invite,
         },
       });
@@ -81,11 +89,26 @@ export class SlackReactions implements Reactions {
     const payload: OpenChannelPayload = {
       incidentKey: view.key,
       channelName,
-      topic: channelTopic(view, { meet }),
+      topic: channelTopic(view, await this.links(view, context)),
       inviteUserIds: view.roles.map((r) => r.slackUserId).filter(isString),
       announcement: { channel: this.settings.incidentsChannel, text: announcement(view, channelName, meet) },
     };
     return [{ action: 'slack.openChannel', dedupeKey, payload: { ...payload } }];
+  }
+
+  /** Links for the topic: the bridge, and the ticket and issue once they are known. */
+  private async links(view: IncidentView, context: PlanContext) {
+    const rows = (await context.manager.query(
+      `SELECT system, url FROM external_record WHERE incident_id = $1 AND url IS NOT NULL`,
+      [view.incidentId],
+    )) as { system: string; url: string }[];
+    const url = (system: string) => rows.find((r) => r.system === system)?.url ?? null;
+    const zendesk =
+      url('ZENDESK') ??
+      (view.zendeskTicketId && this.settings.zendeskUrl
+        ? `${this.settings.zendeskUrl.replace(/\/+$/, '')}/agent/tickets/${view.zendeskTicketId}`
+        : null);
+    return { meet: this.settings.bridge.linkFor(view.key), zendesk, jira: url('JIRA') };
   }
 
   /** The channel message for an event, if it warrants one. */
