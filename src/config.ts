@@ -83,6 +83,8 @@ const EnvSchema = z.object({
   OPSGENIE_API_URL: url,
   OPSGENIE_API_KEY: optionalString,
   OPSGENIE_WEBHOOK_SECRET: optionalString,
+  /** The Opsgenie schedule of the on-call incident managers, paged for every flow incident. */
+  OPSGENIE_INCIDENT_MANAGER_SCHEDULE: optionalString,
   STATUSPAGE_API_URL: url,
   STATUSPAGE_API_KEY: optionalString,
   STATUSPAGE_PAGE_ID: optionalString,

@@ -13,6 +13,7 @@ beforeAll(async () => {
   t = await startTestHub({
     OPSGENIE_API_URL: opsgenie.url,
     OPSGENIE_API_KEY: opsgenie.apiKey,
+    OPSGENIE_INCIDENT_MANAGER_SCHEDULE: 'incident-managers',
     INTEGRATION_POLL_SECONDS: '0.5',
     INTEGRATION_RETRY_DELAY_SECONDS: '1',
   });
@@ -51,7 +52,13 @@ describe('Opsgenie integration', () => {
     expect(alertsFor(incident.key)).toHaveLength(1);
     expect(alert.tags).toContain(incident.key);
     expect(alert.message).toContain(incident.key);
-    expect(JSON.stringify(alert.responders)).toContain('fs');
+    // the on-call incident manager (their schedule) and the faulty service's team
+    expect(alert.responders).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'schedule', name: 'incident-managers' }),
+        expect.objectContaining({ type: 'team', name: 'fs' }),
+      ]),
+    );
     const records = await t.ok<{
       incident: { externalRecords: { system: string; externalId: string; state: string }[] };
     }>(`{ incident(key: "${incident.key}") { externalRecords { system externalId state } } }`);

@@ -28,6 +28,7 @@ class OpsgenieReactions implements Reactions {
     readonly enabled: boolean,
     private readonly flowPriorities: readonly Priority[],
     private readonly bridge: ConferenceBridge,
+    private readonly incidentManagerSchedule: string | undefined,
   ) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
@@ -47,6 +48,13 @@ class OpsgenieReactions implements Reactions {
           dedupeKey: pageKey,
           payload: {
             ...this.pagePayload(view.key, view.key, view.summary, view.priority, team?.opsgenie_team ?? null),
+            // the on-call incident manager, with the owning team
+            responders: [
+              ...(this.incidentManagerSchedule
+                ? [{ type: 'schedule' as const, name: this.incidentManagerSchedule }]
+                : []),
+              ...(team?.opsgenie_team ? [{ type: 'team' as const, name: team.opsgenie_team }] : []),
+            ],
           },
         },
       ];
@@ -130,7 +138,12 @@ export const opsgenieModule: VendorModule = {
   system: ExternalSystem.OPSGENIE,
   enabled: (config: Config) => !!config.vendors.OPSGENIE_API_KEY,
   reactions: (config, enabled) =>
-    new OpsgenieReactions(enabled, config.incidentFlowPriorities, templateBridge(config.meetUrlTemplate)),
+    new OpsgenieReactions(
+      enabled,
+      config.incidentFlowPriorities,
+      templateBridge(config.meetUrlTemplate),
+      config.vendors.OPSGENIE_INCIDENT_MANAGER_SCHEDULE,
+    ),
   handler: (config) =>
     new OpsgenieEffects(
       new OpsgenieClient({
