@@ -31,3 +31,20 @@ export class IntegrationError extends Error {
     return this.kind === 'RATE_LIMITED' || this.kind === 'UNAVAILABLE';
   }
 }
+
+/** The typed failure for an HTTP answer that is not 2xx (rate limits carry their Retry-After). */
+export function httpFailure(
+  system: IntegrationSystem,
+  status: number,
+  retryAfterHeader: string | null,
+  rateLimitStatuses: readonly number[] = [429],
+): IntegrationError {
+  if (status === 401 || status === 403) return new IntegrationError(system, 'UNAUTHORIZED', `HTTP ${status}`);
+  if (rateLimitStatuses.includes(status)) {
+    const seconds = Number(retryAfterHeader);
+    return new IntegrationError(system, 'RATE_LIMITED', `HTTP ${status}`, (seconds > 0 ? seconds : 1) * 1000);
+  }
+  if (status === 404) return new IntegrationError(system, 'NOT_FOUND', `HTTP ${status}`);
+  if (status >= 500) return new IntegrationError(system, 'UNAVAILABLE', `HTTP ${status}`);
+  return new IntegrationError(system, 'INVALID_REQUEST', `HTTP ${status}`);
+}

@@ -1,6 +1,6 @@
 // The Opsgenie adapter (HTTP, Alert API v2). An open alert with the incident key as alias is
 // reused rather than duplicated, so a page repeated after a lost answer pages once.
-import { IntegrationError } from '../integration-error';
+import { httpFailure, IntegrationError } from '../integration-error';
 import type { OnCallPager } from './opsgenie.port';
 
 interface Envelope<T> {
@@ -80,20 +80,6 @@ export class OpsgenieClient implements OnCallPager {
     }
     if (res.ok) return res.json();
     await res.body?.cancel();
-    const status = res.status;
-    if (status === 401 || status === 403)
-      throw new IntegrationError('OPSGENIE', 'UNAUTHORIZED', `HTTP ${status}`);
-    if (status === 429) {
-      const seconds = Number(res.headers.get('retry-after'));
-      throw new IntegrationError(
-        'OPSGENIE',
-        'RATE_LIMITED',
-        `HTTP ${status}`,
-        (seconds > 0 ? seconds : 1) * 1000,
-      );
-    }
-    if (status === 404) throw new IntegrationError('OPSGENIE', 'NOT_FOUND', `HTTP ${status}`);
-    if (status >= 500) throw new IntegrationError('OPSGENIE', 'UNAVAILABLE', `HTTP ${status}`);
-    throw new IntegrationError('OPSGENIE', 'INVALID_REQUEST', `HTTP ${status}`);
+    throw httpFailure('OPSGENIE', res.status, res.headers.get('retry-after'));
   }
 }

@@ -1,6 +1,6 @@
 // The Statuspage adapter (HTTP). The page's incident carries an opaque hub reference in its
 // metadata, so a retried create finds the earlier one; neither the key nor any client is named.
-import { IntegrationError } from '../integration-error';
+import { httpFailure, IntegrationError } from '../integration-error';
 import type { StatusPage } from './statuspage.port';
 
 interface PageIncident {
@@ -53,20 +53,6 @@ export class StatuspageClient implements StatusPage {
     }
     if (res.ok) return res.json();
     await res.body?.cancel();
-    const status = res.status;
-    if (status === 401 || status === 403)
-      throw new IntegrationError('STATUSPAGE', 'UNAUTHORIZED', `HTTP ${status}`);
-    if (status === 420 || status === 429) {
-      const seconds = Number(res.headers.get('retry-after'));
-      throw new IntegrationError(
-        'STATUSPAGE',
-        'RATE_LIMITED',
-        `HTTP ${status}`,
-        (seconds > 0 ? seconds : 1) * 1000,
-      );
-    }
-    if (status === 404) throw new IntegrationError('STATUSPAGE', 'NOT_FOUND', `HTTP ${status}`);
-    if (status >= 500) throw new IntegrationError('STATUSPAGE', 'UNAVAILABLE', `HTTP ${status}`);
-    throw new IntegrationError('STATUSPAGE', 'INVALID_REQUEST', `HTTP ${status}`);
+    throw httpFailure('STATUSPAGE', res.status, res.headers.get('retry-after'), [420, 429]);
   }
 }
