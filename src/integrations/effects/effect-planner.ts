@@ -45,6 +45,21 @@ export class EffectPlanner {
   async beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void> {
     if (!events.length || !this.reactions.length) return;
     const views = new Map<string, Promise<IncidentView>>();
+    // Every reaction asks what was planned already; one read per incident and transaction
+    // answers them all, and keys planned here are added as they are written.
+    const plannedKeys = new Map<string, Promise<Set<string>>>();
+    const keysOf = (incidentId: string) => {
+      let keys = plannedKeys.get(incidentId);
+      if (!keys) {
+        keys = (
+          manager.query('SELECT dedupe_key FROM integration_effect WHERE incident_id = $1', [
+            incidentId,
+          ]) as Promise<{ dedupe_key: string }[]>
+        ).then((rows) => new Set(rows.map((r) => r.dedupe_key)));
+        plannedKeys.set(incidentId, keys);
+      }
+      return keys;
+    };
     for (const event of events) {
       const context: PlanContext = {
         manager,
@@ -56,16 +71,12 @@ export class EffectPlanner {
           }
           return view;
         },
-        planned: async (dedupeKey) =>
-          (
-            (await manager.query('SELECT 1 FROM integration_effect WHERE dedupe_key = $1', [
-              dedupeKey,
-            ])) as unknown[]
-          ).length > 0,
+        planned: async (dedupeKey) => (await keysOf(event.incidentId)).has(dedupeKey),
       };
       for (const reactions of this.reactions) {
         for (const intent of await reactions.plan(event, context)) {
           await this.write(manager, event.incidentId, reactions, intent);
+          (await keysOf(event.incidentId)).add(intent.dedupeKey);
         }
       }
     }
