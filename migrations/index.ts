@@ -2,6 +2,11 @@
 // TypeScript sources in tests and from compiled JavaScript in production.
 import { InitialSchema1795734901544 } from './1795734901544-InitialSchema';
 import { IntegrationEffects1795737887304 } from './1795737887304-IntegrationEffects';
+import { InboundWebhooks1795749777460 } from './1795749777460-InboundWebhooks';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [InitialSchema1795734901544, IntegrationEffects1795737887304];
+export const MIGRATIONS: Function[] = [
+  InitialSchema1795734901544,
+  IntegrationEffects1795737887304,
+  InboundWebhooks1795749777460,
+];

@@ -62,6 +62,10 @@ export class ActionItem {
   @Column({ type: 'text', nullable: true })
   jiraIssueKey: string | null;
 
+  /** When the Jira status last applied was set there; an older one arriving late is not applied. */
+  @Column(timestamp({ nullable: true }))
+  jiraStatusAt: Date | null;
+
   @Field({ description: 'When the item was created.' })
   @CreateDateColumn(timestamp())
   createdAt: Date;

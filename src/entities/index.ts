@@ -2,6 +2,7 @@ import { ActionItem } from './action-item.entity';
 import { ApiToken } from './api-token.entity';
 import { Client } from './client.entity';
 import { ExternalRecord } from './external-record.entity';
+import { InboundDelivery } from './inbound-delivery.entity';
 import { IncidentAffectedClient } from './incident-affected-client.entity';
 import { IncidentAffectedSite } from './incident-affected-site.entity';
 import { IntegrationEffect } from './integration-effect.entity';
@@ -10,7 +11,9 @@ import { Person } from './person.entity';
 import { RoleAssignment } from './role-assignment.entity';
 import { Service } from './service.entity';
 import { Site } from './site.entity';
+import { StarredMessage } from './starred-message.entity';
 import { StatusUpdate } from './status-update.entity';
+import { SupportTicket } from './support-ticket.entity';
 import { Team } from './team.entity';
 import { TimelineEntry } from './timeline-entry.entity';
 
@@ -20,6 +23,7 @@ export {
   Client,
   ExternalRecord,
   Incident,
+  InboundDelivery,
   IncidentAffectedClient,
   IncidentAffectedSite,
   IntegrationEffect,
@@ -27,7 +31,9 @@ export {
   RoleAssignment,
   Service,
   Site,
+  StarredMessage,
   StatusUpdate,
+  SupportTicket,
   Team,
   TimelineEntry,
 };
@@ -49,4 +55,7 @@ export const ENTITIES = [
   ActionItem,
   ExternalRecord,
   IntegrationEffect,
+  InboundDelivery,
+  StarredMessage,
+  SupportTicket,
 ];
