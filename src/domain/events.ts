@@ -14,7 +14,15 @@ export type DomainEventType =
   | 'StatusUpdatePosted'
   | 'ActionItemCreated'
   | 'ActionItemUpdated'
-  | 'Escalated';
+  | 'Escalated'
+  | 'MessageStarred'
+  | 'StarredMessageChanged'
+  | 'SupportTicketLinked'
+  | 'SupportTicketUpdated'
+  /** What happened to the incident in another system (its Jira issue edited, its alert acknowledged). */
+  | 'IntegrationActivityRecorded'
+  /** On MITIGATED: the final internal and external communications, drafted (a COMMUNICATION entry). */
+  | 'FinalCommunicationDrafted';
 
 export interface DomainEvent {
   readonly type: DomainEventType;

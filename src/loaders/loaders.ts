@@ -16,6 +16,7 @@ import {
   Service,
   Site,
   StatusUpdate,
+  SupportTicket,
   Team,
   TimelineEntry,
 } from '../entities';
@@ -101,6 +102,8 @@ export function createLoaders(dataSource: DataSource) {
     integrationEffects: groupedBy(IntegrationEffect, 'incidentId', {
       order: { createdAt: 'ASC', id: 'ASC' },
     }),
+    supportTickets: groupedBy(SupportTicket, 'incidentId', { order: { linkedAt: 'ASC', id: 'ASC' } }),
+    supportTicketCount: countBy(dataSource, SupportTicket, 'incident_id'),
     clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
     teamServices: groupedBy(Service, 'teamId', { order: { name: 'ASC' } }),
     teamMembers: groupedBy(Person, 'teamId', { order: { name: 'ASC' } }),
@@ -115,6 +118,22 @@ function groupRows<R>(keys: readonly string[], rows: R[], keyOf: (row: R) => str
   const groups = new Map<string, R[]>(keys.map((k) => [k, []]));
   for (const row of rows) groups.get(keyOf(row))?.push(row);
   return keys.map((k) => groups.get(k)!);
+}
+
+/** How many rows of `entity` each key has (0 for none), in one grouped COUNT per batch. */
+function countBy<E extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<E>, column: string) {
+  return new DataLoader<string, number>(async (keys) => {
+    const rows = await dataSource
+      .getRepository(entity)
+      .createQueryBuilder('x')
+      .select(`x.${column}`, 'key')
+      .addSelect('count(*)::int', 'n')
+      .where(`x.${column} IN (:...keys)`, { keys })
+      .groupBy(`x.${column}`)
+      .getRawMany<{ key: string; n: number }>();
+    const counts = new Map(rows.map((r) => [r.key, r.n]));
+    return keys.map((k) => counts.get(k) ?? 0);
+  });
 }
 
 const timelineCursor = (e: TimelineEntry) => encodeCursor({ k: e.sequence, id: e.id });

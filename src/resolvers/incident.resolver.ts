@@ -21,6 +21,7 @@ import {
   Service,
   Site,
   StatusUpdate,
+  SupportTicket,
   TimelineEntry,
 } from '../entities';
 import { Stage, TimelineKind } from '../domain/enums';
@@ -257,6 +258,20 @@ export class IncidentResolver {
   @FieldResolver(() => [ActionItem], { description: 'Action items, earliest due first.' })
   actionItems(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<ActionItem[]> {
     return ctx.loaders.actionItems.load(incident.id);
+  }
+
+  @FieldResolver(() => Int, {
+    description: 'How many support tickets are linked to the incident: the support cases raised.',
+  })
+  supportTicketCount(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<number> {
+    return ctx.loaders.supportTicketCount.load(incident.id);
+  }
+
+  @FieldResolver(() => [SupportTicket], {
+    description: 'Support tickets linked to the incident, earliest linked first.',
+  })
+  supportTickets(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<SupportTicket[]> {
+    return ctx.loaders.supportTickets.load(incident.id);
   }
 
   @FieldResolver(() => [ExternalRecord], {

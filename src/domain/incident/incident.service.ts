@@ -12,6 +12,7 @@ import {
   Service,
   Site,
   StatusUpdate,
+  SupportTicket,
   Team,
   TimelineEntry,
 } from '../../entities';
@@ -29,6 +30,12 @@ import { badInput, conflict, DomainError, notFound } from '../errors';
 import { recordFact } from '../timeline';
 import { type Tx, type UnitOfWork, uniqueViolation } from '../unit-of-work';
 import { parseInput } from '../validation';
+import {
+  draftFinalCommunication,
+  type FinalCommunicationRole,
+  impactDurationSeconds,
+  supportCases,
+} from './final-communication';
 import { incidentKey } from './incident-key';
 import {
   addNoteSchema,
@@ -175,6 +182,22 @@ export class IncidentService {
             sites.map((s) => ({ incidentId: incident.id, siteId: s.id })),
           );
         }
+        if (incident.zendeskTicketId) {
+          // The ticket the incident came from is its first support case.
+          await manager
+            .createQueryBuilder()
+            .insert()
+            .into(SupportTicket)
+            .values({
+              incidentId: incident.id,
+              ticketId: incident.zendeskTicketId,
+              subject: incident.summary,
+              origin: true,
+              linkedAt: now,
+            })
+            .orIgnore()
+            .execute();
+        }
         await recordFact(tx, {
           incident,
           event: 'IncidentDeclared',
@@ -222,6 +245,7 @@ export class IncidentService {
         text: `Stage changed from ${move.from} to ${move.to}${input.note ? `: ${input.note}` : ''}`,
         data: { from: move.from, to: move.to, note: input.note ?? null },
       });
+      if (move.to === Stage.MITIGATED) await this.draftFinalCommunication(tx, incident);
       return incident;
     });
   }
@@ -550,6 +574,189 @@ export class IncidentService {
         data: { actionItemId: item.id, change: 'updated', changes },
       });
       return item;
+    });
+  }
+
+  /**
+   * A status the issue tracker (Jira) reports for an action item's linked issue, changed there at
+   * `changedAt`. Deliveries arrive late and out of order, so a status older than the one last
+   * applied from the tracker is not applied: compare and set in one transaction, with the
+   * ACTION_ITEM entry when the status really changes.
+   */
+  async applyTrackerStatus(
+    actor: Actor,
+    input: { actionItemId: string; status: ActionItemStatus; changedAt: Date; issueKey: string },
+  ): Promise<{ item: ActionItem; applied: 'changed' | 'unchanged' | 'stale' }> {
+    requireAccess(actor, AccessRole.RESPONDER, 'updateActionItem');
+    if (!Object.values(ActionItemStatus).includes(input.status)) {
+      throw badInput('status', `unknown action item status "${String(input.status)}"`);
+    }
+    if (Number.isNaN(input.changedAt.getTime())) throw badInput('changedAt', 'must be a valid time');
+    return this.uow.run(async (tx) => {
+      const { manager } = tx;
+      const item = await manager.findOne(ActionItem, {
+        where: { id: input.actionItemId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!item) throw notFound('Action item', input.actionItemId);
+      if (item.jiraStatusAt && input.changedAt.getTime() <= item.jiraStatusAt.getTime()) {
+        return { item, applied: 'stale' as const };
+      }
+      const from = item.status;
+      item.status = input.status;
+      item.jiraStatusAt = input.changedAt;
+      await manager.update(
+        ActionItem,
+        { id: item.id },
+        { status: item.status, jiraStatusAt: item.jiraStatusAt },
+      );
+      if (from === input.status) return { item, applied: 'unchanged' as const };
+      const incident = await manager.findOneByOrFail(Incident, { id: item.incidentId });
+      await recordFact(tx, {
+        incident,
+        event: 'ActionItemUpdated',
+        kind: TimelineKind.ACTION_ITEM,
+        actorId: actor.personId,
+        text: `Action item "${item.title}" updated: status ${from} → ${input.status} (Jira ${input.issueKey})`,
+        data: {
+          actionItemId: item.id,
+          change: 'updated',
+          changes: { status: { from, to: input.status } },
+          source: 'JIRA',
+          issueKey: input.issueKey,
+          changedAt: input.changedAt.toISOString(),
+        },
+      });
+      return { item, applied: 'changed' as const };
+    });
+  }
+
+  /**
+   * Record what happened to the incident in another system (its Jira issue edited, its Opsgenie
+   * alert acknowledged) as an INTEGRATION entry. `actor` is the vendor's system actor (its
+   * signature is the credential); the entry is attributed to `attributedTo`, the person who did
+   * it when the hub knows them. A retried delivery (same `dedupeKey`) is recorded once.
+   */
+  async recordIntegrationActivity(
+    actor: Actor,
+    input: {
+      incidentKey: string;
+      system: string;
+      attributedTo: string | null;
+      text: string;
+      data: Record<string, unknown>;
+      occurredAt?: Date;
+      dedupeKey: string;
+    },
+  ): Promise<TimelineEntry | null> {
+    requireAccess(actor, AccessRole.RESPONDER, 'recordIntegrationActivity');
+    const text = input.text.trim().slice(0, 1000);
+    if (!text) throw badInput('text', 'must not be empty');
+    return this.uow.run(async (tx) => {
+      const incident = await getIncident(tx.manager, input.incidentKey);
+      const [seen] = (await tx.manager.query(
+        `SELECT 1 FROM timeline_entry WHERE incident_id = $1 AND kind = $2 AND data->>'dedupeKey' = $3 LIMIT 1`,
+        [incident.id, TimelineKind.INTEGRATION, input.dedupeKey],
+      )) as unknown[];
+      if (seen) return null;
+      const occurredAt =
+        input.occurredAt && !Number.isNaN(input.occurredAt.getTime()) && input.occurredAt <= tx.now
+          ? input.occurredAt
+          : tx.now;
+      return recordFact(tx, {
+        incident,
+        event: 'IntegrationActivityRecorded',
+        kind: TimelineKind.INTEGRATION,
+        actorId: input.attributedTo ?? actor.personId,
+        text,
+        data: { ...input.data, system: input.system, dedupeKey: input.dedupeKey },
+        occurredAt,
+      });
+    });
+  }
+
+  /**
+   * Draft the final internal and external communications as a COMMUNICATION entry, in the
+   * transaction that moves the incident to MITIGATED.
+   *
+   * Reaching MITIGATED again (impact came back: MITIGATED -> INVESTIGATING -> ... -> MITIGATED)
+   * drafts again on purpose: the earlier draft has the wrong end of impact and duration, and more
+   * support cases may have been raised since. Nothing is sent by the hub, so a second draft costs
+   * nothing; it carries `revision` and `supersedes` (the earlier draft's entry) so readers take
+   * the latest and can see it replaced one.
+   */
+  private async draftFinalCommunication(tx: Tx, incident: Incident): Promise<TimelineEntry> {
+    const { manager } = tx;
+    const mitigatedAt = incident.mitigatedAt ?? tx.now;
+    const clients = await manager
+      .createQueryBuilder(Client, 'c')
+      .innerJoin(IncidentAffectedClient, 'ac', 'ac.client_id = c.id')
+      .where('ac.incident_id = :id', { id: incident.id })
+      .orderBy('c.name')
+      .getMany();
+    const sites = await manager
+      .createQueryBuilder(Site, 's')
+      .innerJoin(IncidentAffectedSite, 'asite', 'asite.site_id = s.id')
+      .where('asite.incident_id = :id', { id: incident.id })
+      .orderBy('s.site_id')
+      .getMany();
+    const service = await manager.findOneBy(Service, { id: incident.faultyServiceId });
+    const roles = (await manager
+      .createQueryBuilder(RoleAssignment, 'r')
+      .innerJoin(Person, 'p', 'p.id = r.person_id')
+      .select(['r.role AS role', 'r.title AS title', 'p.name AS "personName"'])
+      .addSelect(['r.assigned_at AS "assignedAt"', 'r.relieved_at AS "relievedAt"'])
+      .where('r.incident_id = :id', { id: incident.id })
+      .orderBy('r.assigned_at')
+      .addOrderBy('r.id')
+      .getRawMany()) as FinalCommunicationRole[];
+    const supportTicketCount = await manager.countBy(SupportTicket, { incidentId: incident.id });
+    const [previous] = (await manager.query(
+      `SELECT id, data->>'revision' AS revision FROM timeline_entry
+        WHERE incident_id = $1 AND kind = $2 AND data->>'draft' = 'final'
+        ORDER BY sequence DESC LIMIT 1`,
+      [incident.id, TimelineKind.COMMUNICATION],
+    )) as { id: string; revision: string | null }[];
+
+    const { internal, external } = draftFinalCommunication({
+      incidentKey: incident.key,
+      summary: incident.summary,
+      priority: incident.priority,
+      clientImpact: incident.clientImpact,
+      clientImpactLevel: incident.clientImpactLevel,
+      affectedClients: clients.map((c) => c.name),
+      affectedSites: sites.map((s) => ({ siteId: s.siteId, location: s.location })),
+      faultyService: service?.name ?? null,
+      impactStartedAt: incident.impactStartedAt,
+      detectedAt: incident.detectedAt,
+      acknowledgedAt: incident.acknowledgedAt,
+      mitigatedAt,
+      supportTicketCount,
+      roles: roles.map((r) => ({
+        ...r,
+        assignedAt: new Date(r.assignedAt),
+        relievedAt: r.relievedAt === null ? null : new Date(r.relievedAt),
+      })),
+    });
+    const revision = previous ? Number(previous.revision ?? 1) + 1 : 1;
+    return recordFact(tx, {
+      incident,
+      event: 'FinalCommunicationDrafted',
+      kind: TimelineKind.COMMUNICATION,
+      // the hub wrote it, prompted by the move; the STAGE_CHANGED entry names who moved
+      actorId: null,
+      text: `Final communication drafted (${supportCases(supportTicketCount)})${
+        previous ? ', replacing the earlier draft' : ''
+      }`,
+      data: {
+        draft: 'final',
+        internal,
+        external,
+        supportTicketCount,
+        durationSeconds: impactDurationSeconds({ impactStartedAt: incident.impactStartedAt, mitigatedAt }),
+        revision,
+        supersedes: previous?.id ?? null,
+      },
     });
   }
 
