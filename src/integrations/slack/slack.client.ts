@@ -2,6 +2,7 @@
 // because a job may run again after the vendor did the work but its answer was lost.
 import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
 import { IntegrationError } from '../integration-error';
+import type { ChatMessage } from '../../domain/incident/starred-messages';
 import type { ChatChannel, ChatChannelRef } from './slack.port';
 import { suffixedChannelName } from './slack.mapper';
 
@@ -87,6 +88,28 @@ export class SlackChatChannel implements ChatChannel {
     return { messageId: posted.ts };
   }
 
+  async getMessage(channelId: string, ts: string): Promise<ChatMessage | null> {
+    const history = (await this.call(() =>
+      this.web.conversations.history({ channel: channelId, latest: ts, inclusive: true, limit: 1 }),
+    )) as { messages?: { ts: string; text?: string; user?: string; edited?: { ts?: string } }[] };
+    const message = history.messages?.find((m) => m.ts === ts);
+    if (!message) return null;
+    const link = (await this.call(() =>
+      this.web.chat.getPermalink({ channel: channelId, message_ts: ts }),
+    )) as { permalink?: string };
+    return {
+      text: message.text ?? '',
+      authorChatId: message.user ?? null,
+      permalink: link.permalink ?? null,
+      postedAt: new Date(Number(ts.split('.')[0]) * 1000),
+      editedTs: message.edited?.ts ?? null,
+    };
+  }
+
+  async postEphemeral(channelId: string, userId: string, text: string): Promise<void> {
+    await this.call(() => this.web.chat.postEphemeral({ channel: channelId, user: userId, text }));
+  }
+
   private async identity(): Promise<void> {
     if (this.botUserId) return;
     const me = (await this.call(() => this.web.auth.test())) as { user_id: string; url?: string };
@@ -156,4 +179,28 @@ export function classify(err: unknown): IntegrationError {
     default:
       return new IntegrationError('SLACK', 'UNAVAILABLE', 'request failed (timeout or connection lost)');
   }
+}
+
+/**
+ * Answer a slash command after its first reply, through the response_url Slack gave with it
+ * (valid for 30 minutes, up to five times); no token is needed.
+ */
+export async function respondToCommand(
+  responseUrl: string,
+  message: { text: string; response_type: 'ephemeral' | 'in_channel' },
+  timeoutMs = 10_000,
+): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch {
+    throw new IntegrationError('SLACK', 'UNAVAILABLE', 'response_url unreachable');
+  }
+  if (!response.ok)
+    throw new IntegrationError('SLACK', 'UNAVAILABLE', `response_url HTTP ${response.status}`);
 }

@@ -1,5 +1,6 @@
 // What the hub needs from a chat system: an incident channel that people are in, its topic, and
 // messages. Every creating call can run twice (a retried job), so each looks up before it creates.
+import type { ChatMessage } from '../../domain/incident/starred-messages';
 
 export interface ChatChannelRef {
   readonly channelId: string;
@@ -16,4 +17,8 @@ export interface ChatChannel {
   invite(channelId: string, userIds: readonly string[]): Promise<void>;
   /** Post a message unless one with this dedupe key was already posted; returns its id. */
   postMessage(request: { channel: string; text: string; dedupeKey: string }): Promise<{ messageId: string }>;
+  /** A message as it is now (text, author, permalink, last edit), or null when it is gone. */
+  getMessage(channelId: string, ts: string): Promise<ChatMessage | null>;
+  /** A message in the channel that only this user sees. */
+  postEphemeral(channelId: string, userId: string, text: string): Promise<void>;
 }

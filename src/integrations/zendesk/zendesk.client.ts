@@ -3,11 +3,22 @@
 // answer was lost; every failure becomes an IntegrationError without the token or vendor text.
 import { IntegrationError } from '../integration-error';
 import { agentTicketUrl, dedupeMarker, withDedupeMarker } from './zendesk.mapper';
-import type { SupportDesk } from './zendesk.port';
+import type { SupportDesk, SupportTicketState } from './zendesk.port';
 
 interface TicketJson {
   id: number;
   external_id?: string | null;
+}
+
+interface FullTicketJson extends TicketJson {
+  subject?: string;
+  description?: string;
+  status?: string;
+  priority?: string | null;
+  tags?: string[];
+  problem_id?: number | null;
+  custom_fields?: { id: number; value: unknown }[];
+  updated_at?: string;
 }
 
 interface CommentsPage {
@@ -71,6 +82,32 @@ export class ZendeskSupportDesk implements SupportDesk {
         comment: { body: withDedupeMarker(request.body, request.dedupeKey), public: request.public },
       },
     });
+  }
+
+  async getTicket(ticketId: string): Promise<SupportTicketState | null> {
+    let body: { ticket?: FullTicketJson };
+    try {
+      body = await this.request<{ ticket?: FullTicketJson }>(
+        'GET',
+        `/tickets/${this.ticketId(ticketId)}.json`,
+      );
+    } catch (err) {
+      if (err instanceof IntegrationError && err.kind === 'NOT_FOUND') return null;
+      throw err;
+    }
+    const t = body.ticket;
+    if (!t) return null;
+    return {
+      ticketId: String(t.id),
+      subject: t.subject ?? '',
+      description: t.description ?? '',
+      status: t.status ?? '',
+      priority: t.priority ?? null,
+      tags: t.tags ?? [],
+      problemId: t.problem_id ? String(t.problem_id) : null,
+      customFields: t.custom_fields ?? [],
+      updatedAt: t.updated_at ? new Date(t.updated_at) : null,
+    };
   }
 
   private async hasComment(ticketId: string, marker: string): Promise<boolean> {

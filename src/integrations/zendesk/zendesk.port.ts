@@ -10,4 +10,20 @@ export interface SupportDesk {
   }): Promise<{ ticketId: string; url: string }>;
   /** Comment on a ticket, publicly or as an internal note, unless the dedupe key was already used. */
   comment(request: { ticketId: string; body: string; public: boolean; dedupeKey: string }): Promise<void>;
+  /** The ticket as it is now, or null when it does not exist (or is not visible to the hub). */
+  getTicket(ticketId: string): Promise<SupportTicketState | null>;
+}
+
+/** The ticket fields the hub follows. */
+export interface SupportTicketState {
+  ticketId: string;
+  subject: string;
+  description: string;
+  status: string;
+  priority: string | null;
+  tags: readonly string[];
+  /** The incident ticket this one was filed under (Zendesk's problem ticket), if any. */
+  problemId: string | null;
+  customFields: readonly { id: number; value: unknown }[];
+  updatedAt: Date | null;
 }
