@@ -22,6 +22,7 @@ import { hubSchema } from './schema/build-schema';
 import type { HubServices } from './schema/context';
 import { DEFAULT_QUERY_LIMITS } from './schema/query-limits';
 import { seedDemoData } from './seed/demo-data';
+import { createWebhooks, webhooksEnabled } from './webhooks/webhooks';
 
 export interface Hub {
   readonly config: Config;
@@ -61,7 +62,7 @@ export async function createHub(
       : inProcessRelay(events, pubsub);
   uow.onBeforeCommit((manager, committed) => relay.beforeCommit(manager, committed));
   // Vendor effects are planned (and their jobs sent) inside the same transaction as the change.
-  const integrations = await Integrations.start(config, database, log);
+  const integrations = await Integrations.start(config, database, log, undefined, webhooksEnabled(config));
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
   const services: HubServices = {
     dataSource,
@@ -78,9 +79,26 @@ export async function createHub(
     const seeded = await seedDemoData(services);
     if (seeded) log.info('demo data seeded');
   }
+  const webhooks = createWebhooks({
+    config,
+    dataSource,
+    uow,
+    incidents: services.incidents,
+    log,
+    updateCadence: services.updateCadence,
+    jobs: integrations.jobs,
+  });
+  await webhooks.start();
   const schema = await hubSchema();
   const limits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
-  const http = await createHttpServer({ schema, services, log, limits, devErrors: config.devErrors });
+  const http = await createHttpServer({
+    schema,
+    services,
+    log,
+    limits,
+    devErrors: config.devErrors,
+    webhooks: webhooks.router,
+  });
   const websocket = attachWebSocketServer({
     server: http.server,
     schema,

@@ -53,11 +53,24 @@ const EnvSchema = z.object({
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_INCIDENTS_CHANNEL: z.string().default('#incidents'),
+  /** The reaction that stars a message in an incident channel (name without colons). */
+  SLACK_STAR_EMOJI: z
+    .string()
+    .default('star')
+    .transform((v) => v.trim().replace(/^:|:$/g, ''))
+    .pipe(z.string().regex(/^[a-z0-9_+'-]{1,100}$/, 'must be an emoji name such as star')),
+  /**
+   * How long a slash command may work before Slack gets its answer (Slack waits 3 s); work that
+   * takes longer answers "working on it" and sends the result to the command's response_url.
+   */
+  SLACK_COMMAND_REPLY_BUDGET_MS: z.coerce.number().int().min(0).max(2800).default(2000),
   JIRA_HOST: url,
   JIRA_EMAIL: optionalString,
   JIRA_API_TOKEN: optionalString,
   JIRA_PROJECT_KEY: optionalString,
   JIRA_ISSUE_TYPE: z.string().default('Incident'),
+  /** The secret of the Jira admin webhook (X-Hub-Signature). */
+  JIRA_WEBHOOK_SECRET: optionalString,
   /** Stage -> Jira status name, e.g. "INVESTIGATING=In Progress,CLOSED=Done". */
   JIRA_STAGE_STATUSES: z
     .string()
@@ -80,9 +93,24 @@ const EnvSchema = z.object({
   ZENDESK_EMAIL: optionalString,
   ZENDESK_API_TOKEN: optionalString,
   ZENDESK_WEBHOOK_SECRET: optionalString,
+  /** The ticket custom fields holding the client's impact and urgency levels (dropdowns). */
+  ZENDESK_IMPACT_FIELD_ID: z.coerce.number().int().positive().optional(),
+  ZENDESK_URGENCY_FIELD_ID: z.coerce.number().int().positive().optional(),
   OPSGENIE_API_URL: url,
   OPSGENIE_API_KEY: optionalString,
   OPSGENIE_WEBHOOK_SECRET: optionalString,
+  /** The custom header the Opsgenie webhook integration sends the shared secret in. */
+  OPSGENIE_WEBHOOK_HEADER: z
+    .string()
+    .default('X-Webhook-Secret')
+    .pipe(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an HTTP header name')),
+  /**
+   * The role an acknowledgement in Opsgenie gives its responder when the incident has no incident
+   * manager yet; NONE only records the acknowledgement.
+   */
+  OPSGENIE_ACK_ROLE: z
+    .enum(['SOFTWARE_INCIDENT_MANAGER', 'HARDWARE_INCIDENT_MANAGER', 'NONE'])
+    .default('SOFTWARE_INCIDENT_MANAGER'),
   /** The Opsgenie schedule of the on-call incident managers, paged for every flow incident. */
   OPSGENIE_INCIDENT_MANAGER_SCHEDULE: optionalString,
   STATUSPAGE_API_URL: url,

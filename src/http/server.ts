@@ -22,6 +22,8 @@ export interface HttpOptions {
   log: Logger;
   limits: QueryLimits;
   devErrors: boolean;
+  /** The vendors' webhook endpoints, mounted at /webhooks. */
+  webhooks?: express.Router;
 }
 
 export interface HubHttpServer {
@@ -75,6 +77,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+
+  if (options.webhooks) app.use('/webhooks', options.webhooks);
 
   mountBrowserPages(app);
 

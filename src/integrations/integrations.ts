@@ -51,6 +51,8 @@ export class Integrations {
     database: Database,
     log: Logger,
     modules: readonly VendorModule[] = VENDOR_MODULES,
+    /** Run the job queue even without outbound vendors (inbound webhooks use it). */
+    needsQueue = false,
   ): Promise<Integrations> {
     const reactions: Reactions[] = [];
     const handlers: EffectHandler[] = [];
@@ -66,12 +68,19 @@ export class Integrations {
     }
     let queue: JobQueue | null = null;
     let runner: EffectRunner | null = null;
-    if (handlers.length) {
+    if (handlers.length || needsQueue) {
       queue = await JobQueue.start(database, config.integrations, log);
+    }
+    if (queue && handlers.length) {
       runner = new EffectRunner(database.dataSource, queue, handlers, config.integrations.maxAttempts, log);
       await runner.start();
     }
     return new Integrations(new EffectPlanner(reactions, queue), runner, queue, enabledSystems, database);
+  }
+
+  /** The durable job queue, when anything needs it. */
+  get jobs(): JobQueue | null {
+    return this.queue;
   }
 
   /** Every integration's state, for integrationHealth. */

@@ -64,6 +64,20 @@ export interface SlackFakeOptions {
 type Args = Record<string, string | undefined>;
 
 const BOT_USER_ID = 'U0BOT000001';
+
+/**
+ * A slash command's response_url (https://hooks.slack.com/commands/T.../123/abc): not part of the
+ * Web API spec, so the fake serves it itself. It takes JSON {text, response_type?, ...}, no token.
+ */
+const RESPONSE_URL: OperationInfo = {
+  operationId: 'response_url',
+  method: 'post',
+  path: '/commands/{team}/{id}/{secret}',
+  parameters: [],
+  regex: /^\/commands\/[^/]+\/[^/]+\/[^/]+$/,
+  pathParamNames: [],
+  literalSegments: 1,
+};
 const BOT_ID = 'B0BOT000001';
 
 export class SlackFake extends FakeVendor {
@@ -77,6 +91,9 @@ export class SlackFake extends FakeVendor {
   /** Messages by channel id, oldest first. */
   readonly messagesByChannel = new Map<string, SlackMessage[]>();
   readonly ephemeral: { channel: string; user: string; text: string; message_ts: string }[] = [];
+  /** What the app sent to slash commands' response_urls, in order. */
+  readonly commandResponses: { path: string; text: string; response_type: string }[] = [];
+  private responseUrlCounter = 0;
   private readonly methods = new Map<string, OperationInfo>();
   private idCounter = 0;
   private lastTs = 0;
@@ -148,6 +165,15 @@ export class SlackFake extends FakeVendor {
     return this.store({ channel: channel.id, user: userId, text, thread_ts: threadTs });
   }
 
+  /** The author edits a message (as in Slack); returns the edit's ts. */
+  editMessage(channelIdOrName: string, ts: string, text: string): string {
+    const message = this.messages(channelIdOrName).find((m) => m.ts === ts);
+    if (!message) throw new Error(`no message ${ts} in ${channelIdOrName}`);
+    message.text = text;
+    message.edited = { user: message.user, ts: this.nextTs() };
+    return message.edited.ts;
+  }
+
   /** A person reacts to a message (e.g. the star that captures a timeline entry). */
   addReaction(channelIdOrName: string, ts: string, name: string, userId: string): void {
     const message = this.messages(channelIdOrName).find((m) => m.ts === ts);
@@ -157,6 +183,12 @@ export class SlackFake extends FakeVendor {
     message.reactions.set(name, users);
   }
 
+  /** A fresh response_url, as Slack sends with each slash command. */
+  responseUrl(): string {
+    this.responseUrlCounter += 1;
+    return `${this.origin}/commands/${this.teamId}/${1000 + this.responseUrlCounter}/r${this.responseUrlCounter}x`;
+  }
+
   // ---- FakeVendor --------------------------------------------------------------------------------------
 
   protected resetState(): void {
@@ -164,6 +196,7 @@ export class SlackFake extends FakeVendor {
     this.channels.clear();
     this.messagesByChannel.clear();
     this.ephemeral.length = 0;
+    this.commandResponses.length = 0;
     this.idCounter = 0;
     this.users.set(this.botUserId, {
       id: this.botUserId,
@@ -183,12 +216,30 @@ export class SlackFake extends FakeVendor {
   }
 
   protected override route(call: RecordedCall): MatchResult | { pathKnown: boolean } {
+    if (RESPONSE_URL.regex.test(call.path)) {
+      return call.method === 'POST' ? { operation: RESPONSE_URL, pathParams: {} } : { pathKnown: true };
+    }
     if (!call.path.startsWith('/api/')) return { pathKnown: false };
     const op = this.methods.get(call.path.slice('/api/'.length));
     return op ? { operation: op, pathParams: {} } : { pathKnown: false };
   }
 
   protected override validate(call: RecordedCall, match: MatchResult): string[] {
+    if (match.operation === RESPONSE_URL) {
+      const body = call.body as { text?: unknown; response_type?: unknown } | undefined;
+      const errors: string[] = [];
+      if (!String(call.headers['content-type'] ?? '').startsWith('application/json')) {
+        errors.push('response_url takes application/json');
+      }
+      if (typeof body?.text !== 'string' || body.text === '') errors.push('missing required field: text');
+      if (
+        body?.response_type !== undefined &&
+        !['ephemeral', 'in_channel'].includes(String(body.response_type))
+      ) {
+        errors.push('invalid response_type');
+      }
+      return errors;
+    }
     const args = this.args(call);
     const errors: string[] = [];
     for (const location of ['query', 'formData'] as const) {
@@ -206,6 +257,7 @@ export class SlackFake extends FakeVendor {
   }
 
   protected authenticate(call: RecordedCall): FakeResponse | undefined {
+    if (call.operation === RESPONSE_URL.operationId) return undefined; // the URL is the credential
     const header = call.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
     const token = bearer ?? this.args(call).token;
@@ -235,6 +287,15 @@ export class SlackFake extends FakeVendor {
   }
 
   protected readonly handlers: Record<string, Handler> = {
+    response_url: (ctx) => {
+      const body = ctx.call.body as { text: string; response_type?: string };
+      this.commandResponses.push({
+        path: ctx.call.path,
+        text: body.text,
+        response_type: body.response_type ?? 'ephemeral',
+      });
+      return { status: 200, body: 'ok' };
+    },
     'auth.test': () =>
       ok({
         url: `https://${this.teamDomain}.slack.com/`,

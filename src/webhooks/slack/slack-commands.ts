@@ -1,0 +1,220 @@
+// `/incident` in Slack: each command is the same domain use case as its GraphQL mutation, acting
+// as the person whose slackUserId sent it, with that person's access role. Every reply is
+// ephemeral (only the sender sees it); what the channel should see, the hub posts there itself.
+import type { DataSource, EntityManager } from 'typeorm';
+import { type Actor } from '../../domain/access/access';
+import { actorForSlackUser } from '../../domain/access/actors';
+import { DomainError } from '../../domain/errors';
+import { ExternalSystem, ImpactLevel, UrgencyLevel } from '../../domain/enums';
+import type { IncidentService } from '../../domain/incident/incident.service';
+import { nextStatusUpdateDueAt } from '../../domain/incident/status-cadence';
+import type { UpdateCadence } from '../../domain/incident/priority-matrix';
+import { Client, Incident, Person, Service, Team } from '../../entities';
+import { incidentByExternalId, type IncidentRef } from '../incident-lookup';
+import { HELP, parseSlashCommand, type SlashCommand } from './slash-command';
+
+/** The fields of a slash command that the hub reads (Slack sends more). */
+export interface SlashCommandRequest {
+  command: string;
+  text: string;
+  user_id: string;
+  channel_id: string;
+  channel_name?: string;
+  response_url?: string;
+  trigger_id?: string;
+}
+
+export interface CommandReply {
+  response_type: 'ephemeral' | 'in_channel';
+  text: string;
+}
+
+const reply = (text: string): CommandReply => ({ response_type: 'ephemeral', text });
+
+export class SlackCommands {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly incidents: IncidentService,
+    private readonly updateCadence: UpdateCadence,
+  ) {}
+
+  /** Run one command and say what happened, or why nothing did, to the person who sent it. */
+  async run(request: SlashCommandRequest): Promise<CommandReply> {
+    const parsed = parseSlashCommand(request.text);
+    if (!parsed.ok) return reply(parsed.message);
+    const command = parsed.command;
+    if (command.name === 'help') return reply(HELP);
+    const manager = this.dataSource.manager;
+    const actor = await actorForSlackUser(manager, request.user_id);
+    if (!actor) {
+      return reply(
+        `You (<@${request.user_id}>) are not among incident-hub's people, so it cannot act for you. ` +
+          'Ask an administrator to add your Slack user id to your person.',
+      );
+    }
+    try {
+      if (command.name === 'declare') return await this.declare(manager, actor, command, request);
+      const incident = await incidentByExternalId(manager, ExternalSystem.SLACK, request.channel_id);
+      if (!incident) {
+        return reply(
+          `This channel is not an incident channel. Run \`/incident ${command.name}\` in the incident's channel.`,
+        );
+      }
+      return await this.inIncident(manager, actor, command, incident);
+    } catch (err) {
+      if (err instanceof DomainError) return reply(`Nothing was changed: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private async declare(
+    manager: EntityManager,
+    actor: Actor,
+    command: Extract<SlashCommand, { name: 'declare' }>,
+    request: SlashCommandRequest,
+  ): Promise<CommandReply> {
+    let clientSlug = command.client;
+    if (!clientSlug && request.channel_name) {
+      const client = await manager.findOne(Client, { where: { slackChannel: `#${request.channel_name}` } });
+      clientSlug = client?.slug;
+    }
+    if (!clientSlug) {
+      const slugs = (await manager.find(Client, { select: { slug: true }, order: { slug: 'ASC' } })).map(
+        (c) => c.slug,
+      );
+      return reply(`Say which client is affected: add \`client:<slug>\` (one of ${slugs.join(', ')}).`);
+    }
+    let serviceId: string | undefined;
+    if (command.service) {
+      const service = await manager
+        .createQueryBuilder(Service, 's')
+        .where('lower(s.name) = lower(:name)', { name: command.service })
+        .getOne();
+      if (!service) return reply(`Nothing was changed: there is no service called "${command.service}".`);
+      serviceId = service.id;
+    }
+    const incident = await this.incidents.declareIncident(actor, {
+      summary: command.summary,
+      clientImpactLevel: command.impact ?? ImpactLevel.MODERATE,
+      clientUrgencyLevel: command.urgency ?? UrgencyLevel.HIGH,
+      affectedClientSlugs: [clientSlug],
+      affectedSiteIds: command.sites,
+      faultyServiceId: serviceId,
+      // Declared by a person: it gets a channel and paging whatever its priority.
+      incidentFlow: true,
+      // Slack gives each invocation its own trigger id; the same one must not declare twice.
+      idempotencyKey: request.trigger_id ? `slack:${request.trigger_id}` : undefined,
+    });
+    return reply(
+      `Declared *${incident.key}* (${incident.priority}, ${incident.stage}): ${incident.summary}. ` +
+        `Its channel #${incident.key} is being opened and announced.`,
+    );
+  }
+
+  private async inIncident(
+    manager: EntityManager,
+    actor: Actor,
+    command: Exclude<SlashCommand, { name: 'declare' | 'help' }>,
+    incident: IncidentRef,
+  ): Promise<CommandReply> {
+    const incidentKey = incident.key;
+    switch (command.name) {
+      case 'stage': {
+        const after = await this.incidents.changeStage(actor, {
+          incidentKey,
+          stage: command.stage,
+          note: command.note,
+        });
+        return reply(`${incidentKey} is now ${after.stage}.`);
+      }
+      case 'priority': {
+        const after = await this.incidents.reassessPriority(actor, {
+          incidentKey,
+          clientImpactLevel: command.impact,
+          clientUrgencyLevel: command.urgency,
+          reason: command.reason ?? 'Reassessed in Slack',
+        });
+        return reply(
+          `${incidentKey} is ${after.priority} (${command.impact} impact, ${command.urgency} urgency).`,
+        );
+      }
+      case 'role':
+      case 'handover': {
+        const person = await manager.findOne(Person, { where: { slackUserId: command.userId } });
+        if (!person) {
+          return reply(`Nothing was changed: <@${command.userId}> is not among incident-hub's people.`);
+        }
+        if (command.name === 'role') {
+          await this.incidents.assignRole(actor, {
+            incidentKey,
+            role: command.role,
+            personId: person.id,
+            title: command.title,
+          });
+          return reply(`${person.name} is now ${command.role} on ${incidentKey}.`);
+        }
+        await this.incidents.handOverRole(actor, { incidentKey, role: command.role, toPersonId: person.id });
+        return reply(`${command.role} on ${incidentKey} handed over to ${person.name}.`);
+      }
+      case 'note':
+        await this.incidents.addNote(actor, { incidentKey, text: command.text });
+        return reply(`Note added to ${incidentKey}'s timeline.`);
+      case 'update':
+        await this.incidents.postStatusUpdate(actor, {
+          incidentKey,
+          audience: command.audience,
+          clientImpact: command.clientImpact,
+          knownProblem: command.knownProblem,
+          attempted: command.attempted,
+          nextSteps: command.nextSteps,
+        });
+        return reply(
+          `${command.audience === 'EXTERNAL' ? 'External' : 'Internal'} status update posted on ${incidentKey}.`,
+        );
+      case 'escalate': {
+        const team = await manager
+          .createQueryBuilder(Team, 't')
+          .where('lower(t.name) = lower(:name) OR lower(t.opsgenie_team) = lower(:name)', {
+            name: command.team,
+          })
+          .getOne();
+        if (!team) {
+          const names = (await manager.find(Team, { order: { name: 'ASC' } })).map((t) => `"${t.name}"`);
+          return reply(
+            `Nothing was changed: there is no team "${command.team}" (teams: ${names.join(', ')}).`,
+          );
+        }
+        await this.incidents.escalate(actor, {
+          incidentKey,
+          teamId: team.id,
+          reason: command.reason ?? 'Escalated from Slack',
+        });
+        return reply(`${team.name} is being paged about ${incidentKey}.`);
+      }
+      case 'status':
+        return reply(await this.summary(manager, incident));
+    }
+  }
+
+  /** What an incident manager asks first: where it stands, who holds what, when the next update is due. */
+  private async summary(manager: EntityManager, ref: IncidentRef): Promise<string> {
+    const incident = await manager.findOneByOrFail(Incident, { id: ref.id });
+    const roles = (await manager.query(
+      `SELECT r.role, r.title, p.name FROM role_assignment r JOIN person p ON p.id = r.person_id
+        WHERE r.incident_id = $1 AND r.relieved_at IS NULL ORDER BY r.assigned_at`,
+      [ref.id],
+    )) as { role: string; title: string | null; name: string }[];
+    const [last] = (await manager.query(
+      'SELECT max(posted_at) AS at FROM status_update WHERE incident_id = $1',
+      [ref.id],
+    )) as { at: Date | null }[];
+    const due = nextStatusUpdateDueAt(incident, last?.at ?? null, this.updateCadence);
+    return [
+      `*${incident.key}* · ${incident.priority} · ${incident.stage}`,
+      incident.summary,
+      `Roles: ${roles.length ? roles.map((r) => `${r.title ?? r.role}: ${r.name}`).join('; ') : 'none yet'}`,
+      `Last status update: ${last?.at ? new Date(last.at).toISOString() : 'none yet'}` +
+        (due ? `; next due ${due.toISOString()}` : ''),
+    ].join('\n');
+  }
+}

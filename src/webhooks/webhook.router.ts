@@ -1,0 +1,224 @@
+// The webhook endpoints (POST /webhooks/...): each checks the vendor's signature over the raw
+// bytes (401, and nothing happens, when it is forged, missing or stale), parses the body (400
+// when malformed, logged without the body or any secret), then either answers at once (Slack's
+// url_verification, slash commands) or stores the delivery for a job and answers 200.
+import { createHash } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { DeliverySource } from '../entities/inbound-delivery.entity';
+import type { InboundDeliveries, NewDelivery } from './inbound-deliveries';
+import { jiraDelivery } from './jira/jira-webhook';
+import { opsgenieDelivery } from './opsgenie/opsgenie-webhook';
+import { verifyJira, verifySharedSecret, verifySlack, verifyZendesk, type Verdict } from './signatures';
+import type { CommandReply, SlackCommands, SlashCommandRequest } from './slack/slack-commands';
+import { eventCallback, slackDelivery } from './slack/slack-events';
+import { zendeskDelivery } from './zendesk/zendesk-webhook';
+
+export interface WebhookSecrets {
+  slack?: string;
+  zendesk?: string;
+  jira?: string;
+  opsgenie?: string;
+  opsgenieHeader: string;
+}
+
+export interface WebhookRouterOptions {
+  secrets: WebhookSecrets;
+  starEmoji: string;
+  /** How long a slash command may run before Slack is answered "working on it". */
+  commandReplyBudgetMs: number;
+  deliveries: InboundDeliveries | null;
+  commands: SlackCommands;
+  /** Send a command's result to its response_url later (durably). */
+  replyLater(responseUrl: string, reply: CommandReply): Promise<void>;
+  log: Logger;
+  now?: () => Date;
+}
+
+const slashCommand = z.object({
+  command: z.string().min(1),
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+  channel_name: z.string().optional(),
+  response_url: z.url().optional(),
+  trigger_id: z.string().optional(),
+});
+
+const urlVerification = z.object({ type: z.literal('url_verification'), challenge: z.string().min(1) });
+
+/** Malformed input: a 400 that says what is wrong, never echoing the body. */
+class Malformed extends Error {}
+
+const digest = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+export function webhookRouter(options: WebhookRouterOptions): Router {
+  const { secrets, log } = options;
+  const now = options.now ?? (() => new Date());
+  const router = express.Router();
+  router.use(express.raw({ type: () => true, limit: '1mb' }));
+
+  /** Verify, parse and hand over; every refusal is logged with its reason, never the body. */
+  const endpoint =
+    (
+      source: DeliverySource | 'slack-commands',
+      secretName: string,
+      secret: string | undefined,
+      verify: (secret: string, req: Request, body: Buffer) => Verdict,
+      handle: (body: Buffer, req: Request, res: Response) => Promise<void>,
+    ) =>
+    async (req: Request, res: Response) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (!secret) {
+        res.status(404).json({ error: `${source} webhooks are off: ${secretName} is not set` });
+        return;
+      }
+      const verdict = verify(secret, req, body);
+      if (!verdict.ok) {
+        log.warn({ source, reason: verdict.reason }, 'webhook refused: bad signature');
+        res.status(401).json({ error: `invalid signature: ${verdict.reason}` });
+        return;
+      }
+      try {
+        await handle(body, req, res);
+      } catch (err) {
+        if (err instanceof Malformed || err instanceof z.ZodError || err instanceof SyntaxError) {
+          const problem =
+            err instanceof z.ZodError
+              ? err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')
+              : err instanceof SyntaxError
+                ? 'the body is not valid JSON'
+                : err.message;
+          log.warn({ source, problem }, 'webhook refused: malformed body');
+          res.status(400).json({ error: `malformed ${source} delivery: ${problem}` });
+          return;
+        }
+        throw err;
+      }
+    };
+
+  const store = async (res: Response, delivery: NewDelivery | null, retry?: string) => {
+    if (!delivery) {
+      res.status(200).json({ ok: true, ignored: true });
+      return;
+    }
+    if (!options.deliveries) throw new Error('webhook deliveries are not running');
+    const result = await options.deliveries.accept(delivery, now());
+    log.info(
+      { source: delivery.source, kind: delivery.kind, deliveryKey: delivery.deliveryKey, result, retry },
+      'webhook delivery received',
+    );
+    res.status(200).json({ ok: true, duplicate: result === 'duplicate' });
+  };
+
+  const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
+  const seconds = () => Math.floor(now().getTime() / 1000);
+
+  router.post(
+    '/slack/commands',
+    endpoint(
+      'slack-commands',
+      'SLACK_SIGNING_SECRET',
+      secrets.slack,
+      (s, req, body) => verifySlack(s, req.headers, body, seconds()),
+      async (body, _req, res) => {
+        const request: SlashCommandRequest = slashCommand.parse(
+          Object.fromEntries(new URLSearchParams(body.toString('utf8'))),
+        );
+        const work = options.commands.run(request);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), options.commandReplyBudgetMs);
+        });
+        const first = await Promise.race([work.catch(() => null), late]);
+        clearTimeout(timer);
+        if (first) {
+          res.status(200).json(first);
+          return;
+        }
+        // Slack gives up after 3 s: answer now, and send the result once the work is done.
+        res.status(200).json({ response_type: 'ephemeral', text: 'Working on it…' });
+        work
+          .catch((err: unknown) => {
+            log.error({ err }, 'slash command failed');
+            return { response_type: 'ephemeral' as const, text: 'Sorry, that failed inside incident-hub.' };
+          })
+          .then((reply) =>
+            request.response_url ? options.replyLater(request.response_url, reply) : undefined,
+          )
+          .catch((err: unknown) => log.error({ err }, 'could not queue the slash command reply'));
+      },
+    ),
+  );
+
+  router.post(
+    '/slack/events',
+    endpoint(
+      'slack',
+      'SLACK_SIGNING_SECRET',
+      secrets.slack,
+      (s, req, body) => verifySlack(s, req.headers, body, seconds()),
+      async (body, req, res) => {
+        const parsed = json(body) as { type?: unknown };
+        if (parsed?.type === 'url_verification') {
+          res.status(200).json({ challenge: urlVerification.parse(parsed).challenge });
+          return;
+        }
+        if (parsed?.type !== 'event_callback') {
+          res.status(200).json({ ok: true, ignored: true }); // e.g. app_rate_limited
+          return;
+        }
+        const retry = req.header('x-slack-retry-num');
+        await store(res, slackDelivery(eventCallback.parse(parsed), options.starEmoji), retry);
+      },
+    ),
+  );
+
+  router.post(
+    '/zendesk',
+    endpoint(
+      'zendesk',
+      'ZENDESK_WEBHOOK_SECRET',
+      secrets.zendesk,
+      (s, req, body) => verifyZendesk(s, req.headers, body, seconds()),
+      async (body, _req, res) => store(res, zendeskDelivery(json(body), digest(body))),
+    ),
+  );
+
+  router.post(
+    '/jira',
+    endpoint(
+      'jira',
+      'JIRA_WEBHOOK_SECRET',
+      secrets.jira,
+      (s, req, body) => verifyJira(s, req.headers, body),
+      async (body, req, res) =>
+        store(
+          res,
+          // Jira retries carry the same X-Atlassian-Webhook-Identifier.
+          jiraDelivery(json(body), req.header('x-atlassian-webhook-identifier') ?? `sha256:${digest(body)}`),
+          req.header('x-atlassian-webhook-retry'),
+        ),
+    ),
+  );
+
+  router.post(
+    '/opsgenie',
+    endpoint(
+      'opsgenie',
+      'OPSGENIE_WEBHOOK_SECRET',
+      secrets.opsgenie,
+      (s, req) => verifySharedSecret(s, req.headers, secrets.opsgenieHeader),
+      async (body, _req, res) => store(res, opsgenieDelivery(json(body), digest(body))),
+    ),
+  );
+
+  router.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'no such webhook' });
+  });
+
+  return router;
+}
+
+export { Malformed };

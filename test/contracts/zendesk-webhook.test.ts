@@ -1,0 +1,246 @@
+// Zendesk ticket events into the hub: a ticket whose impact and urgency fields give a priority
+// that warrants Incident Flow declares an incident keyed by its number, once; its later changes
+// go on the incident's timeline; tickets filed under it count as support cases. The events are
+// Zendesk's own envelope (the contract's ticket.created example), signed with a test secret; the
+// hub reads the ticket itself from the fake Zendesk with its real client.
+import { ZendeskFake } from '../support/fakes';
+import type { ZendeskTicket } from '../support/fakes/zendesk.fake';
+import { startTestHub, type TestHub } from '../support/test-hub';
+import { contract, deliveries, post, settled, waitFor, zendeskHeaders } from '../support/webhooks';
+
+const SECRET = 'zendesk-webhook-test-secret';
+const IMPACT = 360001;
+const URGENCY = 360002;
+
+interface ZendeskContract {
+  webhooks: {
+    officialEnvelopeExample?: Record<string, unknown>;
+    ticketExampleThirdParty?: { body: Record<string, unknown> };
+  }[];
+}
+const hooks = contract<ZendeskContract>('zendesk').webhooks;
+const ticketCreated = hooks.find((w) => w.ticketExampleThirdParty)!.ticketExampleThirdParty!.body;
+const userEvent = hooks.find((w) => w.officialEnvelopeExample)!.officialEnvelopeExample!;
+
+let zendesk: ZendeskFake;
+let t: TestHub;
+let events = 0;
+
+beforeAll(async () => {
+  zendesk = new ZendeskFake({
+    customFields: [
+      { id: IMPACT, title: 'Client impact', type: 'tagger' },
+      { id: URGENCY, title: 'Client urgency', type: 'tagger' },
+    ],
+  });
+  await zendesk.start();
+  t = await startTestHub({
+    ZENDESK_URL: zendesk.origin,
+    ZENDESK_EMAIL: zendesk.email,
+    ZENDESK_API_TOKEN: zendesk.apiToken,
+    ZENDESK_WEBHOOK_SECRET: SECRET,
+    ZENDESK_IMPACT_FIELD_ID: String(IMPACT),
+    ZENDESK_URGENCY_FIELD_ID: String(URGENCY),
+    INTEGRATION_MAX_ATTEMPTS: '3',
+    INTEGRATION_RETRY_DELAY_SECONDS: '1',
+    INTEGRATION_POLL_SECONDS: '0.5',
+  });
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+  await zendesk?.stop();
+});
+afterEach(() => {
+  expect(zendesk.invalidCalls).toEqual([]);
+  expect(zendesk.unservedCalls).toEqual([]);
+});
+
+const url = () => `${t.url}/webhooks/zendesk`;
+
+function ticket(fields: Partial<ZendeskTicket> & { impact?: string; urgency?: string }): ZendeskTicket {
+  const { impact, urgency, ...rest } = fields;
+  return zendesk.seedTicket({
+    subject: 'All Dallas orders stuck in picking',
+    comment: 'No orders have been picked since 9am.',
+    status: 'open',
+    tags: ['albertsons'],
+    custom_fields: [
+      ...(impact ? [{ id: IMPACT, value: impact }] : []),
+      ...(urgency ? [{ id: URGENCY, value: urgency }] : []),
+    ],
+    ...rest,
+  });
+}
+
+/** Zendesk's ticket event envelope about one ticket. */
+function envelope(ticketId: number, type = 'ticket.created', id = `01HNTEST-${++events}`) {
+  const body = structuredClone(ticketCreated) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body.type = `zen:event-type:${type}`;
+  body.id = id;
+  body.time = new Date().toISOString();
+  body.subject = `zen:ticket:${ticketId}`;
+  body.detail = { ...body.detail, id: String(ticketId) };
+  return body;
+}
+
+const send = (payload: unknown, secret = SECRET) => {
+  const body = JSON.stringify(payload);
+  return post(url(), body, zendeskHeaders(secret, body));
+};
+
+/** Change a ticket in the fake as an agent would (its updated_at moves on). */
+function change(ticketId: number, fields: Partial<ZendeskTicket>) {
+  const row = zendesk.tickets.get(ticketId)!;
+  Object.assign(row, fields, { updated_at: new Date(Date.parse(row.updated_at) + 60_000).toISOString() });
+}
+
+async function incidentOfTicket(ticketId: number) {
+  const [row] = (await t.hub.database.dataSource.query(
+    'SELECT key FROM incident WHERE zendesk_ticket_id = $1',
+    [String(ticketId)],
+  )) as { key: string }[];
+  return row?.key;
+}
+
+async function incident(key: string) {
+  const data = await t.ok<{ incident: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
+    `{ incident(key: "${key}") { key priority stage summary supportTicketCount supportTickets { ticketId origin status }
+        timeline(first: 100) { nodes { kind text actor { name } data } } } }`,
+  );
+  return data.incident;
+}
+
+describe('Zendesk webhook', () => {
+  it('declares a P1 from a ticket once, records its later changes and counts the tickets filed under it', async () => {
+    const origin = ticket({ impact: 'impact_extensive', urgency: 'urgency_critical' });
+    const created = envelope(origin.id);
+    expect(await send(created)).toMatchObject({ status: 200, body: { duplicate: false } });
+    expect(await send(created)).toMatchObject({ status: 200, body: { duplicate: true } }); // a redelivery
+    await send(envelope(origin.id, 'ticket.custom_field_changed')); // another event, same state
+    await settled(t, 'zendesk', 2);
+    const key = (await incidentOfTicket(origin.id))!;
+    expect(key).toBe(`albertsons-incident-${origin.id}`);
+    let after = await incident(key);
+    expect(after).toMatchObject({
+      priority: 'P1',
+      summary: 'All Dallas orders stuck in picking',
+      supportTicketCount: 1,
+    });
+    expect(after.supportTickets).toEqual([{ ticketId: String(origin.id), origin: true, status: 'open' }]);
+    expect(after.timeline.nodes[0]).toMatchObject({ kind: 'DECLARED', actor: { name: 'Zendesk' } });
+    expect(after.timeline.nodes.filter((n: { kind: string }) => n.kind === 'INTEGRATION')).toEqual([]);
+
+    change(origin.id, { status: 'pending' });
+    await send(envelope(origin.id, 'ticket.status_changed'));
+    await settled(t, 'zendesk', 3);
+    after = await incident(key);
+    expect(after.timeline.nodes.map((n: { text: string }) => n.text)).toContain(
+      `Support ticket #${origin.id} updated: status open → pending`,
+    );
+
+    // Two more clients' tickets: one filed under the incident's ticket, one tagged with its key.
+    const underIt = ticket({ subject: 'Orders late at Dallas', problem_id: origin.id, tags: [] });
+    const tagged = ticket({ subject: 'Pickups missed', tags: [key] });
+    await send(envelope(underIt.id));
+    await send(envelope(tagged.id));
+    await settled(t, 'zendesk', 5);
+    after = await incident(key);
+    expect(after.supportTicketCount).toBe(3);
+    expect(after.timeline.nodes.map((n: { text: string }) => n.text)).toEqual(
+      expect.arrayContaining([
+        `Support ticket #${underIt.id} linked (filed under ticket #${origin.id}); 2 support cases so far`,
+        `Support ticket #${tagged.id} linked (tagged ${key}); 3 support cases so far`,
+      ]),
+    );
+
+    // The count feeds the final communication.
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
+      await t.ok(`mutation { changeStage(input: { incidentKey: "${key}", stage: ${stage} }) { key } }`);
+    }
+    after = await incident(key);
+    const draft = after.timeline.nodes.find((n: { kind: string }) => n.kind === 'COMMUNICATION');
+    expect(draft.data.supportTicketCount).toBe(3);
+    expect(draft.data.internal).toContain('Support cases raised: 3');
+  });
+
+  it('converges on the ticket as it is now, whatever order its events arrive in', async () => {
+    const origin = ticket({ impact: 'Extensive', urgency: 'High' });
+    await send(envelope(origin.id));
+    await settled(t, 'zendesk', (await deliveries(t, 'zendesk')).length);
+    const key = await waitFor(() => incidentOfTicket(origin.id), 'the incident');
+    change(origin.id, { status: 'pending' });
+    const pending = envelope(origin.id, 'ticket.status_changed');
+    change(origin.id, { status: 'solved' });
+    const solved = envelope(origin.id, 'ticket.status_changed');
+    const before = (await deliveries(t, 'zendesk')).length;
+    await send(solved);
+    await send(pending); // the older event, late
+    await settled(t, 'zendesk', before + 2);
+    const after = await incident(key);
+    expect(after.supportTickets).toEqual([expect.objectContaining({ status: 'solved' })]);
+    const updates = after.timeline.nodes.filter((n: { text: string }) => n.text.includes('updated: status'));
+    expect(updates.map((n: { text: string }) => n.text)).toEqual([
+      `Support ticket #${origin.id} updated: status open → solved`,
+    ]);
+  });
+
+  it('declares nothing for a ticket below Incident Flow, without levels or without a client', async () => {
+    const p3 = ticket({ impact: 'moderate', urgency: 'medium' });
+    const noLevels = ticket({});
+    const noClient = ticket({ impact: 'extensive', urgency: 'critical', tags: ['vip'] });
+    const before = (await deliveries(t, 'zendesk')).length;
+    for (const tk of [p3, noLevels, noClient]) expect((await send(envelope(tk.id))).status).toBe(200);
+    const rows = await settled(t, 'zendesk', before + 3);
+    expect(rows.slice(before).map((r) => [r.state, r.outcome])).toEqual([
+      ['IGNORED', `ticket ${p3.id} is P3, which does not warrant Incident Flow`],
+      ['IGNORED', `ticket ${noLevels.id} has no impact and urgency levels`],
+      ['IGNORED', `ticket ${noClient.id} is P1 but names no client (a tag with its slug)`],
+    ]);
+    for (const tk of [p3, noLevels, noClient]) expect(await incidentOfTicket(tk.id)).toBeUndefined();
+  });
+
+  it('keeps the work when Zendesk is down and processes it on retry', async () => {
+    const origin = ticket({ impact: 'significant', urgency: 'critical' });
+    zendesk.inject({ operation: 'ShowTicket', fault: { kind: 'status', status: 503 } });
+    await send(envelope(origin.id));
+    const key = await waitFor(() => incidentOfTicket(origin.id), 'the incident after a retry');
+    expect(key).toBe(`albertsons-incident-${origin.id}`);
+    const [row] = (await deliveries(t, 'zendesk')).filter((r) => r.state === 'PROCESSED').slice(-1);
+    expect(row.attempts).toBe(2);
+  });
+
+  it('refuses forged, missing and stale signatures with 401 and changes nothing', async () => {
+    const origin = ticket({ impact: 'extensive', urgency: 'critical' });
+    const body = JSON.stringify(envelope(origin.id));
+    const before = (await deliveries(t, 'zendesk')).length;
+    const stale = new Date(Date.now() - 10 * 60_000).toISOString();
+    for (const headers of [
+      zendeskHeaders('not-the-secret', body),
+      { 'content-type': 'application/json' },
+      zendeskHeaders(SECRET, body, { timestamp: stale }),
+      zendeskHeaders(SECRET, body.replace('zen:ticket', 'zen:ticket ')),
+    ]) {
+      expect((await post(url(), body, headers)).status).toBe(401);
+    }
+    expect(await deliveries(t, 'zendesk')).toHaveLength(before);
+    expect(await incidentOfTicket(origin.id)).toBeUndefined();
+  });
+
+  it('answers 400 to malformed bodies, 200 to events that are not about tickets or tickets it cannot see', async () => {
+    const bad = '{"type": "zen:event-type:ticket.created"';
+    expect((await post(url(), bad, zendeskHeaders(SECRET, bad))).status).toBe(400);
+    const noDetail = envelope(1);
+    delete noDetail.detail;
+    const res = await send(noDetail);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/detail/);
+    const before = (await deliveries(t, 'zendesk')).length;
+    expect(await send(userEvent)).toMatchObject({ status: 200, body: { ignored: true } });
+    await send(envelope(99_999_999));
+    const rows = await settled(t, 'zendesk', before + 1);
+    expect(rows.slice(before).map((r) => [r.state, r.outcome])).toEqual([
+      ['IGNORED', 'ticket 99999999 is not visible in Zendesk'],
+    ]);
+    expect(t.logs.filter((l) => l.includes('malformed body')).join('\n')).not.toContain(SECRET);
+  });
+});
