@@ -78,7 +78,12 @@ export function createWebhooks(
     starEmoji: v.SLACK_STAR_EMOJI,
     commandReplyBudgetMs: v.SLACK_COMMAND_REPLY_BUDGET_MS,
     deliveries,
-    commands: new SlackCommands(context.dataSource, context.incidents, context.updateCadence),
+    commands: new SlackCommands(
+      context.dataSource,
+      context.incidents,
+      context.updateCadence,
+      !!v.SLACK_BOT_TOKEN,
+    ),
     replyLater: async (responseUrl: string, reply: CommandReply) => {
       if (!jobs) return respondToCommand(responseUrl, reply, timeoutMs);
       await jobs.boss.send(COMMAND_REPLIES, { responseUrl, reply });

@@ -123,6 +123,7 @@ describe('/incident', () => {
     const key = /\*(albertsons-incident-\d+)\*/.exec(String(declared.body.text))?.[1];
     expect(key).toBeDefined();
     expect(declared.body.text).toContain('(P2, ACKNOWLEDGED)');
+    expect(declared.body.text).toContain('Its channel is being opened and announced.');
     const channel = await channelOf(key!);
 
     const say = async (text: string, user = MANAGER) => {
@@ -278,6 +279,7 @@ describe('/incident when the work takes longer than Slack waits', () => {
     );
     expect(reply.response_type).toBe('ephemeral');
     expect(reply.text).toMatch(/^Declared \*wakefern-incident-\d+\*/);
+    expect(reply.text).not.toContain('channel'); // this hub has no Slack bot token: no channel to promise
     expect(slack.invalidCalls).toEqual([]);
   });
 });

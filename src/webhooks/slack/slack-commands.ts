@@ -36,6 +36,8 @@ export class SlackCommands {
     private readonly dataSource: DataSource,
     private readonly incidents: IncidentService,
     private readonly updateCadence: UpdateCadence,
+    /** Whether the hub opens channels (Slack's bot token is set). */
+    private readonly opensChannels: boolean,
   ) {}
 
   /** Run one command and say what happened, or why nothing did, to the person who sent it. */
@@ -106,8 +108,8 @@ export class SlackCommands {
       idempotencyKey: request.trigger_id ? `slack:${request.trigger_id}` : undefined,
     });
     return reply(
-      `Declared *${incident.key}* (${incident.priority}, ${incident.stage}): ${incident.summary}. ` +
-        `Its channel #${incident.key} is being opened and announced.`,
+      `Declared *${incident.key}* (${incident.priority}, ${incident.stage}): ${incident.summary}.` +
+        (this.opensChannels ? ' Its channel is being opened and announced.' : ''),
     );
   }
 
