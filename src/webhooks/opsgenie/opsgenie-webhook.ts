@@ -60,8 +60,9 @@ type Stored = z.infer<typeof stored>;
  */
 export function epochMillis(value: number | null | undefined): number | null {
   if (value === null || value === undefined || !Number.isFinite(value) || value <= 0) return null;
-  if (value >= 1e17) return Math.floor(value / 1e6);
-  if (value >= 1e14) return Math.floor(value / 1e3);
+  // Nanoseconds do not fit a double exactly: round, so that 1.8e18 / 1e6 is not 1 ms short.
+  if (value >= 1e17) return Math.round(value / 1e6);
+  if (value >= 1e14) return Math.round(value / 1e3);
   if (value >= 1e11) return Math.floor(value);
   return Math.floor(value * 1000);
 }
