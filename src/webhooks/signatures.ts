@@ -65,13 +65,32 @@ export function verifyZendesk(secret: string, headers: Headers, body: Buffer, no
   return sameSecret(signature, expected) ? OK : refuse('signature mismatch');
 }
 
-/** Jira admin webhooks with a secret: `X-Hub-Signature: sha256=hex(HMAC-SHA256(secret, body))`. */
-export function verifyJira(secret: string, headers: Headers, body: Buffer): Verdict {
+/**
+ * Jira's retries stop within hours; a signed delivery whose own `timestamp` is older than this is
+ * a replay of a captured request (Jira signs no timestamp header, so the body's is the one to trust).
+ */
+export const JIRA_REPLAY_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * Jira admin webhooks with a secret: `X-Hub-Signature: sha256=hex(HMAC-SHA256(secret, body))`,
+ * and a body `timestamp` (epoch ms) that is not older than a day.
+ */
+export function verifyJira(secret: string, headers: Headers, body: Buffer, nowSeconds: number): Verdict {
   const signature = header(headers, 'x-hub-signature');
   if (!signature) return refuse('missing X-Hub-Signature');
   if (!signature.startsWith('sha256=')) return refuse('X-Hub-Signature is not sha256=');
   const expected = 'sha256=' + hmac(secret, body).digest('hex');
-  return sameSecret(signature, expected) ? OK : refuse('signature mismatch');
+  if (!sameSecret(signature, expected)) return refuse('signature mismatch');
+  let timestamp: unknown;
+  try {
+    timestamp = (JSON.parse(body.toString('utf8')) as { timestamp?: unknown } | null)?.timestamp;
+  } catch {
+    return OK; // a malformed body is the parser's to refuse, with a 400
+  }
+  if (typeof timestamp === 'number' && nowSeconds - timestamp / 1000 > JIRA_REPLAY_WINDOW_SECONDS) {
+    return refuse('the delivery timestamp is more than a day old (replayed)');
+  }
+  return OK;
 }
 
 /** Opsgenie signs nothing: its webhook integration sends a shared secret in a custom header. */

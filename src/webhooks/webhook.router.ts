@@ -192,7 +192,7 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
       'jira',
       'JIRA_WEBHOOK_SECRET',
       secrets.jira,
-      (s, req, body) => verifyJira(s, req.headers, body),
+      (s, req, body) => verifyJira(s, req.headers, body, seconds()),
       async (body, req, res) =>
         store(
           res,

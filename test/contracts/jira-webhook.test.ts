@@ -186,6 +186,19 @@ describe('Jira webhook: signature', () => {
     // and the secret never reaches the logs
     expect(t.logs.join('\n')).not.toContain(SECRET);
   });
+
+  it('refuses a correctly signed delivery replayed after its day (its signed timestamp is old)', async () => {
+    const issueKey = nextIssueKey();
+    const incident = await incidentWithIssue(issueKey);
+    const before = await timelineRows(t, incident.id);
+    // A captured delivery sent again under a fresh identifier: the signature holds, the time does not.
+    const raw = JSON.stringify(issueEdited(issueKey, Date.now() - 2 * 86_400_000));
+    const res = await send(raw, { headers: jiraHeaders(SECRET, raw, { identifier: 'replayed-1' }) });
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatch(/replayed/);
+    expect(await deliveryRows('replayed-1')).toEqual([]);
+    expect(await timelineRows(t, incident.id)).toEqual(before);
+  });
 });
 
 describe('Jira webhook: bodies', () => {

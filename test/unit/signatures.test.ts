@@ -87,12 +87,24 @@ describe('Jira X-Hub-Signature', () => {
   const sign = (raw: Buffer, key = secret) => 'sha256=' + createHmac('sha256', key).update(raw).digest('hex');
 
   it('accepts sha256=<hex HMAC of the raw body> and nothing else', () => {
-    expect(verifyJira(secret, { 'x-hub-signature': sign(body) }, body).ok).toBe(true);
-    expect(verifyJira(secret, { 'x-hub-signature': sign(body, 'other') }, body).ok).toBe(false);
-    expect(verifyJira(secret, { 'x-hub-signature': sign(body).replace('sha256=', 'sha1=') }, body).ok).toBe(
-      false,
-    );
-    expect(verifyJira(secret, {}, body)).toEqual({ ok: false, reason: 'missing X-Hub-Signature' });
+    expect(verifyJira(secret, { 'x-hub-signature': sign(body) }, body, NOW).ok).toBe(true);
+    expect(verifyJira(secret, { 'x-hub-signature': sign(body, 'other') }, body, NOW).ok).toBe(false);
+    expect(
+      verifyJira(secret, { 'x-hub-signature': sign(body).replace('sha256=', 'sha1=') }, body, NOW).ok,
+    ).toBe(false);
+    expect(verifyJira(secret, {}, body, NOW)).toEqual({ ok: false, reason: 'missing X-Hub-Signature' });
+  });
+
+  it('refuses a correctly signed delivery whose own timestamp is more than a day old (a replay)', () => {
+    const at = (seconds: number) =>
+      Buffer.from(JSON.stringify({ timestamp: seconds * 1000, webhookEvent: 'x' }));
+    const fresh = at(NOW - 3600);
+    const old = at(NOW - 25 * 3600);
+    expect(verifyJira(secret, { 'x-hub-signature': sign(fresh) }, fresh, NOW).ok).toBe(true);
+    expect(verifyJira(secret, { 'x-hub-signature': sign(old) }, old, NOW)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/replayed/),
+    });
   });
 });
 
