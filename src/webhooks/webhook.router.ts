@@ -3,7 +3,7 @@
 // when malformed, logged without the body or any secret), then either answers at once (Slack's
 // url_verification, slash commands) or stores the delivery for a job and answers 200.
 import { createHash } from 'node:crypto';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
@@ -48,9 +48,6 @@ const slashCommand = z.object({
 
 const urlVerification = z.object({ type: z.literal('url_verification'), challenge: z.string().min(1) });
 
-/** Malformed input: a 400 that says what is wrong, never echoing the body. */
-class Malformed extends Error {}
-
 const digest = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
 export function webhookRouter(options: WebhookRouterOptions): Router {
@@ -83,13 +80,12 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
       try {
         await handle(body, req, res);
       } catch (err) {
-        if (err instanceof Malformed || err instanceof z.ZodError || err instanceof SyntaxError) {
+        // Malformed input: a 400 that says what is wrong, never echoing the body.
+        if (err instanceof z.ZodError || err instanceof SyntaxError) {
           const problem =
             err instanceof z.ZodError
               ? err.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')
-              : err instanceof SyntaxError
-                ? 'the body is not valid JSON'
-                : err.message;
+              : 'the body is not valid JSON';
           log.warn({ source, problem }, 'webhook refused: malformed body');
           res.status(400).json({ error: `malformed ${source} delivery: ${problem}` });
           return;
@@ -218,7 +214,16 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
     res.status(404).json({ error: 'no such webhook' });
   });
 
+  // Anything else (the database unreachable, say): 500 without details, so the vendor retries.
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (status === 413) {
+      res.status(413).json({ error: 'the body is larger than 1 MB' });
+      return;
+    }
+    log.error({ err, url: req.url }, 'webhook failed');
+    res.status(500).json({ error: 'internal error; the delivery was not taken, retry it' });
+  });
+
   return router;
 }
-
-export { Malformed };
