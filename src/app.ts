@@ -22,7 +22,7 @@ import { hubSchema } from './schema/build-schema';
 import type { HubServices } from './schema/context';
 import { DEFAULT_QUERY_LIMITS } from './schema/query-limits';
 import { seedDemoData } from './seed/demo-data';
-import { createWebhooks, webhooksEnabled } from './webhooks/webhooks';
+import { createWebhooks, inboundSystems } from './webhooks/webhooks';
 
 export interface Hub {
   readonly config: Config;
@@ -62,7 +62,7 @@ export async function createHub(
       : inProcessRelay(events, pubsub);
   uow.onBeforeCommit((manager, committed) => relay.beforeCommit(manager, committed));
   // Vendor effects are planned (and their jobs sent) inside the same transaction as the change.
-  const integrations = await Integrations.start(config, database, log, undefined, webhooksEnabled(config));
+  const integrations = await Integrations.start(config, database, log, undefined, inboundSystems(config));
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
   const services: HubServices = {
     dataSource,

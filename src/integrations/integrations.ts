@@ -10,7 +10,7 @@ import { notFound } from '../domain/errors';
 import { IntegrationEffect } from '../entities';
 import { EffectPlanner, type Reactions } from './effects/effect-planner';
 import { EffectRunner, type EffectHandler } from './effects/effect-runner';
-import { JobQueue } from './jobs/job-queue';
+import { INBOUND_QUEUE, JobQueue } from './jobs/job-queue';
 import type { VendorModule } from './vendor-module';
 import { VENDOR_MODULES } from './vendors';
 
@@ -35,6 +35,19 @@ export class IntegrationHealth {
     description: 'The most recent error, classified and free of secrets.',
   })
   lastError: string | null;
+  @Field({ description: "Whether its webhook endpoint is on (the webhook's secret is set)." })
+  webhookEnabled: boolean;
+  @Field(() => Int, { description: 'Webhook deliveries waiting to be processed or being retried.' })
+  inboundBacklog: number;
+  @Field(() => Int, {
+    description: 'Webhook deliveries given up on after the configured attempts (see retryInboundDeliveries).',
+  })
+  inboundDeadLettered: number;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The most recent error processing a webhook delivery, free of secrets.',
+  })
+  lastInboundError: string | null;
 }
 
 export class Integrations {
@@ -44,6 +57,7 @@ export class Integrations {
     private readonly queue: JobQueue | null,
     private readonly enabledSystems: ReadonlySet<ExternalSystem>,
     private readonly database: Database,
+    private readonly inboundSystems: ReadonlySet<ExternalSystem>,
   ) {}
 
   static async start(
@@ -51,8 +65,8 @@ export class Integrations {
     database: Database,
     log: Logger,
     modules: readonly VendorModule[] = VENDOR_MODULES,
-    /** Run the job queue even without outbound vendors (inbound webhooks use it). */
-    needsQueue = false,
+    /** The vendors whose webhooks are on: their deliveries need the job queue too. */
+    inboundSystems: ReadonlySet<ExternalSystem> = new Set(),
   ): Promise<Integrations> {
     const reactions: Reactions[] = [];
     const handlers: EffectHandler[] = [];
@@ -68,14 +82,21 @@ export class Integrations {
     }
     let queue: JobQueue | null = null;
     let runner: EffectRunner | null = null;
-    if (handlers.length || needsQueue) {
+    if (handlers.length || inboundSystems.size) {
       queue = await JobQueue.start(database, config.integrations, log);
     }
     if (queue && handlers.length) {
       runner = new EffectRunner(database.dataSource, queue, handlers, config.integrations.maxAttempts, log);
       await runner.start();
     }
-    return new Integrations(new EffectPlanner(reactions, queue), runner, queue, enabledSystems, database);
+    return new Integrations(
+      new EffectPlanner(reactions, queue),
+      runner,
+      queue,
+      enabledSystems,
+      database,
+      inboundSystems,
+    );
   }
 
   /** The durable job queue, when anything needs it. */
@@ -99,10 +120,22 @@ export class Integrations {
       dead: number;
       last_error: string | null;
     }[];
+    const inbound = (await this.database.dataSource.query(
+      `SELECT upper(source) AS system,
+              count(*) FILTER (WHERE state IN ('PENDING', 'FAILED'))::int AS backlog,
+              count(*) FILTER (WHERE state = 'FAILED')::int AS failing,
+              count(*) FILTER (WHERE state = 'DEAD')::int AS dead,
+              (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
+         FROM inbound_delivery GROUP BY source`,
+    )) as { system: string; backlog: number; failing: number; dead: number; last_error: string | null }[];
     return Object.values(ExternalSystem).map((system) => {
       const row = rows.find((r) => r.system === system);
+      const hook = inbound.find((r) => r.system === system);
       const enabled = this.enabledSystems.has(system);
-      const state = !enabled ? 'DISABLED' : row?.dead ? 'FAILING' : row?.failing ? 'DEGRADED' : 'OK';
+      const webhookEnabled = this.inboundSystems.has(system);
+      const dead = (row?.dead ?? 0) + (hook?.dead ?? 0);
+      const failing = (row?.failing ?? 0) + (hook?.failing ?? 0);
+      const state = !enabled && !webhookEnabled ? 'DISABLED' : dead ? 'FAILING' : failing ? 'DEGRADED' : 'OK';
       return Object.assign(new IntegrationHealth(), {
         system,
         enabled,
@@ -110,6 +143,10 @@ export class Integrations {
         backlog: enabled ? (row?.backlog ?? 0) : 0,
         deadLettered: row?.dead ?? 0,
         lastError: row?.last_error ?? null,
+        webhookEnabled,
+        inboundBacklog: hook?.backlog ?? 0,
+        inboundDeadLettered: hook?.dead ?? 0,
+        lastInboundError: hook?.last_error ?? null,
       });
     });
   }
@@ -132,6 +169,20 @@ export class Integrations {
       .getMany();
     if (this.runner) for (const effect of effects) await this.runner.retry(effect);
     return ds.getRepository(IntegrationEffect).findBy({ incidentId: incident.id, system });
+  }
+
+  /** Put a vendor's dead-lettered webhook deliveries back in line (after fixing what failed them). */
+  async retryInbound(actor: Actor, system: ExternalSystem): Promise<number> {
+    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'retryInboundDeliveries');
+    if (!this.queue) return 0;
+    const rows = (await this.database.dataSource.query(
+      `UPDATE inbound_delivery SET state = 'PENDING', attempts = 0, last_error = NULL, updated_at = now()
+        WHERE source = lower($1) AND state = 'DEAD' RETURNING id`,
+      [system],
+    )) as [{ id: string }[], number];
+    const ids = rows[0];
+    for (const { id } of ids) await this.queue.boss.send(INBOUND_QUEUE, { deliveryId: id });
+    return ids.length;
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ExternalSystem } from '../domain/enums';
 import { Incident, IntegrationEffect } from '../entities';
 import { IntegrationHealth } from '../integrations/integrations';
@@ -23,6 +23,17 @@ export class IntegrationResolver {
     @Ctx() ctx: HubContext,
   ): Promise<IntegrationEffect[]> {
     return ctx.hub.integrations.retry(actorOf(ctx), incidentKey, system);
+  }
+
+  @Mutation(() => Int, {
+    description:
+      "Put a vendor's dead-lettered webhook deliveries back in line (INCIDENT_MANAGER); returns how many.",
+  })
+  retryInboundDeliveries(
+    @Arg('system', () => ExternalSystem) system: ExternalSystem,
+    @Ctx() ctx: HubContext,
+  ): Promise<number> {
+    return ctx.hub.integrations.retryInbound(actorOf(ctx), system);
   }
 
   @FieldResolver(() => [IntegrationEffect], {

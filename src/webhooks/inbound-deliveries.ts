@@ -9,9 +9,7 @@ import { DomainError } from '../domain/errors';
 import { InboundDelivery } from '../entities';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
 import { IntegrationError } from '../integrations/integration-error';
-import type { JobQueue } from '../integrations/jobs/job-queue';
-
-export const INBOUND_QUEUE = 'inbound-webhooks';
+import { INBOUND_QUEUE, type JobQueue } from '../integrations/jobs/job-queue';
 
 /** A delivery to store: the vendor's id for it, what it is about, and its body. */
 export interface NewDelivery {

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { ExternalSystem } from '../domain/enums';
 import type { IncidentService } from '../domain/incident/incident.service';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
 import { StarredMessageService } from '../domain/incident/starred-messages';
@@ -29,14 +30,17 @@ export interface InboundContext {
 
 const COMMAND_REPLIES = 'slack-command-replies';
 
-/** Whether any webhook is configured, so that the job queue must run for it. */
-export const webhooksEnabled = (config: Config): boolean =>
-  !!(
-    config.vendors.SLACK_SIGNING_SECRET ||
-    config.vendors.ZENDESK_WEBHOOK_SECRET ||
-    config.vendors.JIRA_WEBHOOK_SECRET ||
-    config.vendors.OPSGENIE_WEBHOOK_SECRET
-  );
+/** The vendors whose webhook endpoints are on (their secrets are set). */
+export function inboundSystems(config: Config): ReadonlySet<ExternalSystem> {
+  const v = config.vendors;
+  const on: [ExternalSystem, string | undefined][] = [
+    [ExternalSystem.SLACK, v.SLACK_SIGNING_SECRET],
+    [ExternalSystem.ZENDESK, v.ZENDESK_WEBHOOK_SECRET],
+    [ExternalSystem.JIRA, v.JIRA_WEBHOOK_SECRET],
+    [ExternalSystem.OPSGENIE, v.OPSGENIE_WEBHOOK_SECRET],
+  ];
+  return new Set(on.filter(([, secret]) => !!secret).map(([system]) => system));
+}
 
 export function createWebhooks(
   context: InboundContext & { updateCadence: UpdateCadence; jobs: JobQueue | null },

@@ -209,6 +209,46 @@ describe('Zendesk webhook', () => {
     expect(row.attempts).toBe(2);
   });
 
+  it('dead-letters a delivery Zendesk keeps failing, shows it in integrationHealth, and retries it on request', async () => {
+    const origin = ticket({ impact: 'extensive', urgency: 'high' });
+    zendesk.inject({ operation: 'ShowTicket', fault: { kind: 'status', status: 503 }, times: 3 });
+    await send(envelope(origin.id));
+    await waitFor(
+      async () => (await deliveries(t, 'zendesk')).some((r) => r.state === 'DEAD'),
+      'a dead letter',
+    );
+    const health = async () =>
+      (
+        await t.ok<{ integrationHealth: Record<string, unknown>[] }>(
+          '{ integrationHealth { system state webhookEnabled inboundBacklog inboundDeadLettered lastInboundError } }',
+        )
+      ).integrationHealth.find((h) => h.system === 'ZENDESK');
+    expect(await health()).toEqual({
+      system: 'ZENDESK',
+      state: 'FAILING',
+      webhookEnabled: true,
+      inboundBacklog: 0,
+      inboundDeadLettered: 1,
+      lastInboundError: 'UNAVAILABLE: HTTP 503',
+    });
+    expect(await incidentOfTicket(origin.id)).toBeUndefined();
+
+    const refused = await t.gql(
+      'mutation { retryInboundDeliveries(system: ZENDESK) }',
+      {},
+      { token: t.tokens.responder },
+    );
+    expect(refused.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const retried = await t.ok<{ retryInboundDeliveries: number }>(
+      'mutation { retryInboundDeliveries(system: ZENDESK) }',
+    );
+    expect(retried.retryInboundDeliveries).toBe(1);
+    expect(await waitFor(() => incidentOfTicket(origin.id), 'the incident after the retry')).toBe(
+      `albertsons-incident-${origin.id}`,
+    );
+    expect(await health()).toMatchObject({ state: 'OK', inboundDeadLettered: 0 });
+  });
+
   it('refuses forged, missing and stale signatures with 401 and changes nothing', async () => {
     const origin = ticket({ impact: 'extensive', urgency: 'critical' });
     const body = JSON.stringify(envelope(origin.id));

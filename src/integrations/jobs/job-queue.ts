@@ -20,6 +20,9 @@ export interface QueueSettings {
 
 export const DEAD_LETTER_QUEUE = 'integration-dead';
 
+/** Verified webhook deliveries waiting to be processed (src/webhooks). */
+export const INBOUND_QUEUE = 'inbound-webhooks';
+
 type Executor = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
 
 /** Runs pg-boss's SQL on a TypeORM connection (the transaction's, when given a manager). */
