@@ -50,6 +50,14 @@ export class IntegrationHealth {
   lastInboundError: string | null;
 }
 
+interface WorkCounts {
+  system: string;
+  backlog: number;
+  failing: number;
+  dead: number;
+  last_error: string | null;
+}
+
 export class Integrations {
   private constructor(
     readonly planner: EffectPlanner,
@@ -106,28 +114,9 @@ export class Integrations {
 
   /** Every integration's state, for integrationHealth. */
   async health(): Promise<IntegrationHealth[]> {
-    const rows = (await this.database.dataSource.query(
-      `SELECT system,
-              count(*) FILTER (WHERE state IN ('PENDING', 'FAILED'))::int AS backlog,
-              count(*) FILTER (WHERE state = 'FAILED')::int AS failing,
-              count(*) FILTER (WHERE state = 'DEAD')::int AS dead,
-              (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
-         FROM integration_effect GROUP BY system`,
-    )) as {
-      system: ExternalSystem;
-      backlog: number;
-      failing: number;
-      dead: number;
-      last_error: string | null;
-    }[];
-    const inbound = (await this.database.dataSource.query(
-      `SELECT upper(source) AS system,
-              count(*) FILTER (WHERE state IN ('PENDING', 'FAILED'))::int AS backlog,
-              count(*) FILTER (WHERE state = 'FAILED')::int AS failing,
-              count(*) FILTER (WHERE state = 'DEAD')::int AS dead,
-              (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
-         FROM inbound_delivery GROUP BY source`,
-    )) as { system: string; backlog: number; failing: number; dead: number; last_error: string | null }[];
+    // Outbound effects and inbound deliveries share their states, so one count serves both.
+    const rows = await this.workCounts('integration_effect', 'system');
+    const inbound = await this.workCounts('inbound_delivery', 'upper(source)');
     return Object.values(ExternalSystem).map((system) => {
       const row = rows.find((r) => r.system === system);
       const hook = inbound.find((r) => r.system === system);
@@ -149,6 +138,21 @@ export class Integrations {
         lastInboundError: hook?.last_error ?? null,
       });
     });
+  }
+
+  /** Per vendor: work waiting or being retried, retrying, dead-lettered, and the latest error. */
+  private async workCounts(
+    table: 'integration_effect' | 'inbound_delivery',
+    system: 'system' | 'upper(source)',
+  ): Promise<WorkCounts[]> {
+    return (await this.database.dataSource.query(
+      `SELECT ${system} AS system,
+              count(*) FILTER (WHERE state IN ('PENDING', 'FAILED'))::int AS backlog,
+              count(*) FILTER (WHERE state = 'FAILED')::int AS failing,
+              count(*) FILTER (WHERE state = 'DEAD')::int AS dead,
+              (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
+         FROM ${table} GROUP BY 1`,
+    )) as WorkCounts[];
   }
 
   /** Re-run an incident's failed or dead-lettered effects at one vendor now. */

@@ -25,14 +25,17 @@ export async function actorForSlackUser(
   return person ? { ...actorOf(person), name: person.name } : null;
 }
 
-/** The person an Opsgenie username (usually an email) belongs to, or null. */
-export async function actorForOpsgenieUser(manager: EntityManager, username: string): Promise<Actor | null> {
+/** The person an Opsgenie username (usually an email) belongs to, as an actor, or null. */
+export async function actorForOpsgenieUser(
+  manager: EntityManager,
+  username: string,
+): Promise<(Actor & { name: string }) | null> {
   const person = await manager
     .createQueryBuilder(Person, 'p')
     .where('p.opsgenie_user = :u OR p.email = lower(:u)', { u: username })
     .orderBy('p.opsgenie_user = :u', 'DESC')
     .getOne();
-  return person ? actorOf(person) : null;
+  return person ? { ...actorOf(person), name: person.name } : null;
 }
 
 /**

@@ -22,9 +22,12 @@ import {
   AccessRole,
   ActionItemStatus,
   CorrectableTimestamp,
+  type ImpactLevel,
   IncidentRole,
+  type Priority,
   Stage,
   TimelineKind,
+  type UrgencyLevel,
 } from '../enums';
 import { badInput, conflict, DomainError, notFound } from '../errors';
 import { recordFact } from '../timeline';
@@ -67,7 +70,7 @@ import {
 } from './incident.inputs';
 import { transition } from './lifecycle';
 import { derivePriority, type PriorityMatrix, DEFAULT_PRIORITY_MATRIX } from './priority-matrix';
-import { SINGLE_HOLDER_ROLES } from './roles';
+import { INCIDENT_MANAGER_ROLES, SINGLE_HOLDER_ROLES } from './roles';
 import { assertTimestampOrder } from './timestamps';
 
 export interface IncidentServiceSettings {
@@ -427,6 +430,33 @@ export class IncidentService {
       const title = input.title ?? current.title;
       return this.insertAssignment(tx, incident, input.role, title, to, actor, true);
     });
+  }
+
+  /**
+   * Make a person incident manager when the incident has none (someone on call acknowledged its
+   * page, say); an incident manager already in place keeps the role.
+   */
+  async assignIncidentManagerIfVacant(
+    actor: Actor,
+    input: { incidentKey: string; role: IncidentRole; personId: string },
+  ): Promise<{ assigned: RoleAssignment } | { heldAs: IncidentRole }> {
+    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'assignRole');
+    if (!INCIDENT_MANAGER_ROLES.includes(input.role)) {
+      throw badInput('role', `${input.role} is not an incident manager role`);
+    }
+    return this.uow.run(async (tx) => {
+      const incident = await getIncident(tx.manager, input.incidentKey);
+      const person = await getPerson(tx.manager, input.personId, 'personId');
+      for (const role of INCIDENT_MANAGER_ROLES) {
+        if ((await activeAssignments(tx.manager, incident.id, role)).length) return { heldAs: role };
+      }
+      return { assigned: await this.insertAssignment(tx, incident, input.role, null, person, actor, false) };
+    });
+  }
+
+  /** The priority the matrix in force gives these levels. */
+  priorityOf(impact: ImpactLevel, urgency: UrgencyLevel): Priority {
+    return derivePriority(impact, urgency, this.settings.priorityMatrix);
   }
 
   /** Page a team about the incident (through the on-call pager); recorded as an ESCALATION entry. */

@@ -1,11 +1,13 @@
 // Support tickets linked to an incident: the one it came from and every other ticket clients
 // raised about it (their number goes into the final communication). A linked ticket's later
 // changes are recorded on the incident's timeline; deliveries can arrive late and out of order,
-// so a ticket state older than the one applied is not applied again.
-import { SupportTicket } from '../../entities';
+// so a ticket state older than the one applied is not applied again. A ticket about no incident
+// yet declares one when its levels give a priority that warrants Incident Flow.
+import { Client, SupportTicket } from '../../entities';
 import type { Actor } from '../access/access';
 import { requireAccess } from '../access/access';
-import { AccessRole, TimelineKind } from '../enums';
+import { AccessRole, type ImpactLevel, type Priority, TimelineKind, type UrgencyLevel } from '../enums';
+import type { IncidentService } from '../incident/incident.service';
 import { recordFact } from '../timeline';
 import type { UnitOfWork } from '../unit-of-work';
 
@@ -21,6 +23,23 @@ export interface TicketFacts {
   updatedAt: Date | null;
 }
 
+/** A ticket as the support desk shows it now, with what decides where it belongs. */
+export interface IncomingTicket extends TicketFacts {
+  description: string;
+  tags: readonly string[];
+  /** The ticket it was filed under (the support desk's problem ticket), if any. */
+  problemId: string | null;
+  /** The levels its impact and urgency fields name, when they name one. */
+  impactLevel: ImpactLevel | null;
+  urgencyLevel: UrgencyLevel | null;
+}
+
+/** What taking a ticket in did: `changed` false when it changed nothing, with the reason. */
+export interface Intake {
+  changed: boolean;
+  what: string;
+}
+
 const FOLLOWED = ['status', 'priority', 'impact', 'urgency', 'subject'] as const;
 
 const snapshotOf = (facts: TicketFacts): Record<string, string | null> => ({
@@ -32,7 +51,63 @@ const snapshotOf = (facts: TicketFacts): Record<string, string | null> => ({
 });
 
 export class SupportTicketService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly incidents: IncidentService,
+    /** Priorities whose tickets declare an incident. */
+    private readonly flowPriorities: readonly Priority[],
+  ) {}
+
+  /**
+   * Take in a ticket that was created or changed: a linked ticket records its changes (`event`
+   * names one worth recording even when no followed field changed); a ticket filed under an
+   * incident's ticket or tagged with an incident key is linked to it; any other ticket declares
+   * an incident, once, when its levels warrant Incident Flow and a tag names its client.
+   */
+  async intake(actor: Actor, ticket: IncomingTicket, event: string | null): Promise<Intake> {
+    const id = ticket.ticketId;
+    const update = await this.recordUpdate(actor, ticket, event);
+    if (update.linked) {
+      return update.recorded
+        ? { changed: true, what: update.recorded }
+        : { changed: false, what: `nothing new on ticket ${id}` };
+    }
+    const parent = await this.incidentFor(ticket);
+    if (parent) {
+      await this.link(actor, parent.incident, ticket, parent.why);
+      return { changed: true, what: `ticket ${id} linked to ${parent.incident.key}` };
+    }
+    if (!ticket.impactLevel || !ticket.urgencyLevel) {
+      return { changed: false, what: `ticket ${id} has no impact and urgency levels` };
+    }
+    const priority = this.incidents.priorityOf(ticket.impactLevel, ticket.urgencyLevel);
+    if (!this.flowPriorities.includes(priority)) {
+      return { changed: false, what: `ticket ${id} is ${priority}, which does not warrant Incident Flow` };
+    }
+    const tags = ticket.tags.map((t) => t.toLowerCase());
+    const clients = await this.uow.read((m) => m.find(Client, { select: { slug: true } }));
+    const client = clients.find((c) => tags.includes(c.slug));
+    if (!client) {
+      return {
+        changed: false,
+        what: `ticket ${id} is ${priority} but names no client (a tag with its slug)`,
+      };
+    }
+    const incident = await this.incidents.declareIncident(actor, {
+      summary: (ticket.subject || `Zendesk ticket ${id}`).slice(0, 200),
+      description: ticket.description ? ticket.description.slice(0, 10_000) : undefined,
+      clientImpact: ticket.impact ?? undefined,
+      clientImpactLevel: ticket.impactLevel,
+      clientUrgency: ticket.urgency ?? undefined,
+      clientUrgencyLevel: ticket.urgencyLevel,
+      affectedClientSlugs: [client.slug],
+      zendeskTicketId: id,
+      // The ticket declares its incident once, however many deliveries mention it.
+      idempotencyKey: `zendesk:ticket:${id}`,
+    });
+    await this.recordUpdate(actor, ticket, null); // the ticket's state, as first seen
+    return { changed: true, what: `declared ${incident.key} (${incident.priority}) from ticket ${id}` };
+  }
 
   /** Link another ticket to an incident; a ticket already linked (to any incident) stays where it is. */
   async link(
@@ -81,21 +156,26 @@ export class SupportTicketService {
 
   /**
    * A linked ticket changed: record what changed (or the event, e.g. a new comment) on its
-   * incident. Returns what was recorded, or null when the delivery was older or changed nothing.
+   * incident. `recorded` is null when the delivery was older or changed nothing; `linked` false
+   * when the ticket is not linked to any incident.
    */
-  async recordUpdate(actor: Actor, facts: TicketFacts, event: string | null): Promise<string | null> {
+  async recordUpdate(
+    actor: Actor,
+    facts: TicketFacts,
+    event: string | null,
+  ): Promise<{ linked: boolean; recorded: string | null }> {
     requireAccess(actor, AccessRole.RESPONDER, 'recordSupportTicketUpdate');
     return this.uow.run(async (tx) => {
       const ticket = await tx.manager.findOne(SupportTicket, {
         where: { ticketId: facts.ticketId },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!ticket) return null;
+      if (!ticket) return { linked: false, recorded: null };
       const stale =
         ticket.vendorUpdatedAt &&
         facts.updatedAt &&
         facts.updatedAt.getTime() < ticket.vendorUpdatedAt.getTime();
-      if (stale) return null;
+      if (stale) return { linked: true, recorded: null };
       const first = Object.keys(ticket.snapshot).length === 0;
       const next = snapshotOf(facts);
       const changes = FOLLOWED.filter((f) => (ticket.snapshot[f] ?? null) !== (next[f] ?? null)).map((f) => ({
@@ -113,7 +193,7 @@ export class SupportTicketService {
           vendorUpdatedAt: facts.updatedAt ?? ticket.vendorUpdatedAt,
         },
       );
-      if (first || (!changes.length && !event)) return null;
+      if (first || (!changes.length && !event)) return { linked: true, recorded: null };
       const incident = (await tx.manager.query('SELECT id, key FROM incident WHERE id = $1', [
         ticket.incidentId,
       ])) as { id: string; key: string }[];
@@ -129,7 +209,28 @@ export class SupportTicketService {
         text,
         data: { system: 'ZENDESK', ticketId: facts.ticketId, changes, event },
       });
-      return text;
+      return { linked: true, recorded: text };
+    });
+  }
+
+  /** The incident a ticket is about: filed under an incident's ticket, or tagged with its key. */
+  private async incidentFor(
+    ticket: IncomingTicket,
+  ): Promise<{ incident: { id: string; key: string }; why: string } | null> {
+    return this.uow.read(async (manager) => {
+      if (ticket.problemId) {
+        const [row] = (await manager.query(
+          'SELECT i.id, i.key FROM support_ticket s JOIN incident i ON i.id = s.incident_id WHERE s.ticket_id = $1',
+          [ticket.problemId],
+        )) as { id: string; key: string }[];
+        if (row) return { incident: row, why: `filed under ticket #${ticket.problemId}` };
+      }
+      const tags = ticket.tags.map((t) => t.toLowerCase());
+      if (!tags.length) return null;
+      const [row] = (await manager.query('SELECT id, key FROM incident WHERE key = ANY($1) LIMIT 1', [
+        tags,
+      ])) as { id: string; key: string }[];
+      return row ? { incident: row, why: `tagged ${row.key}` } : null;
     });
   }
 }

@@ -8,7 +8,7 @@ import type { Config } from '../../config';
 import { actorForOpsgenieUser, systemActor } from '../../domain/access/actors';
 import { ExternalSystem, IncidentRole } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
-import { type InboundDelivery, Person } from '../../entities';
+import type { InboundDelivery } from '../../entities';
 import type { DeliveryProcessor, NewDelivery, Outcome } from '../inbound-deliveries';
 import { incidentByExternalId, type IncidentRef } from '../incident-lookup';
 import type { InboundContext } from '../webhooks';
@@ -126,8 +126,7 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
     const { incident, ownAlert } = found;
     const opsgenie = await systemActor(manager, 'Opsgenie');
     const person = event.username ? await actorForOpsgenieUser(manager, event.username) : null;
-    const name = person ? (await manager.findOneBy(Person, { id: person.personId }))?.name : null;
-    const who = name ?? event.username ?? 'Opsgenie';
+    const who = person?.name ?? event.username ?? 'Opsgenie';
     const entry = await incidents.recordIntegrationActivity(opsgenie, {
       incidentKey: incident.key,
       system: ExternalSystem.OPSGENIE,
@@ -186,14 +185,15 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
     const role = ackRole(this.context.config);
     if (!role) return 'OPSGENIE_ACK_ROLE is NONE: no role offered';
     if (!personId) return `${who} is not among the hub's people: no role assigned`;
-    const [held] = (await this.context.dataSource.query(
-      `SELECT role FROM role_assignment WHERE incident_id = $1 AND relieved_at IS NULL AND role IN ($2, $3) LIMIT 1`,
-      [incident.id, IncidentRole.SOFTWARE_INCIDENT_MANAGER, IncidentRole.HARDWARE_INCIDENT_MANAGER],
-    )) as { role: string }[];
-    if (held) return `${held.role} is held already: no role assigned`;
     try {
-      await this.context.incidents.assignRole(opsgenie, { incidentKey: incident.key, role, personId });
-      return `${who} assigned as ${role}`;
+      const result = await this.context.incidents.assignIncidentManagerIfVacant(opsgenie, {
+        incidentKey: incident.key,
+        role,
+        personId,
+      });
+      return 'heldAs' in result
+        ? `${result.heldAs} is held already: no role assigned`
+        : `${who} assigned as ${role}`;
     } catch (err) {
       // Someone took the role meanwhile (a concurrent assignment): they keep it.
       if (err instanceof DomainError && err.code === 'CONFLICT')

@@ -1,15 +1,13 @@
 // Zendesk ticket events (event-subscribed webhooks, `zen:event-type:ticket.*`). The hub reads
 // the ticket as it is now from the Support API (the event carries no custom fields), so a late or
-// repeated delivery converges on the ticket's current state. A ticket of an incident records its
-// changes there; a ticket filed under an incident's ticket (Zendesk problem/incident link) or
-// tagged with an incident key is linked as one more support case; any other ticket whose impact
-// and urgency fields give a priority that warrants Incident Flow declares an incident, once.
+// repeated delivery converges on the ticket's current state, and hands it to the domain
+// (SupportTicketService.intake), which decides whether it records a change, links a support case
+// or declares an incident.
 import { z } from 'zod';
 import { systemActor } from '../../domain/access/actors';
 import { ImpactLevel, UrgencyLevel } from '../../domain/enums';
-import { derivePriority } from '../../domain/incident/priority-matrix';
-import { SupportTicketService, type TicketFacts } from '../../domain/support/support-tickets';
-import { Client, SupportTicket, type InboundDelivery } from '../../entities';
+import { type IncomingTicket, SupportTicketService } from '../../domain/support/support-tickets';
+import type { InboundDelivery } from '../../entities';
 import type { SupportDesk, SupportTicketState } from '../../integrations/zendesk/zendesk.port';
 import type { DeliveryProcessor, NewDelivery, Outcome } from '../inbound-deliveries';
 import type { InboundContext } from '../webhooks';
@@ -66,7 +64,11 @@ export class ZendeskWebhookProcessor implements DeliveryProcessor {
     /** Null when Zendesk API credentials are unset: the event's own snapshot is used. */
     private readonly desk: SupportDesk | null,
   ) {
-    this.tickets = new SupportTicketService(context.uow);
+    this.tickets = new SupportTicketService(
+      context.uow,
+      context.incidents,
+      context.config.incidentFlowPriorities,
+    );
   }
 
   async process(delivery: InboundDelivery): Promise<Outcome> {
@@ -74,89 +76,35 @@ export class ZendeskWebhookProcessor implements DeliveryProcessor {
     const ticketId = event.detail.id;
     const state = this.desk ? await this.desk.getTicket(ticketId) : fromDetail(event);
     if (!state) return { ignored: `ticket ${ticketId} is not visible in Zendesk` };
-    const facts = this.facts(state);
-    const manager = this.context.dataSource.manager;
-    const actor = await systemActor(manager, 'Zendesk');
+    const actor = await systemActor(this.context.dataSource.manager, 'Zendesk');
     const kind = event.type.slice('zen:event-type:ticket.'.length);
-
-    if (await manager.exists(SupportTicket, { where: { ticketId } })) {
-      const recorded = await this.tickets.recordUpdate(actor, facts, describe(kind));
-      return recorded ? { done: recorded } : { ignored: `nothing new on ticket ${ticketId}` };
-    }
-
-    const parent = await this.incidentFor(state);
-    if (parent) {
-      await this.tickets.link(actor, parent.incident, facts, parent.why);
-      return { done: `ticket ${ticketId} linked to ${parent.incident.key}` };
-    }
-
-    const { config } = this.context;
-    const impact = levelOf(ImpactLevel, facts.impact);
-    const urgency = levelOf(UrgencyLevel, facts.urgency);
-    if (!impact || !urgency) return { ignored: `ticket ${ticketId} has no impact and urgency levels` };
-    const priority = derivePriority(impact, urgency);
-    if (!config.incidentFlowPriorities.includes(priority)) {
-      return { ignored: `ticket ${ticketId} is ${priority}, which does not warrant Incident Flow` };
-    }
-    const clients = await manager.find(Client, { select: { slug: true } });
-    const tags = state.tags.map((t) => t.toLowerCase());
-    const client = clients.find((c) => tags.includes(c.slug));
-    if (!client)
-      return { ignored: `ticket ${ticketId} is ${priority} but names no client (a tag with its slug)` };
-    const incident = await this.context.incidents.declareIncident(actor, {
-      summary: (state.subject || `Zendesk ticket ${ticketId}`).slice(0, 200),
-      description: state.description ? state.description.slice(0, 10_000) : undefined,
-      clientImpact: facts.impact ?? undefined,
-      clientImpactLevel: impact,
-      clientUrgency: facts.urgency ?? undefined,
-      clientUrgencyLevel: urgency,
-      affectedClientSlugs: [client.slug],
-      zendeskTicketId: ticketId,
-      // The ticket declares its incident once, however many deliveries mention it.
-      idempotencyKey: `zendesk:ticket:${ticketId}`,
-    });
-    await this.tickets.recordUpdate(actor, facts, null); // the ticket's state, as first seen
-    return { done: `declared ${incident.key} (${incident.priority}) from ticket ${ticketId}` };
+    const intake = await this.tickets.intake(actor, this.incoming(state), describe(kind));
+    return intake.changed ? { done: intake.what } : { ignored: intake.what };
   }
 
-  private facts(state: SupportTicketState): TicketFacts {
+  /** The ticket in the domain's terms: the configured custom fields read as impact and urgency. */
+  private incoming(state: SupportTicketState): IncomingTicket {
     const v = this.context.config.vendors;
     const field = (id: number | undefined) => {
       const value = id === undefined ? undefined : state.customFields.find((f) => f.id === id)?.value;
       return value === undefined || value === null || value === '' ? null : String(value);
     };
+    const impact = field(v.ZENDESK_IMPACT_FIELD_ID);
+    const urgency = field(v.ZENDESK_URGENCY_FIELD_ID);
     return {
       ticketId: state.ticketId,
       subject: state.subject,
+      description: state.description,
       status: state.status.toLowerCase(),
       priority: state.priority,
-      impact: field(v.ZENDESK_IMPACT_FIELD_ID),
-      urgency: field(v.ZENDESK_URGENCY_FIELD_ID),
+      tags: state.tags,
+      problemId: state.problemId,
+      impact,
+      urgency,
+      impactLevel: levelOf(ImpactLevel, impact),
+      urgencyLevel: levelOf(UrgencyLevel, urgency),
       updatedAt: state.updatedAt,
     };
-  }
-
-  /** The incident a ticket is about: filed under an incident's ticket, or tagged with its key. */
-  private async incidentFor(state: SupportTicketState) {
-    const manager = this.context.dataSource.manager;
-    if (state.problemId) {
-      const [row] = (await manager.query(
-        'SELECT i.id, i.key FROM support_ticket s JOIN incident i ON i.id = s.incident_id WHERE s.ticket_id = $1',
-        [state.problemId],
-      )) as { id: string; key: string }[];
-      if (row) return { incident: row, why: `filed under ticket #${state.problemId}` };
-    }
-    const tags = state.tags.map((t) => t.toLowerCase());
-    if (tags.length) {
-      const [row] = (await manager.query('SELECT id, key FROM incident WHERE key = ANY($1) LIMIT 1', [
-        tags,
-      ])) as {
-        id: string;
-        key: string;
-      }[];
-      if (row) return { incident: row, why: `tagged ${row.key}` };
-    }
-    return null;
   }
 }
 
