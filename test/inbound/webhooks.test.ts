@@ -1,6 +1,6 @@
 // The inbound side on whichever database the suite runs on (the embedded PGlite included): a
 // signed slash command acts at once, and a signed event is stored, queued and processed by its
-// job on the same database. Vendor-specific behaviour is in test/contracts/*-events, *-commands
+// job on the same database. Vendor-specific behaviour is in test/inbound/*-events, *-commands
 // and *-webhook tests.
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { nowSeconds, post, settled, slackHeaders } from '../support/webhooks';
