@@ -66,7 +66,10 @@ export async function createHub(
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
   const services: HubServices = {
     dataSource,
-    incidents: new IncidentService(uow, { priorityMatrix: DEFAULT_PRIORITY_MATRIX }),
+    incidents: new IncidentService(uow, {
+      priorityMatrix: DEFAULT_PRIORITY_MATRIX,
+      incidentFlowPriorities: config.incidentFlowPriorities,
+    }),
     incidentQueries: new IncidentQueries(dataSource),
     catalogue: new CatalogueService(uow),
     tokens: new TokenService(uow),

@@ -101,3 +101,11 @@ export enum CorrectableTimestamp {
   IMPACT_STARTED = 'IMPACT_STARTED',
   DETECTED = 'DETECTED',
 }
+
+/** Who or what put an incident in (or kept it out of) Incident Flow. */
+export enum IncidentFlowDecider {
+  /** The declarer said so explicitly (`incidentFlow` on declareIncident). */
+  DECLARER = 'DECLARER',
+  /** The priority decided: the incident's priority is (or became) one of the flow priorities. */
+  PRIORITY = 'PRIORITY',
+}

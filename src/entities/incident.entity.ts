@@ -11,7 +11,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import { ImpactLevel, Priority, Stage, UrgencyLevel } from '../domain/enums';
+import { ImpactLevel, IncidentFlowDecider, Priority, Stage, UrgencyLevel } from '../domain/enums';
 import { timestamp, uuidRef } from './columns';
 import { Person } from './person.entity';
 import { Service } from './service.entity';
@@ -73,6 +73,22 @@ export class Incident {
   @Index()
   @Column({ type: 'enum', enum: Stage, enumName: 'stage' })
   stage: Stage;
+
+  @Field({
+    description:
+      'Whether the incident runs Incident Flow (channel, pages, tickets). Decided at declaration and when the priority changes.',
+  })
+  @Column({ type: 'boolean', default: false })
+  incidentFlow: boolean;
+
+  @Field(() => IncidentFlowDecider, { description: 'Who or what decided `incidentFlow`.' })
+  @Column({
+    type: 'enum',
+    enum: IncidentFlowDecider,
+    enumName: 'incident_flow_decider',
+    default: IncidentFlowDecider.PRIORITY,
+  })
+  incidentFlowDecidedBy: IncidentFlowDecider;
 
   @Index()
   @Column(uuidRef())

@@ -4,7 +4,7 @@ import type { IncidentView } from './slack/slack.mapper';
 
 export async function loadIncidentView(manager: EntityManager, incidentId: string): Promise<IncidentView> {
   const [incident] = (await manager.query(
-    `SELECT id, key, summary, priority, stage, zendesk_ticket_id FROM incident WHERE id = $1`,
+    `SELECT id, key, summary, priority, stage, zendesk_ticket_id, incident_flow FROM incident WHERE id = $1`,
     [incidentId],
   )) as {
     id: string;
@@ -13,6 +13,7 @@ export async function loadIncidentView(manager: EntityManager, incidentId: strin
     priority: string;
     stage: string;
     zendesk_ticket_id: string | null;
+    incident_flow: boolean;
   }[];
   const sites = (await manager.query(
     `SELECT s.site_id AS "siteId", s.location FROM incident_affected_site a JOIN site s ON s.id = a.site_id
@@ -31,6 +32,7 @@ export async function loadIncidentView(manager: EntityManager, incidentId: strin
     priority: incident.priority,
     stage: incident.stage,
     zendeskTicketId: incident.zendesk_ticket_id,
+    incidentFlow: incident.incident_flow,
     sites,
     roles,
   };

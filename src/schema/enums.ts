@@ -2,6 +2,7 @@
 import { registerEnumType } from 'type-graphql';
 import {
   AccessRole,
+  IncidentFlowDecider,
   ActionItemKind,
   ActionItemStatus,
   Audience,
@@ -27,6 +28,10 @@ registerEnumType(IncidentRole, {
   description: 'A role a person can hold in an incident.',
 });
 registerEnumType(TimelineKind, { name: 'TimelineKind', description: 'The kind of a timeline entry.' });
+registerEnumType(IncidentFlowDecider, {
+  name: 'IncidentFlowDecider',
+  description: 'Who or what decided whether an incident runs Incident Flow.',
+});
 registerEnumType(Audience, { name: 'Audience', description: 'Who a status update is for.' });
 registerEnumType(ActionItemKind, { name: 'ActionItemKind', description: 'What an action item is for.' });
 registerEnumType(ActionItemStatus, { name: 'ActionItemStatus', description: 'Progress of an action item.' });

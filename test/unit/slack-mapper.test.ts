@@ -13,6 +13,7 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   priority: 'P1',
   stage: 'INVESTIGATING',
   zendeskTicketId: null,
+  incidentFlow: true,
   sites: [],
   roles: [],
   ...over,

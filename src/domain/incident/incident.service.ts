@@ -39,6 +39,7 @@ import {
   impactDurationSeconds,
   supportCases,
 } from './final-communication';
+import { flowAfterPriorityChange, flowAtDeclaration } from './incident-flow';
 import { incidentKey } from './incident-key';
 import {
   addNoteSchema,
@@ -69,19 +70,33 @@ import {
   type UpdateIncidentDetailsInput,
 } from './incident.inputs';
 import { transition } from './lifecycle';
-import { derivePriority, type PriorityMatrix, DEFAULT_PRIORITY_MATRIX } from './priority-matrix';
+import {
+  DEFAULT_INCIDENT_FLOW_PRIORITIES,
+  DEFAULT_PRIORITY_MATRIX,
+  derivePriority,
+  type PriorityMatrix,
+} from './priority-matrix';
 import { INCIDENT_MANAGER_ROLES, SINGLE_HOLDER_ROLES } from './roles';
 import { assertTimestampOrder } from './timestamps';
 
 export interface IncidentServiceSettings {
   priorityMatrix: PriorityMatrix;
+  /** Priorities that put an incident in Incident Flow unless its declarer decided otherwise. */
+  incidentFlowPriorities: readonly Priority[];
 }
+
+export const DEFAULT_INCIDENT_SERVICE_SETTINGS: IncidentServiceSettings = {
+  priorityMatrix: DEFAULT_PRIORITY_MATRIX,
+  incidentFlowPriorities: DEFAULT_INCIDENT_FLOW_PRIORITIES,
+};
 
 type IncidentPatch = Partial<
   Pick<
     Incident,
     | 'stage'
     | 'priority'
+    | 'incidentFlow'
+    | 'incidentFlowDecidedBy'
     | 'clientImpactLevel'
     | 'clientUrgencyLevel'
     | 'clientImpact'
@@ -103,7 +118,7 @@ const roleLabel = (role: IncidentRole, title: string | null | undefined): string
 export class IncidentService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly settings: IncidentServiceSettings = { priorityMatrix: DEFAULT_PRIORITY_MATRIX },
+    private readonly settings: IncidentServiceSettings = DEFAULT_INCIDENT_SERVICE_SETTINGS,
   ) {}
 
   /** Declare an incident; with an idempotency key already used, return the first one instead. */
@@ -153,6 +168,7 @@ export class IncidentService {
           input.clientUrgencyLevel,
           this.settings.priorityMatrix,
         );
+        const flow = flowAtDeclaration(input.incidentFlow, priority, this.settings.incidentFlowPriorities);
         const incident = manager.create(Incident, {
           key,
           summary: input.summary,
@@ -162,6 +178,8 @@ export class IncidentService {
           clientUrgency: input.clientUrgency ?? null,
           clientUrgencyLevel: input.clientUrgencyLevel,
           priority,
+          incidentFlow: flow.incidentFlow,
+          incidentFlowDecidedBy: flow.decidedBy,
           stage: Stage.ACKNOWLEDGED,
           faultyServiceId: service.id,
           impactStartedAt,
@@ -216,8 +234,8 @@ export class IncidentService {
             affectedSites: sites.map((s) => s.siteId),
             faultyService: service.name,
             zendeskTicketId: incident.zendeskTicketId,
-            // true or false when the declarer decided; null leaves it to the priority
-            incidentFlow: input.incidentFlow ?? null,
+            incidentFlow: flow.incidentFlow,
+            incidentFlowDecidedBy: flow.decidedBy,
           },
         });
         return incident;
@@ -269,10 +287,18 @@ export class IncidentService {
         input.clientUrgencyLevel,
         this.settings.priorityMatrix,
       );
+      const flow = flowAfterPriorityChange(
+        { incidentFlow: incident.incidentFlow, decidedBy: incident.incidentFlowDecidedBy },
+        priority,
+        this.settings.incidentFlowPriorities,
+      );
+      const enteredFlow = flow.incidentFlow && !incident.incidentFlow;
       const patch: IncidentPatch = {
         priority,
         clientImpactLevel: input.clientImpactLevel,
         clientUrgencyLevel: input.clientUrgencyLevel,
+        incidentFlow: flow.incidentFlow,
+        incidentFlowDecidedBy: flow.decidedBy,
       };
       if (input.clientImpact !== undefined) patch.clientImpact = input.clientImpact;
       if (input.clientUrgency !== undefined) patch.clientUrgency = input.clientUrgency;
@@ -291,7 +317,7 @@ export class IncidentService {
           before.priority === priority
             ? `Priority reassessed, stays ${priority}: ${input.reason}`
             : `Priority changed from ${before.priority} to ${priority}: ${input.reason}`,
-        data: { from: before, to: after, reason: input.reason },
+        data: { from: before, to: after, reason: input.reason, incidentFlow: flow.incidentFlow, enteredFlow },
       });
       return incident;
     });
@@ -457,6 +483,11 @@ export class IncidentService {
   /** The priority the matrix in force gives these levels. */
   priorityOf(impact: ImpactLevel, urgency: UrgencyLevel): Priority {
     return derivePriority(impact, urgency, this.settings.priorityMatrix);
+  }
+
+  /** Whether an incident declared at this priority, with no explicit choice, runs Incident Flow. */
+  priorityRunsFlow(priority: Priority): boolean {
+    return flowAtDeclaration(null, priority, this.settings.incidentFlowPriorities).incidentFlow;
   }
 
   /** Page a team about the incident (through the on-call pager); recorded as an ESCALATION entry. */

@@ -6,7 +6,7 @@
 import { Client, SupportTicket } from '../../entities';
 import type { Actor } from '../access/access';
 import { requireAccess } from '../access/access';
-import { AccessRole, type ImpactLevel, type Priority, TimelineKind, type UrgencyLevel } from '../enums';
+import { AccessRole, type ImpactLevel, TimelineKind, type UrgencyLevel } from '../enums';
 import type { IncidentService } from '../incident/incident.service';
 import { recordFact } from '../timeline';
 import type { UnitOfWork } from '../unit-of-work';
@@ -54,8 +54,6 @@ export class SupportTicketService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly incidents: IncidentService,
-    /** Priorities whose tickets declare an incident. */
-    private readonly flowPriorities: readonly Priority[],
   ) {}
 
   /**
@@ -81,7 +79,7 @@ export class SupportTicketService {
       return { changed: false, what: `ticket ${id} has no impact and urgency levels` };
     }
     const priority = this.incidents.priorityOf(ticket.impactLevel, ticket.urgencyLevel);
-    if (!this.flowPriorities.includes(priority)) {
+    if (!this.incidents.priorityRunsFlow(priority)) {
       return { changed: false, what: `ticket ${id} is ${priority}, which does not warrant Incident Flow` };
     }
     const tags = ticket.tags.map((t) => t.toLowerCase());

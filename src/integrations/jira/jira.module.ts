@@ -1,14 +1,13 @@
 // Jira: the incident issue for each flow incident, labelled with the key, its status following
 // the stage through a configurable mapping (JIRA_STAGE_STATUSES).
 import type { Config } from '../../config';
-import { ExternalSystem, type Priority } from '../../domain/enums';
+import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
-import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { JiraIssueTracker } from './jira.client';
 import type { IssueTracker } from './jira.port';
@@ -18,7 +17,6 @@ class JiraReactions implements Reactions {
 
   constructor(
     readonly enabled: boolean,
-    private readonly flowPriorities: readonly Priority[],
     private readonly stageStatuses: Readonly<Record<string, string>>,
     private readonly bridge: ConferenceBridge,
   ) {}
@@ -28,7 +26,7 @@ class JiraReactions implements Reactions {
     if (!(await context.planned(issueKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
       const view = await context.view();
-      if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
+      if (!view.incidentFlow) return [];
       const summary = `[${view.key}] ${view.summary}`.slice(0, 255);
       const description = [
         `Incident ${view.key}, ${view.priority}, declared through incident-hub.`,
@@ -89,12 +87,7 @@ export const jiraModule: VendorModule = {
       config.vendors.JIRA_PROJECT_KEY
     ),
   reactions: (config, enabled) =>
-    new JiraReactions(
-      enabled,
-      config.incidentFlowPriorities,
-      config.vendors.JIRA_STAGE_STATUSES,
-      templateBridge(config.meetUrlTemplate),
-    ),
+    new JiraReactions(enabled, config.vendors.JIRA_STAGE_STATUSES, templateBridge(config.meetUrlTemplate)),
   handler: (config) =>
     new JiraEffects(
       new JiraIssueTracker({

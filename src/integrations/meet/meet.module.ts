@@ -1,9 +1,8 @@
 // Google Meet: the conference link comes from a template, so there is nothing to call; the
 // incident's MEET record is written, complete, when its Incident Flow starts.
-import { ExternalSystem, type Priority } from '../../domain/enums';
+import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
-import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { templateBridge, type ConferenceBridge } from './meet.port';
 
@@ -11,17 +10,14 @@ class MeetReactions implements Reactions {
   readonly system = ExternalSystem.MEET;
   readonly enabled = true;
 
-  constructor(
-    private readonly bridge: ConferenceBridge,
-    private readonly flowPriorities: readonly Priority[],
-  ) {}
+  constructor(private readonly bridge: ConferenceBridge) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
     if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
     const dedupeKey = `meet:link:${event.incidentId}`;
     if (await context.planned(dedupeKey)) return [];
     const view = await context.view();
-    if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
+    if (!view.incidentFlow) return [];
     const url = this.bridge.linkFor(view.key);
     return [{ action: 'meet.link', dedupeKey, payload: { url }, done: { externalId: view.key, url } }];
   }
@@ -30,6 +26,5 @@ class MeetReactions implements Reactions {
 export const meetModule: VendorModule = {
   system: ExternalSystem.MEET,
   enabled: () => true,
-  reactions: (config) =>
-    new MeetReactions(templateBridge(config.meetUrlTemplate), config.incidentFlowPriorities),
+  reactions: (config) => new MeetReactions(templateBridge(config.meetUrlTemplate)),
 };

@@ -1,13 +1,12 @@
 // Opsgenie: page the owning team when an incident enters Incident Flow, page a team on escalate,
 // and close the alert when the incident is mitigated.
 import type { Config } from '../../config';
-import { ExternalSystem, type Priority } from '../../domain/enums';
+import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
-import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
 import { alertMessage, alertTags } from './opsgenie.mapper';
@@ -26,7 +25,6 @@ class OpsgenieReactions implements Reactions {
 
   constructor(
     readonly enabled: boolean,
-    private readonly flowPriorities: readonly Priority[],
     private readonly bridge: ConferenceBridge,
     private readonly incidentManagerSchedule: string | undefined,
   ) {}
@@ -36,7 +34,7 @@ class OpsgenieReactions implements Reactions {
     const paged = await context.planned(pageKey);
     if (!paged && (event.type === 'IncidentDeclared' || event.type === 'PriorityChanged')) {
       const view = await context.view();
-      if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
+      if (!view.incidentFlow) return [];
       const [team] = (await context.manager.query(
         `SELECT t.opsgenie_team FROM incident i JOIN service s ON s.id = i.faulty_service_id
          LEFT JOIN team t ON t.id = s.team_id WHERE i.id = $1`,
@@ -140,7 +138,6 @@ export const opsgenieModule: VendorModule = {
   reactions: (config, enabled) =>
     new OpsgenieReactions(
       enabled,
-      config.incidentFlowPriorities,
       templateBridge(config.meetUrlTemplate),
       config.vendors.OPSGENIE_INCIDENT_MANAGER_SCHEDULE,
     ),

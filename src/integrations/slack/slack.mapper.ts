@@ -7,6 +7,8 @@ export interface IncidentView {
   priority: string;
   stage: string;
   zendeskTicketId: string | null;
+  /** Whether the incident runs Incident Flow (the domain's decision, stored on the incident). */
+  incidentFlow: boolean;
   sites: { siteId: string; location: string }[];
   roles: { role: string; title: string | null; name: string; slackUserId: string | null }[];
 }

@@ -11,7 +11,6 @@ export const slackModule: VendorModule = {
   reactions: (config, enabled) =>
     new SlackReactions(enabled, {
       incidentsChannel: config.vendors.SLACK_INCIDENTS_CHANNEL,
-      flowPriorities: config.incidentFlowPriorities,
       bridge: templateBridge(config.meetUrlTemplate),
       zendeskUrl: config.vendors.ZENDESK_URL,
     }),

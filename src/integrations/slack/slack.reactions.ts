@@ -1,12 +1,11 @@
 // Slack's part of the incident flow: when an incident warrants Incident Flow, open its channel,
 // set the topic, invite the role holders and announce it in the incidents channel.
-import { ExternalSystem, type Priority } from '../../domain/enums';
+import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import { IntegrationError } from '../integration-error';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
-import { warrantsFlow } from '../flow';
 import type { ConferenceBridge } from '../meet/meet.port';
 import {
   announcement,
@@ -19,7 +18,6 @@ import type { ChatChannel } from './slack.port';
 
 export interface SlackSettings {
   incidentsChannel: string;
-  flowPriorities: readonly Priority[];
   bridge: ConferenceBridge;
   /** The support desk's base URL, for ticket links in the topic. */
   zendeskUrl?: string;
@@ -44,11 +42,8 @@ export class SlackReactions implements Reactions {
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
     const openKey = `slack:open-channel:${event.incidentId}`;
     if (!(await context.planned(openKey))) {
-      const opensFlow =
-        event.type === 'IncidentDeclared' ||
-        (event.type === 'PriorityChanged' &&
-          this.settings.flowPriorities.includes((event.data.to as { priority: Priority }).priority));
-      return opensFlow ? this.openChannel(event, openKey, context) : [];
+      const mayOpen = event.type === 'IncidentDeclared' || event.type === 'PriorityChanged';
+      return mayOpen ? this.openChannel(event, openKey, context) : [];
     }
     // The incident has a channel: keep its topic current and post what happened.
     const intents: EffectIntent[] = [];
@@ -83,7 +78,7 @@ export class SlackReactions implements Reactions {
     context: PlanContext,
   ): Promise<EffectIntent[]> {
     const view = await context.view();
-    if (!warrantsFlow(event, view.priority, this.settings.flowPriorities)) return [];
+    if (!view.incidentFlow) return [];
     const channelName = incidentChannelName(view);
     const meet = this.settings.bridge.linkFor(view.key);
     const payload: OpenChannelPayload = {

@@ -1,13 +1,12 @@
 // Statuspage: a public incident for each Incident Flow incident, its status following the stage,
 // and external status updates posted to it.
 import type { Config } from '../../config';
-import { ExternalSystem, type Priority } from '../../domain/enums';
+import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
-import { warrantsFlow } from '../flow';
 import type { VendorModule } from '../vendor-module';
 import { StatuspageClient } from './statuspage.client';
 import { publicIncidentName, STATUSPAGE_BODY, STATUSPAGE_STATUS } from './statuspage.mapper';
@@ -16,17 +15,14 @@ import type { StatusPage } from './statuspage.port';
 class StatuspageReactions implements Reactions {
   readonly system = ExternalSystem.STATUSPAGE;
 
-  constructor(
-    readonly enabled: boolean,
-    private readonly flowPriorities: readonly Priority[],
-  ) {}
+  constructor(readonly enabled: boolean) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
     const openKey = `statuspage:incident:${event.incidentId}`;
     if (!(await context.planned(openKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
       const view = await context.view();
-      if (!warrantsFlow(event, view.priority, this.flowPriorities)) return [];
+      if (!view.incidentFlow) return [];
       const status = STATUSPAGE_STATUS[view.stage];
       return [
         {
@@ -99,7 +95,7 @@ class StatuspageEffects implements EffectHandler {
 export const statuspageModule: VendorModule = {
   system: ExternalSystem.STATUSPAGE,
   enabled: (config: Config) => !!(config.vendors.STATUSPAGE_API_KEY && config.vendors.STATUSPAGE_PAGE_ID),
-  reactions: (config, enabled) => new StatuspageReactions(enabled, config.incidentFlowPriorities),
+  reactions: (config, enabled) => new StatuspageReactions(enabled),
   handler: (config) =>
     new StatuspageEffects(
       new StatuspageClient({

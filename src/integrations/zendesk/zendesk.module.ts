@@ -8,8 +8,7 @@ export const zendeskModule: VendorModule = {
   system: ExternalSystem.ZENDESK,
   enabled: (config: Config) =>
     !!(config.vendors.ZENDESK_URL && config.vendors.ZENDESK_EMAIL && config.vendors.ZENDESK_API_TOKEN),
-  reactions: (config, enabled) =>
-    new ZendeskReactions(enabled, { flowPriorities: config.incidentFlowPriorities }),
+  reactions: (_config, enabled) => new ZendeskReactions(enabled),
   handler: (config) =>
     new ZendeskEffects(
       new ZendeskSupportDesk({

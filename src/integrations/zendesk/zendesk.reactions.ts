@@ -1,8 +1,7 @@
 // Zendesk's part of the incident flow: an internal note on the ticket an incident came from (or a
 // new ticket for a flow incident that had none), and every status update on that ticket: public
 // for an EXTERNAL update (clients and partners), an internal note for an INTERNAL one.
-import { warrantsFlow } from '../flow';
-import { ExternalSystem, type Priority } from '../../domain/enums';
+import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
@@ -17,10 +16,6 @@ import {
   type StatusUpdateText,
 } from './zendesk.mapper';
 import type { SupportDesk } from './zendesk.port';
-
-export interface ZendeskSettings {
-  flowPriorities: readonly Priority[];
-}
 
 interface NotePayload {
   incidentKey: string;
@@ -47,10 +42,7 @@ export const ticketDedupeKey = (incidentId: string): string => `zendesk:ticket:$
 export class ZendeskReactions implements Reactions {
   readonly system = ExternalSystem.ZENDESK;
 
-  constructor(
-    readonly enabled: boolean,
-    private readonly settings: ZendeskSettings,
-  ) {}
+  constructor(readonly enabled: boolean) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
     switch (event.type) {
@@ -86,8 +78,6 @@ export class ZendeskReactions implements Reactions {
 
   /** An incident raised into Incident Flow later gets its ticket then. */
   private async onPriorityChanged(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
-    const to = (event.data.to as { priority?: Priority } | undefined)?.priority;
-    if (!to || !this.settings.flowPriorities.includes(to)) return [];
     const view = await context.view();
     if (view.zendeskTicketId) return [];
     return this.createTicket(event, context);
@@ -95,7 +85,7 @@ export class ZendeskReactions implements Reactions {
 
   private async createTicket(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
     const view = await context.view();
-    if (!warrantsFlow(event, view.priority, this.settings.flowPriorities)) return [];
+    if (!view.incidentFlow) return [];
     const dedupeKey = ticketDedupeKey(event.incidentId);
     if (await context.planned(dedupeKey)) return [];
     const payload: CreateTicketPayload = {
