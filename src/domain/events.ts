@@ -1,40 +1,208 @@
 // Domain events: facts collected inside a transaction and handed out only after it commits.
 // Subscriptions (live dashboards) and integration reactions (vendors) plug in here.
-import type { TimelineKind } from './enums';
+//
+// Each event type has its own payload type (EventPayloads), and each is written with exactly one
+// timeline kind (EVENT_TIMELINE_KIND), so the `data` of a timeline entry has the shape of its
+// event's payload: readers narrow on `type` (or `kind`) and need no casts.
+import {
+  type ActionItemKind,
+  type ActionItemStatus,
+  type Audience,
+  type CorrectableTimestamp,
+  type ImpactLevel,
+  type IncidentFlowDecider,
+  type IncidentRole,
+  type Priority,
+  type Stage,
+  TimelineKind,
+  type UrgencyLevel,
+} from './enums';
 
-export type DomainEventType =
-  | 'IncidentDeclared'
-  | 'StageChanged'
-  | 'PriorityChanged'
-  | 'IncidentDetailsChanged'
-  | 'TimestampCorrected'
-  | 'RoleAssigned'
-  | 'RoleRelieved'
-  | 'NoteAdded'
-  | 'StatusUpdatePosted'
-  | 'ActionItemCreated'
-  | 'ActionItemUpdated'
-  | 'Escalated'
-  | 'MessageStarred'
-  | 'StarredMessageChanged'
-  | 'SupportTicketLinked'
-  | 'SupportTicketUpdated'
+/** One changed field: its value before and after. */
+export interface FieldChange<T = unknown> {
+  from: T;
+  to: T;
+}
+
+export interface PriorityLevels {
+  priority: Priority;
+  clientImpactLevel: ImpactLevel;
+  clientUrgencyLevel: UrgencyLevel;
+}
+
+export interface RoleChangeData {
+  assignmentId: string;
+  role: IncidentRole;
+  /** The title of a CUSTOM role. */
+  title: string | null;
+  personId: string;
+  personName: string;
+  handover: boolean;
+}
+
+export interface StarredMessageData {
+  channelId: string;
+  messageTs: string;
+  author: string;
+  authorId: string | null;
+  authorSlackId: string | null;
+  text: string;
+  permalink: string | null;
+  postedAt: string | null;
+  starred: boolean;
+  starredBy: string[];
+  edited: boolean;
+  /** Earlier texts of an edited message, each with when it was replaced. */
+  earlierTexts: { text: string; replacedAt: string }[];
+  deleted: boolean;
+  deletedAt: string | null;
+}
+
+export interface TicketFieldChange {
+  field: string;
+  from: string | null;
+  to: string | null;
+}
+
+/** An edit of the incident's own Jira issue, as Jira's webhook reported it. */
+export interface JiraIssueActivity {
+  system: 'JIRA';
+  issueKey: string;
+  user: { accountId: string | null; displayName: string | null };
+  status: string | null;
+  changes: { field: string; from: string | null; to: string | null }[];
+}
+
+/** An action on one of the incident's Opsgenie alerts (acknowledge, close, escalate, note). */
+export interface OpsgenieAlertActivity {
+  system: 'OPSGENIE';
+  action: string;
+  alertId: string;
+  alias: string | null;
+  tinyId: string | null;
+  username: string | null;
+  note: string | null;
+  escalationName: string | null;
+}
+
+export type IntegrationActivity = JiraIssueActivity | OpsgenieAlertActivity;
+
+/** The payload of each domain event type (and so the `data` of its timeline entry). */
+export interface EventPayloads {
+  IncidentDeclared: {
+    priority: Priority;
+    stage: Stage;
+    clientImpactLevel: ImpactLevel;
+    clientUrgencyLevel: UrgencyLevel;
+    affectedClients: string[];
+    affectedSites: string[];
+    faultyService: string;
+    zendeskTicketId: string | null;
+    incidentFlow: boolean;
+    incidentFlowDecidedBy: IncidentFlowDecider;
+  };
+  StageChanged: { from: Stage; to: Stage; note: string | null };
+  PriorityChanged: {
+    from: PriorityLevels;
+    to: PriorityLevels;
+    reason: string;
+    incidentFlow: boolean;
+    /** The change brought the incident into Incident Flow. */
+    enteredFlow: boolean;
+  };
+  IncidentDetailsChanged: { changes: Record<string, FieldChange> };
+  TimestampCorrected: { field: CorrectableTimestamp; from: string; to: string; reason: string };
+  RoleAssigned: RoleChangeData;
+  RoleRelieved: RoleChangeData;
+  NoteAdded: Record<string, never>;
+  StatusUpdatePosted: { statusUpdateId: string; audience: Audience };
+  ActionItemCreated: {
+    actionItemId: string;
+    change: 'created';
+    kind: ActionItemKind;
+    ownerId: string;
+  };
+  ActionItemUpdated: {
+    actionItemId: string;
+    change: 'updated';
+    changes: Record<string, FieldChange> & { status?: FieldChange<ActionItemStatus> };
+    /** Set when the change came from the issue tracker. */
+    source?: 'JIRA';
+    issueKey?: string;
+    changedAt?: string;
+  };
+  Escalated: { teamId: string; teamName: string; opsgenieTeam: string | null; reason: string };
+  MessageStarred: StarredMessageData;
+  StarredMessageChanged: StarredMessageData;
+  SupportTicketLinked: { system: 'ZENDESK'; ticketId: string; subject: string; supportTicketCount: number };
+  SupportTicketUpdated: {
+    system: 'ZENDESK';
+    ticketId: string;
+    changes: TicketFieldChange[];
+    event: string | null;
+  };
   /** What happened to the incident in another system (its Jira issue edited, its alert acknowledged). */
-  | 'IntegrationActivityRecorded'
+  IntegrationActivityRecorded: IntegrationActivity & { dedupeKey: string };
   /** On MITIGATED: the final internal and external communications, drafted (a COMMUNICATION entry). */
-  | 'FinalCommunicationDrafted';
+  FinalCommunicationDrafted: {
+    draft: 'final';
+    internal: string;
+    external: string;
+    supportTicketCount: number;
+    durationSeconds: number;
+    revision: number;
+    supersedes: string | null;
+  };
+}
 
-export interface DomainEvent {
-  readonly type: DomainEventType;
+export type DomainEventType = keyof EventPayloads;
+
+/** The timeline kind each event is written as: one decision, so kind and data always match. */
+export const EVENT_TIMELINE_KIND = {
+  IncidentDeclared: TimelineKind.DECLARED,
+  StageChanged: TimelineKind.STAGE_CHANGED,
+  PriorityChanged: TimelineKind.PRIORITY_CHANGED,
+  IncidentDetailsChanged: TimelineKind.DETAILS_CHANGED,
+  TimestampCorrected: TimelineKind.TIMESTAMP_CORRECTED,
+  RoleAssigned: TimelineKind.ROLE_ASSIGNED,
+  RoleRelieved: TimelineKind.ROLE_RELIEVED,
+  NoteAdded: TimelineKind.NOTE,
+  StatusUpdatePosted: TimelineKind.STATUS_UPDATE,
+  ActionItemCreated: TimelineKind.ACTION_ITEM,
+  ActionItemUpdated: TimelineKind.ACTION_ITEM,
+  Escalated: TimelineKind.ESCALATION,
+  MessageStarred: TimelineKind.STARRED_MESSAGE,
+  StarredMessageChanged: TimelineKind.STARRED_MESSAGE,
+  SupportTicketLinked: TimelineKind.INTEGRATION,
+  SupportTicketUpdated: TimelineKind.INTEGRATION,
+  IntegrationActivityRecorded: TimelineKind.INTEGRATION,
+  FinalCommunicationDrafted: TimelineKind.COMMUNICATION,
+} as const satisfies Record<DomainEventType, TimelineKind>;
+
+type KindOfEvent = typeof EVENT_TIMELINE_KIND;
+
+/** The `data` shape of each timeline kind: the payloads of the events written as that kind. */
+export type TimelineData<K extends TimelineKind = TimelineKind> = {
+  [T in DomainEventType]: KindOfEvent[T] extends K ? EventPayloads[T] : never;
+}[DomainEventType];
+
+interface EventEnvelope<T extends DomainEventType> {
+  readonly type: T;
   readonly incidentId: string;
   readonly incidentKey: string;
   /** The timeline entry written with the change. */
   readonly timelineEntryId: string;
-  readonly timelineKind: TimelineKind;
+  readonly timelineKind: KindOfEvent[T];
   readonly actorId: string | null;
   readonly occurredAt: Date;
-  readonly data: Readonly<Record<string, unknown>>;
+  readonly data: Readonly<EventPayloads[T]>;
 }
+
+/** A committed fact, discriminated by `type`. */
+export type DomainEvent = { [T in DomainEventType]: EventEnvelope<T> }[DomainEventType];
+
+/** The event of one type. */
+export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 
 export type DomainEventHandler = (events: readonly DomainEvent[]) => void | Promise<void>;
 

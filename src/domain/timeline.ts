@@ -1,42 +1,57 @@
 // Writing timeline entries: every change records its typed entry, with its actor, in the same
-// transaction as the change, and queues the matching domain event for after commit.
+// transaction as the change, and queues the matching domain event for after commit. The entry's
+// kind follows from the event (EVENT_TIMELINE_KIND), and its data is the event's payload.
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TimelineEntry } from '../entities/timeline-entry.entity';
-import type { TimelineKind } from './enums';
-import type { DomainEventType } from './events';
+import { type DomainEvent, type DomainEventType, EVENT_TIMELINE_KIND, type EventPayloads } from './events';
 import type { Tx } from './unit-of-work';
 
-export interface TimelineFact {
+export interface TimelineFact<T extends DomainEventType> {
   incident: { id: string; key: string };
-  event: DomainEventType;
-  kind: TimelineKind;
+  event: T;
   actorId: string | null;
   text: string;
-  data?: Record<string, unknown>;
+  data: EventPayloads[T];
   /** Defaults to the transaction's clock. */
   occurredAt?: Date;
 }
 
 /** Append one entry and emit its event; returns the stored entry. */
-export async function recordFact(tx: Tx, fact: TimelineFact): Promise<TimelineEntry> {
+export async function recordFact<T extends DomainEventType>(
+  tx: Tx,
+  fact: TimelineFact<T>,
+): Promise<TimelineEntry> {
+  const kind = EVENT_TIMELINE_KIND[fact.event];
   const entry = tx.manager.create(TimelineEntry, {
     incidentId: fact.incident.id,
-    kind: fact.kind,
+    kind,
     occurredAt: fact.occurredAt ?? tx.now,
     actorId: fact.actorId,
     text: fact.text,
-    data: fact.data ?? null,
+    data: fact.data,
   });
   await tx.manager.insert(TimelineEntry, entry as QueryDeepPartialEntity<TimelineEntry>);
-  tx.emit({
-    type: fact.event,
-    incidentId: fact.incident.id,
-    incidentKey: fact.incident.key,
-    timelineEntryId: entry.id,
-    timelineKind: fact.kind,
-    actorId: fact.actorId,
-    occurredAt: entry.occurredAt,
-    data: entry.data ?? {},
-  });
+  tx.emit(eventOf(fact.event, fact.incident, entry, fact.data));
   return entry;
+}
+
+/** The event that tells subscribers about an entry (new, or brought up to date). */
+export function eventOf<T extends DomainEventType>(
+  type: T,
+  incident: { id: string; key: string },
+  entry: { id: string; occurredAt: Date; actorId: string | null },
+  data: EventPayloads[T],
+): DomainEvent {
+  // One object per event type; TypeScript cannot correlate `type` and `data` through the
+  // generic, which the signature above guarantees.
+  return {
+    type,
+    incidentId: incident.id,
+    incidentKey: incident.key,
+    timelineEntryId: entry.id,
+    timelineKind: EVENT_TIMELINE_KIND[type],
+    actorId: entry.actorId,
+    occurredAt: entry.occurredAt,
+    data,
+  } as DomainEvent;
 }

@@ -12,6 +12,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { TimelineKind } from '../domain/enums';
+import type { TimelineData } from '../domain/events';
 import { timestamp, uuidRef } from './columns';
 import { Incident } from './incident.entity';
 import { Person } from './person.entity';
@@ -60,7 +61,7 @@ export class TimelineEntry {
     description: 'Typed payload of the kind, e.g. { from, to } for STAGE_CHANGED.',
   })
   @Column({ type: 'jsonb', nullable: true })
-  data: Record<string, unknown> | null;
+  data: TimelineData | null;
 
   @CreateDateColumn(timestamp())
   createdAt: Date;

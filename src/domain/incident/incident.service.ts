@@ -30,6 +30,7 @@ import {
   type UrgencyLevel,
 } from '../enums';
 import { badInput, conflict, DomainError, notFound } from '../errors';
+import type { IntegrationActivity } from '../events';
 import { recordFact } from '../timeline';
 import { type Tx, type UnitOfWork, uniqueViolation } from '../unit-of-work';
 import { parseInput } from '../validation';
@@ -222,7 +223,6 @@ export class IncidentService {
         await recordFact(tx, {
           incident,
           event: 'IncidentDeclared',
-          kind: TimelineKind.DECLARED,
           actorId: actor.personId,
           text: `Declared ${key} as ${priority}: ${incident.summary}`,
           data: {
@@ -261,7 +261,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'StageChanged',
-        kind: TimelineKind.STAGE_CHANGED,
         actorId: actor.personId,
         text: `Stage changed from ${move.from} to ${move.to}${input.note ? `: ${input.note}` : ''}`,
         data: { from: move.from, to: move.to, note: input.note ?? null },
@@ -311,7 +310,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'PriorityChanged',
-        kind: TimelineKind.PRIORITY_CHANGED,
         actorId: actor.personId,
         text:
           before.priority === priority
@@ -355,7 +353,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'IncidentDetailsChanged',
-        kind: TimelineKind.DETAILS_CHANGED,
         actorId: actor.personId,
         text: `Changed ${Object.keys(changes).join(', ')}`,
         data: { changes },
@@ -377,7 +374,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'TimestampCorrected',
-        kind: TimelineKind.TIMESTAMP_CORRECTED,
         actorId: actor.personId,
         text: `Corrected ${column} from ${previous.toISOString()} to ${input.value.toISOString()}: ${input.reason}`,
         data: {
@@ -501,7 +497,6 @@ export class IncidentService {
       return recordFact(tx, {
         incident,
         event: 'Escalated',
-        kind: TimelineKind.ESCALATION,
         actorId: actor.personId,
         text: `Escalated to ${team.name}: ${input.reason}`,
         data: { teamId: team.id, teamName: team.name, opsgenieTeam: team.opsgenieTeam, reason: input.reason },
@@ -518,9 +513,9 @@ export class IncidentService {
       return recordFact(tx, {
         incident,
         event: 'NoteAdded',
-        kind: TimelineKind.NOTE,
         actorId: actor.personId,
         text: input.text,
+        data: {},
       });
     });
   }
@@ -545,7 +540,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'StatusUpdatePosted',
-        kind: TimelineKind.STATUS_UPDATE,
         actorId: actor.personId,
         text: `${input.audience === 'EXTERNAL' ? 'External' : 'Internal'} status update: ${input.clientImpact}`,
         data: { statusUpdateId: update.id, audience: input.audience },
@@ -575,7 +569,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'ActionItemCreated',
-        kind: TimelineKind.ACTION_ITEM,
         actorId: actor.personId,
         text: `Action item (${input.kind}) for ${owner.name}: ${input.title}`,
         data: { actionItemId: item.id, change: 'created', kind: input.kind, ownerId: owner.id },
@@ -629,7 +622,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'ActionItemUpdated',
-        kind: TimelineKind.ACTION_ITEM,
         actorId: actor.personId,
         text: `Action item "${item.title}" updated: ${Object.keys(changes).join(', ')}`,
         data: { actionItemId: item.id, change: 'updated', changes },
@@ -676,7 +668,6 @@ export class IncidentService {
       await recordFact(tx, {
         incident,
         event: 'ActionItemUpdated',
-        kind: TimelineKind.ACTION_ITEM,
         actorId: actor.personId,
         text: `Action item "${item.title}" updated: status ${from} → ${input.status} (Jira ${input.issueKey})`,
         data: {
@@ -702,10 +693,10 @@ export class IncidentService {
     actor: Actor,
     input: {
       incidentKey: string;
-      system: string;
       attributedTo: string | null;
       text: string;
-      data: Record<string, unknown>;
+      /** What the vendor reported; `system` names the vendor. */
+      data: IntegrationActivity;
       occurredAt?: Date;
       dedupeKey: string;
     },
@@ -727,10 +718,9 @@ export class IncidentService {
       return recordFact(tx, {
         incident,
         event: 'IntegrationActivityRecorded',
-        kind: TimelineKind.INTEGRATION,
         actorId: input.attributedTo ?? actor.personId,
         text,
-        data: { ...input.data, system: input.system, dedupeKey: input.dedupeKey },
+        data: { ...input.data, dedupeKey: input.dedupeKey },
         occurredAt,
       });
     });
@@ -803,7 +793,6 @@ export class IncidentService {
     return recordFact(tx, {
       incident,
       event: 'FinalCommunicationDrafted',
-      kind: TimelineKind.COMMUNICATION,
       // the hub wrote it, prompted by the move; the STAGE_CHANGED entry names who moved
       actorId: null,
       text: `Final communication drafted (${supportCases(supportTicketCount)})${
@@ -970,7 +959,6 @@ export class IncidentService {
     await recordFact(tx, {
       incident,
       event: 'RoleAssigned',
-      kind: TimelineKind.ROLE_ASSIGNED,
       actorId: actor.personId,
       text: `${person.name} ${handover ? 'took over' : 'assigned'} as ${roleLabel(role, assignment.title)}`,
       data: {
@@ -1007,7 +995,6 @@ export class IncidentService {
     await recordFact(tx, {
       incident,
       event: 'RoleRelieved',
-      kind: TimelineKind.ROLE_RELIEVED,
       actorId: actor.personId,
       text: `${person.name} relieved as ${roleLabel(assignment.role, assignment.title)}${handover ? ' (handover)' : ''}`,
       data: {

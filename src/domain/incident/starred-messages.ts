@@ -6,8 +6,8 @@ import type { EntityManager } from 'typeorm';
 import { Person, StarredMessage } from '../../entities';
 import type { StarState } from '../../entities/starred-message.entity';
 import { type Actor, requireAccess } from '../access/access';
-import { AccessRole, TimelineKind } from '../enums';
-import { recordFact } from '../timeline';
+import { AccessRole } from '../enums';
+import { eventOf, recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
 
 /** The message as the chat system shows it now. */
@@ -175,7 +175,6 @@ export class StarredMessageService {
       const entry = await recordFact(tx, {
         incident: ref.incident,
         event: 'MessageStarred',
-        kind: TimelineKind.STARRED_MESSAGE,
         actorId,
         text,
         data,
@@ -190,16 +189,14 @@ export class StarredMessageService {
       text,
       JSON.stringify(data),
     ]);
-    tx.emit({
-      type: 'StarredMessageChanged',
-      incidentId: ref.incident.id,
-      incidentKey: ref.incident.key,
-      timelineEntryId: row.timelineEntryId,
-      timelineKind: TimelineKind.STARRED_MESSAGE,
-      actorId,
-      occurredAt: tx.now,
-      data,
-    });
+    tx.emit(
+      eventOf(
+        'StarredMessageChanged',
+        ref.incident,
+        { id: row.timelineEntryId, occurredAt: tx.now, actorId },
+        data,
+      ),
+    );
   }
 }
 

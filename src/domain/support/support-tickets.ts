@@ -6,7 +6,7 @@
 import { Client, SupportTicket } from '../../entities';
 import type { Actor } from '../access/access';
 import { requireAccess } from '../access/access';
-import { AccessRole, type ImpactLevel, TimelineKind, type UrgencyLevel } from '../enums';
+import { AccessRole, type ImpactLevel, type UrgencyLevel } from '../enums';
 import type { IncidentService } from '../incident/incident.service';
 import { recordFact } from '../timeline';
 import type { UnitOfWork } from '../unit-of-work';
@@ -138,7 +138,6 @@ export class SupportTicketService {
       await recordFact(tx, {
         incident,
         event: 'SupportTicketLinked',
-        kind: TimelineKind.INTEGRATION,
         actorId: actor.personId,
         text: `Support ticket #${facts.ticketId} linked (${why}); ${count} support case${count === 1 ? '' : 's'} so far`,
         data: {
@@ -202,7 +201,6 @@ export class SupportTicketService {
       await recordFact(tx, {
         incident: incident[0],
         event: 'SupportTicketUpdated',
-        kind: TimelineKind.INTEGRATION,
         actorId: actor.personId,
         text,
         data: { system: 'ZENDESK', ticketId: facts.ticketId, changes, event },

@@ -2,7 +2,7 @@
 // new ticket for a flow incident that had none), and every status update on that ticket: public
 // for an EXTERNAL update (clients and partners), an internal note for an INTERNAL one.
 import { ExternalSystem } from '../../domain/enums';
-import type { DomainEvent } from '../../domain/events';
+import type { DomainEvent, EventOf } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
@@ -96,9 +96,11 @@ export class ZendeskReactions implements Reactions {
     return [{ action: 'zendesk.createTicket', dedupeKey, payload: { ...payload } }];
   }
 
-  private async onStatusUpdate(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
-    const statusUpdateId = event.data.statusUpdateId as string | undefined;
-    if (!statusUpdateId) return [];
+  private async onStatusUpdate(
+    event: EventOf<'StatusUpdatePosted'>,
+    context: PlanContext,
+  ): Promise<EffectIntent[]> {
+    const { statusUpdateId } = event.data;
     const view = await context.view();
     const hasTicket = !!view.zendeskTicketId || (await context.planned(ticketDedupeKey(event.incidentId)));
     if (!hasTicket) return [];

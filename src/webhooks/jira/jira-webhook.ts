@@ -226,10 +226,10 @@ export class JiraWebhookProcessor implements DeliveryProcessor {
       const fields = [...new Set(event.changes.map((c) => c.field))];
       const entry = await incidents.recordIntegrationActivity(jira, {
         incidentKey: incident.key,
-        system: ExternalSystem.JIRA,
         attributedTo: null,
         text: `Jira ${issueKey} edited by ${who}: ${fields.join(', ')}`,
         data: {
+          system: 'JIRA',
           issueKey,
           user: event.user,
           status: event.issue.status,

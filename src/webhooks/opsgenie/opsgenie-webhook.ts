@@ -129,10 +129,10 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
     const who = person?.name ?? event.username ?? 'Opsgenie';
     const entry = await incidents.recordIntegrationActivity(opsgenie, {
       incidentKey: incident.key,
-      system: ExternalSystem.OPSGENIE,
       attributedTo: person?.personId ?? null,
       text: described(event, who),
       data: {
+        system: 'OPSGENIE',
         action: event.action,
         alertId: event.alertId,
         alias: event.alias,
