@@ -3,6 +3,86 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+// Boundaries inside src/ (README, "Boundaries"): each package below may be imported only in its
+// home, the domain imports nothing of GraphQL or HTTP, and only src/config.ts reads process.env.
+// bench/, scripts/, migrations/ and test/ are entry points or harnesses and are not restricted.
+// A new vendor SDK gets an entry here naming its adapter folder.
+const packageBoundaries = [
+  {
+    regex: '^@slack/',
+    home: 'src/integrations/slack',
+    message:
+      'Slack SDKs belong in the Slack adapter, src/integrations/slack/; elsewhere use its port (slack.port.ts).',
+  },
+  {
+    regex: '^jira\\.js(/|$)',
+    home: 'src/integrations/jira',
+    message:
+      'jira.js belongs in the Jira adapter, src/integrations/jira/; elsewhere use its port (jira.port.ts).',
+  },
+  {
+    regex: '^pg-boss(/|$)',
+    home: 'src/integrations/jobs',
+    message:
+      'pg-boss belongs in the job module, src/integrations/jobs/; import JobQueue, Job and the queue names from job-queue.ts.',
+  },
+  {
+    regex:
+      '^(graphql|graphql-[^/]+|type-graphql|@apollo/[^/]+|@as-integrations/[^/]+|@graphql-yoga/[^/]+|@envelop/[^/]+|@escape\\.tech/graphql-armor|express|ws|pino-http)(/|$)',
+    only: 'src/domain',
+    message:
+      'The domain knows no GraphQL or HTTP: GraphQL types belong in src/schema/, resolvers in src/resolvers/, the server in src/http/ (entities in src/entities/ may carry type-graphql decorators).',
+  },
+  {
+    regex: '^\\.\\.?/(.*/)?(schema|resolvers|http|webhooks)(/|$)',
+    only: 'src/domain',
+    message:
+      'The domain does not depend on the GraphQL and HTTP layers (src/schema, src/resolvers, src/http, src/webhooks): they call the domain, not the other way round.',
+  },
+];
+const envMessage =
+  'Only src/config.ts reads the environment: add the setting to Config there and pass the typed config on.';
+
+/** The rules for one area of src/: flat config replaces a rule's options, so one block lists them all. */
+function boundaryRules(area) {
+  const restricted = packageBoundaries.filter((b) => b.home !== area && (!b.only || b.only === area));
+  const env = area !== 'src/config.ts';
+  const source = (b) => `/${b.regex.replaceAll('/', '\\/')}/`;
+  return {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: env
+          ? ['process', 'node:process'].map((name) => ({ name, importNames: ['env'], message: envMessage }))
+          : [],
+        patterns: restricted.map(({ regex, message }) => ({ regex, message })),
+      },
+    ],
+    // require(), createRequire(...)() and import() load a module without an import declaration.
+    'no-restricted-syntax': [
+      'error',
+      ...restricted.map((b) => ({
+        selector: [
+          `CallExpression[callee.name='require'][arguments.0.value=${source(b)}]`,
+          `CallExpression[callee.callee.name='createRequire'][arguments.0.value=${source(b)}]`,
+          `ImportExpression[source.value=${source(b)}]`,
+          `TSImportType[argument.literal.value=${source(b)}]`,
+        ].join(', '),
+        message: b.message,
+      })),
+    ],
+    'no-restricted-properties': env
+      ? ['error', { object: 'process', property: 'env', message: envMessage }]
+      : 'off',
+  };
+}
+const boundaryAreas = [
+  'src/integrations/slack',
+  'src/integrations/jira',
+  'src/integrations/jobs',
+  'src/domain',
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-output/', '.data/'] },
   eslint.configs.recommended,
@@ -18,6 +98,9 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  { files: ['src/**/*.ts'], rules: boundaryRules('src') },
+  ...boundaryAreas.map((area) => ({ files: [`${area}/**/*.ts`], rules: boundaryRules(area) })),
+  { files: ['src/config.ts'], rules: boundaryRules('src/config.ts') },
   {
     files: ['migrations/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },

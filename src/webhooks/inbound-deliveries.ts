@@ -2,14 +2,13 @@
 // delivery finds its earlier row) and a job is sent in the same transaction, before the vendor
 // gets its 200. A job processes it; a failure that may pass (a vendor fetch, a concurrent change)
 // is retried with backoff, so nothing a responder did in Slack is lost when a call fails.
-import type { Job } from 'pg-boss';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors';
 import { InboundDelivery } from '../entities';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
 import { IntegrationError } from '../integrations/integration-error';
-import { INBOUND_QUEUE, type JobQueue } from '../integrations/jobs/job-queue';
+import { INBOUND_QUEUE, type Job, type JobQueue } from '../integrations/jobs/job-queue';
 
 /** A delivery to store: the vendor's id for it, what it is about, and its body. */
 export interface NewDelivery {

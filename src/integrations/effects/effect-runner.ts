@@ -1,13 +1,12 @@
 // Carrying out planned effects: one pg-boss queue and worker per vendor (a vendor that is down or
 // slow holds up only its own queue), retries with exponential backoff and jitter, a vendor's
 // Retry-After honoured, and a dead letter after the configured number of attempts.
-import type { Job } from 'pg-boss';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { ExternalSystem } from '../../domain/enums';
 import { IntegrationEffect } from '../../entities';
 import { IntegrationError } from '../integration-error';
-import type { JobQueue } from '../jobs/job-queue';
+import type { Job, JobQueue } from '../jobs/job-queue';
 import { queueName } from './effect-planner';
 
 /** What an effect produced at the vendor, for the incident's external record. */

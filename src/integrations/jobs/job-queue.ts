@@ -5,6 +5,9 @@ import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../../database/database';
 
+/** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
+export type { Job } from 'pg-boss';
+
 export interface QueueSettings {
   /** Attempts before a job is dead-lettered. */
   maxAttempts: number;
