@@ -7,7 +7,7 @@ import path from 'node:path';
 import { contractsDir } from './fakes/openapi';
 import type { TestHub } from './test-hub';
 
-/** One vendor contract file (../shared/contracts/<vendor>.json). */
+/** One vendor contract file (test/support/contracts/<vendor>.json). */
 export function contract<T = Record<string, unknown>>(vendor: 'slack' | 'zendesk' | 'jira' | 'opsgenie'): T {
   return JSON.parse(fs.readFileSync(path.join(contractsDir(), `${vendor}.json`), 'utf8')) as T;
 }

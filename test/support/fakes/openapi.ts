@@ -6,11 +6,14 @@ import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-/** Where the vendor contracts live: `<repo>/../shared/contracts`, or VENDOR_CONTRACTS_DIR. */
+/**
+ * Where the vendor contracts live: `test/support/contracts` in this repository (see its README), or
+ * VENDOR_CONTRACTS_DIR to try the fakes against another copy.
+ */
 export function contractsDir(): string {
-  const dir = process.env.VENDOR_CONTRACTS_DIR ?? path.resolve(__dirname, '../../../../shared/contracts');
+  const dir = process.env.VENDOR_CONTRACTS_DIR ?? path.resolve(__dirname, '../contracts');
   if (!existsSync(path.join(dir, 'specs'))) {
-    throw new Error(`vendor contracts not found at ${dir} (expected <repo>/../shared/contracts/specs)`);
+    throw new Error(`vendor contracts not found at ${dir} (expected test/support/contracts/specs)`);
   }
   return dir;
 }

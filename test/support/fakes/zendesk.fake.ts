@@ -1,8 +1,8 @@
 // Fake Zendesk Support API v2 (https://{subdomain}.zendesk.com/api/v2) for fetch or node-zendesk:
 //   createClient({ username, token, endpointUri: fake.url })   // fake.url = http://127.0.0.1:PORT/api/v2
-// Zendesk's full OpenAPI document is not in the contracts (see its README), so requests are validated
-// against ZENDESK_SPEC below: an OpenAPI 3.0 document assembled from zendesk.json (paths, TicketObject /
-// TicketUpdateInput fields and their enums). Paths are served with or without the `.json` suffix.
+// Zendesk's full OpenAPI document is not in the contracts (see test/support/contracts/README.md), so
+// requests are validated against ZENDESK_SPEC below: an OpenAPI 3.0 document assembled from zendesk.json
+// (paths, TicketObject / TicketUpdateInput fields and their enums). Paths are served with or without the `.json` suffix.
 import {
   FakeVendor,
   type FakeResponse,
@@ -20,7 +20,7 @@ const nullableInteger = { type: 'integer', nullable: true };
 const strings = { type: 'array', items: { type: 'string' } };
 const integers = { type: 'array', items: integer };
 
-/** OpenAPI 3.0, assembled from ../shared/contracts/zendesk.json (not Zendesk's published file). */
+/** OpenAPI 3.0, assembled from test/support/contracts/zendesk.json (not Zendesk's published file). */
 export const ZENDESK_SPEC = {
   openapi: '3.0.3',
   info: { title: 'Zendesk Support API (assembled from zendesk.json for the fake)', version: '2.0.0' },
