@@ -1,0 +1,51 @@
+// One human label for each stage, priority and role: the timeline, Slack, the final
+// communication and `/incident status` all say the same words. A CUSTOM role is named by its title.
+import { IncidentRole, Priority, Stage } from './enums';
+
+export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
+  [Stage.ACKNOWLEDGED]: 'Acknowledged',
+  [Stage.INVESTIGATING]: 'Investigating',
+  [Stage.IDENTIFIED]: 'Identified',
+  [Stage.MITIGATED]: 'Mitigated',
+  [Stage.POSTMORTEM]: 'Postmortem',
+  [Stage.CLOSED]: 'Closed',
+  [Stage.CANCELLED]: 'Cancelled',
+};
+
+export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = {
+  [Priority.P1]: 'P1 (critical)',
+  [Priority.P2]: 'P2 (high)',
+  [Priority.P3]: 'P3 (moderate)',
+  [Priority.P4]: 'P4 (low)',
+};
+
+export const ROLE_LABELS: Readonly<Record<IncidentRole, string>> = {
+  [IncidentRole.SOFTWARE_INCIDENT_MANAGER]: 'Software incident manager',
+  [IncidentRole.HARDWARE_INCIDENT_MANAGER]: 'Hardware incident manager',
+  [IncidentRole.BACKUP_INCIDENT_MANAGER]: 'Backup incident manager',
+  [IncidentRole.ONSITE_TECHNICIAN]: 'Onsite technician',
+  [IncidentRole.DOMAIN_EXPERT]: 'Domain expert',
+  [IncidentRole.ACCOUNT_TEAM]: 'Account team',
+  [IncidentRole.SUPPORT_TEAM]: 'Support team',
+  [IncidentRole.TAM]: 'TAM',
+  [IncidentRole.CUSTOM]: 'Custom role',
+};
+
+const isKey = <T extends string>(labels: Readonly<Record<T, string>>, value: string): value is T =>
+  Object.prototype.hasOwnProperty.call(labels, value);
+
+/** "Investigating"; an unknown value (from an older row or a vendor) is shown as it is. */
+export function stageLabel(stage: string): string {
+  return isKey(STAGE_LABELS, stage) ? STAGE_LABELS[stage] : stage;
+}
+
+/** "P1 (critical)". */
+export function priorityLabel(priority: string): string {
+  return isKey(PRIORITY_LABELS, priority) ? PRIORITY_LABELS[priority] : priority;
+}
+
+/** "Software incident manager"; a CUSTOM role by its title ("External communications"). */
+export function roleLabel(role: string, title?: string | null): string {
+  if (role === IncidentRole.CUSTOM && title) return title;
+  return isKey(ROLE_LABELS, role) ? ROLE_LABELS[role] : role;
+}
