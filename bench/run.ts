@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   });
   const hub = await createHub(config, { log: createLogger('silent') });
   const base = await hub.listen(0, '127.0.0.1');
-  const { catalogue, incidents } = hub.services;
+  const { catalogue, incidents, roles, updates, actionItems } = hub.services;
   const [admin] = await hub.database.dataSource
     .getRepository(Person)
     .find({ where: { accessRole: AccessRole.ADMIN } });
@@ -60,13 +60,13 @@ async function main(): Promise<void> {
       affectedClientSlugs: ['albertsons', 'wakefern'],
       affectedSiteIds: ['wf0001'],
     });
-    await incidents.assignRole(actor, {
+    await roles.assignRole(actor, {
       incidentKey: key,
       role: IncidentRole.SOFTWARE_INCIDENT_MANAGER,
       personId: admin.id,
     });
-    for (let n = 0; n < 5; n++) await incidents.addNote(actor, { incidentKey: key, text: `note ${n}` });
-    await incidents.createActionItem(actor, {
+    for (let n = 0; n < 5; n++) await updates.addNote(actor, { incidentKey: key, text: `note ${n}` });
+    await actionItems.createActionItem(actor, {
       incidentKey: key,
       title: 'Clean up',
       kind: ActionItemKind.CLEANUP,

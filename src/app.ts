@@ -8,7 +8,7 @@ import { TokenService } from './domain/access/token.service';
 import { CatalogueService } from './domain/catalogue/catalogue.service';
 import { DomainEventBus } from './domain/events';
 import { IncidentQueries } from './domain/incident/incident.queries';
-import { IncidentService } from './domain/incident/incident.service';
+import { createDomainServices } from './domain/services';
 import { DEFAULT_PRIORITY_MATRIX, DEFAULT_UPDATE_CADENCE_MINUTES } from './domain/incident/priority-matrix';
 import { UnitOfWork } from './domain/unit-of-work';
 import { createHttpServer, type HubHttpServer } from './http/server';
@@ -66,7 +66,7 @@ export async function createHub(
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
   const services: HubServices = {
     dataSource,
-    incidents: new IncidentService(uow, {
+    ...createDomainServices(uow, {
       priorityMatrix: DEFAULT_PRIORITY_MATRIX,
       incidentFlowPriorities: config.incidentFlowPriorities,
     }),
@@ -86,7 +86,7 @@ export async function createHub(
     config,
     dataSource,
     uow,
-    incidents: services.incidents,
+    services,
     log,
     updateCadence: services.updateCadence,
     jobs: integrations.jobs,

@@ -26,7 +26,7 @@ import {
 } from '../entities';
 import { Stage, TimelineKind } from '../domain/enums';
 import { nextStages } from '../domain/incident/lifecycle';
-import { INCIDENT_MANAGER_ROLES } from '../domain/incident/roles';
+import { INCIDENT_MANAGER_ROLES } from '../domain/roles/roles';
 import { nextStatusUpdateDueAt } from '../domain/incident/status-cadence';
 import {
   timeToAcknowledgeSeconds,
@@ -35,19 +35,11 @@ import {
 } from '../domain/incident/timestamps';
 import { actorOf, type HubContext } from '../schema/context';
 import {
-  AddNoteInput,
-  AssignRoleInput,
   ChangeStageInput,
   CorrectTimestampInput,
-  CreateActionItemInput,
   DeclareIncidentInput,
-  EscalateInput,
-  HandOverRoleInput,
   IncidentFilter,
-  PostStatusUpdateInput,
   ReassessPriorityInput,
-  RelieveRoleInput,
-  UpdateActionItemInput,
   UpdateIncidentDetailsInput,
 } from '../schema/inputs';
 import { connectionTypes } from '../schema/pagination';
@@ -120,37 +112,6 @@ export class IncidentResolver {
   @Mutation(() => Incident, { description: 'Correct impact start or detection time (INCIDENT_MANAGER).' })
   correctTimestamp(@Arg('input') input: CorrectTimestampInput, @Ctx() ctx: HubContext): Promise<Incident> {
     return ctx.hub.incidents.correctTimestamp(actorOf(ctx), input);
-  }
-
-  @Mutation(() => TimelineEntry, {
-    description:
-      'Page a team about the incident through Opsgenie (INCIDENT_MANAGER); returns the ESCALATION entry.',
-  })
-  escalate(@Arg('input') input: EscalateInput, @Ctx() ctx: HubContext): Promise<TimelineEntry> {
-    return ctx.hub.incidents.escalate(actorOf(ctx), input);
-  }
-
-  @Mutation(() => TimelineEntry, { description: 'Add a note to the timeline (RESPONDER).' })
-  addNote(@Arg('input') input: AddNoteInput, @Ctx() ctx: HubContext): Promise<TimelineEntry> {
-    return ctx.hub.incidents.addNote(actorOf(ctx), input);
-  }
-
-  @Mutation(() => StatusUpdate, { description: 'Post a status update (RESPONDER).' })
-  postStatusUpdate(
-    @Arg('input') input: PostStatusUpdateInput,
-    @Ctx() ctx: HubContext,
-  ): Promise<StatusUpdate> {
-    return ctx.hub.incidents.postStatusUpdate(actorOf(ctx), input);
-  }
-
-  @Mutation(() => ActionItem, { description: 'Create an action item (RESPONDER).' })
-  createActionItem(@Arg('input') input: CreateActionItemInput, @Ctx() ctx: HubContext): Promise<ActionItem> {
-    return ctx.hub.incidents.createActionItem(actorOf(ctx), input);
-  }
-
-  @Mutation(() => ActionItem, { description: 'Update an action item (RESPONDER).' })
-  updateActionItem(@Arg('input') input: UpdateActionItemInput, @Ctx() ctx: HubContext): Promise<ActionItem> {
-    return ctx.hub.incidents.updateActionItem(actorOf(ctx), input);
   }
 
   @FieldResolver(() => [Stage], { description: 'The stages this incident may move to next.' })
@@ -279,73 +240,5 @@ export class IncidentResolver {
   })
   externalRecords(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<ExternalRecord[]> {
     return ctx.loaders.externalRecords.load(incident.id);
-  }
-}
-
-@Resolver(() => TimelineEntry)
-export class TimelineEntryResolver {
-  @FieldResolver(() => Person, {
-    nullable: true,
-    description: 'Who made the change; null for the hub itself.',
-  })
-  actor(@Root() entry: TimelineEntry, @Ctx() ctx: HubContext): Promise<Person | null> | null {
-    return entry.actorId ? ctx.loaders.timelineActor.load(entry.actorId) : null;
-  }
-
-  @FieldResolver(() => Incident, { description: 'The incident.' })
-  async incident(@Root() entry: TimelineEntry, @Ctx() ctx: HubContext): Promise<Incident> {
-    return (await ctx.loaders.incident.load(entry.incidentId))!;
-  }
-}
-
-@Resolver(() => StatusUpdate)
-export class StatusUpdateResolver {
-  @FieldResolver(() => Person, { description: 'Who posted it.' })
-  async author(@Root() update: StatusUpdate, @Ctx() ctx: HubContext): Promise<Person> {
-    return (await ctx.loaders.person.load(update.authorId))!;
-  }
-}
-
-@Resolver(() => ActionItem)
-export class ActionItemResolver {
-  @FieldResolver(() => Person, { description: 'Who owns it.' })
-  async owner(@Root() item: ActionItem, @Ctx() ctx: HubContext): Promise<Person> {
-    return (await ctx.loaders.actionItemOwner.load(item.ownerId))!;
-  }
-
-  @FieldResolver(() => Incident, { description: 'The incident.' })
-  async incident(@Root() item: ActionItem, @Ctx() ctx: HubContext): Promise<Incident> {
-    return (await ctx.loaders.incident.load(item.incidentId))!;
-  }
-}
-
-@Resolver(() => RoleAssignment)
-export class RoleAssignmentResolver {
-  @Mutation(() => RoleAssignment, { description: 'Put a person in a role (INCIDENT_MANAGER).' })
-  assignRole(@Arg('input') input: AssignRoleInput, @Ctx() ctx: HubContext): Promise<RoleAssignment> {
-    return ctx.hub.incidents.assignRole(actorOf(ctx), input);
-  }
-
-  @Mutation(() => RoleAssignment, { description: "End a person's time in a role (INCIDENT_MANAGER)." })
-  relieveRole(@Arg('input') input: RelieveRoleInput, @Ctx() ctx: HubContext): Promise<RoleAssignment> {
-    return ctx.hub.incidents.relieveRole(actorOf(ctx), input);
-  }
-
-  @Mutation(() => RoleAssignment, {
-    description:
-      'Relieve the current holder and assign the next in one step (INCIDENT_MANAGER); returns the new assignment.',
-  })
-  handOverRole(@Arg('input') input: HandOverRoleInput, @Ctx() ctx: HubContext): Promise<RoleAssignment> {
-    return ctx.hub.incidents.handOverRole(actorOf(ctx), input);
-  }
-
-  @FieldResolver(() => Person, { description: 'Who holds (or held) the role.' })
-  async person(@Root() assignment: RoleAssignment, @Ctx() ctx: HubContext): Promise<Person> {
-    return (await ctx.loaders.rolePerson.load(assignment.personId))!;
-  }
-
-  @FieldResolver(() => Person, { nullable: true, description: 'Who made the assignment.' })
-  assignedBy(@Root() assignment: RoleAssignment, @Ctx() ctx: HubContext): Promise<Person | null> | null {
-    return assignment.assignedById ? ctx.loaders.person.load(assignment.assignedById) : null;
   }
 }

@@ -7,18 +7,16 @@ import {
   SiteResolver,
   TeamResolver,
 } from './catalogue.resolver';
-import {
-  ActionItemResolver,
-  IncidentResolver,
-  RoleAssignmentResolver,
-  StatusUpdateResolver,
-  TimelineEntryResolver,
-} from './incident.resolver';
+import { ActionItemResolver } from './action-item.resolver';
+import { IncidentResolver } from './incident.resolver';
+import { RoleAssignmentResolver } from './role.resolver';
+import { StatusUpdateResolver, TimelineEntryResolver, UpdateResolver } from './update.resolver';
 import { IntegrationResolver } from './integration.resolver';
 import { LiveResolver } from './live.resolver';
 
 export const RESOLVERS = [
   IncidentResolver,
+  UpdateResolver,
   TimelineEntryResolver,
   StatusUpdateResolver,
   ActionItemResolver,

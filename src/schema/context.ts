@@ -6,16 +6,15 @@ import type { TokenService } from '../domain/access/token.service';
 import type { CatalogueService } from '../domain/catalogue/catalogue.service';
 import { DomainError } from '../domain/errors';
 import type { IncidentQueries } from '../domain/incident/incident.queries';
-import type { IncidentService } from '../domain/incident/incident.service';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
+import type { DomainServices } from '../domain/services';
 import type { Integrations } from '../integrations/integrations';
 import type { LiveChanges } from '../live/live-changes';
 import type { Loaders } from '../loaders/loaders';
 
 /** The hub's long-lived services, built once by the composition root. */
-export interface HubServices {
+export interface HubServices extends DomainServices {
   readonly dataSource: DataSource;
-  readonly incidents: IncidentService;
   readonly incidentQueries: IncidentQueries;
   readonly catalogue: CatalogueService;
   readonly tokens: TokenService;

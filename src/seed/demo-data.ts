@@ -16,9 +16,9 @@ import {
   UrgencyLevel,
 } from '../domain/enums';
 import { DomainEventBus } from '../domain/events';
-import { IncidentService } from '../domain/incident/incident.service';
 import { UnitOfWork } from '../domain/unit-of-work';
 import type { HubServices } from '../schema/context';
+import { createDomainServices } from '../domain/services';
 
 const MINUTE = 60_000;
 
@@ -37,7 +37,7 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
   };
   const uow = new UnitOfWork(dataSource, new DomainEventBus(() => undefined), () => now);
   const catalogue = new CatalogueService(uow);
-  const incidents = new IncidentService(uow);
+  const { incidents, roles, updates, actionItems } = createDomainServices(uow);
 
   await catalogue.upsertClient(actor, {
     slug: 'albertsons',
@@ -157,12 +157,12 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
     idempotencyKey: 'demo-1',
   });
   const k1 = closed.key;
-  await incidents.assignRole(as(dana), {
+  await roles.assignRole(as(dana), {
     incidentKey: k1,
     role: IncidentRole.SOFTWARE_INCIDENT_MANAGER,
     personId: dana.id,
   });
-  await incidents.assignRole(as(dana), {
+  await roles.assignRole(as(dana), {
     incidentKey: k1,
     role: IncidentRole.DOMAIN_EXPERT,
     personId: raj.id,
@@ -181,7 +181,7 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
     stage: Stage.MITIGATED,
     note: 'Consumer restarted; backlog drained',
   });
-  await incidents.postStatusUpdate(as(dana), {
+  await updates.postStatusUpdate(as(dana), {
     incidentKey: k1,
     audience: Audience.EXTERNAL,
     clientImpact: 'Orders are flowing normally again',
@@ -191,7 +191,7 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
   });
   at(200);
   await incidents.changeStage(as(dana), { incidentKey: k1, stage: Stage.POSTMORTEM });
-  const alert = await incidents.createActionItem(as(dana), {
+  const alert = await actionItems.createActionItem(as(dana), {
     incidentKey: k1,
     title: 'Alert on consumer lag above 5 minutes',
     kind: ActionItemKind.PREVENTION,
@@ -199,7 +199,7 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
     dueDate: new Date(start + 7 * 24 * 60 * MINUTE),
     jiraIssueKey: 'INC-101',
   });
-  await incidents.updateActionItem(as(raj), { id: alert.id, status: ActionItemStatus.IN_PROGRESS });
+  await actionItems.updateActionItem(as(raj), { id: alert.id, status: ActionItemStatus.IN_PROGRESS });
   at(120);
   await incidents.changeStage(as(dana), { incidentKey: k1, stage: Stage.CLOSED });
 
@@ -221,20 +221,20 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
     idempotencyKey: 'demo-2',
   });
   const k2 = robots.key;
-  await incidents.assignRole(as(maria), {
+  await roles.assignRole(as(maria), {
     incidentKey: k2,
     role: IncidentRole.HARDWARE_INCIDENT_MANAGER,
     personId: maria.id,
   });
-  await incidents.assignRole(as(maria), {
+  await roles.assignRole(as(maria), {
     incidentKey: k2,
     role: IncidentRole.ONSITE_TECHNICIAN,
     personId: tom.id,
   });
-  await incidents.assignRole(as(maria), { incidentKey: k2, role: IncidentRole.TAM, personId: priya.id });
+  await roles.assignRole(as(maria), { incidentKey: k2, role: IncidentRole.TAM, personId: priya.id });
   at(80);
   await incidents.changeStage(as(maria), { incidentKey: k2, stage: Stage.INVESTIGATING });
-  await incidents.addNote(as(tom), {
+  await updates.addNote(as(tom), {
     incidentKey: k2,
     text: 'Three robots in aisle 4 report path-planner timeouts',
   });
@@ -244,7 +244,7 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
     stage: Stage.IDENTIFIED,
     note: 'Path planner map is stale after a layout change',
   });
-  await incidents.postStatusUpdate(as(maria), {
+  await updates.postStatusUpdate(as(maria), {
     incidentKey: k2,
     audience: Audience.INTERNAL,
     clientImpact: 'Clifton picking at 40% of normal rate',
@@ -269,17 +269,17 @@ export async function seedDemoData(services: HubServices): Promise<boolean> {
     idempotencyKey: 'demo-3',
   });
   const k3 = p1.key;
-  await incidents.assignRole(as(dana), {
+  await roles.assignRole(as(dana), {
     incidentKey: k3,
     role: IncidentRole.SOFTWARE_INCIDENT_MANAGER,
     personId: dana.id,
   });
-  await incidents.assignRole(as(dana), {
+  await roles.assignRole(as(dana), {
     incidentKey: k3,
     role: IncidentRole.DOMAIN_EXPERT,
     personId: priya.id,
   });
-  await incidents.assignRole(as(dana), {
+  await roles.assignRole(as(dana), {
     incidentKey: k3,
     role: IncidentRole.CUSTOM,
     personId: raj.id,

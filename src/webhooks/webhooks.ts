@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { ExternalSystem } from '../domain/enums';
-import type { IncidentService } from '../domain/incident/incident.service';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
 import { StarredMessageService } from '../domain/incident/starred-messages';
+import type { DomainServices } from '../domain/services';
 import type { UnitOfWork } from '../domain/unit-of-work';
 import type { JobQueue } from '../integrations/jobs/job-queue';
 import { respondToCommand, SlackChatChannel } from '../integrations/slack/slack.client';
@@ -24,7 +24,7 @@ export interface InboundContext {
   readonly config: Config;
   readonly dataSource: DataSource;
   readonly uow: UnitOfWork;
-  readonly incidents: IncidentService;
+  readonly services: DomainServices;
   readonly log: Logger;
 }
 
@@ -84,7 +84,7 @@ export function createWebhooks(
     deliveries,
     commands: new SlackCommands(
       context.dataSource,
-      context.incidents,
+      context.services,
       context.updateCadence,
       !!v.SLACK_BOT_TOKEN,
     ),

@@ -4,7 +4,7 @@ import { startTestHub, type TestHub } from '../support/test-hub';
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
-  const { incidents } = t.hub.services;
+  const { incidents, roles, updates, actionItems } = t.hub.services;
   const actor = { personId: t.people.manager.id, accessRole: AccessRole.INCIDENT_MANAGER };
   for (let i = 0; i < 55; i++) {
     const incident = await incidents.declareIncident(actor, {
@@ -16,18 +16,18 @@ beforeAll(async () => {
       affectedSiteIds: ['wf0001', 'ab0001'],
     });
     const incidentKey = incident.key;
-    await incidents.assignRole(actor, {
+    await roles.assignRole(actor, {
       incidentKey,
       role: IncidentRole.SOFTWARE_INCIDENT_MANAGER,
       personId: t.people.manager.id,
     });
-    await incidents.assignRole(actor, {
+    await roles.assignRole(actor, {
       incidentKey,
       role: IncidentRole.DOMAIN_EXPERT,
       personId: t.people.expert.id,
     });
-    for (let n = 0; n < 6; n++) await incidents.addNote(actor, { incidentKey, text: `note ${n}` });
-    await incidents.createActionItem(actor, {
+    for (let n = 0; n < 6; n++) await updates.addNote(actor, { incidentKey, text: `note ${n}` });
+    await actionItems.createActionItem(actor, {
       incidentKey,
       title: 'Clean up',
       kind: ActionItemKind.CLEANUP,

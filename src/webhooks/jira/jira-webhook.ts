@@ -176,7 +176,7 @@ export class JiraWebhookProcessor implements DeliveryProcessor {
 
   async process(delivery: InboundDelivery): Promise<Outcome> {
     const event = stored.parse(delivery.payload);
-    const { dataSource, incidents } = this.context;
+    const { dataSource, services } = this.context;
     const manager = dataSource.manager;
     const issueKey = event.issue.key;
     const changedAt = new Date(event.timestamp);
@@ -202,7 +202,7 @@ export class JiraWebhookProcessor implements DeliveryProcessor {
         );
       } else {
         for (const { id } of items) {
-          const { item, applied } = await incidents.applyTrackerStatus(jira, {
+          const { item, applied } = await services.actionItems.applyTrackerStatus(jira, {
             actionItemId: id,
             status,
             changedAt,
@@ -224,7 +224,7 @@ export class JiraWebhookProcessor implements DeliveryProcessor {
     if (incident) {
       const who = event.user.displayName ?? event.user.accountId ?? 'someone';
       const fields = [...new Set(event.changes.map((c) => c.field))];
-      const entry = await incidents.recordIntegrationActivity(jira, {
+      const entry = await services.integrationActivity.recordIntegrationActivity(jira, {
         incidentKey: incident.key,
         attributedTo: null,
         text: `Jira ${issueKey} edited by ${who}: ${fields.join(', ')}`,

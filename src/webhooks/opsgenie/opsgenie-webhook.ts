@@ -117,7 +117,7 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
 
   async process(delivery: InboundDelivery): Promise<Outcome> {
     const event = stored.parse(delivery.payload);
-    const { dataSource, incidents } = this.context;
+    const { dataSource, services } = this.context;
     const manager = dataSource.manager;
     const found = await this.incidentFor(event);
     if (!found) {
@@ -127,7 +127,7 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
     const opsgenie = await systemActor(manager, 'Opsgenie');
     const person = event.username ? await actorForOpsgenieUser(manager, event.username) : null;
     const who = person?.name ?? event.username ?? 'Opsgenie';
-    const entry = await incidents.recordIntegrationActivity(opsgenie, {
+    const entry = await services.integrationActivity.recordIntegrationActivity(opsgenie, {
       incidentKey: incident.key,
       attributedTo: person?.personId ?? null,
       text: described(event, who),
@@ -186,7 +186,7 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
     if (!role) return 'OPSGENIE_ACK_ROLE is NONE: no role offered';
     if (!personId) return `${who} is not among the hub's people: no role assigned`;
     try {
-      const result = await this.context.incidents.assignIncidentManagerIfVacant(opsgenie, {
+      const result = await this.context.services.roles.assignIncidentManagerIfVacant(opsgenie, {
         incidentKey: incident.key,
         role,
         personId,

@@ -6,7 +6,7 @@ import { type Actor } from '../../domain/access/access';
 import { actorForSlackUser } from '../../domain/access/actors';
 import { DomainError } from '../../domain/errors';
 import { ExternalSystem, ImpactLevel, UrgencyLevel } from '../../domain/enums';
-import type { IncidentService } from '../../domain/incident/incident.service';
+import type { DomainServices } from '../../domain/services';
 import { nextStatusUpdateDueAt } from '../../domain/incident/status-cadence';
 import type { UpdateCadence } from '../../domain/incident/priority-matrix';
 import { Client, Incident, Person, Service, Team } from '../../entities';
@@ -34,7 +34,7 @@ const reply = (text: string): CommandReply => ({ response_type: 'ephemeral', tex
 export class SlackCommands {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly incidents: IncidentService,
+    private readonly services: DomainServices,
     private readonly updateCadence: UpdateCadence,
     /** Whether the hub opens channels (Slack's bot token is set). */
     private readonly opensChannels: boolean,
@@ -95,7 +95,7 @@ export class SlackCommands {
       if (!service) return reply(`Nothing was changed: there is no service called "${command.service}".`);
       serviceId = service.id;
     }
-    const incident = await this.incidents.declareIncident(actor, {
+    const incident = await this.services.incidents.declareIncident(actor, {
       summary: command.summary,
       clientImpactLevel: command.impact ?? ImpactLevel.MODERATE,
       clientUrgencyLevel: command.urgency ?? UrgencyLevel.HIGH,
@@ -122,7 +122,7 @@ export class SlackCommands {
     const incidentKey = incident.key;
     switch (command.name) {
       case 'stage': {
-        const after = await this.incidents.changeStage(actor, {
+        const after = await this.services.incidents.changeStage(actor, {
           incidentKey,
           stage: command.stage,
           note: command.note,
@@ -130,7 +130,7 @@ export class SlackCommands {
         return reply(`${incidentKey} is now ${after.stage}.`);
       }
       case 'priority': {
-        const after = await this.incidents.reassessPriority(actor, {
+        const after = await this.services.incidents.reassessPriority(actor, {
           incidentKey,
           clientImpactLevel: command.impact,
           clientUrgencyLevel: command.urgency,
@@ -147,7 +147,7 @@ export class SlackCommands {
           return reply(`Nothing was changed: <@${command.userId}> is not among incident-hub's people.`);
         }
         if (command.name === 'role') {
-          await this.incidents.assignRole(actor, {
+          await this.services.roles.assignRole(actor, {
             incidentKey,
             role: command.role,
             personId: person.id,
@@ -155,14 +155,18 @@ export class SlackCommands {
           });
           return reply(`${person.name} is now ${command.role} on ${incidentKey}.`);
         }
-        await this.incidents.handOverRole(actor, { incidentKey, role: command.role, toPersonId: person.id });
+        await this.services.roles.handOverRole(actor, {
+          incidentKey,
+          role: command.role,
+          toPersonId: person.id,
+        });
         return reply(`${command.role} on ${incidentKey} handed over to ${person.name}.`);
       }
       case 'note':
-        await this.incidents.addNote(actor, { incidentKey, text: command.text });
+        await this.services.updates.addNote(actor, { incidentKey, text: command.text });
         return reply(`Note added to ${incidentKey}'s timeline.`);
       case 'update':
-        await this.incidents.postStatusUpdate(actor, {
+        await this.services.updates.postStatusUpdate(actor, {
           incidentKey,
           audience: command.audience,
           clientImpact: command.clientImpact,
@@ -186,7 +190,7 @@ export class SlackCommands {
             `Nothing was changed: there is no team "${command.team}" (teams: ${names.join(', ')}).`,
           );
         }
-        await this.incidents.escalate(actor, {
+        await this.services.updates.escalate(actor, {
           incidentKey,
           teamId: team.id,
           reason: command.reason ?? 'Escalated from Slack',

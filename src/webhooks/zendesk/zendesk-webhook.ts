@@ -64,7 +64,7 @@ export class ZendeskWebhookProcessor implements DeliveryProcessor {
     /** Null when Zendesk API credentials are unset: the event's own snapshot is used. */
     private readonly desk: SupportDesk | null,
   ) {
-    this.tickets = new SupportTicketService(context.uow, context.incidents);
+    this.tickets = new SupportTicketService(context.uow, context.services.incidents);
   }
 
   async process(delivery: InboundDelivery): Promise<Outcome> {

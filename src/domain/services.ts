@@ -1,0 +1,26 @@
+// The domain's use cases, one service per aggregate, built together over one unit of work.
+// Every entry point (GraphQL, the Slack command, webhooks, the demo seed) calls these.
+import { ActionItemService } from './action-items/action-item.service';
+import { IncidentService, type IncidentServiceSettings } from './incident/incident.service';
+import { IntegrationActivityService } from './integration-activity/integration-activity.service';
+import { RoleService } from './roles/role.service';
+import type { UnitOfWork } from './unit-of-work';
+import { UpdateService } from './updates/update.service';
+
+export interface DomainServices {
+  readonly incidents: IncidentService;
+  readonly roles: RoleService;
+  readonly updates: UpdateService;
+  readonly actionItems: ActionItemService;
+  readonly integrationActivity: IntegrationActivityService;
+}
+
+export function createDomainServices(uow: UnitOfWork, settings?: IncidentServiceSettings): DomainServices {
+  return {
+    incidents: new IncidentService(uow, settings),
+    roles: new RoleService(uow),
+    updates: new UpdateService(uow),
+    actionItems: new ActionItemService(uow),
+    integrationActivity: new IntegrationActivityService(uow),
+  };
+}

@@ -1,0 +1,84 @@
+// What is said during an incident: notes on the timeline, the regular status updates (the
+// handbook's four questions, INTERNAL or EXTERNAL) and escalations that page another team.
+import { StatusUpdate, Team, type TimelineEntry } from '../../entities';
+import { type Actor, requireAccess } from '../access/access';
+import { AccessRole } from '../enums';
+import { badInput } from '../errors';
+import { getIncident } from '../incident/incident-store';
+import {
+  addNoteSchema,
+  escalateSchema,
+  postStatusUpdateSchema,
+  type AddNoteInput,
+  type EscalateInput,
+  type PostStatusUpdateInput,
+} from '../incident/incident.inputs';
+import { recordFact } from '../timeline';
+import type { UnitOfWork } from '../unit-of-work';
+import { parseInput } from '../validation';
+
+export class UpdateService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Add a free-text note to the timeline. */
+  async addNote(actor: Actor, raw: AddNoteInput): Promise<TimelineEntry> {
+    requireAccess(actor, AccessRole.RESPONDER, 'addNote');
+    const input = parseInput(addNoteSchema, raw);
+    return this.uow.run(async (tx) => {
+      const incident = await getIncident(tx.manager, input.incidentKey);
+      return recordFact(tx, {
+        incident,
+        event: 'NoteAdded',
+        actorId: actor.personId,
+        text: input.text,
+        data: {},
+      });
+    });
+  }
+
+  /** Post the regular update answering the four questions; it restarts the update cadence. */
+  async postStatusUpdate(actor: Actor, raw: PostStatusUpdateInput): Promise<StatusUpdate> {
+    requireAccess(actor, AccessRole.RESPONDER, 'postStatusUpdate');
+    const input = parseInput(postStatusUpdateSchema, raw);
+    return this.uow.run(async (tx) => {
+      const incident = await getIncident(tx.manager, input.incidentKey);
+      const update = tx.manager.create(StatusUpdate, {
+        incidentId: incident.id,
+        audience: input.audience,
+        clientImpact: input.clientImpact,
+        knownProblem: input.knownProblem,
+        attempted: input.attempted,
+        nextSteps: input.nextSteps,
+        postedAt: tx.now,
+        authorId: actor.personId,
+      });
+      await tx.manager.insert(StatusUpdate, update);
+      await recordFact(tx, {
+        incident,
+        event: 'StatusUpdatePosted',
+        actorId: actor.personId,
+        text: `${input.audience === 'EXTERNAL' ? 'External' : 'Internal'} status update: ${input.clientImpact}`,
+        data: { statusUpdateId: update.id, audience: input.audience },
+      });
+      return update;
+    });
+  }
+
+  /** Page a team about the incident (through the on-call pager); recorded as an ESCALATION entry. */
+  async escalate(actor: Actor, raw: EscalateInput): Promise<TimelineEntry> {
+    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'escalate');
+    const input = parseInput(escalateSchema, raw);
+    return this.uow.run(async (tx) => {
+      const incident = await getIncident(tx.manager, input.incidentKey);
+      const team = await tx.manager.findOne(Team, { where: { id: input.teamId } });
+      if (!team) throw badInput('teamId', `unknown team "${input.teamId}"`);
+      return recordFact(tx, {
+        incident,
+        event: 'Escalated',
+        actorId: actor.personId,
+        text: `Escalated to ${team.name}: ${input.reason}`,
+        data: { teamId: team.id, teamName: team.name, opsgenieTeam: team.opsgenieTeam, reason: input.reason },
+      });
+    });
+  }
+}
