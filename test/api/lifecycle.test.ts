@@ -146,6 +146,9 @@ describe('reassessPriority', () => {
       from: { priority: 'P3', clientImpactLevel: 'MODERATE', clientUrgencyLevel: 'MEDIUM' },
       to: { priority: 'P1', clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' },
       reason: 'all sites down now',
+      // raised from P3 to P1, the incident enters Incident Flow with this change
+      incidentFlow: true,
+      enteredFlow: true,
     });
   });
 });
