@@ -15,23 +15,23 @@ const slug = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes (at most 40)');
 
-export const upsertClientSchema = z.object({
+export const upsertClientSchema = z.strictObject({
   slug,
   name: requiredText(200),
   slackChannel: optionalText(80),
 });
-export const upsertSiteSchema = z.object({
+export const upsertSiteSchema = z.strictObject({
   siteId: slug,
   location: requiredText(100),
   clientSlug: slug,
 });
-export const upsertServiceSchema = z.object({ name: requiredText(100), teamId: id().nullish() });
-export const upsertTeamSchema = z.object({
+export const upsertServiceSchema = z.strictObject({ name: requiredText(100), teamId: id().nullish() });
+export const upsertTeamSchema = z.strictObject({
   name: requiredText(100),
   opsgenieTeam: optionalText(200),
   opsgenieSchedule: optionalText(200),
 });
-export const upsertPersonSchema = z.object({
+export const upsertPersonSchema = z.strictObject({
   email: z.string().trim().toLowerCase().email('must be an email address'),
   name: requiredText(200),
   slackUserId: z
