@@ -13,7 +13,12 @@ import {
   Stage,
   UrgencyLevel,
 } from '../domain/enums';
+import { INPUT_LIMITS } from '../domain/incident/incident.inputs';
 import { TEXT_LIMITS } from '../entities/incident.entity';
+
+// Each limit the use cases enforce is stated in the field's description, from the same constant;
+// test/unit/inputs-match.test.ts holds the two declarations equal.
+const INCIDENT_KEY = `The incident key, at most ${INPUT_LIMITS.incidentKey} characters.`;
 
 @InputType({ description: 'Which incidents to return; every condition given must hold.' })
 export class IncidentFilter {
@@ -62,11 +67,13 @@ export class DeclareIncidentInput {
   clientUrgencyLevel: UrgencyLevel;
   @Field(() => ID, { nullable: true, description: 'The faulty service; "Unknown" when absent.' })
   faultyServiceId?: string;
-  @Field(() => [String], { description: 'Affected clients by slug; the first names the key.' })
+  @Field(() => [String], {
+    description: `Affected clients by slug, at least 1 and at most ${INPUT_LIMITS.affectedClients}; the first names the key.`,
+  })
   affectedClientSlugs: string[];
   @Field(() => [String], {
     nullable: true,
-    description: 'Affected sites by siteId; their clients are added.',
+    description: `Affected sites by siteId, at most ${INPUT_LIMITS.affectedSites}; their clients are added.`,
   })
   affectedSiteIds?: string[];
   @Field({ nullable: true, description: 'Start of impact; default: detectedAt. Not in the future.' })
@@ -75,7 +82,10 @@ export class DeclareIncidentInput {
   detectedAt?: Date;
   @Field({ nullable: true, description: 'The Zendesk ticket number; it becomes the key number.' })
   zendeskTicketId?: string;
-  @Field({ nullable: true, description: 'Retrying with the same key returns the same incident.' })
+  @Field({
+    nullable: true,
+    description: `Retrying with the same key returns the same incident; at most ${INPUT_LIMITS.idempotencyKey} characters.`,
+  })
   idempotencyKey?: string;
   @Field({
     nullable: true,
@@ -87,7 +97,7 @@ export class DeclareIncidentInput {
 
 @InputType({ description: 'Move an incident to another stage.' })
 export class ChangeStageInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => Stage, { description: 'The stage to move to; see Incident.nextStages.' })
   stage: Stage;
@@ -97,15 +107,21 @@ export class ChangeStageInput {
 
 @InputType({ description: 'New impact and urgency levels; priority is derived from them.' })
 export class ReassessPriorityInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => ImpactLevel, { description: 'Graded client impact now.' })
   clientImpactLevel: ImpactLevel;
   @Field(() => UrgencyLevel, { description: 'Graded client urgency now.' })
   clientUrgencyLevel: UrgencyLevel;
-  @Field({ nullable: true, description: 'Client impact in words.' })
+  @Field({
+    nullable: true,
+    description: `Client impact in words, at most ${TEXT_LIMITS.clientImpact} characters.`,
+  })
   clientImpact?: string;
-  @Field({ nullable: true, description: 'Client urgency in words.' })
+  @Field({
+    nullable: true,
+    description: `Client urgency in words, at most ${TEXT_LIMITS.clientUrgency} characters.`,
+  })
   clientUrgency?: string;
   @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
@@ -113,51 +129,69 @@ export class ReassessPriorityInput {
 
 @InputType({ description: 'Descriptive fields to change; absent fields stay, null clears.' })
 export class UpdateIncidentDetailsInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
-  @Field({ nullable: true, description: 'New summary.' })
+  @Field({ nullable: true, description: `New summary, at most ${TEXT_LIMITS.summary} characters.` })
   summary?: string;
-  @Field(() => String, { nullable: true, description: 'New description.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New description, at most ${TEXT_LIMITS.description} characters.`,
+  })
   description?: string | null;
-  @Field(() => String, { nullable: true, description: 'New client impact text.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New client impact text, at most ${TEXT_LIMITS.clientImpact} characters.`,
+  })
   clientImpact?: string | null;
-  @Field(() => String, { nullable: true, description: 'New client urgency text.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New client urgency text, at most ${TEXT_LIMITS.clientUrgency} characters.`,
+  })
   clientUrgency?: string | null;
   @Field(() => ID, { nullable: true, description: 'New faulty service.' })
   faultyServiceId?: string;
-  @Field(() => [String], { nullable: true, description: 'Replace the affected clients.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: `Replace the affected clients: at least 1 and at most ${INPUT_LIMITS.affectedClients}.`,
+  })
   affectedClientSlugs?: string[];
-  @Field(() => [String], { nullable: true, description: 'Replace the affected sites.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: `Replace the affected sites: at most ${INPUT_LIMITS.affectedSites}.`,
+  })
   affectedSiteIds?: string[];
 }
 
 @InputType({ description: 'Correct when impact started or was detected.' })
 export class CorrectTimestampInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => CorrectableTimestamp, { description: 'Which timestamp.' })
   field: CorrectableTimestamp;
   @Field({ description: 'The corrected time; order impact <= detected <= acknowledged must hold.' })
   value: Date;
-  @Field({ description: 'Why, at most 2000 characters.' })
+  @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
 }
 
 @InputType({ description: 'Put a person in a role.' })
 export class AssignRoleInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => IncidentRole, { description: 'The role.' })
   role: IncidentRole;
   @Field(() => ID, { description: 'The person.' })
   personId: string;
-  @Field({ nullable: true, description: 'Title of a CUSTOM role (required for CUSTOM).' })
+  @Field({
+    nullable: true,
+    description: `Title of a CUSTOM role (required for CUSTOM), at most ${TEXT_LIMITS.title} characters.`,
+  })
   title?: string;
 }
 
 @InputType({ description: 'End a person’s time in a role.' })
 export class RelieveRoleInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => IncidentRole, { description: 'The role.' })
   role: IncidentRole;
@@ -167,7 +201,7 @@ export class RelieveRoleInput {
 
 @InputType({ description: 'Relieve the current holder of a role and assign the next, in one step.' })
 export class HandOverRoleInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => IncidentRole, { description: 'The role.' })
   role: IncidentRole;
@@ -178,13 +212,16 @@ export class HandOverRoleInput {
     description: 'The person handing over; needed when several hold the role.',
   })
   fromPersonId?: string;
-  @Field({ nullable: true, description: 'Title of a CUSTOM role; default: the current one.' })
+  @Field({
+    nullable: true,
+    description: `Title of a CUSTOM role, at most ${TEXT_LIMITS.title} characters; default: the current one.`,
+  })
   title?: string;
 }
 
 @InputType({ description: 'A note for the timeline.' })
 export class AddNoteInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field({ description: `The note, at most ${TEXT_LIMITS.note} characters.` })
   text: string;
@@ -192,27 +229,29 @@ export class AddNoteInput {
 
 @InputType({ description: "A status update answering the handbook's four questions." })
 export class PostStatusUpdateInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => Audience, { nullable: true, description: 'Who it is for; default INTERNAL.' })
   audience?: Audience;
-  @Field({ description: 'What is the client impact?' })
+  @Field({ description: `What is the client impact? At most ${TEXT_LIMITS.statusUpdateField} characters.` })
   clientImpact: string;
-  @Field({ description: 'What do we know about the problem?' })
+  @Field({
+    description: `What do we know about the problem? At most ${TEXT_LIMITS.statusUpdateField} characters.`,
+  })
   knownProblem: string;
-  @Field({ description: 'What have we attempted?' })
+  @Field({ description: `What have we attempted? At most ${TEXT_LIMITS.statusUpdateField} characters.` })
   attempted: string;
-  @Field({ description: 'What are the next steps?' })
+  @Field({ description: `What are the next steps? At most ${TEXT_LIMITS.statusUpdateField} characters.` })
   nextSteps: string;
 }
 
 @InputType({ description: 'A new action item.' })
 export class CreateActionItemInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field({ description: `What needs doing, at most ${TEXT_LIMITS.title} characters.` })
   title: string;
-  @Field({ nullable: true, description: 'Details.' })
+  @Field({ nullable: true, description: `Details, at most ${TEXT_LIMITS.description} characters.` })
   description?: string;
   @Field(() => ActionItemKind, { description: 'What the work is for.' })
   kind: ActionItemKind;
@@ -228,9 +267,12 @@ export class CreateActionItemInput {
 export class UpdateActionItemInput {
   @Field(() => ID, { description: 'The action item.' })
   id: string;
-  @Field({ nullable: true, description: 'New title.' })
+  @Field({ nullable: true, description: `New title, at most ${TEXT_LIMITS.title} characters.` })
   title?: string;
-  @Field(() => String, { nullable: true, description: 'New details; null clears.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New details, at most ${TEXT_LIMITS.description} characters; null clears.`,
+  })
   description?: string | null;
   @Field(() => ActionItemKind, { nullable: true, description: 'New kind.' })
   kind?: ActionItemKind;
@@ -312,10 +354,10 @@ export class UpsertPersonInput {
 
 @InputType({ description: 'Page a team about an incident.' })
 export class EscalateInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => ID, { description: 'The team to page (through its Opsgenie team).' })
   teamId: string;
-  @Field({ description: 'Why, at most 2000 characters.' })
+  @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
 }

@@ -14,7 +14,19 @@ import {
 import { id, optionalText, pastOrPresent, requiredText } from '../validation';
 import { ZENDESK_TICKET_ID } from './incident-key';
 
-const incidentKey = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+/** Limits of fields that are not stored text (TEXT_LIMITS has those); the schema docs quote them. */
+export const INPUT_LIMITS = {
+  incidentKey: 120,
+  idempotencyKey: 200,
+  affectedClients: 50,
+  affectedSites: 200,
+} as const;
+
+const incidentKey = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(INPUT_LIMITS.incidentKey, `must be at most ${INPUT_LIMITS.incidentKey} characters`);
 const slug = z.string().trim().toLowerCase().min(1, 'must not be empty');
 
 export const declareIncidentSchema = (now: Date) =>
@@ -26,8 +38,11 @@ export const declareIncidentSchema = (now: Date) =>
     clientUrgency: optionalText(TEXT_LIMITS.clientUrgency),
     clientUrgencyLevel: z.enum(UrgencyLevel),
     faultyServiceId: id().nullish(),
-    affectedClientSlugs: z.array(slug).min(1, 'name at least one affected client').max(50),
-    affectedSiteIds: z.array(slug).max(200).nullish(),
+    affectedClientSlugs: z
+      .array(slug)
+      .min(1, 'name at least one affected client')
+      .max(INPUT_LIMITS.affectedClients),
+    affectedSiteIds: z.array(slug).max(INPUT_LIMITS.affectedSites).nullish(),
     impactStartedAt: pastOrPresent(now).nullish(),
     detectedAt: pastOrPresent(now).nullish(),
     zendeskTicketId: z
@@ -35,7 +50,12 @@ export const declareIncidentSchema = (now: Date) =>
       .trim()
       .regex(ZENDESK_TICKET_ID, 'must be a Zendesk ticket number (digits)')
       .nullish(),
-    idempotencyKey: z.string().trim().min(1).max(200, 'must be at most 200 characters').nullish(),
+    idempotencyKey: z
+      .string()
+      .trim()
+      .min(1)
+      .max(INPUT_LIMITS.idempotencyKey, `must be at most ${INPUT_LIMITS.idempotencyKey} characters`)
+      .nullish(),
     incidentFlow: z.boolean().nullish(),
   });
 export type DeclareIncidentInput = z.input<ReturnType<typeof declareIncidentSchema>>;
@@ -64,8 +84,12 @@ export const updateIncidentDetailsSchema = z.strictObject({
   clientImpact: optionalText(TEXT_LIMITS.clientImpact),
   clientUrgency: optionalText(TEXT_LIMITS.clientUrgency),
   faultyServiceId: id().nullish(),
-  affectedClientSlugs: z.array(slug).min(1, 'name at least one affected client').max(50).nullish(),
-  affectedSiteIds: z.array(slug).max(200).nullish(),
+  affectedClientSlugs: z
+    .array(slug)
+    .min(1, 'name at least one affected client')
+    .max(INPUT_LIMITS.affectedClients)
+    .nullish(),
+  affectedSiteIds: z.array(slug).max(INPUT_LIMITS.affectedSites).nullish(),
 });
 export type UpdateIncidentDetailsInput = z.input<typeof updateIncidentDetailsSchema>;
 
