@@ -13,12 +13,15 @@ import {
   Stage,
   UrgencyLevel,
 } from '../domain/enums';
+import { TOKEN_NAME_MAX } from '../domain/access/token.service';
+import { CATALOGUE_LIMITS } from '../domain/catalogue/catalogue.service';
 import { INPUT_LIMITS } from '../domain/incident/incident.inputs';
 import { TEXT_LIMITS } from '../entities/incident.entity';
 
 // Each limit the use cases enforce is stated in the field's description, from the same constant;
 // test/unit/inputs-match.test.ts holds the two declarations equal.
 const INCIDENT_KEY = `The incident key, at most ${INPUT_LIMITS.incidentKey} characters.`;
+const atMost = (n: number): string => `at most ${n} characters`;
 
 @InputType({ description: 'Which incidents to return; every condition given must hold.' })
 export class IncidentFilter {
@@ -290,7 +293,7 @@ export class UpdateActionItemInput {
 export class CreateApiTokenInput {
   @Field(() => ID, { description: 'The person the token acts as.' })
   personId: string;
-  @Field({ description: 'What the token is for.' })
+  @Field({ description: `What the token is for, ${atMost(TOKEN_NAME_MAX)}.` })
   name: string;
   @Field(() => AccessRole, { nullable: true, description: "Default: the person's access role; never more." })
   accessRole?: AccessRole;
@@ -298,27 +301,30 @@ export class CreateApiTokenInput {
 
 @InputType({ description: 'A client, by slug.' })
 export class UpsertClientInput {
-  @Field({ description: 'Lowercase slug, e.g. "albertsons".' })
+  @Field({ description: `Lowercase slug, e.g. "albertsons"; ${atMost(CATALOGUE_LIMITS.slug)}.` })
   slug: string;
-  @Field({ description: 'Display name.' })
+  @Field({ description: `Display name, ${atMost(CATALOGUE_LIMITS.clientName)}.` })
   name: string;
-  @Field(() => String, { nullable: true, description: 'Slack production channel.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Slack production channel, ${atMost(CATALOGUE_LIMITS.slackChannel)}.`,
+  })
   slackChannel?: string | null;
 }
 
 @InputType({ description: 'A site, by siteId.' })
 export class UpsertSiteInput {
-  @Field({ description: 'Site id, e.g. "wf0001".' })
+  @Field({ description: `Site id, e.g. "wf0001"; ${atMost(CATALOGUE_LIMITS.slug)}.` })
   siteId: string;
-  @Field({ description: 'Location, e.g. "clifton-nj".' })
+  @Field({ description: `Location, e.g. "clifton-nj"; ${atMost(CATALOGUE_LIMITS.location)}.` })
   location: string;
-  @Field({ description: 'The client the site belongs to.' })
+  @Field({ description: `The client the site belongs to (slug, ${atMost(CATALOGUE_LIMITS.slug)}).` })
   clientSlug: string;
 }
 
 @InputType({ description: 'A service, by name.' })
 export class UpsertServiceInput {
-  @Field({ description: 'Service name.' })
+  @Field({ description: `Service name, ${atMost(CATALOGUE_LIMITS.serviceName)}.` })
   name: string;
   @Field(() => ID, { nullable: true, description: 'The owning team.' })
   teamId?: string | null;
@@ -326,11 +332,17 @@ export class UpsertServiceInput {
 
 @InputType({ description: 'A team, by name.' })
 export class UpsertTeamInput {
-  @Field({ description: 'Team name.' })
+  @Field({ description: `Team name, ${atMost(CATALOGUE_LIMITS.teamName)}.` })
   name: string;
-  @Field(() => String, { nullable: true, description: 'Opsgenie team to page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Opsgenie team to page, ${atMost(CATALOGUE_LIMITS.opsgenieName)}.`,
+  })
   opsgenieTeam?: string | null;
-  @Field(() => String, { nullable: true, description: 'Opsgenie on-call schedule.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Opsgenie on-call schedule, ${atMost(CATALOGUE_LIMITS.opsgenieName)}.`,
+  })
   opsgenieSchedule?: string | null;
 }
 
@@ -338,11 +350,14 @@ export class UpsertTeamInput {
 export class UpsertPersonInput {
   @Field({ description: 'Email address.' })
   email: string;
-  @Field({ description: 'Full name.' })
+  @Field({ description: `Full name, ${atMost(CATALOGUE_LIMITS.personName)}.` })
   name: string;
   @Field(() => String, { nullable: true, description: 'Slack user id.' })
   slackUserId?: string | null;
-  @Field(() => String, { nullable: true, description: 'Opsgenie username.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Opsgenie username, ${atMost(CATALOGUE_LIMITS.opsgenieName)}.`,
+  })
   opsgenieUser?: string | null;
   @Field(() => String, { nullable: true, description: 'IANA time zone.' })
   timeZone?: string | null;

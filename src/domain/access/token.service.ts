@@ -16,9 +16,12 @@ export const hashToken = (secret: string): string => createHash('sha256').update
 
 const newSecret = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url');
 
+/** The longest token name; the schema docs quote it. */
+export const TOKEN_NAME_MAX = 100;
+
 export const createApiTokenSchema = z.strictObject({
   personId: id(),
-  name: requiredText(100),
+  name: requiredText(TOKEN_NAME_MAX),
   accessRole: z.enum(AccessRole).nullish(),
 });
 
