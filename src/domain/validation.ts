@@ -1,4 +1,5 @@
 // Input validation for use cases, shared by every entry point. A refusal names the field.
+// Input objects are strict: a field the use case does not know is refused, never dropped.
 import { z } from 'zod';
 import { DomainError } from './errors';
 
@@ -6,10 +7,14 @@ import { DomainError } from './errors';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    field: issue.path.join('.') || '(input)',
-    message: issue.message,
-  }));
+  const problems = result.error.issues.flatMap((issue) => {
+    const at = issue.path.join('.');
+    // A strict object refuses fields it does not know; name each one, not the object.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: 'is not a known field' }));
+    }
+    return [{ field: at || '(input)', message: issue.message }];
+  });
   throw new DomainError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
     field: problems[0].field,
     problems,

@@ -13,7 +13,15 @@ import {
   Stage,
   UrgencyLevel,
 } from '../domain/enums';
+import { TOKEN_NAME_MAX } from '../domain/access/token.service';
+import { CATALOGUE_LIMITS } from '../domain/catalogue/catalogue.service';
+import { INPUT_LIMITS } from '../domain/incident/incident.inputs';
 import { TEXT_LIMITS } from '../entities/incident.entity';
+
+// Each limit the use cases enforce is stated in the field's description, from the same constant;
+// test/unit/inputs-match.test.ts holds the two declarations equal.
+const INCIDENT_KEY = `The incident key, at most ${INPUT_LIMITS.incidentKey} characters.`;
+const atMost = (n: number): string => `at most ${n} characters`;
 
 @InputType({ description: 'Which incidents to return; every condition given must hold.' })
 export class IncidentFilter {
@@ -62,11 +70,13 @@ export class DeclareIncidentInput {
   clientUrgencyLevel: UrgencyLevel;
   @Field(() => ID, { nullable: true, description: 'The faulty service; "Unknown" when absent.' })
   faultyServiceId?: string;
-  @Field(() => [String], { description: 'Affected clients by slug; the first names the key.' })
+  @Field(() => [String], {
+    description: `Affected clients by slug, at least 1 and at most ${INPUT_LIMITS.affectedClients}; the first names the key.`,
+  })
   affectedClientSlugs: string[];
   @Field(() => [String], {
     nullable: true,
-    description: 'Affected sites by siteId; their clients are added.',
+    description: `Affected sites by siteId, at most ${INPUT_LIMITS.affectedSites}; their clients are added.`,
   })
   affectedSiteIds?: string[];
   @Field({ nullable: true, description: 'Start of impact; default: detectedAt. Not in the future.' })
@@ -75,7 +85,10 @@ export class DeclareIncidentInput {
   detectedAt?: Date;
   @Field({ nullable: true, description: 'The Zendesk ticket number; it becomes the key number.' })
   zendeskTicketId?: string;
-  @Field({ nullable: true, description: 'Retrying with the same key returns the same incident.' })
+  @Field({
+    nullable: true,
+    description: `Retrying with the same key returns the same incident; at most ${INPUT_LIMITS.idempotencyKey} characters.`,
+  })
   idempotencyKey?: string;
   @Field({
     nullable: true,
@@ -87,7 +100,7 @@ export class DeclareIncidentInput {
 
 @InputType({ description: 'Move an incident to another stage.' })
 export class ChangeStageInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => Stage, { description: 'The stage to move to; see Incident.nextStages.' })
   stage: Stage;
@@ -97,15 +110,21 @@ export class ChangeStageInput {
 
 @InputType({ description: 'New impact and urgency levels; priority is derived from them.' })
 export class ReassessPriorityInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => ImpactLevel, { description: 'Graded client impact now.' })
   clientImpactLevel: ImpactLevel;
   @Field(() => UrgencyLevel, { description: 'Graded client urgency now.' })
   clientUrgencyLevel: UrgencyLevel;
-  @Field({ nullable: true, description: 'Client impact in words.' })
+  @Field({
+    nullable: true,
+    description: `Client impact in words, at most ${TEXT_LIMITS.clientImpact} characters.`,
+  })
   clientImpact?: string;
-  @Field({ nullable: true, description: 'Client urgency in words.' })
+  @Field({
+    nullable: true,
+    description: `Client urgency in words, at most ${TEXT_LIMITS.clientUrgency} characters.`,
+  })
   clientUrgency?: string;
   @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
@@ -113,51 +132,69 @@ export class ReassessPriorityInput {
 
 @InputType({ description: 'Descriptive fields to change; absent fields stay, null clears.' })
 export class UpdateIncidentDetailsInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
-  @Field({ nullable: true, description: 'New summary.' })
+  @Field({ nullable: true, description: `New summary, at most ${TEXT_LIMITS.summary} characters.` })
   summary?: string;
-  @Field(() => String, { nullable: true, description: 'New description.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New description, at most ${TEXT_LIMITS.description} characters.`,
+  })
   description?: string | null;
-  @Field(() => String, { nullable: true, description: 'New client impact text.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New client impact text, at most ${TEXT_LIMITS.clientImpact} characters.`,
+  })
   clientImpact?: string | null;
-  @Field(() => String, { nullable: true, description: 'New client urgency text.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New client urgency text, at most ${TEXT_LIMITS.clientUrgency} characters.`,
+  })
   clientUrgency?: string | null;
   @Field(() => ID, { nullable: true, description: 'New faulty service.' })
   faultyServiceId?: string;
-  @Field(() => [String], { nullable: true, description: 'Replace the affected clients.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: `Replace the affected clients: at least 1 and at most ${INPUT_LIMITS.affectedClients}.`,
+  })
   affectedClientSlugs?: string[];
-  @Field(() => [String], { nullable: true, description: 'Replace the affected sites.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: `Replace the affected sites: at most ${INPUT_LIMITS.affectedSites}.`,
+  })
   affectedSiteIds?: string[];
 }
 
 @InputType({ description: 'Correct when impact started or was detected.' })
 export class CorrectTimestampInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => CorrectableTimestamp, { description: 'Which timestamp.' })
   field: CorrectableTimestamp;
   @Field({ description: 'The corrected time; order impact <= detected <= acknowledged must hold.' })
   value: Date;
-  @Field({ description: 'Why, at most 2000 characters.' })
+  @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
 }
 
 @InputType({ description: 'Put a person in a role.' })
 export class AssignRoleInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => IncidentRole, { description: 'The role.' })
   role: IncidentRole;
   @Field(() => ID, { description: 'The person.' })
   personId: string;
-  @Field({ nullable: true, description: 'Title of a CUSTOM role (required for CUSTOM).' })
+  @Field({
+    nullable: true,
+    description: `Title of a CUSTOM role (required for CUSTOM), at most ${TEXT_LIMITS.title} characters.`,
+  })
   title?: string;
 }
 
 @InputType({ description: 'End a person’s time in a role.' })
 export class RelieveRoleInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => IncidentRole, { description: 'The role.' })
   role: IncidentRole;
@@ -167,7 +204,7 @@ export class RelieveRoleInput {
 
 @InputType({ description: 'Relieve the current holder of a role and assign the next, in one step.' })
 export class HandOverRoleInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => IncidentRole, { description: 'The role.' })
   role: IncidentRole;
@@ -178,13 +215,16 @@ export class HandOverRoleInput {
     description: 'The person handing over; needed when several hold the role.',
   })
   fromPersonId?: string;
-  @Field({ nullable: true, description: 'Title of a CUSTOM role; default: the current one.' })
+  @Field({
+    nullable: true,
+    description: `Title of a CUSTOM role, at most ${TEXT_LIMITS.title} characters; default: the current one.`,
+  })
   title?: string;
 }
 
 @InputType({ description: 'A note for the timeline.' })
 export class AddNoteInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field({ description: `The note, at most ${TEXT_LIMITS.note} characters.` })
   text: string;
@@ -192,27 +232,29 @@ export class AddNoteInput {
 
 @InputType({ description: "A status update answering the handbook's four questions." })
 export class PostStatusUpdateInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => Audience, { nullable: true, description: 'Who it is for; default INTERNAL.' })
   audience?: Audience;
-  @Field({ description: 'What is the client impact?' })
+  @Field({ description: `What is the client impact? At most ${TEXT_LIMITS.statusUpdateField} characters.` })
   clientImpact: string;
-  @Field({ description: 'What do we know about the problem?' })
+  @Field({
+    description: `What do we know about the problem? At most ${TEXT_LIMITS.statusUpdateField} characters.`,
+  })
   knownProblem: string;
-  @Field({ description: 'What have we attempted?' })
+  @Field({ description: `What have we attempted? At most ${TEXT_LIMITS.statusUpdateField} characters.` })
   attempted: string;
-  @Field({ description: 'What are the next steps?' })
+  @Field({ description: `What are the next steps? At most ${TEXT_LIMITS.statusUpdateField} characters.` })
   nextSteps: string;
 }
 
 @InputType({ description: 'A new action item.' })
 export class CreateActionItemInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field({ description: `What needs doing, at most ${TEXT_LIMITS.title} characters.` })
   title: string;
-  @Field({ nullable: true, description: 'Details.' })
+  @Field({ nullable: true, description: `Details, at most ${TEXT_LIMITS.description} characters.` })
   description?: string;
   @Field(() => ActionItemKind, { description: 'What the work is for.' })
   kind: ActionItemKind;
@@ -228,9 +270,12 @@ export class CreateActionItemInput {
 export class UpdateActionItemInput {
   @Field(() => ID, { description: 'The action item.' })
   id: string;
-  @Field({ nullable: true, description: 'New title.' })
+  @Field({ nullable: true, description: `New title, at most ${TEXT_LIMITS.title} characters.` })
   title?: string;
-  @Field(() => String, { nullable: true, description: 'New details; null clears.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `New details, at most ${TEXT_LIMITS.description} characters; null clears.`,
+  })
   description?: string | null;
   @Field(() => ActionItemKind, { nullable: true, description: 'New kind.' })
   kind?: ActionItemKind;
@@ -248,7 +293,7 @@ export class UpdateActionItemInput {
 export class CreateApiTokenInput {
   @Field(() => ID, { description: 'The person the token acts as.' })
   personId: string;
-  @Field({ description: 'What the token is for.' })
+  @Field({ description: `What the token is for, ${atMost(TOKEN_NAME_MAX)}.` })
   name: string;
   @Field(() => AccessRole, { nullable: true, description: "Default: the person's access role; never more." })
   accessRole?: AccessRole;
@@ -256,27 +301,30 @@ export class CreateApiTokenInput {
 
 @InputType({ description: 'A client, by slug.' })
 export class UpsertClientInput {
-  @Field({ description: 'Lowercase slug, e.g. "albertsons".' })
+  @Field({ description: `Lowercase slug, e.g. "albertsons"; ${atMost(CATALOGUE_LIMITS.slug)}.` })
   slug: string;
-  @Field({ description: 'Display name.' })
+  @Field({ description: `Display name, ${atMost(CATALOGUE_LIMITS.clientName)}.` })
   name: string;
-  @Field(() => String, { nullable: true, description: 'Slack production channel.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Slack production channel, ${atMost(CATALOGUE_LIMITS.slackChannel)}.`,
+  })
   slackChannel?: string | null;
 }
 
 @InputType({ description: 'A site, by siteId.' })
 export class UpsertSiteInput {
-  @Field({ description: 'Site id, e.g. "wf0001".' })
+  @Field({ description: `Site id, e.g. "wf0001"; ${atMost(CATALOGUE_LIMITS.slug)}.` })
   siteId: string;
-  @Field({ description: 'Location, e.g. "clifton-nj".' })
+  @Field({ description: `Location, e.g. "clifton-nj"; ${atMost(CATALOGUE_LIMITS.location)}.` })
   location: string;
-  @Field({ description: 'The client the site belongs to.' })
+  @Field({ description: `The client the site belongs to (slug, ${atMost(CATALOGUE_LIMITS.slug)}).` })
   clientSlug: string;
 }
 
 @InputType({ description: 'A service, by name.' })
 export class UpsertServiceInput {
-  @Field({ description: 'Service name.' })
+  @Field({ description: `Service name, ${atMost(CATALOGUE_LIMITS.serviceName)}.` })
   name: string;
   @Field(() => ID, { nullable: true, description: 'The owning team.' })
   teamId?: string | null;
@@ -284,11 +332,17 @@ export class UpsertServiceInput {
 
 @InputType({ description: 'A team, by name.' })
 export class UpsertTeamInput {
-  @Field({ description: 'Team name.' })
+  @Field({ description: `Team name, ${atMost(CATALOGUE_LIMITS.teamName)}.` })
   name: string;
-  @Field(() => String, { nullable: true, description: 'Opsgenie team to page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Opsgenie team to page, ${atMost(CATALOGUE_LIMITS.opsgenieName)}.`,
+  })
   opsgenieTeam?: string | null;
-  @Field(() => String, { nullable: true, description: 'Opsgenie on-call schedule.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Opsgenie on-call schedule, ${atMost(CATALOGUE_LIMITS.opsgenieName)}.`,
+  })
   opsgenieSchedule?: string | null;
 }
 
@@ -296,11 +350,14 @@ export class UpsertTeamInput {
 export class UpsertPersonInput {
   @Field({ description: 'Email address.' })
   email: string;
-  @Field({ description: 'Full name.' })
+  @Field({ description: `Full name, ${atMost(CATALOGUE_LIMITS.personName)}.` })
   name: string;
   @Field(() => String, { nullable: true, description: 'Slack user id.' })
   slackUserId?: string | null;
-  @Field(() => String, { nullable: true, description: 'Opsgenie username.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Opsgenie username, ${atMost(CATALOGUE_LIMITS.opsgenieName)}.`,
+  })
   opsgenieUser?: string | null;
   @Field(() => String, { nullable: true, description: 'IANA time zone.' })
   timeZone?: string | null;
@@ -312,10 +369,10 @@ export class UpsertPersonInput {
 
 @InputType({ description: 'Page a team about an incident.' })
 export class EscalateInput {
-  @Field({ description: 'The incident key.' })
+  @Field({ description: INCIDENT_KEY })
   incidentKey: string;
   @Field(() => ID, { description: 'The team to page (through its Opsgenie team).' })
   teamId: string;
-  @Field({ description: 'Why, at most 2000 characters.' })
+  @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
 }

@@ -16,11 +16,16 @@ export const hashToken = (secret: string): string => createHash('sha256').update
 
 const newSecret = (): string => TOKEN_PREFIX + randomBytes(32).toString('base64url');
 
-export const createApiTokenSchema = z.object({
+/** The longest token name; the schema docs quote it. */
+export const TOKEN_NAME_MAX = 100;
+
+export const createApiTokenSchema = z.strictObject({
   personId: id(),
-  name: requiredText(100),
+  name: requiredText(TOKEN_NAME_MAX),
   accessRole: z.enum(AccessRole).nullish(),
 });
+
+export const revokeApiTokenSchema = z.strictObject({ id: id() });
 
 /** The administrator that ADMIN_TOKEN and the generated first-start token belong to. */
 export const SYSTEM_ADMIN_EMAIL = 'admin@incident-hub.local';
@@ -91,7 +96,7 @@ export class TokenService {
   /** Revoke a token; requests made with it are refused from now on. */
   async revokeApiToken(actor: Actor, tokenId: string): Promise<boolean> {
     requireAccess(actor, AccessRole.ADMIN, 'revokeApiToken');
-    const tokenIdValue = parseInput(z.object({ id: id() }), { id: tokenId }).id;
+    const tokenIdValue = parseInput(revokeApiTokenSchema, { id: tokenId }).id;
     return this.uow.run(async ({ manager, now }) => {
       const token = await manager.findOne(ApiToken, { where: { id: tokenIdValue } });
       if (!token) throw notFound('API token', tokenIdValue);

@@ -9,37 +9,53 @@ import { badInput } from '../errors';
 import type { UnitOfWork } from '../unit-of-work';
 import { id, optionalText, parseInput, requiredText } from '../validation';
 
+/** Text limits of the catalogue; the schema docs quote them. */
+export const CATALOGUE_LIMITS = {
+  slug: 40,
+  clientName: 200,
+  slackChannel: 80,
+  location: 100,
+  serviceName: 100,
+  teamName: 100,
+  personName: 200,
+  opsgenieName: 200,
+} as const;
+
 const slug = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes (at most 40)');
+  .max(CATALOGUE_LIMITS.slug, `must be at most ${CATALOGUE_LIMITS.slug} characters`)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
 
-export const upsertClientSchema = z.object({
+export const upsertClientSchema = z.strictObject({
   slug,
-  name: requiredText(200),
-  slackChannel: optionalText(80),
+  name: requiredText(CATALOGUE_LIMITS.clientName),
+  slackChannel: optionalText(CATALOGUE_LIMITS.slackChannel),
 });
-export const upsertSiteSchema = z.object({
+export const upsertSiteSchema = z.strictObject({
   siteId: slug,
-  location: requiredText(100),
+  location: requiredText(CATALOGUE_LIMITS.location),
   clientSlug: slug,
 });
-export const upsertServiceSchema = z.object({ name: requiredText(100), teamId: id().nullish() });
-export const upsertTeamSchema = z.object({
-  name: requiredText(100),
-  opsgenieTeam: optionalText(200),
-  opsgenieSchedule: optionalText(200),
+export const upsertServiceSchema = z.strictObject({
+  name: requiredText(CATALOGUE_LIMITS.serviceName),
+  teamId: id().nullish(),
 });
-export const upsertPersonSchema = z.object({
+export const upsertTeamSchema = z.strictObject({
+  name: requiredText(CATALOGUE_LIMITS.teamName),
+  opsgenieTeam: optionalText(CATALOGUE_LIMITS.opsgenieName),
+  opsgenieSchedule: optionalText(CATALOGUE_LIMITS.opsgenieName),
+});
+export const upsertPersonSchema = z.strictObject({
   email: z.string().trim().toLowerCase().email('must be an email address'),
-  name: requiredText(200),
+  name: requiredText(CATALOGUE_LIMITS.personName),
   slackUserId: z
     .string()
     .trim()
     .regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as "U024BE7LH"')
     .nullish(),
-  opsgenieUser: optionalText(200),
+  opsgenieUser: optionalText(CATALOGUE_LIMITS.opsgenieName),
   timeZone: z
     .string()
     .trim()

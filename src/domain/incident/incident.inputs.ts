@@ -14,11 +14,23 @@ import {
 import { id, optionalText, pastOrPresent, requiredText } from '../validation';
 import { ZENDESK_TICKET_ID } from './incident-key';
 
-const incidentKey = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+/** Limits of fields that are not stored text (TEXT_LIMITS has those); the schema docs quote them. */
+export const INPUT_LIMITS = {
+  incidentKey: 120,
+  idempotencyKey: 200,
+  affectedClients: 50,
+  affectedSites: 200,
+} as const;
+
+const incidentKey = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(INPUT_LIMITS.incidentKey, `must be at most ${INPUT_LIMITS.incidentKey} characters`);
 const slug = z.string().trim().toLowerCase().min(1, 'must not be empty');
 
 export const declareIncidentSchema = (now: Date) =>
-  z.object({
+  z.strictObject({
     summary: requiredText(TEXT_LIMITS.summary),
     description: optionalText(TEXT_LIMITS.description),
     clientImpact: optionalText(TEXT_LIMITS.clientImpact),
@@ -26,8 +38,11 @@ export const declareIncidentSchema = (now: Date) =>
     clientUrgency: optionalText(TEXT_LIMITS.clientUrgency),
     clientUrgencyLevel: z.enum(UrgencyLevel),
     faultyServiceId: id().nullish(),
-    affectedClientSlugs: z.array(slug).min(1, 'name at least one affected client').max(50),
-    affectedSiteIds: z.array(slug).max(200).nullish(),
+    affectedClientSlugs: z
+      .array(slug)
+      .min(1, 'name at least one affected client')
+      .max(INPUT_LIMITS.affectedClients),
+    affectedSiteIds: z.array(slug).max(INPUT_LIMITS.affectedSites).nullish(),
     impactStartedAt: pastOrPresent(now).nullish(),
     detectedAt: pastOrPresent(now).nullish(),
     zendeskTicketId: z
@@ -35,19 +50,24 @@ export const declareIncidentSchema = (now: Date) =>
       .trim()
       .regex(ZENDESK_TICKET_ID, 'must be a Zendesk ticket number (digits)')
       .nullish(),
-    idempotencyKey: z.string().trim().min(1).max(200, 'must be at most 200 characters').nullish(),
+    idempotencyKey: z
+      .string()
+      .trim()
+      .min(1)
+      .max(INPUT_LIMITS.idempotencyKey, `must be at most ${INPUT_LIMITS.idempotencyKey} characters`)
+      .nullish(),
     incidentFlow: z.boolean().nullish(),
   });
 export type DeclareIncidentInput = z.input<ReturnType<typeof declareIncidentSchema>>;
 
-export const changeStageSchema = z.object({
+export const changeStageSchema = z.strictObject({
   incidentKey,
   stage: z.enum(Stage),
   note: optionalText(TEXT_LIMITS.note),
 });
 export type ChangeStageInput = z.input<typeof changeStageSchema>;
 
-export const reassessPrioritySchema = z.object({
+export const reassessPrioritySchema = z.strictObject({
   incidentKey,
   clientImpactLevel: z.enum(ImpactLevel),
   clientUrgencyLevel: z.enum(UrgencyLevel),
@@ -57,20 +77,24 @@ export const reassessPrioritySchema = z.object({
 });
 export type ReassessPriorityInput = z.input<typeof reassessPrioritySchema>;
 
-export const updateIncidentDetailsSchema = z.object({
+export const updateIncidentDetailsSchema = z.strictObject({
   incidentKey,
   summary: requiredText(TEXT_LIMITS.summary).optional(),
   description: optionalText(TEXT_LIMITS.description),
   clientImpact: optionalText(TEXT_LIMITS.clientImpact),
   clientUrgency: optionalText(TEXT_LIMITS.clientUrgency),
   faultyServiceId: id().nullish(),
-  affectedClientSlugs: z.array(slug).min(1, 'name at least one affected client').max(50).nullish(),
-  affectedSiteIds: z.array(slug).max(200).nullish(),
+  affectedClientSlugs: z
+    .array(slug)
+    .min(1, 'name at least one affected client')
+    .max(INPUT_LIMITS.affectedClients)
+    .nullish(),
+  affectedSiteIds: z.array(slug).max(INPUT_LIMITS.affectedSites).nullish(),
 });
 export type UpdateIncidentDetailsInput = z.input<typeof updateIncidentDetailsSchema>;
 
 export const correctTimestampSchema = (now: Date) =>
-  z.object({
+  z.strictObject({
     incidentKey,
     field: z.enum(CorrectableTimestamp),
     value: pastOrPresent(now),
@@ -79,7 +103,7 @@ export const correctTimestampSchema = (now: Date) =>
 export type CorrectTimestampInput = z.input<ReturnType<typeof correctTimestampSchema>>;
 
 export const assignRoleSchema = z
-  .object({
+  .strictObject({
     incidentKey,
     role: z.enum(IncidentRole),
     personId: id(),
@@ -91,14 +115,14 @@ export const assignRoleSchema = z
   });
 export type AssignRoleInput = z.input<typeof assignRoleSchema>;
 
-export const relieveRoleSchema = z.object({
+export const relieveRoleSchema = z.strictObject({
   incidentKey,
   role: z.enum(IncidentRole),
   personId: id().nullish(),
 });
 export type RelieveRoleInput = z.input<typeof relieveRoleSchema>;
 
-export const handOverRoleSchema = z.object({
+export const handOverRoleSchema = z.strictObject({
   incidentKey,
   role: z.enum(IncidentRole),
   toPersonId: id(),
@@ -107,10 +131,10 @@ export const handOverRoleSchema = z.object({
 });
 export type HandOverRoleInput = z.input<typeof handOverRoleSchema>;
 
-export const addNoteSchema = z.object({ incidentKey, text: requiredText(TEXT_LIMITS.note) });
+export const addNoteSchema = z.strictObject({ incidentKey, text: requiredText(TEXT_LIMITS.note) });
 export type AddNoteInput = z.input<typeof addNoteSchema>;
 
-export const postStatusUpdateSchema = z.object({
+export const postStatusUpdateSchema = z.strictObject({
   incidentKey,
   audience: z.enum(Audience).default(Audience.INTERNAL),
   clientImpact: requiredText(TEXT_LIMITS.statusUpdateField),
@@ -126,7 +150,7 @@ const jiraIssueKey = z
   .regex(/^[A-Z][A-Z0-9_]+-[1-9][0-9]*$/, 'must be a Jira issue key such as "INC-123"')
   .nullish();
 
-export const createActionItemSchema = z.object({
+export const createActionItemSchema = z.strictObject({
   incidentKey,
   title: requiredText(TEXT_LIMITS.title),
   description: optionalText(TEXT_LIMITS.description),
@@ -137,7 +161,7 @@ export const createActionItemSchema = z.object({
 });
 export type CreateActionItemInput = z.input<typeof createActionItemSchema>;
 
-export const updateActionItemSchema = z.object({
+export const updateActionItemSchema = z.strictObject({
   id: id(),
   title: requiredText(TEXT_LIMITS.title).optional(),
   description: optionalText(TEXT_LIMITS.description),
@@ -149,7 +173,7 @@ export const updateActionItemSchema = z.object({
 });
 export type UpdateActionItemInput = z.input<typeof updateActionItemSchema>;
 
-export const escalateSchema = z.object({
+export const escalateSchema = z.strictObject({
   incidentKey,
   teamId: id(),
   reason: requiredText(TEXT_LIMITS.reason),
