@@ -302,6 +302,74 @@ describe('no N+1 anywhere in the schema', () => {
   });
 });
 
+describe('the incidents of a client or a site', () => {
+  const PAGE = `pageInfo { endCursor hasNextPage } edges { cursor node { key } } totalCount`;
+  const NESTED = `query Nested($first: Int!, $after: String) {
+    clients { slug incidents(first: $first, after: $after) { ${PAGE} } }
+    sites { siteId incidents(first: $first, after: $after) { ${PAGE} } }
+  }`;
+  const FILTERED = `query Filtered($filter: IncidentFilter!, $first: Int!, $after: String) {
+    incidents(filter: $filter, first: $first, after: $after) { ${PAGE} }
+  }`;
+
+  interface Page {
+    pageInfo: { endCursor: string | null; hasNextPage: boolean };
+    edges: { cursor: string; node: { key: string } }[];
+    totalCount: number;
+  }
+  interface Nested {
+    clients: { slug: string; incidents: Page }[];
+    sites: { siteId: string; incidents: Page }[];
+  }
+
+  it('page, cursor and total exactly as incidents(filter:) does, batched or not', async () => {
+    const first = await t.ok<Nested>(NESTED, { first: 4 });
+    // continue every parent after one cursor: a page that starts in the middle for each of them
+    const middle = first.clients[0].incidents.edges[2].cursor;
+    for (const [after, size] of [
+      [null, 4],
+      [middle, 3],
+      [middle, 0],
+      [null, 100],
+    ] as const) {
+      const nested = await t.ok<Nested>(NESTED, { first: size, after });
+      for (const { slug, incidents } of nested.clients) {
+        const alone = await t.ok<{ incidents: Page }>(FILTERED, {
+          filter: { clientSlugs: [slug] },
+          first: size,
+          after,
+        });
+        expect({ slug, ...incidents }).toEqual({ slug, ...alone.incidents });
+      }
+      for (const { siteId, incidents } of nested.sites) {
+        const alone = await t.ok<{ incidents: Page }>(FILTERED, {
+          filter: { siteIds: [siteId] },
+          first: size,
+          after,
+        });
+        expect({ siteId, ...incidents }).toEqual({ siteId, ...alone.incidents });
+      }
+    }
+    // the data is really there: full pages that continue, and totals beyond a page
+    expect(
+      first.clients.every((c) => c.incidents.edges.length === 4 && c.incidents.pageInfo.hasNextPage),
+    ).toBe(true);
+    expect(first.clients.every((c) => c.incidents.totalCount > 4)).toBe(true);
+  });
+
+  it('answer a cursor this API did not issue with BAD_USER_INPUT, as incidents(filter:) does', async () => {
+    const nested = await t.gql(NESTED, { first: 2, after: 'not-a-cursor' });
+    const alone = await t.gql(FILTERED, {
+      filter: { clientSlugs: ['acme'] },
+      first: 2,
+      after: 'not-a-cursor',
+    });
+    const codes = (r: typeof nested) => [...new Set(r.body.errors?.map((e) => e.extensions?.code))];
+    expect(codes(nested)).toEqual(['BAD_USER_INPUT']);
+    expect(codes(nested)).toEqual(codes(alone));
+  });
+});
+
 describe('the incident board', () => {
   const QUERY = `query Board($first: Int!) {
     incidents(first: $first) {
