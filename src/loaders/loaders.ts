@@ -31,6 +31,13 @@ export interface TimelineArgs {
   newestFirst: boolean;
 }
 
+/** One page of the incidents of a client or site (`parentId` is the client's or site's id). */
+export interface IncidentPageArgs {
+  parentId: string;
+  first: number;
+  after: string | null;
+}
+
 type WithId = ObjectLiteral & { id: string };
 
 /** One loader per relation, sharing the request's data source. */
@@ -107,6 +114,10 @@ export function createLoaders(dataSource: DataSource) {
     clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
     teamServices: groupedBy(Service, 'teamId', { order: { name: 'ASC' } }),
     teamMembers: groupedBy(Person, 'teamId', { order: { name: 'ASC' } }),
+    clientIncidents: incidentPageLoader(dataSource, IncidentAffectedClient, 'client_id'),
+    clientIncidentCount: incidentCountLoader(dataSource, IncidentAffectedClient, 'client_id'),
+    siteIncidents: incidentPageLoader(dataSource, IncidentAffectedSite, 'site_id'),
+    siteIncidentCount: incidentCountLoader(dataSource, IncidentAffectedSite, 'site_id'),
     timeline: timelineLoader(dataSource),
     timelineCount: timelineCountLoader(dataSource),
   };
@@ -230,4 +241,105 @@ function timelineCountLoader(dataSource: DataSource) {
     },
     { cacheKeyFn: (k) => JSON.stringify([k.incidentId, k.kinds]) },
   );
+}
+
+const incidentCursor = (i: Incident) => encodeCursor({ k: i.acknowledgedAt.toISOString(), id: i.id });
+
+/**
+ * Each client's (or site's) page of incidents, newest declaration first, in the order and with
+ * the cursors of IncidentQueries.search: one statement per distinct (first, after) of a request,
+ * a window function numbering each parent's incidents.
+ */
+function incidentPageLoader(
+  dataSource: DataSource,
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  join: Function,
+  fk: 'client_id' | 'site_id',
+) {
+  return new DataLoader<IncidentPageArgs, Omit<Page<Incident>, 'count'>, string>(
+    async (keys) => {
+      const groups = new Map<string, IncidentPageArgs[]>();
+      for (const k of keys) {
+        const sig = JSON.stringify([k.first, k.after]);
+        groups.set(sig, [...(groups.get(sig) ?? []), k]);
+      }
+      const results = new Map<string, Omit<Page<Incident>, 'count'> | Error>();
+      for (const group of groups.values()) {
+        try {
+          const { first, after } = group[0];
+          const parentIds = [...new Set(group.map((g) => g.parentId))];
+          const inner = dataSource
+            .getRepository(Incident)
+            .createQueryBuilder('i')
+            .innerJoin(join, 'j', 'j.incident_id = i.id')
+            .select('i.id', 'id')
+            .addSelect(`j.${fk}`, 'parent_id')
+            .addSelect(
+              `row_number() OVER (PARTITION BY j.${fk} ORDER BY i.acknowledged_at DESC, i.id DESC)`,
+              'rn',
+            )
+            .where(`j.${fk} IN (:...parentIds)`, { parentIds });
+          if (after) {
+            const pos = decodeCursor(after);
+            inner.andWhere('(i.acknowledged_at, i.id) < (:k::timestamptz, :cid::uuid)', {
+              k: pos.k,
+              cid: pos.id,
+            });
+          }
+          const rows = await dataSource
+            .getRepository(Incident)
+            .createQueryBuilder('e')
+            .innerJoin(`(${inner.getQuery()})`, 'w', 'w.id = e.id')
+            .addSelect('w.parent_id', 'parent_id')
+            .addSelect('w.rn', 'rn')
+            .setParameters(inner.getParameters())
+            .where('w.rn <= :limit', { limit: first + 1 })
+            .getRawAndEntities();
+          const entities = new Map(rows.entities.map((e) => [e.id, e]));
+          const pairs = rows.raw
+            .map((raw: Record<string, unknown>) => ({
+              parentId: raw.parent_id as string,
+              rn: Number(raw.rn),
+              incident: entities.get(raw.e_id as string)!,
+            }))
+            .sort((a, b) => a.rn - b.rn);
+          const byParent = groupRows(parentIds, pairs, (p) => p.parentId);
+          parentIds.forEach((parentId, i) => {
+            const list = byParent[i].map((p) => p.incident);
+            results.set(incidentPageKey({ parentId, first, after }), {
+              nodes: list.slice(0, first),
+              hasNextPage: list.length > first,
+              cursorOf: incidentCursor,
+            });
+          });
+        } catch (error) {
+          // A bad cursor fails the fields that sent it, not the rest of the batch.
+          for (const k of group) results.set(incidentPageKey(k), error as Error);
+        }
+      }
+      return keys.map((k) => results.get(incidentPageKey(k))!);
+    },
+    { cacheKeyFn: incidentPageKey },
+  );
+}
+
+function incidentPageKey(k: IncidentPageArgs): string {
+  return JSON.stringify([k.parentId, k.first, k.after]);
+}
+
+/** How many incidents each client (or site) has, in one grouped COUNT per batch. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+function incidentCountLoader(dataSource: DataSource, join: Function, fk: 'client_id' | 'site_id') {
+  return new DataLoader<string, number>(async (parentIds) => {
+    const rows = await dataSource
+      .getRepository(join)
+      .createQueryBuilder('j')
+      .select(`j.${fk}`, 'key')
+      .addSelect('count(DISTINCT j.incident_id)::int', 'n')
+      .where(`j.${fk} IN (:...parentIds)`, { parentIds })
+      .groupBy(`j.${fk}`)
+      .getRawMany<{ key: string; n: number }>();
+    const counts = new Map(rows.map((r) => [r.key, r.n]));
+    return parentIds.map((k) => counts.get(k) ?? 0);
+  });
 }

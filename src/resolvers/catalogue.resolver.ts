@@ -130,9 +130,15 @@ export class ClientResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<InstanceType<typeof IncidentConnection>> {
-    return new IncidentConnection(
-      await ctx.hub.incidentQueries.search({ clientSlugs: [client.slug] }, first ?? 20, after),
-    );
+    const page = await ctx.loaders.clientIncidents.load({
+      parentId: client.id,
+      first: first ?? 20,
+      after: after ?? null,
+    });
+    return new IncidentConnection({
+      ...page,
+      count: () => ctx.loaders.clientIncidentCount.load(client.id),
+    });
   }
 }
 
@@ -150,9 +156,15 @@ export class SiteResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<InstanceType<typeof IncidentConnection>> {
-    return new IncidentConnection(
-      await ctx.hub.incidentQueries.search({ siteIds: [site.siteId] }, first ?? 20, after),
-    );
+    const page = await ctx.loaders.siteIncidents.load({
+      parentId: site.id,
+      first: first ?? 20,
+      after: after ?? null,
+    });
+    return new IncidentConnection({
+      ...page,
+      count: () => ctx.loaders.siteIncidentCount.load(site.id),
+    });
   }
 }
 
