@@ -19,6 +19,7 @@ import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
 import { parseInput } from '../validation';
 import { insertAffected, replaceAffected, resolveClients, resolveService, resolveSites } from './affected';
+import { priorityLabel, stageLabel } from '../labels';
 import { recordFinalCommunicationDraft } from './final-communication-draft';
 import { type FlowDecision, flowAfterPriorityChange, flowAtDeclaration } from './incident-flow';
 import {
@@ -105,7 +106,7 @@ export class IncidentService {
         incident,
         event: 'StageChanged',
         actorId: actor.personId,
-        text: `Stage changed from ${move.from} to ${move.to}${input.note ? `: ${input.note}` : ''}`,
+        text: `Stage changed from ${stageLabel(move.from)} to ${stageLabel(move.to)}${input.note ? `: ${input.note}` : ''}`,
         data: { from: move.from, to: move.to, note: input.note ?? null },
       });
       if (move.to === Stage.MITIGATED) await recordFinalCommunicationDraft(tx, incident);
@@ -156,8 +157,8 @@ export class IncidentService {
         actorId: actor.personId,
         text:
           before.priority === priority
-            ? `Priority reassessed, stays ${priority}: ${input.reason}`
-            : `Priority changed from ${before.priority} to ${priority}: ${input.reason}`,
+            ? `Priority reassessed, stays ${priorityLabel(priority)}: ${input.reason}`
+            : `Priority changed from ${priorityLabel(before.priority)} to ${priorityLabel(priority)}: ${input.reason}`,
         data: { from: before, to: after, reason: input.reason, incidentFlow: flow.incidentFlow, enteredFlow },
       });
       return incident;
@@ -315,7 +316,7 @@ export class IncidentService {
       incident,
       event: 'IncidentDeclared',
       actorId: actor.personId,
-      text: `Declared ${incident.key} as ${incident.priority}: ${incident.summary}`,
+      text: `Declared ${incident.key} as ${priorityLabel(incident.priority)}: ${incident.summary}`,
       data: {
         priority: incident.priority,
         stage: Stage.ACKNOWLEDGED,

@@ -8,6 +8,7 @@ import type { Config } from '../../config';
 import { actorForOpsgenieUser, systemActor } from '../../domain/access/actors';
 import { ExternalSystem, IncidentRole } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
+import { roleLabel } from '../../domain/labels';
 import type { InboundDelivery } from '../../entities';
 import type { DeliveryProcessor, NewDelivery, Outcome } from '../inbound-deliveries';
 import { incidentByExternalId, type IncidentRef } from '../incident-lookup';
@@ -192,12 +193,12 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
         personId,
       });
       return 'heldAs' in result
-        ? `${result.heldAs} is held already: no role assigned`
-        : `${who} assigned as ${role}`;
+        ? `${roleLabel(result.heldAs)} (${result.heldAs}) is held already: no role assigned`
+        : `${who} assigned as ${roleLabel(role)}`;
     } catch (err) {
       // Someone took the role meanwhile (a concurrent assignment): they keep it.
       if (err instanceof DomainError && err.code === 'CONFLICT')
-        return `${role} not assigned: ${err.message}`;
+        return `${roleLabel(role)} not assigned: ${err.message}`;
       throw err;
     }
   }
