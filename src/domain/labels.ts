@@ -1,5 +1,8 @@
 // One human label for each stage, priority and role: the timeline, Slack, the final
 // communication and `/incident status` all say the same words. A CUSTOM role is named by its title.
+// A priority is its bare name ("P1"), as the handbook, the priority matrix and every vendor say it:
+// a descriptor such as "critical" would read as the urgency level of the same name, which is only
+// one of the ways to a P1.
 import { IncidentRole, Priority, Stage } from './enums';
 
 export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
@@ -13,10 +16,10 @@ export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
 };
 
 export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = {
-  [Priority.P1]: 'P1 (critical)',
-  [Priority.P2]: 'P2 (high)',
-  [Priority.P3]: 'P3 (moderate)',
-  [Priority.P4]: 'P4 (low)',
+  [Priority.P1]: 'P1',
+  [Priority.P2]: 'P2',
+  [Priority.P3]: 'P3',
+  [Priority.P4]: 'P4',
 };
 
 export const ROLE_LABELS: Readonly<Record<IncidentRole, string>> = {
@@ -39,7 +42,7 @@ export function stageLabel(stage: string): string {
   return isKey(STAGE_LABELS, stage) ? STAGE_LABELS[stage] : stage;
 }
 
-/** "P1 (critical)". */
+/** "P1". */
 export function priorityLabel(priority: string): string {
   return isKey(PRIORITY_LABELS, priority) ? PRIORITY_LABELS[priority] : priority;
 }
