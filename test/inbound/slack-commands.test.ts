@@ -122,7 +122,7 @@ describe('/incident', () => {
     expect(declared.status).toBe(200);
     const key = /\*(albertsons-incident-\d+)\*/.exec(String(declared.body.text))?.[1];
     expect(key).toBeDefined();
-    expect(declared.body.text).toContain('(P2, ACKNOWLEDGED)');
+    expect(declared.body.text).toContain('(P2, Acknowledged)');
     expect(declared.body.text).toContain('Its channel is being opened and announced.');
     const channel = await channelOf(key!);
 
@@ -132,12 +132,14 @@ describe('/incident', () => {
       expect(res.body.response_type).toBe('ephemeral');
       return String(res.body.text);
     };
-    expect(await say('stage investigating checking the queues')).toBe(`${key} is now INVESTIGATING.`);
+    expect(await say('stage investigating checking the queues')).toBe(`${key} is now Investigating.`);
     expect(await say('priority extensive critical every store affected')).toContain('is P1');
     expect(await say('role im <@U0EXPERT1|expert>')).toBe(
-      `Expert Person is now SOFTWARE_INCIDENT_MANAGER on ${key}.`,
+      `Expert Person is now Software incident manager on ${key}.`,
     );
-    expect(await say('handover im <@U0MANAGER1>')).toContain('handed over to Manager Person');
+    expect(await say('handover im <@U0MANAGER1>')).toBe(
+      `Software incident manager on ${key} handed over to Manager Person.`,
+    );
     expect(await say('note Failover started', RESPONDER)).toContain('Note added');
     expect(
       await say('update orders delayed | queue stuck | restarted workers | drain the backlog', RESPONDER),
@@ -146,8 +148,8 @@ describe('/incident', () => {
       'Fulfillment Software is being paged',
     );
     const status = await say('status', RESPONDER);
-    expect(status).toContain(`*${key}* · P1 · INVESTIGATING`);
-    expect(status).toContain('Manager Person');
+    expect(status).toContain(`*${key}* · P1 · Investigating`);
+    expect(status).toContain('Roles: Software incident manager: Manager Person');
     expect(status).toMatch(/Last status update: \d{4}-/);
 
     const after = await incident(key!);

@@ -55,7 +55,7 @@ describe('Slack mapper', () => {
       { meet: 'https://g.co/meet/k', zendesk: 'https://z/agent/tickets/1', jira: 'https://j/browse/INC-1' },
     );
     expect(topic).toBe(
-      'P1 INVESTIGATING | Orders not reaching the MFC | Software Incident Manager: Dana | Meet https://g.co/meet/k | Zendesk https://z/agent/tickets/1 | Jira https://j/browse/INC-1',
+      'P1 Investigating | Orders not reaching the MFC | Software incident manager: Dana | Meet https://g.co/meet/k | Zendesk https://z/agent/tickets/1 | Jira https://j/browse/INC-1',
     );
     expect(channelTopic(view({ summary: 'y'.repeat(400) }), { meet: 'm' }).length).toBe(250);
   });

@@ -122,10 +122,12 @@ describe('Slack integration', () => {
       'slack.updateTopic DONE',
     ]);
     const [channel] = channelsNamed(incident.key);
-    expect(channel.topic.value).toContain(`Software Incident Manager: ${t.people.manager.name}`);
-    expect(channel.topic.value).toContain('P1 INVESTIGATING');
+    expect(channel.topic.value).toContain(`Software incident manager: ${t.people.manager.name}`);
+    expect(channel.topic.value).toContain('P1 Investigating');
     const posts = slack.messages(channel.id).filter((m) => m.user === slack.botUserId);
-    expect(posts.filter((m) => m.text?.includes('*INVESTIGATING*'))).toHaveLength(1); // despite the lost response
+    expect(
+      posts.filter((m) => m.text?.includes('Stage: Acknowledged → *Investigating*: looking at queues')),
+    ).toHaveLength(1); // despite the lost response
     expect(posts.filter((m) => m.text?.includes('What we know: queue stuck'))).toHaveLength(1);
     expect(slack.invalidCalls).toEqual([]);
   });

@@ -3,6 +3,7 @@
 // and that nothing further will be sent) and a brief external notice (service restored,
 // postmortem to follow). Pure: plain data in, plain text out; `mitigatedAt` is an argument.
 import { IncidentRole } from '../enums';
+import { priorityLabel, roleLabel } from '../labels';
 import { timeToDetectSeconds, timeToRecoverSeconds } from './timestamps';
 
 export interface FinalCommunicationRole {
@@ -40,18 +41,6 @@ export interface FinalCommunication {
   external: string;
 }
 
-const ROLE_LABELS: Readonly<Record<IncidentRole, string>> = {
-  [IncidentRole.SOFTWARE_INCIDENT_MANAGER]: 'Software incident manager',
-  [IncidentRole.HARDWARE_INCIDENT_MANAGER]: 'Hardware incident manager',
-  [IncidentRole.BACKUP_INCIDENT_MANAGER]: 'Backup incident manager',
-  [IncidentRole.ONSITE_TECHNICIAN]: 'Onsite technician',
-  [IncidentRole.DOMAIN_EXPERT]: 'Domain expert',
-  [IncidentRole.ACCOUNT_TEAM]: 'Account team',
-  [IncidentRole.SUPPORT_TEAM]: 'Support team',
-  [IncidentRole.TAM]: 'TAM',
-  [IncidentRole.CUSTOM]: 'Custom role',
-};
-
 /** Seconds from start of impact to mitigation (the TTR), never negative. */
 export function impactDurationSeconds(
   input: Pick<FinalCommunicationInput, 'impactStartedAt' | 'mitigatedAt'>,
@@ -87,9 +76,6 @@ export function formatUtc(at: Date): string {
   return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-const roleLabel = (r: Pick<FinalCommunicationRole, 'role' | 'title'>): string =>
-  r.role === IncidentRole.CUSTOM && r.title ? r.title : ROLE_LABELS[r.role];
-
 /**
  * One line per role (in order of first assignment): who holds it now, then who held it before.
  * A person who held a role twice is named once, as current if they still hold it.
@@ -98,7 +84,7 @@ export function roleLines(roles: readonly FinalCommunicationRole[]): string[] {
   const sorted = [...roles].sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime());
   const byLabel = new Map<string, { current: string[]; past: string[] }>();
   for (const r of sorted) {
-    const label = roleLabel(r);
+    const label = roleLabel(r.role, r.title);
     const holders = byLabel.get(label) ?? { current: [], past: [] };
     byLabel.set(label, holders);
     if (r.relievedAt === null) {
@@ -131,7 +117,7 @@ export function draftFinalCommunication(input: FinalCommunicationInput): FinalCo
     'The incident is resolved: client impact has ended. This is the final communication about it; ' +
       'there will be no further updates.',
     '',
-    `Priority: ${input.priority}`,
+    `Priority: ${priorityLabel(input.priority)}`,
     `Affected clients: ${input.affectedClients.length ? input.affectedClients.join(', ') : 'none recorded'}`,
     `Affected sites: ${sites.length ? sites.join(', ') : 'none recorded'}`,
     `Faulty service: ${input.faultyService ?? 'Unknown'}`,

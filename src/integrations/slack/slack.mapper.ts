@@ -1,4 +1,5 @@
 // Pure builders of what the hub sends to Slack: channel names, topics, announcements.
+import { priorityLabel, roleLabel, stageLabel } from '../../domain/labels';
 
 export interface IncidentView {
   incidentId: string;
@@ -47,9 +48,9 @@ export function channelTopic(
   view: IncidentView,
   links: { meet: string; zendesk?: string | null; jira?: string | null },
 ): string {
-  const roles = view.roles.map((r) => `${r.title ?? roleLabel(r.role)}: ${r.name}`).join(', ');
+  const roles = view.roles.map((r) => `${roleLabel(r.role, r.title)}: ${r.name}`).join(', ');
   const parts = [
-    `${view.priority} ${view.stage}`,
+    `${priorityLabel(view.priority)} ${stageLabel(view.stage)}`,
     view.summary,
     roles || 'no roles assigned yet',
     `Meet ${links.meet}`,
@@ -61,15 +62,13 @@ export function channelTopic(
 }
 
 export function announcement(view: IncidentView, channelName: string, meet: string): string {
-  return `:rotating_light: ${view.priority} incident ${view.key} declared: ${view.summary}. Join #${channelName} (Meet ${meet}).`;
+  return `:rotating_light: ${priorityLabel(view.priority)} incident ${view.key} declared: ${view.summary}. Join #${channelName} (Meet ${meet}).`;
 }
 
-const roleLabel = (role: string): string =>
-  role
-    .toLowerCase()
-    .split('_')
-    .map((w) => w[0].toUpperCase() + w.slice(1))
-    .join(' ');
+/** A stage change as a channel message: "Stage: Identified → *Mitigated*: queue drained". */
+export function stageChangedText(from: string, to: string, note?: string | null): string {
+  return `Stage: ${stageLabel(from)} → *${stageLabel(to)}*${note ? `: ${note}` : ''}`;
+}
 
 /** A status update as a channel message: the handbook's four questions. */
 export function statusUpdateText(u: {

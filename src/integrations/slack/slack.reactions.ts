@@ -11,6 +11,7 @@ import {
   announcement,
   channelTopic,
   incidentChannelName,
+  stageChangedText,
   statusUpdateText,
   type IncidentView,
 } from './slack.mapper';
@@ -108,10 +109,8 @@ export class SlackReactions implements Reactions {
 
   /** The channel message for an event, if it warrants one. */
   private async postText(event: DomainEvent, context: PlanContext): Promise<string | null> {
-    if (event.type === 'StageChanged') {
-      const note = event.data.note ? `: ${String(event.data.note)}` : '';
-      return `Stage: ${String(event.data.from)} → *${String(event.data.to)}*${note}`;
-    }
+    if (event.type === 'StageChanged')
+      return stageChangedText(event.data.from, event.data.to, event.data.note);
     if (event.type === 'StatusUpdatePosted') {
       const [update] = (await context.manager.query(
         'SELECT audience, client_impact, known_problem, attempted, next_steps FROM status_update WHERE id = $1',

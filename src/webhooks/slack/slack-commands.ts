@@ -6,12 +6,13 @@ import { type Actor } from '../../domain/access/access';
 import { actorForSlackUser } from '../../domain/access/actors';
 import { DomainError } from '../../domain/errors';
 import { ExternalSystem, ImpactLevel, UrgencyLevel } from '../../domain/enums';
+import { priorityLabel, roleLabel, stageLabel } from '../../domain/labels';
 import type { DomainServices } from '../../domain/services';
 import { nextStatusUpdateDueAt } from '../../domain/incident/status-cadence';
 import type { UpdateCadence } from '../../domain/incident/priority-matrix';
 import { Client, Incident, Person, Service, Team } from '../../entities';
 import { incidentByExternalId, type IncidentRef } from '../incident-lookup';
-import { HELP, parseSlashCommand, type SlashCommand } from './slash-command';
+import { HELP, parseSlashCommand, statusText, type SlashCommand } from './slash-command';
 
 /** The fields of a slash command that the hub reads (Slack sends more). */
 export interface SlashCommandRequest {
@@ -108,7 +109,7 @@ export class SlackCommands {
       idempotencyKey: request.trigger_id ? `slack:${request.trigger_id}` : undefined,
     });
     return reply(
-      `Declared *${incident.key}* (${incident.priority}, ${incident.stage}): ${incident.summary}.` +
+      `Declared *${incident.key}* (${priorityLabel(incident.priority)}, ${stageLabel(incident.stage)}): ${incident.summary}.` +
         (this.opensChannels ? ' Its channel is being opened and announced.' : ''),
     );
   }
@@ -127,7 +128,7 @@ export class SlackCommands {
           stage: command.stage,
           note: command.note,
         });
-        return reply(`${incidentKey} is now ${after.stage}.`);
+        return reply(`${incidentKey} is now ${stageLabel(after.stage)}.`);
       }
       case 'priority': {
         const after = await this.services.incidents.reassessPriority(actor, {
@@ -137,7 +138,7 @@ export class SlackCommands {
           reason: command.reason ?? 'Reassessed in Slack',
         });
         return reply(
-          `${incidentKey} is ${after.priority} (${command.impact} impact, ${command.urgency} urgency).`,
+          `${incidentKey} is ${priorityLabel(after.priority)} (${command.impact} impact, ${command.urgency} urgency).`,
         );
       }
       case 'role':
@@ -147,20 +148,24 @@ export class SlackCommands {
           return reply(`Nothing was changed: <@${command.userId}> is not among incident-hub's people.`);
         }
         if (command.name === 'role') {
-          await this.services.roles.assignRole(actor, {
+          const assigned = await this.services.roles.assignRole(actor, {
             incidentKey,
             role: command.role,
             personId: person.id,
             title: command.title,
           });
-          return reply(`${person.name} is now ${command.role} on ${incidentKey}.`);
+          return reply(
+            `${person.name} is now ${roleLabel(assigned.role, assigned.title)} on ${incidentKey}.`,
+          );
         }
-        await this.services.roles.handOverRole(actor, {
+        const handedOver = await this.services.roles.handOverRole(actor, {
           incidentKey,
           role: command.role,
           toPersonId: person.id,
         });
-        return reply(`${command.role} on ${incidentKey} handed over to ${person.name}.`);
+        return reply(
+          `${roleLabel(handedOver.role, handedOver.title)} on ${incidentKey} handed over to ${person.name}.`,
+        );
       }
       case 'note':
         await this.services.updates.addNote(actor, { incidentKey, text: command.text });
@@ -215,12 +220,14 @@ export class SlackCommands {
       [ref.id],
     )) as { at: Date | null }[];
     const due = nextStatusUpdateDueAt(incident, last?.at ?? null, this.updateCadence);
-    return [
-      `*${incident.key}* · ${incident.priority} · ${incident.stage}`,
-      incident.summary,
-      `Roles: ${roles.length ? roles.map((r) => `${r.title ?? r.role}: ${r.name}`).join('; ') : 'none yet'}`,
-      `Last status update: ${last?.at ? new Date(last.at).toISOString() : 'none yet'}` +
-        (due ? `; next due ${due.toISOString()}` : ''),
-    ].join('\n');
+    return statusText({
+      key: incident.key,
+      summary: incident.summary,
+      priority: incident.priority,
+      stage: incident.stage,
+      roles,
+      lastStatusUpdateAt: last?.at ? new Date(last.at) : null,
+      nextStatusUpdateDueAt: due,
+    });
   }
 }

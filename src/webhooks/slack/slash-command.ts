@@ -1,7 +1,8 @@
 // The `/incident` command language, parsed without touching anything: text in, a command (or a
 // message saying what is wrong and how to say it) out. Values are checked by the domain services
-// the commands call; this module only knows the words.
+// the commands call; this module only knows the words (and the words of the `status` reply).
 import { Audience, ImpactLevel, IncidentRole, Stage, UrgencyLevel } from '../../domain/enums';
+import { priorityLabel, roleLabel, stageLabel } from '../../domain/labels';
 
 export type SlashCommand =
   | {
@@ -46,6 +47,27 @@ export const HELP = [
   '• `status`: a summary only you see',
   '• `help`: this list',
 ].join('\n');
+
+/** What `/incident status` shows: where the incident stands, who holds what, when the next update is due. */
+export function statusText(status: {
+  key: string;
+  summary: string;
+  priority: string;
+  stage: string;
+  /** The roles held now, in order of assignment. */
+  roles: readonly { role: string; title: string | null; name: string }[];
+  lastStatusUpdateAt: Date | null;
+  nextStatusUpdateDueAt: Date | null;
+}): string {
+  const { roles, lastStatusUpdateAt: last, nextStatusUpdateDueAt: due } = status;
+  return [
+    `*${status.key}* · ${priorityLabel(status.priority)} · ${stageLabel(status.stage)}`,
+    status.summary,
+    `Roles: ${roles.length ? roles.map((r) => `${roleLabel(r.role, r.title)}: ${r.name}`).join('; ') : 'none yet'}`,
+    `Last status update: ${last ? last.toISOString() : 'none yet'}` +
+      (due ? `; next due ${due.toISOString()}` : ''),
+  ].join('\n');
+}
 
 const ROLE_ALIASES: Readonly<Record<string, IncidentRole>> = {
   im: IncidentRole.SOFTWARE_INCIDENT_MANAGER,
