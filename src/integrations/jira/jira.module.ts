@@ -3,6 +3,7 @@
 import type { Config } from '../../config';
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
+import { priorityLabel } from '../../domain/labels';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
@@ -29,7 +30,7 @@ class JiraReactions implements Reactions {
       if (!view.incidentFlow) return [];
       const summary = `[${view.key}] ${view.summary}`.slice(0, 255);
       const description = [
-        `Incident ${view.key}, ${view.priority}, declared through incident-hub.`,
+        `Incident ${view.key}, ${priorityLabel(view.priority)}, declared through incident-hub.`,
         view.sites.length ? `Sites: ${view.sites.map((s) => `${s.siteId} (${s.location})`).join(', ')}` : '',
         `Bridge: ${this.bridge.linkFor(view.key)}`,
       ]

@@ -3,6 +3,7 @@
 import type { Config } from '../../config';
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
+import { priorityLabel } from '../../domain/labels';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
@@ -102,7 +103,7 @@ class OpsgenieReactions implements Reactions {
     return {
       alias,
       message: alertMessage(key, summary),
-      description: `Incident ${key} (${priority}): ${summary}\nJoin the bridge: ${this.bridge.linkFor(key)}\nSlack channel: #${key}`,
+      description: `Incident ${key} (${priorityLabel(priority)}): ${summary}\nJoin the bridge: ${this.bridge.linkFor(key)}\nSlack channel: #${key}`,
       tags: alertTags(key, priority),
       responders: team ? [{ type: 'team', name: team }] : [],
     };

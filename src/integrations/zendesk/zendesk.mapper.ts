@@ -1,5 +1,6 @@
 // Pure builders of what the hub writes on Zendesk tickets: the internal note on declaration, the
 // ticket it opens for an incident that did not come from one, and status updates.
+import { priorityLabel } from '../../domain/labels';
 import type { IncidentView } from '../slack/slack.mapper';
 
 /** The handbook's four questions, as a status update row has them. */
@@ -22,16 +23,16 @@ export function withDedupeMarker(body: string, dedupeKey: string): string {
 }
 
 export function declaredNote(view: Pick<IncidentView, 'key' | 'priority' | 'summary'>): string {
-  return `Incident ${view.key} declared (${view.priority}): ${view.summary}. The hub tracks it; updates follow here.`;
+  return `Incident ${view.key} declared (${priorityLabel(view.priority)}): ${view.summary}. The hub tracks it; updates follow here.`;
 }
 
 export function ticketSubject(view: Pick<IncidentView, 'key' | 'priority' | 'summary'>): string {
-  const subject = `[${view.priority}] ${view.key}: ${view.summary}`;
+  const subject = `[${priorityLabel(view.priority)}] ${view.key}: ${view.summary}`;
   return subject.length <= MAX_SUBJECT ? subject : `${subject.slice(0, MAX_SUBJECT - 1)}…`;
 }
 
 export function ticketBody(view: Pick<IncidentView, 'key' | 'priority' | 'summary'>): string {
-  return `Incident ${view.key} declared (${view.priority}): ${view.summary}. Opened by the incident hub; updates follow here.`;
+  return `Incident ${view.key} declared (${priorityLabel(view.priority)}): ${view.summary}. Opened by the incident hub; updates follow here.`;
 }
 
 export function statusUpdateComment(incidentKey: string, update: StatusUpdateText): string {
