@@ -7,7 +7,7 @@
   const QUERY = `query Board {
     incidents(filter: { open: true }, first: 100) {
       nodes {
-        key summary priority stage acknowledgedAt lastStatusUpdateAt nextStatusUpdateDueAt
+        key summary priority priorityLabel stage stageLabel acknowledgedAt lastStatusUpdateAt nextStatusUpdateDueAt
         incidentManager { name }
         affectedClients { slug name }
         affectedSites { siteId location }
@@ -63,7 +63,7 @@
       dd.appendChild(valueEl);
       dl.appendChild(dd);
     };
-    row('Stage', text('span', 'stage', incident.stage));
+    row('Stage', text('span', 'stage', incident.stageLabel));
     row(
       'Incident manager',
       text('span', 'manager', incident.incidentManager ? incident.incidentManager.name : '—'),
@@ -102,7 +102,7 @@
       const section = document.createElement('section');
       section.className = 'priority';
       section.dataset.priority = priority;
-      section.appendChild(text('h2', '', `${priority} (${group.length})`));
+      section.appendChild(text('h2', '', `${group[0].priorityLabel} (${group.length})`));
       const cards = document.createElement('div');
       cards.className = 'cards';
       group.forEach((i) => cards.appendChild(card(i)));

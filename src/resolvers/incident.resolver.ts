@@ -26,6 +26,7 @@ import {
 } from '../entities';
 import { Stage, TimelineKind } from '../domain/enums';
 import { nextStages } from '../domain/incident/lifecycle';
+import { priorityLabel, stageLabel } from '../domain/labels';
 import { INCIDENT_MANAGER_ROLES } from '../domain/roles/roles';
 import { nextStatusUpdateDueAt } from '../domain/incident/status-cadence';
 import {
@@ -112,6 +113,20 @@ export class IncidentResolver {
   @Mutation(() => Incident, { description: 'Correct impact start or detection time (INCIDENT_MANAGER).' })
   correctTimestamp(@Arg('input') input: CorrectTimestampInput, @Ctx() ctx: HubContext): Promise<Incident> {
     return ctx.hub.incidents.correctTimestamp(actorOf(ctx), input);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'The stage in words ("Investigating"), the same wherever the hub names it.',
+  })
+  stageLabel(@Root() incident: Incident): string {
+    return stageLabel(incident.stage);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'The priority in words ("P1"), the same wherever the hub names it.',
+  })
+  priorityLabel(@Root() incident: Incident): string {
+    return priorityLabel(incident.priority);
   }
 
   @FieldResolver(() => [Stage], { description: 'The stages this incident may move to next.' })

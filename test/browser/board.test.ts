@@ -159,7 +159,7 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
       group: 'P1',
       keyText: p1.key,
       summary: 'Orders stuck at Clifton and Dallas',
-      stage: 'ACKNOWLEDGED',
+      stage: 'Acknowledged',
       manager: 'Manager Person',
       age: '0m',
       lastUpdate: 'none yet',
@@ -173,7 +173,7 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
     expect(second).toMatchObject({
       group: 'P2',
       summary: 'Pick lists printing twice',
-      stage: 'ACKNOWLEDGED',
+      stage: 'Acknowledged',
       manager: '—',
       age: '2h 5m',
       lastUpdate: 'none yet (overdue)',
@@ -201,14 +201,14 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
     await openBoard(t.tokens.viewer, incident.key);
     expect(find(await readBoard(), incident.key)).toMatchObject({
       group: 'P1',
-      stage: 'ACKNOWLEDGED',
+      stage: 'Acknowledged',
       manager: '—',
     });
     // a reload would lose this
     await browser.page.evaluate('window.__sameDocument = true');
 
     await stage(incident.key, 'INVESTIGATING');
-    await waitForCard(incident.key, (c) => c.stage === 'INVESTIGATING', 'stage INVESTIGATING');
+    await waitForCard(incident.key, (c) => c.stage === 'Investigating', 'stage Investigating');
 
     await t.ok(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.expert.id },
@@ -227,7 +227,7 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
     expect(shown).toMatchObject({
       group: 'P3',
       summary: 'Label printer offline',
-      stage: 'ACKNOWLEDGED',
+      stage: 'Acknowledged',
       clients: 'Albertsons',
       sites: 'ab0001 (dallas-tx)',
     });
@@ -254,9 +254,13 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
     const updated = await waitForCard(incident.key, (c) => !c.overdue, 'the overdue mark to clear');
     expect(updated.lastUpdate).toBe('0m ago');
 
-    for (const next of ['IDENTIFIED', 'MITIGATED', 'POSTMORTEM']) {
+    for (const [next, shown] of [
+      ['IDENTIFIED', 'Identified'],
+      ['MITIGATED', 'Mitigated'],
+      ['POSTMORTEM', 'Postmortem'],
+    ]) {
       await stage(incident.key, next);
-      await waitForCard(incident.key, (c) => c.stage === next, `stage ${next}`);
+      await waitForCard(incident.key, (c) => c.stage === shown, `stage ${shown}`);
     }
     await stage(incident.key, 'CLOSED');
     await within(LIVE_MS, readBoard, (b) => find(b, incident.key) === null, 'the closed incident to leave');
@@ -281,19 +285,19 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
     // past the first retries (250 ms, 500 ms): still disconnected, still showing the old stage
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(t.hub.websocket.wss.clients.size).toBe(0);
-    expect(find(await readBoard(), incident.key)!.stage).toBe('ACKNOWLEDGED');
+    expect(find(await readBoard(), incident.key)!.stage).toBe('Acknowledged');
     await browser.context.setOffline(false);
 
     // retries back off up to 5 s
     await within(
       8000,
       readBoard,
-      (b) => b.state === 'live' && find(b, incident.key)?.stage === 'INVESTIGATING',
+      (b) => b.state === 'live' && find(b, incident.key)?.stage === 'Investigating',
       'the change made while offline',
     );
     // and it is live again
     await stage(incident.key, 'IDENTIFIED');
-    await waitForCard(incident.key, (c) => c.stage === 'IDENTIFIED', 'a change after reconnecting');
+    await waitForCard(incident.key, (c) => c.stage === 'Identified', 'a change after reconnecting');
     expect(await browser.page.evaluate('window.__sameDocument === true')).toBe(true);
     expect(browser.pageErrors).toEqual([]);
   });
