@@ -193,7 +193,7 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
         personId,
       });
       return 'heldAs' in result
-        ? `${roleLabel(result.heldAs)} (${result.heldAs}) is held already: no role assigned`
+        ? `${result.heldAs} is held already: no role assigned`
         : `${who} assigned as ${roleLabel(role)}`;
     } catch (err) {
       // Someone took the role meanwhile (a concurrent assignment): they keep it.
