@@ -35,23 +35,19 @@ class OpsgenieReactions implements Reactions {
     if (!paged && (event.type === 'IncidentDeclared' || event.type === 'PriorityChanged')) {
       const view = await context.view();
       if (!view.incidentFlow) return [];
-      const [team] = (await context.manager.query(
-        `SELECT t.opsgenie_team FROM incident i JOIN service s ON s.id = i.faulty_service_id
-         LEFT JOIN team t ON t.id = s.team_id WHERE i.id = $1`,
-        [event.incidentId],
-      )) as { opsgenie_team: string | null }[];
+      const team = view.opsgenieTeam;
       return [
         {
           action: 'opsgenie.page',
           dedupeKey: pageKey,
           payload: {
-            ...this.pagePayload(view.key, view.key, view.summary, view.priority, team?.opsgenie_team ?? null),
+            ...this.pagePayload(view.key, view.key, view.summary, view.priority, team),
             // the on-call incident manager, with the owning team
             responders: [
               ...(this.incidentManagerSchedule
                 ? [{ type: 'schedule' as const, name: this.incidentManagerSchedule }]
                 : []),
-              ...(team?.opsgenie_team ? [{ type: 'team' as const, name: team.opsgenie_team }] : []),
+              ...(team ? [{ type: 'team' as const, name: team }] : []),
             ],
           },
         },

@@ -48,11 +48,8 @@ class StatuspageReactions implements Reactions {
       ];
     }
     if (event.type === 'StatusUpdatePosted' && event.data.audience === 'EXTERNAL') {
-      const [update] = (await context.manager.query(
-        'SELECT client_impact, next_steps FROM status_update WHERE id = $1',
-        [event.data.statusUpdateId],
-      )) as { client_impact: string; next_steps: string }[];
       const view = await context.view();
+      const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
       if (!update) return [];
       return [
         {
@@ -60,7 +57,7 @@ class StatuspageReactions implements Reactions {
           dedupeKey: `statuspage:update:${event.timelineEntryId}`,
           payload: {
             status: STATUSPAGE_STATUS[view.stage],
-            body: `${update.client_impact} ${update.next_steps}`,
+            body: `${update.clientImpact} ${update.nextSteps}`,
           },
         },
       ];
