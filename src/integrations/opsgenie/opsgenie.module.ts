@@ -6,7 +6,7 @@ import type { DomainEvent } from '../../domain/events';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
-import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
+import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
 import { alertMessage, alertTags } from './opsgenie.mapper';
@@ -128,21 +128,17 @@ class OpsgenieEffects implements EffectHandler {
   }
 }
 
-export const opsgenieModule: VendorModule = {
+export const opsgenieModule: VendorModule<'opsgenie'> = {
+  name: 'opsgenie',
   system: ExternalSystem.OPSGENIE,
   enabled: (config: Config) => !!config.vendors.OPSGENIE_API_KEY,
-  reactions: (config, enabled) =>
-    new OpsgenieReactions(
-      enabled,
-      templateBridge(config.meetUrlTemplate),
-      config.vendors.OPSGENIE_INCIDENT_MANAGER_SCHEDULE,
-    ),
-  handler: (config) =>
-    new OpsgenieEffects(
-      new OpsgenieClient({
-        apiUrl: config.vendors.OPSGENIE_API_URL ?? 'https://api.opsgenie.com',
-        apiKey: config.vendors.OPSGENIE_API_KEY!,
-        timeoutMs: config.integrations.vendorTimeoutMs,
-      }),
-    ),
+  reactions: (config, enabled, bridge) =>
+    new OpsgenieReactions(enabled, bridge, config.vendors.OPSGENIE_INCIDENT_MANAGER_SCHEDULE),
+  adapter: (config) =>
+    new OpsgenieClient({
+      apiUrl: config.vendors.OPSGENIE_API_URL ?? 'https://api.opsgenie.com',
+      apiKey: config.vendors.OPSGENIE_API_KEY!,
+      timeoutMs: config.integrations.vendorTimeoutMs,
+    }),
+  handler: (pager) => new OpsgenieEffects(pager),
 };

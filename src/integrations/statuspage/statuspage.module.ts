@@ -89,17 +89,17 @@ class StatuspageEffects implements EffectHandler {
   }
 }
 
-export const statuspageModule: VendorModule = {
+export const statuspageModule: VendorModule<'statuspage'> = {
+  name: 'statuspage',
   system: ExternalSystem.STATUSPAGE,
   enabled: (config: Config) => !!(config.vendors.STATUSPAGE_API_KEY && config.vendors.STATUSPAGE_PAGE_ID),
-  reactions: (config, enabled) => new StatuspageReactions(enabled),
-  handler: (config) =>
-    new StatuspageEffects(
-      new StatuspageClient({
-        apiUrl: config.vendors.STATUSPAGE_API_URL ?? 'https://api.statuspage.io/v1',
-        apiKey: config.vendors.STATUSPAGE_API_KEY!,
-        pageId: config.vendors.STATUSPAGE_PAGE_ID!,
-        timeoutMs: config.integrations.vendorTimeoutMs,
-      }),
-    ),
+  reactions: (_config, enabled) => new StatuspageReactions(enabled),
+  adapter: (config) =>
+    new StatuspageClient({
+      apiUrl: config.vendors.STATUSPAGE_API_URL ?? 'https://api.statuspage.io/v1',
+      apiKey: config.vendors.STATUSPAGE_API_KEY!,
+      pageId: config.vendors.STATUSPAGE_PAGE_ID!,
+      timeoutMs: config.integrations.vendorTimeoutMs,
+    }),
+  handler: (page) => new StatuspageEffects(page),
 };
