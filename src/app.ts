@@ -112,7 +112,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   };
   const { generatedSecret } = await services.tokens.ensureAdminAccess(config.adminToken);
   if (config.seedDemoData) {
-    const seeded = await seedDemoData(services);
+    const seeded = await seedDemoData(services, uow);
     if (seeded) log.info('demo data seeded');
   }
   const inbound: InboundContext = { config, dataSource, uow, services: domain, log };
