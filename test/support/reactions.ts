@@ -2,8 +2,14 @@
 // and a module's reactions built from a configuration; effects run by the module's handler
 // against an in-process fake port.
 import { loadConfig, type Config } from '../../src/config';
-import type { ExternalSystem, TimelineKind } from '../../src/domain/enums';
-import type { DomainEvent, DomainEventType } from '../../src/domain/events';
+import type { ExternalSystem } from '../../src/domain/enums';
+import {
+  EVENT_TIMELINE_KIND,
+  type DomainEvent,
+  type DomainEventType,
+  type EventOf,
+  type EventPayloads,
+} from '../../src/domain/events';
 import { IntegrationEffect } from '../../src/entities';
 import type { EffectIntent, PlanContext, Reactions } from '../../src/integrations/effects/effect-planner';
 import type { EffectContext, EffectHandler } from '../../src/integrations/effects/effect-runner';
@@ -18,7 +24,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
 }
 
-/** A P1 flow incident, just declared, with one role holder in the chat. */
+/** A P1 incident in Incident Flow, just declared, with one role holder in the chat. */
 export function incidentView(over: Partial<IncidentView> = {}): IncidentView {
   return {
     incidentId: INCIDENT_ID,
@@ -27,6 +33,7 @@ export function incidentView(over: Partial<IncidentView> = {}): IncidentView {
     priority: 'P1',
     stage: 'ACKNOWLEDGED',
     zendeskTicketId: null,
+    incidentFlow: true,
     opsgenieTeam: 'fulfillment-software',
     sites: [{ siteId: 'ab0001', location: 'dallas-tx' }],
     roles: [{ role: 'SOFTWARE_INCIDENT_MANAGER', title: null, name: 'Dana', slackUserId: 'U01DANA001' }],
@@ -38,19 +45,25 @@ export function incidentView(over: Partial<IncidentView> = {}): IncidentView {
 
 let entries = 0;
 
-/** A domain event about the incident, with its own timeline entry. */
-export function domainEvent(type: DomainEventType, data: Record<string, unknown> = {}): DomainEvent {
+/**
+ * A domain event about the incident, with its own timeline entry. Only the payload fields a rule
+ * reads need be given.
+ */
+export function domainEvent<T extends DomainEventType>(
+  type: T,
+  data: Partial<EventPayloads[T]> = {},
+): EventOf<T> {
   entries += 1;
   return {
     type,
     incidentId: INCIDENT_ID,
     incidentKey: KEY,
     timelineEntryId: `7e1f0000-0000-4000-8000-${String(entries).padStart(12, '0')}`,
-    timelineKind: 'NOTE' as TimelineKind,
+    timelineKind: EVENT_TIMELINE_KIND[type],
     actorId: null,
     occurredAt: new Date('2026-11-28T03:00:00Z'),
     data,
-  };
+  } as unknown as EventOf<T>;
 }
 
 export function statusUpdate(over: Partial<StatusUpdateView> = {}): StatusUpdateView {

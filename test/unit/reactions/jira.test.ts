@@ -1,6 +1,6 @@
 // Jira's rules: the incident issue for a flow incident, its status following the stage through
 // JIRA_STAGE_STATUSES; and the handler's calls through the issue tracker port.
-import { ExternalSystem } from '../../../src/domain/enums';
+import { ExternalSystem, Stage } from '../../../src/domain/enums';
 import { IntegrationError } from '../../../src/integrations/integration-error';
 import { jiraModule } from '../../../src/integrations/jira/jira.module';
 import { FakeIssueTracker } from '../../support/in-process-ports';
@@ -39,17 +39,17 @@ describe('Jira reactions', () => {
   });
 
   it('creates no issue outside Incident Flow, one when the priority is raised into it, and only one', async () => {
-    const plan = new MemoryPlan(incidentView({ priority: 'P4' }));
+    const plan = new MemoryPlan(incidentView({ priority: 'P4', incidentFlow: false }));
     expect(await plan.plan(jira(), domainEvent('IncidentDeclared'))).toEqual([]);
     plan.view = incidentView({ priority: 'P2' });
-    const raised = domainEvent('PriorityChanged', { from: { priority: 'P4' }, to: { priority: 'P2' } });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
     expect((await plan.plan(jira(), raised)).map((i) => i.action)).toEqual(['jira.createIssue']);
     expect(await plan.plan(jira(), raised)).toEqual([]);
   });
 
   it('moves the issue to the status the stage maps to, and not for a stage without one', async () => {
     const plan = new MemoryPlan(incidentView(), [ISSUE]);
-    const mitigated = domainEvent('StageChanged', { from: 'IDENTIFIED', to: 'MITIGATED' });
+    const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
     expect(await plan.plan(jira(), mitigated)).toEqual([
       {
         action: 'jira.transition',
@@ -58,14 +58,20 @@ describe('Jira reactions', () => {
       },
     ]);
     expect(
-      await plan.plan(jira(), domainEvent('StageChanged', { from: 'INVESTIGATING', to: 'IDENTIFIED' })),
+      await plan.plan(
+        jira(),
+        domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.IDENTIFIED }),
+      ),
     ).toEqual([]);
   });
 
   it('moves nothing for an incident that has no issue', async () => {
-    const plan = new MemoryPlan(incidentView({ priority: 'P4' }));
+    const plan = new MemoryPlan(incidentView({ priority: 'P4', incidentFlow: false }));
     expect(
-      await plan.plan(jira(), domainEvent('StageChanged', { from: 'ACKNOWLEDGED', to: 'INVESTIGATING' })),
+      await plan.plan(
+        jira(),
+        domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
+      ),
     ).toEqual([]);
   });
 });
@@ -87,7 +93,7 @@ describe('Jira effects through the issue tracker port', () => {
     const handler = handlerOf(jiraModule, tracker, config);
     const [move] = await new MemoryPlan(incidentView(), [ISSUE]).plan(
       jira(),
-      domainEvent('StageChanged', { from: 'ACKNOWLEDGED', to: 'INVESTIGATING' }),
+      domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
     );
     const effect = effectOf(ExternalSystem.JIRA, move);
     const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);

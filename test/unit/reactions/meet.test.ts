@@ -37,10 +37,10 @@ describe('Meet reactions', () => {
 
   it('links no bridge outside Incident Flow, links one when the priority is raised into it, and only once', async () => {
     const meet = reactionsOf(meetModule);
-    const plan = new MemoryPlan(incidentView({ priority: 'P3' }));
+    const plan = new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false }));
     expect(await plan.plan(meet, domainEvent('IncidentDeclared'))).toEqual([]);
     plan.view = incidentView({ priority: 'P1' });
-    const raised = domainEvent('PriorityChanged', { from: { priority: 'P3' }, to: { priority: 'P1' } });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
     expect((await plan.plan(meet, raised)).map((i) => i.action)).toEqual(['meet.link']);
     expect(await plan.plan(meet, raised)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 // Opsgenie's rules: page the on-call incident managers and the owning team when an incident enters
 // Incident Flow, page the team named on each escalation, close the alert at MITIGATED; and the
 // handler's calls through the pager port.
-import { ExternalSystem } from '../../../src/domain/enums';
+import { ExternalSystem, Stage } from '../../../src/domain/enums';
 import { opsgenieModule } from '../../../src/integrations/opsgenie/opsgenie.module';
 import { FakeOnCallPager } from '../../support/in-process-ports';
 import {
@@ -56,12 +56,12 @@ describe('Opsgenie reactions', () => {
   });
 
   it('pages nobody for an incident outside Incident Flow, and pages when its priority is raised into it, once', async () => {
-    const plan = new MemoryPlan(incidentView({ priority: 'P3' }));
+    const plan = new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false }));
     expect(await plan.plan(opsgenie(), domainEvent('IncidentDeclared'))).toEqual([]);
     plan.view = incidentView({ priority: 'P2' });
-    const raised = domainEvent('PriorityChanged', { from: { priority: 'P3' }, to: { priority: 'P2' } });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
     expect((await plan.plan(opsgenie(), raised)).map((i) => i.dedupeKey)).toEqual([PAGE]);
-    const again = domainEvent('PriorityChanged', { from: { priority: 'P2' }, to: { priority: 'P1' } });
+    const again = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
     expect(await plan.plan(opsgenie(), again)).toEqual([]);
   });
 
@@ -81,7 +81,7 @@ describe('Opsgenie reactions', () => {
   });
 
   it('closes the incident alert at MITIGATED, only when it paged', async () => {
-    const mitigated = domainEvent('StageChanged', { from: 'IDENTIFIED', to: 'MITIGATED' });
+    const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
     expect(await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), mitigated)).toEqual([
       {
         action: 'opsgenie.close',
@@ -89,8 +89,10 @@ describe('Opsgenie reactions', () => {
         payload: { alias: KEY, note: `${KEY} mitigated` },
       },
     ]);
-    expect(await new MemoryPlan(incidentView({ priority: 'P3' })).plan(opsgenie(), mitigated)).toEqual([]);
-    const identified = domainEvent('StageChanged', { from: 'INVESTIGATING', to: 'IDENTIFIED' });
+    expect(
+      await new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false })).plan(opsgenie(), mitigated),
+    ).toEqual([]);
+    const identified = domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.IDENTIFIED });
     expect(await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), identified)).toEqual([]);
   });
 });
@@ -127,7 +129,7 @@ describe('Opsgenie effects through the pager port', () => {
     const pager = new FakeOnCallPager();
     const [close] = await new MemoryPlan(incidentView(), [PAGE]).plan(
       opsgenie(),
-      domainEvent('StageChanged', { from: 'IDENTIFIED', to: 'MITIGATED' }),
+      domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED }),
     );
     await handlerOf(opsgenieModule, pager, config).run(
       effectOf(ExternalSystem.OPSGENIE, close),

@@ -1,7 +1,7 @@
 // Statuspage's rules: a public incident for each flow incident, its status following the stage
 // (resolved at POSTMORTEM), external status updates posted to it; the handler's calls through the
 // status page port.
-import { ExternalSystem } from '../../../src/domain/enums';
+import { Audience, ExternalSystem, Stage } from '../../../src/domain/enums';
 import { IntegrationError } from '../../../src/integrations/integration-error';
 import { statuspageModule } from '../../../src/integrations/statuspage/statuspage.module';
 import { FakeStatusPage } from '../../support/in-process-ports';
@@ -42,10 +42,10 @@ describe('Statuspage reactions', () => {
   });
 
   it('opens none outside Incident Flow, one when the priority is raised into it, and only one', async () => {
-    const plan = new MemoryPlan(incidentView({ priority: 'P3' }));
+    const plan = new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false }));
     expect(await plan.plan(statuspage(), domainEvent('IncidentDeclared'))).toEqual([]);
     plan.view = incidentView({ priority: 'P2', stage: 'IDENTIFIED' });
-    const raised = domainEvent('PriorityChanged', { from: { priority: 'P3' }, to: { priority: 'P2' } });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
     const [open] = await plan.plan(statuspage(), raised);
     expect(open).toMatchObject({ action: 'statuspage.openIncident', payload: { status: 'identified' } });
     expect(await plan.plan(statuspage(), raised)).toEqual([]);
@@ -53,7 +53,7 @@ describe('Statuspage reactions', () => {
 
   it('updates the page incident as the stage changes, and resolves it at POSTMORTEM', async () => {
     const plan = new MemoryPlan(incidentView(), [OPEN]);
-    const mitigated = domainEvent('StageChanged', { from: 'IDENTIFIED', to: 'MITIGATED' });
+    const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
     expect(await plan.plan(statuspage(), mitigated)).toEqual([
       {
         action: 'statuspage.update',
@@ -63,7 +63,7 @@ describe('Statuspage reactions', () => {
     ]);
     const [resolved] = await plan.plan(
       statuspage(),
-      domainEvent('StageChanged', { from: 'MITIGATED', to: 'POSTMORTEM' }),
+      domainEvent('StageChanged', { from: Stage.MITIGATED, to: Stage.POSTMORTEM }),
     );
     expect(resolved.payload).toEqual({
       status: 'resolved',
@@ -77,7 +77,10 @@ describe('Statuspage reactions', () => {
     const plan = new MemoryPlan(incidentView({ stage: 'IDENTIFIED', statusUpdates: [external, internal] }), [
       OPEN,
     ]);
-    const event = domainEvent('StatusUpdatePosted', { statusUpdateId: external.id, audience: 'EXTERNAL' });
+    const event = domainEvent('StatusUpdatePosted', {
+      statusUpdateId: external.id,
+      audience: Audience.EXTERNAL,
+    });
     expect(await plan.plan(statuspage(), event)).toEqual([
       {
         action: 'statuspage.update',
@@ -88,17 +91,17 @@ describe('Statuspage reactions', () => {
     expect(
       await plan.plan(
         statuspage(),
-        domainEvent('StatusUpdatePosted', { statusUpdateId: internal.id, audience: 'INTERNAL' }),
+        domainEvent('StatusUpdatePosted', { statusUpdateId: internal.id, audience: Audience.INTERNAL }),
       ),
     ).toEqual([]);
   });
 
   it('changes nothing on the page for an incident that has no page incident', async () => {
-    const plan = new MemoryPlan(incidentView({ priority: 'P4' }));
+    const plan = new MemoryPlan(incidentView({ priority: 'P4', incidentFlow: false }));
     expect(
       await plan.plan(
         statuspage(),
-        domainEvent('StageChanged', { from: 'ACKNOWLEDGED', to: 'INVESTIGATING' }),
+        domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
       ),
     ).toEqual([]);
   });
@@ -121,7 +124,7 @@ describe('Statuspage effects through the status page port', () => {
     const handler = handlerOf(statuspageModule, page);
     const [update] = await new MemoryPlan(incidentView(), [OPEN]).plan(
       statuspage(),
-      domainEvent('StageChanged', { from: 'MITIGATED', to: 'CLOSED' }),
+      domainEvent('StageChanged', { from: Stage.MITIGATED, to: Stage.CLOSED }),
     );
     const effect = effectOf(ExternalSystem.STATUSPAGE, update);
     const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);

@@ -41,7 +41,7 @@ describe('Zendesk reactions', () => {
   });
 
   it('notes the ticket of an incident outside Incident Flow too', async () => {
-    const p4 = incidentView({ zendeskTicketId: '42675', priority: 'P4' });
+    const p4 = incidentView({ zendeskTicketId: '42675', priority: 'P4', incidentFlow: false });
     const intents = await new MemoryPlan(p4).plan(zendesk(), domainEvent('IncidentDeclared'));
     expect(intents.map((i) => i.action)).toEqual(['zendesk.note']);
   });
@@ -59,12 +59,15 @@ describe('Zendesk reactions', () => {
       },
     ]);
     expect(
-      await new MemoryPlan(incidentView({ priority: 'P3' })).plan(zendesk(), domainEvent('IncidentDeclared')),
+      await new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false })).plan(
+        zendesk(),
+        domainEvent('IncidentDeclared'),
+      ),
     ).toEqual([]);
   });
 
   it('opens the ticket when the priority is raised into Incident Flow, once, and not for an incident with its own', async () => {
-    const raised = domainEvent('PriorityChanged', { from: { priority: 'P3' }, to: { priority: 'P2' } });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
     const plan = new MemoryPlan(incidentView({ priority: 'P2' }));
     expect((await plan.plan(zendesk(), raised)).map((i) => i.action)).toEqual(['zendesk.createTicket']);
     expect(await plan.plan(zendesk(), raised)).toEqual([]);
@@ -106,7 +109,9 @@ describe('Zendesk reactions', () => {
       ticketId: null,
       public: true,
     });
-    const none = new MemoryPlan(incidentView({ priority: 'P4', statusUpdates: [update] }));
+    const none = new MemoryPlan(
+      incidentView({ priority: 'P4', incidentFlow: false, statusUpdates: [update] }),
+    );
     expect(await none.plan(zendesk(), event)).toEqual([]);
   });
 });
