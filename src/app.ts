@@ -1,5 +1,7 @@
-// The composition root: the one place that wires the database, domain services, schema and HTTP
-// server together. Tests call createHub with their own database and settings.
+// The composition root: the one place that builds the database, domain services, vendor adapters,
+// webhook processors, schema and HTTP server, each once, and wires them together (constructor
+// injection; nothing else in src builds a service or a vendor client). Tests call createHub with
+// their own database and settings, and may hand in in-process fakes of the vendor ports.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
@@ -10,10 +12,14 @@ import { DomainEventBus } from './domain/events';
 import { IncidentQueries } from './domain/incident/incident.queries';
 import { createDomainServices } from './domain/services';
 import { DEFAULT_PRIORITY_MATRIX, DEFAULT_UPDATE_CADENCE_MINUTES } from './domain/incident/priority-matrix';
+import { StarredMessageService } from './domain/incident/starred-messages';
+import { SupportTicketService } from './domain/support/support-tickets';
 import { UnitOfWork } from './domain/unit-of-work';
 import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
 import { Integrations } from './integrations/integrations';
+import type { VendorPorts } from './integrations/vendor-module';
+import { VENDOR_MODULES, vendorPorts } from './integrations/vendors';
 import { inProcessRelay, postgresRelay, type EventRelay } from './live/event-relay';
 import { LiveChanges } from './live/live-changes';
 import { HubPubSub } from './live/pubsub';
@@ -22,7 +28,14 @@ import { hubSchema } from './schema/build-schema';
 import type { HubServices } from './schema/context';
 import { DEFAULT_QUERY_LIMITS } from './schema/query-limits';
 import { seedDemoData } from './seed/demo-data';
-import { createWebhooks, inboundSystems } from './webhooks/webhooks';
+import { JiraWebhookProcessor } from './webhooks/jira/jira-webhook';
+import { OpsgenieWebhookProcessor } from './webhooks/opsgenie/opsgenie-webhook';
+import { SlackCommands } from './webhooks/slack/slack-commands';
+import { SlackEventProcessor } from './webhooks/slack/slack-events';
+import { createWebhooks, inboundSystems, type InboundContext } from './webhooks/webhooks';
+import { ZendeskWebhookProcessor } from './webhooks/zendesk/zendesk-webhook';
+
+export type { VendorPorts } from './integrations/vendor-module';
 
 export interface Hub {
   readonly config: Config;
@@ -42,10 +55,20 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-export async function createHub(
-  config: Config,
-  options: { log?: Logger; database?: Database; clock?: () => Date; keepAliveMs?: number } = {},
-): Promise<Hub> {
+export interface HubOptions {
+  log?: Logger;
+  /** A database opened by the caller (left open by close()); else one from the configuration. */
+  database?: Database;
+  clock?: () => Date;
+  keepAliveMs?: number;
+  /**
+   * In-process adapters of vendor ports (fakes, in tests). A vendor given one uses it instead of
+   * building its real client, and counts as enabled whatever its credentials.
+   */
+  ports?: Partial<VendorPorts>;
+}
+
+export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   const log = options.log ?? createLogger(config.logLevel);
   const database =
     options.database ??
@@ -61,15 +84,25 @@ export async function createHub(
       ? await postgresRelay(database.url, pubsub, log)
       : inProcessRelay(events, pubsub);
   uow.onBeforeCommit((manager, committed) => relay.beforeCommit(manager, committed));
+  // Each vendor's adapter, once: its effect worker and its webhook processor share it.
+  const ports = vendorPorts(config, options.ports);
   // Vendor effects are planned (and their jobs sent) inside the same transaction as the change.
-  const integrations = await Integrations.start(config, database, log, undefined, inboundSystems(config));
+  const integrations = await Integrations.start(
+    config,
+    database,
+    log,
+    ports,
+    VENDOR_MODULES,
+    inboundSystems(config),
+  );
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
+  const domain = createDomainServices(uow, {
+    priorityMatrix: DEFAULT_PRIORITY_MATRIX,
+    incidentFlowPriorities: config.incidentFlowPriorities,
+  });
   const services: HubServices = {
     dataSource,
-    ...createDomainServices(uow, {
-      priorityMatrix: DEFAULT_PRIORITY_MATRIX,
-      incidentFlowPriorities: config.incidentFlowPriorities,
-    }),
+    ...domain,
     incidentQueries: new IncidentQueries(dataSource),
     catalogue: new CatalogueService(uow),
     tokens: new TokenService(uow),
@@ -79,17 +112,27 @@ export async function createHub(
   };
   const { generatedSecret } = await services.tokens.ensureAdminAccess(config.adminToken);
   if (config.seedDemoData) {
-    const seeded = await seedDemoData(services);
+    const seeded = await seedDemoData(services, uow);
     if (seeded) log.info('demo data seeded');
   }
+  const inbound: InboundContext = { config, dataSource, uow, services: domain, log };
   const webhooks = createWebhooks({
     config,
     dataSource,
-    uow,
-    services,
     log,
-    updateCadence: services.updateCadence,
     jobs: integrations.jobs,
+    processors: [
+      new SlackEventProcessor(dataSource, new StarredMessageService(uow), ports.slack ?? null),
+      new ZendeskWebhookProcessor(
+        inbound,
+        new SupportTicketService(uow, domain.incidents),
+        ports.zendesk ?? null,
+      ),
+      new JiraWebhookProcessor(inbound),
+      new OpsgenieWebhookProcessor(inbound),
+    ],
+    // Channels are opened when Slack has an adapter (its bot token, or one handed in).
+    commands: new SlackCommands(dataSource, domain, services.updateCadence, !!ports.slack),
   });
   await webhooks.start();
   const schema = await hubSchema();

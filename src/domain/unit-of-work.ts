@@ -1,5 +1,6 @@
 // A use case's transaction: rows, timeline entries and events are written together, and the
 // events leave the process only once the transaction has committed.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent, DomainEventBus } from './events';
 import { conflict } from './errors';
@@ -29,6 +30,8 @@ export type BeforeCommitHook = (manager: EntityManager, events: readonly DomainE
 
 export class UnitOfWork {
   private readonly beforeCommitHooks: BeforeCommitHook[] = [];
+  /** A clock for one caller's use cases only (see withClock). */
+  private readonly clockOverride = new AsyncLocalStorage<() => Date>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,7 +41,7 @@ export class UnitOfWork {
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const events: DomainEvent[] = [];
-    const now = this.clock();
+    const now = this.now();
     let result: T;
     try {
       result = await this.dataSource.transaction(async (manager) => {
@@ -65,6 +68,15 @@ export class UnitOfWork {
   }
 
   now(): Date {
-    return this.clock();
+    return (this.clockOverride.getStore() ?? this.clock)();
+  }
+
+  /**
+   * Run `work` with its use cases reading `clock` instead (e.g. demo data with a believable
+   * history); everything else, hooks included, is as for any change, and other callers keep the
+   * real clock.
+   */
+  withClock<T>(clock: () => Date, work: () => Promise<T>): Promise<T> {
+    return this.clockOverride.run(clock, work);
   }
 }

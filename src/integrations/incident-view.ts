@@ -1,10 +1,40 @@
-// What reactions need to know about an incident, read inside the change's transaction.
+// What reactions need to know about an incident, read once per incident inside the change's
+// transaction. Reactions decide from the event and this view alone (no queries of their own), so
+// each rule can be tested without a database.
 import type { EntityManager } from 'typeorm';
-import type { IncidentView } from './slack/slack.mapper';
+import type { IncidentView as IncidentBasics } from './slack/slack.mapper';
 
-export async function loadIncidentView(manager: EntityManager, incidentId: string): Promise<IncidentView> {
+/** A status update as the reactions quote it. */
+export interface StatusUpdateView {
+  id: string;
+  audience: string;
+  clientImpact: string;
+  knownProblem: string;
+  attempted: string;
+  nextSteps: string;
+}
+
+export interface IncidentView extends IncidentBasics {
+  /** The Opsgenie team of the team owning the faulty service, if any. */
+  opsgenieTeam: string | null;
+  /** The links to the incident's records at vendors known so far (e.g. the Jira issue), by system. */
+  externalUrls: Readonly<Record<string, string>>;
+  /** The status updates this transaction's events refer to. */
+  statusUpdates: readonly StatusUpdateView[];
+}
+
+export async function loadIncidentView(
+  manager: EntityManager,
+  incidentId: string,
+  /** The status updates the transaction's events refer to. */
+  statusUpdateIds: readonly string[] = [],
+): Promise<IncidentView> {
   const [incident] = (await manager.query(
-    `SELECT id, key, summary, priority, stage, zendesk_ticket_id, incident_flow FROM incident WHERE id = $1`,
+    `SELECT i.id, i.key, i.summary, i.priority, i.stage, i.zendesk_ticket_id, i.incident_flow, t.opsgenie_team
+       FROM incident i
+       LEFT JOIN service s ON s.id = i.faulty_service_id
+       LEFT JOIN team t ON t.id = s.team_id
+      WHERE i.id = $1`,
     [incidentId],
   )) as {
     id: string;
@@ -14,6 +44,7 @@ export async function loadIncidentView(manager: EntityManager, incidentId: strin
     stage: string;
     zendesk_ticket_id: string | null;
     incident_flow: boolean;
+    opsgenie_team: string | null;
   }[];
   const sites = (await manager.query(
     `SELECT s.site_id AS "siteId", s.location FROM incident_affected_site a JOIN site s ON s.id = a.site_id
@@ -25,6 +56,18 @@ export async function loadIncidentView(manager: EntityManager, incidentId: strin
      JOIN person p ON p.id = r.person_id WHERE r.incident_id = $1 AND r.relieved_at IS NULL ORDER BY r.assigned_at`,
     [incidentId],
   )) as IncidentView['roles'];
+  const records = (await manager.query(
+    `SELECT system, url FROM external_record WHERE incident_id = $1 AND url IS NOT NULL`,
+    [incidentId],
+  )) as { system: string; url: string }[];
+  const statusUpdates = statusUpdateIds.length
+    ? ((await manager.query(
+        `SELECT id, audience, client_impact AS "clientImpact", known_problem AS "knownProblem", attempted,
+                next_steps AS "nextSteps"
+           FROM status_update WHERE incident_id = $1 AND id = ANY($2::uuid[])`,
+        [incidentId, [...statusUpdateIds]],
+      )) as StatusUpdateView[])
+    : [];
   return {
     incidentId,
     key: incident.key,
@@ -33,7 +76,10 @@ export async function loadIncidentView(manager: EntityManager, incidentId: strin
     stage: incident.stage,
     zendeskTicketId: incident.zendesk_ticket_id,
     incidentFlow: incident.incident_flow,
+    opsgenieTeam: incident.opsgenie_team,
     sites,
     roles,
+    externalUrls: Object.fromEntries(records.map((r) => [r.system, r.url])),
+    statusUpdates,
   };
 }

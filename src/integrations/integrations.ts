@@ -11,7 +11,8 @@ import { IntegrationEffect } from '../entities';
 import { EffectPlanner, type Reactions } from './effects/effect-planner';
 import { EffectRunner, type EffectHandler } from './effects/effect-runner';
 import { INBOUND_QUEUE, JobQueue } from './jobs/job-queue';
-import type { VendorModule } from './vendor-module';
+import { templateBridge } from './meet/meet.port';
+import type { VendorModule, VendorPorts } from './vendor-module';
 import { VENDOR_MODULES } from './vendors';
 
 @ObjectType({
@@ -72,6 +73,8 @@ export class Integrations {
     config: Config,
     database: Database,
     log: Logger,
+    /** The vendors' adapters (see vendorPorts): a vendor with one is enabled. */
+    ports: Partial<VendorPorts>,
     modules: readonly VendorModule[] = VENDOR_MODULES,
     /** The vendors whose webhooks are on: their deliveries need the job queue too. */
     inboundSystems: ReadonlySet<ExternalSystem> = new Set(),
@@ -79,13 +82,14 @@ export class Integrations {
     const reactions: Reactions[] = [];
     const handlers: EffectHandler[] = [];
     const enabledSystems = new Set<ExternalSystem>();
+    const bridge = ports.meet ?? templateBridge(config.meetUrlTemplate);
     for (const module of modules) {
-      const enabled = module.enabled(config);
-      const moduleReactions = module.reactions(config, enabled);
+      const port = ports[module.name];
+      const moduleReactions = module.reactions(config, !!port, bridge);
       if (moduleReactions) reactions.push(moduleReactions);
-      if (enabled) {
+      if (port) {
         enabledSystems.add(module.system);
-        if (module.handler) handlers.push(module.handler(config));
+        if (module.handler) handlers.push(module.handler(port, config));
       }
     }
     let queue: JobQueue | null = null;

@@ -1,10 +1,9 @@
 // Demo data for a first start: a small catalogue and a few incidents in different stages, made
-// through the same use cases as real changes (so their timelines are real). Runs once: it does
-// nothing when any client exists.
+// through the hub's own services and unit of work, like real changes (so their timelines are real
+// and their vendor effects are planned). Runs once: it does nothing when any client exists.
 import { Client, Person } from '../entities';
 import { SYSTEM_ADMIN_EMAIL } from '../domain/access/token.service';
 import type { Actor } from '../domain/access/access';
-import { CatalogueService } from '../domain/catalogue/catalogue.service';
 import {
   AccessRole,
   ActionItemKind,
@@ -15,29 +14,40 @@ import {
   Stage,
   UrgencyLevel,
 } from '../domain/enums';
-import { DomainEventBus } from '../domain/events';
-import { UnitOfWork } from '../domain/unit-of-work';
+import type { UnitOfWork } from '../domain/unit-of-work';
 import type { HubServices } from '../schema/context';
-import { createDomainServices } from '../domain/services';
 
 const MINUTE = 60_000;
 
-/** Seed once; returns whether anything was written. */
-export async function seedDemoData(services: HubServices): Promise<boolean> {
+/** The hub services the seed goes through. */
+type SeedServices = Pick<
+  HubServices,
+  'dataSource' | 'catalogue' | 'incidents' | 'roles' | 'updates' | 'actionItems'
+>;
+
+/** Seed once, through the hub's services and unit of work; returns whether anything was written. */
+export async function seedDemoData(services: SeedServices, uow: UnitOfWork): Promise<boolean> {
   const { dataSource } = services;
   if ((await dataSource.getRepository(Client).count()) > 0) return false;
-  const admin = await dataSource.getRepository(Person).findOneByOrFail({ email: SYSTEM_ADMIN_EMAIL });
-  const actor: Actor = { personId: admin.id, accessRole: AccessRole.ADMIN };
-
   // A movable clock, so the demo incidents have a believable history.
   const start = Date.now();
   let now = new Date(start - 6 * 60 * MINUTE);
   const at = (minutesAgo: number) => {
     now = new Date(start - minutesAgo * MINUTE);
   };
-  const uow = new UnitOfWork(dataSource, new DomainEventBus(() => undefined), () => now);
-  const catalogue = new CatalogueService(uow);
-  const { incidents, roles, updates, actionItems } = createDomainServices(uow);
+  return uow.withClock(
+    () => now,
+    () => seed(services, at, start),
+  );
+}
+
+async function seed(
+  { dataSource, catalogue, incidents, roles, updates, actionItems }: SeedServices,
+  at: (minutesAgo: number) => void,
+  start: number,
+): Promise<boolean> {
+  const admin = await dataSource.getRepository(Person).findOneByOrFail({ email: SYSTEM_ADMIN_EMAIL });
+  const actor: Actor = { personId: admin.id, accessRole: AccessRole.ADMIN };
 
   await catalogue.upsertClient(actor, {
     slug: 'albertsons',

@@ -1,23 +1,17 @@
 // The inbound side as a whole: which webhook endpoints are on (their secrets are set), the
-// durable processing of deliveries, and the processors of each vendor.
+// durable processing of deliveries and the endpoints. The processors of each vendor, and what they
+// use, are built by the composition root (createHub) and handed in.
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { ExternalSystem } from '../domain/enums';
-import type { UpdateCadence } from '../domain/incident/priority-matrix';
-import { StarredMessageService } from '../domain/incident/starred-messages';
 import type { DomainServices } from '../domain/services';
 import type { UnitOfWork } from '../domain/unit-of-work';
 import type { JobQueue } from '../integrations/jobs/job-queue';
-import { respondToCommand, SlackChatChannel } from '../integrations/slack/slack.client';
-import { ZendeskSupportDesk } from '../integrations/zendesk/zendesk.client';
-import { InboundDeliveries } from './inbound-deliveries';
-import { JiraWebhookProcessor } from './jira/jira-webhook';
-import { OpsgenieWebhookProcessor } from './opsgenie/opsgenie-webhook';
-import { SlackCommands, type CommandReply } from './slack/slack-commands';
-import { SlackEventProcessor } from './slack/slack-events';
+import { respondToCommand } from '../integrations/slack/slack.client';
+import { InboundDeliveries, type DeliveryProcessor } from './inbound-deliveries';
+import type { CommandReply, SlackCommands } from './slack/slack-commands';
 import { webhookRouter } from './webhook.router';
-import { ZendeskWebhookProcessor } from './zendesk/zendesk-webhook';
 
 /** What every delivery processor may use. */
 export interface InboundContext {
@@ -42,35 +36,22 @@ export function inboundSystems(config: Config): ReadonlySet<ExternalSystem> {
   return new Set(on.filter(([, secret]) => !!secret).map(([system]) => system));
 }
 
-export function createWebhooks(
-  context: InboundContext & { updateCadence: UpdateCadence; jobs: JobQueue | null },
-) {
-  const { config, log, jobs } = context;
+export function createWebhooks(options: {
+  config: Config;
+  dataSource: DataSource;
+  log: Logger;
+  jobs: JobQueue | null;
+  /** One per source; they run only when the job queue does. */
+  processors: readonly DeliveryProcessor[];
+  commands: SlackCommands;
+}) {
+  const { config, log, jobs } = options;
   const v = config.vendors;
   const timeoutMs = config.integrations.vendorTimeoutMs;
   const deliveries = jobs
-    ? new InboundDeliveries(context.dataSource, jobs, config.integrations.maxAttempts, log)
+    ? new InboundDeliveries(options.dataSource, jobs, config.integrations.maxAttempts, log)
     : null;
-  if (deliveries) {
-    const chat = v.SLACK_BOT_TOKEN
-      ? new SlackChatChannel({ token: v.SLACK_BOT_TOKEN, apiUrl: v.SLACK_API_URL, timeoutMs })
-      : null;
-    const desk =
-      v.ZENDESK_URL && v.ZENDESK_EMAIL && v.ZENDESK_API_TOKEN
-        ? new ZendeskSupportDesk({
-            url: v.ZENDESK_URL,
-            email: v.ZENDESK_EMAIL,
-            apiToken: v.ZENDESK_API_TOKEN,
-            timeoutMs,
-          })
-        : null;
-    deliveries.register(
-      new SlackEventProcessor(context.dataSource, new StarredMessageService(context.uow), chat),
-    );
-    deliveries.register(new ZendeskWebhookProcessor(context, desk));
-    deliveries.register(new JiraWebhookProcessor(context));
-    deliveries.register(new OpsgenieWebhookProcessor(context));
-  }
+  if (deliveries) for (const processor of options.processors) deliveries.register(processor);
   const router = webhookRouter({
     secrets: {
       slack: v.SLACK_SIGNING_SECRET,
@@ -82,12 +63,7 @@ export function createWebhooks(
     starEmoji: v.SLACK_STAR_EMOJI,
     commandReplyBudgetMs: v.SLACK_COMMAND_REPLY_BUDGET_MS,
     deliveries,
-    commands: new SlackCommands(
-      context.dataSource,
-      context.services,
-      context.updateCadence,
-      !!v.SLACK_BOT_TOKEN,
-    ),
+    commands: options.commands,
     replyLater: async (responseUrl: string, reply: CommandReply) => {
       if (!jobs) return respondToCommand(responseUrl, reply, timeoutMs);
       await jobs.boss.send(COMMAND_REPLIES, { responseUrl, reply });

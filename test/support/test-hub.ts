@@ -1,7 +1,7 @@
 // A running hub for API tests: real HTTP on 127.0.0.1, a real database (see test-database.ts),
 // a catalogue, and one person and API token per access role.
 import { Writable } from 'node:stream';
-import { createHub, type Hub } from '../../src/app';
+import { createHub, type Hub, type HubOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/database/database';
 import type { Actor } from '../../src/domain/access/access';
@@ -54,7 +54,7 @@ export interface TestHub {
 
 export async function startTestHub(
   env: Record<string, string> = {},
-  options: { keepAliveMs?: number; serverUrl?: string } = {},
+  options: { keepAliveMs?: number; serverUrl?: string; ports?: HubOptions['ports'] } = {},
 ): Promise<TestHub> {
   const database = await openTestDatabase(options.serverUrl);
   const logs: string[] = [];
@@ -75,6 +75,7 @@ export async function startTestHub(
     database,
     log: createLogger(config.logLevel, sink),
     keepAliveMs: options.keepAliveMs,
+    ports: options.ports,
   });
   const url = await hub.listen(0, '127.0.0.1');
   const { catalogue, tokens: tokenService } = hub.services;

@@ -5,9 +5,8 @@
 import type { EntityManager } from 'typeorm';
 import type { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
-import { loadIncidentView } from '../incident-view';
+import { loadIncidentView, type IncidentView } from '../incident-view';
 import type { JobQueue } from '../jobs/job-queue';
-import type { IncidentView } from '../slack/slack.mapper';
 
 export interface EffectIntent {
   action: string;
@@ -18,8 +17,8 @@ export interface EffectIntent {
   done?: { externalId: string; url: string };
 }
 
+/** What a reaction may consult besides the event: nothing else, so its rules are pure. */
 export interface PlanContext {
-  manager: EntityManager;
   /** The incident as it is inside the transaction, loaded once per incident. */
   view(): Promise<IncidentView>;
   /** Whether an effect with this dedupe key was planned before (in an earlier transaction or this one). */
@@ -45,6 +44,11 @@ export class EffectPlanner {
   async beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void> {
     if (!events.length || !this.reactions.length) return;
     const views = new Map<string, Promise<IncidentView>>();
+    // The view carries the status updates the events refer to, so it is read once for them all.
+    const statusUpdateIds = (incidentId: string) =>
+      events.flatMap((e) =>
+        e.type === 'StatusUpdatePosted' && e.incidentId === incidentId ? [e.data.statusUpdateId] : [],
+      );
     // Every reaction asks what was planned already; one read per incident and transaction
     // answers them all, and keys planned here are added as they are written.
     const plannedKeys = new Map<string, Promise<Set<string>>>();
@@ -62,11 +66,10 @@ export class EffectPlanner {
     };
     for (const event of events) {
       const context: PlanContext = {
-        manager,
         view: () => {
           let view = views.get(event.incidentId);
           if (!view) {
-            view = loadIncidentView(manager, event.incidentId);
+            view = loadIncidentView(manager, event.incidentId, statusUpdateIds(event.incidentId));
             views.set(event.incidentId, view);
           }
           return view;

@@ -8,7 +8,7 @@ import type { IntegrationEffect } from '../../entities';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
-import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
+import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { JiraIssueTracker } from './jira.client';
 import type { IssueTracker } from './jira.port';
@@ -78,7 +78,8 @@ class JiraEffects implements EffectHandler {
   }
 }
 
-export const jiraModule: VendorModule = {
+export const jiraModule: VendorModule<'jira'> = {
+  name: 'jira',
   system: ExternalSystem.JIRA,
   enabled: (config: Config) =>
     !!(
@@ -87,17 +88,16 @@ export const jiraModule: VendorModule = {
       config.vendors.JIRA_API_TOKEN &&
       config.vendors.JIRA_PROJECT_KEY
     ),
-  reactions: (config, enabled) =>
-    new JiraReactions(enabled, config.vendors.JIRA_STAGE_STATUSES, templateBridge(config.meetUrlTemplate)),
-  handler: (config) =>
-    new JiraEffects(
-      new JiraIssueTracker({
-        host: config.vendors.JIRA_HOST!,
-        email: config.vendors.JIRA_EMAIL!,
-        apiToken: config.vendors.JIRA_API_TOKEN!,
-        projectKey: config.vendors.JIRA_PROJECT_KEY!,
-        issueType: config.vendors.JIRA_ISSUE_TYPE,
-        timeoutMs: config.integrations.vendorTimeoutMs,
-      }),
-    ),
+  reactions: (config, enabled, bridge) =>
+    new JiraReactions(enabled, config.vendors.JIRA_STAGE_STATUSES, bridge),
+  adapter: (config) =>
+    new JiraIssueTracker({
+      host: config.vendors.JIRA_HOST!,
+      email: config.vendors.JIRA_EMAIL!,
+      apiToken: config.vendors.JIRA_API_TOKEN!,
+      projectKey: config.vendors.JIRA_PROJECT_KEY!,
+      issueType: config.vendors.JIRA_ISSUE_TYPE,
+      timeoutMs: config.integrations.vendorTimeoutMs,
+    }),
+  handler: (tracker) => new JiraEffects(tracker),
 };

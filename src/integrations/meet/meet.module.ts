@@ -23,8 +23,10 @@ class MeetReactions implements Reactions {
   }
 }
 
-export const meetModule: VendorModule = {
+export const meetModule: VendorModule<'meet'> = {
+  name: 'meet',
   system: ExternalSystem.MEET,
   enabled: () => true,
-  reactions: (config) => new MeetReactions(templateBridge(config.meetUrlTemplate)),
+  adapter: (config) => templateBridge(config.meetUrlTemplate),
+  reactions: (_config, _enabled, bridge) => new MeetReactions(bridge),
 };

@@ -7,7 +7,7 @@ import { priorityLabel } from '../../domain/labels';
 import type { IntegrationEffect } from '../../entities';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
-import { templateBridge, type ConferenceBridge } from '../meet/meet.port';
+import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
 import { alertMessage, alertTags } from './opsgenie.mapper';
@@ -36,23 +36,19 @@ class OpsgenieReactions implements Reactions {
     if (!paged && (event.type === 'IncidentDeclared' || event.type === 'PriorityChanged')) {
       const view = await context.view();
       if (!view.incidentFlow) return [];
-      const [team] = (await context.manager.query(
-        `SELECT t.opsgenie_team FROM incident i JOIN service s ON s.id = i.faulty_service_id
-         LEFT JOIN team t ON t.id = s.team_id WHERE i.id = $1`,
-        [event.incidentId],
-      )) as { opsgenie_team: string | null }[];
+      const team = view.opsgenieTeam;
       return [
         {
           action: 'opsgenie.page',
           dedupeKey: pageKey,
           payload: {
-            ...this.pagePayload(view.key, view.key, view.summary, view.priority, team?.opsgenie_team ?? null),
+            ...this.pagePayload(view.key, view.key, view.summary, view.priority, team),
             // the on-call incident manager, with the owning team
             responders: [
               ...(this.incidentManagerSchedule
                 ? [{ type: 'schedule' as const, name: this.incidentManagerSchedule }]
                 : []),
-              ...(team?.opsgenie_team ? [{ type: 'team' as const, name: team.opsgenie_team }] : []),
+              ...(team ? [{ type: 'team' as const, name: team }] : []),
             ],
           },
         },
@@ -133,21 +129,17 @@ class OpsgenieEffects implements EffectHandler {
   }
 }
 
-export const opsgenieModule: VendorModule = {
+export const opsgenieModule: VendorModule<'opsgenie'> = {
+  name: 'opsgenie',
   system: ExternalSystem.OPSGENIE,
   enabled: (config: Config) => !!config.vendors.OPSGENIE_API_KEY,
-  reactions: (config, enabled) =>
-    new OpsgenieReactions(
-      enabled,
-      templateBridge(config.meetUrlTemplate),
-      config.vendors.OPSGENIE_INCIDENT_MANAGER_SCHEDULE,
-    ),
-  handler: (config) =>
-    new OpsgenieEffects(
-      new OpsgenieClient({
-        apiUrl: config.vendors.OPSGENIE_API_URL ?? 'https://api.opsgenie.com',
-        apiKey: config.vendors.OPSGENIE_API_KEY!,
-        timeoutMs: config.integrations.vendorTimeoutMs,
-      }),
-    ),
+  reactions: (config, enabled, bridge) =>
+    new OpsgenieReactions(enabled, bridge, config.vendors.OPSGENIE_INCIDENT_MANAGER_SCHEDULE),
+  adapter: (config) =>
+    new OpsgenieClient({
+      apiUrl: config.vendors.OPSGENIE_API_URL ?? 'https://api.opsgenie.com',
+      apiKey: config.vendors.OPSGENIE_API_KEY!,
+      timeoutMs: config.integrations.vendorTimeoutMs,
+    }),
+  handler: (pager) => new OpsgenieEffects(pager),
 };

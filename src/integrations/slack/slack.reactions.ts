@@ -7,13 +7,13 @@ import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/eff
 import { IntegrationError } from '../integration-error';
 import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
 import type { ConferenceBridge } from '../meet/meet.port';
+import type { IncidentView } from '../incident-view';
 import {
   announcement,
   channelTopic,
   incidentChannelName,
   stageChangedText,
   statusUpdateText,
-  type IncidentView,
 } from './slack.mapper';
 import type { ChatChannel } from './slack.port';
 
@@ -56,7 +56,7 @@ export class SlackReactions implements Reactions {
         action: 'slack.updateTopic',
         dedupeKey: `slack:topic:${event.timelineEntryId}`,
         payload: {
-          topic: channelTopic(view, await this.links(view, context)),
+          topic: channelTopic(view, this.links(view)),
           inviteUserIds: invite,
         },
       });
@@ -85,7 +85,7 @@ export class SlackReactions implements Reactions {
     const payload: OpenChannelPayload = {
       incidentKey: view.key,
       channelName,
-      topic: channelTopic(view, await this.links(view, context)),
+      topic: channelTopic(view, this.links(view)),
       inviteUserIds: view.roles.map((r) => r.slackUserId).filter(isString),
       announcement: { channel: this.settings.incidentsChannel, text: announcement(view, channelName, meet) },
     };
@@ -93,12 +93,8 @@ export class SlackReactions implements Reactions {
   }
 
   /** Links for the topic: the bridge, and the ticket and issue once they are known. */
-  private async links(view: IncidentView, context: PlanContext) {
-    const rows = (await context.manager.query(
-      `SELECT system, url FROM external_record WHERE incident_id = $1 AND url IS NOT NULL`,
-      [view.incidentId],
-    )) as { system: string; url: string }[];
-    const url = (system: string) => rows.find((r) => r.system === system)?.url ?? null;
+  private links(view: IncidentView) {
+    const url = (system: string) => view.externalUrls[system] ?? null;
     const zendesk =
       url('ZENDESK') ??
       (view.zendeskTicketId && this.settings.zendeskUrl
@@ -112,18 +108,16 @@ export class SlackReactions implements Reactions {
     if (event.type === 'StageChanged')
       return stageChangedText(event.data.from, event.data.to, event.data.note);
     if (event.type === 'StatusUpdatePosted') {
-      const [update] = (await context.manager.query(
-        'SELECT audience, client_impact, known_problem, attempted, next_steps FROM status_update WHERE id = $1',
-        [event.data.statusUpdateId],
-      )) as {
-        audience: string;
-        client_impact: string;
-        known_problem: string;
-        attempted: string;
-        next_steps: string;
-      }[];
+      const { statusUpdates } = await context.view();
+      const update = statusUpdates.find((u) => u.id === event.data.statusUpdateId);
       if (!update) return null;
-      return statusUpdateText(update);
+      return statusUpdateText({
+        audience: update.audience,
+        client_impact: update.clientImpact,
+        known_problem: update.knownProblem,
+        attempted: update.attempted,
+        next_steps: update.nextSteps,
+      });
     }
     return null;
   }

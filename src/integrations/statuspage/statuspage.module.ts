@@ -48,11 +48,8 @@ class StatuspageReactions implements Reactions {
       ];
     }
     if (event.type === 'StatusUpdatePosted' && event.data.audience === 'EXTERNAL') {
-      const [update] = (await context.manager.query(
-        'SELECT client_impact, next_steps FROM status_update WHERE id = $1',
-        [event.data.statusUpdateId],
-      )) as { client_impact: string; next_steps: string }[];
       const view = await context.view();
+      const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
       if (!update) return [];
       return [
         {
@@ -60,7 +57,7 @@ class StatuspageReactions implements Reactions {
           dedupeKey: `statuspage:update:${event.timelineEntryId}`,
           payload: {
             status: STATUSPAGE_STATUS[view.stage],
-            body: `${update.client_impact} ${update.next_steps}`,
+            body: `${update.clientImpact} ${update.nextSteps}`,
           },
         },
       ];
@@ -92,17 +89,17 @@ class StatuspageEffects implements EffectHandler {
   }
 }
 
-export const statuspageModule: VendorModule = {
+export const statuspageModule: VendorModule<'statuspage'> = {
+  name: 'statuspage',
   system: ExternalSystem.STATUSPAGE,
   enabled: (config: Config) => !!(config.vendors.STATUSPAGE_API_KEY && config.vendors.STATUSPAGE_PAGE_ID),
-  reactions: (config, enabled) => new StatuspageReactions(enabled),
-  handler: (config) =>
-    new StatuspageEffects(
-      new StatuspageClient({
-        apiUrl: config.vendors.STATUSPAGE_API_URL ?? 'https://api.statuspage.io/v1',
-        apiKey: config.vendors.STATUSPAGE_API_KEY!,
-        pageId: config.vendors.STATUSPAGE_PAGE_ID!,
-        timeoutMs: config.integrations.vendorTimeoutMs,
-      }),
-    ),
+  reactions: (_config, enabled) => new StatuspageReactions(enabled),
+  adapter: (config) =>
+    new StatuspageClient({
+      apiUrl: config.vendors.STATUSPAGE_API_URL ?? 'https://api.statuspage.io/v1',
+      apiKey: config.vendors.STATUSPAGE_API_KEY!,
+      pageId: config.vendors.STATUSPAGE_PAGE_ID!,
+      timeoutMs: config.integrations.vendorTimeoutMs,
+    }),
+  handler: (page) => new StatuspageEffects(page),
 };

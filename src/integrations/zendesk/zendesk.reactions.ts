@@ -13,7 +13,6 @@ import {
   statusUpdateComment,
   ticketBody,
   ticketSubject,
-  type StatusUpdateText,
 } from './zendesk.mapper';
 import type { SupportDesk } from './zendesk.port';
 
@@ -104,12 +103,7 @@ export class ZendeskReactions implements Reactions {
     const view = await context.view();
     const hasTicket = !!view.zendeskTicketId || (await context.planned(ticketDedupeKey(event.incidentId)));
     if (!hasTicket) return [];
-    const [row] = (await context.manager.query(
-      `SELECT audience, client_impact AS "clientImpact", known_problem AS "knownProblem", attempted,
-              next_steps AS "nextSteps"
-         FROM status_update WHERE id = $1`,
-      [statusUpdateId],
-    )) as (StatusUpdateText & { audience: string })[];
+    const row = view.statusUpdates.find((u) => u.id === statusUpdateId);
     if (!row) return [];
     const payload: CommentPayload = {
       incidentKey: view.key,

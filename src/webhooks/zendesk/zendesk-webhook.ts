@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { systemActor } from '../../domain/access/actors';
 import { ImpactLevel, UrgencyLevel } from '../../domain/enums';
-import { type IncomingTicket, SupportTicketService } from '../../domain/support/support-tickets';
+import type { IncomingTicket, SupportTicketService } from '../../domain/support/support-tickets';
 import type { InboundDelivery } from '../../entities';
 import type { SupportDesk, SupportTicketState } from '../../integrations/zendesk/zendesk.port';
 import type { DeliveryProcessor, NewDelivery, Outcome } from '../inbound-deliveries';
@@ -57,15 +57,13 @@ export function levelOf<E extends Record<string, string>>(levels: E, value: unkn
 
 export class ZendeskWebhookProcessor implements DeliveryProcessor {
   readonly source = 'zendesk' as const;
-  private readonly tickets: SupportTicketService;
 
   constructor(
     private readonly context: InboundContext,
+    private readonly tickets: SupportTicketService,
     /** Null when Zendesk API credentials are unset: the event's own snapshot is used. */
     private readonly desk: SupportDesk | null,
-  ) {
-    this.tickets = new SupportTicketService(context.uow, context.services.incidents);
-  }
+  ) {}
 
   async process(delivery: InboundDelivery): Promise<Outcome> {
     const event = ticketEvent.parse(delivery.payload);

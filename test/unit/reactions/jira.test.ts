@@ -1,0 +1,104 @@
+// Jira's rules: the incident issue for a flow incident, its status following the stage through
+// JIRA_STAGE_STATUSES; and the handler's calls through the issue tracker port.
+import { ExternalSystem, Stage } from '../../../src/domain/enums';
+import { IntegrationError } from '../../../src/integrations/integration-error';
+import { jiraModule } from '../../../src/integrations/jira/jira.module';
+import { FakeIssueTracker } from '../../support/in-process-ports';
+import {
+  domainEvent,
+  effectContext,
+  effectOf,
+  handlerOf,
+  incidentView,
+  INCIDENT_ID,
+  KEY,
+  MemoryPlan,
+  reactionsOf,
+  testConfig,
+} from '../../support/reactions';
+
+const config = testConfig({
+  JIRA_STAGE_STATUSES: 'INVESTIGATING=In Progress,MITIGATED=Monitoring,CLOSED=Done',
+});
+const jira = () => reactionsOf(jiraModule, config);
+const ISSUE = `jira:issue:${INCIDENT_ID}`;
+
+describe('Jira reactions', () => {
+  it('creates the incident issue for a flow incident: key in the summary, sites and bridge in the description', async () => {
+    expect(await new MemoryPlan().plan(jira(), domainEvent('IncidentDeclared'))).toEqual([
+      {
+        action: 'jira.createIssue',
+        dedupeKey: ISSUE,
+        payload: {
+          incidentKey: KEY,
+          summary: `[${KEY}] Orders not reaching the MFC`,
+          description: `Incident ${KEY}, P1, declared through incident-hub.\nSites: ab0001 (dallas-tx)\nBridge: https://g.co/meet/${KEY}`,
+        },
+      },
+    ]);
+  });
+
+  it('creates no issue outside Incident Flow, one when the priority is raised into it, and only one', async () => {
+    const plan = new MemoryPlan(incidentView({ priority: 'P4', incidentFlow: false }));
+    expect(await plan.plan(jira(), domainEvent('IncidentDeclared'))).toEqual([]);
+    plan.view = incidentView({ priority: 'P2' });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
+    expect((await plan.plan(jira(), raised)).map((i) => i.action)).toEqual(['jira.createIssue']);
+    expect(await plan.plan(jira(), raised)).toEqual([]);
+  });
+
+  it('moves the issue to the status the stage maps to, and not for a stage without one', async () => {
+    const plan = new MemoryPlan(incidentView(), [ISSUE]);
+    const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
+    expect(await plan.plan(jira(), mitigated)).toEqual([
+      {
+        action: 'jira.transition',
+        dedupeKey: `jira:transition:${mitigated.timelineEntryId}`,
+        payload: { status: 'Monitoring' },
+      },
+    ]);
+    expect(
+      await plan.plan(
+        jira(),
+        domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.IDENTIFIED }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('moves nothing for an incident that has no issue', async () => {
+    const plan = new MemoryPlan(incidentView({ priority: 'P4', incidentFlow: false }));
+    expect(
+      await plan.plan(
+        jira(),
+        domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('Jira effects through the issue tracker port', () => {
+  it('ensures the incident issue and records its key and link', async () => {
+    const tracker = new FakeIssueTracker();
+    const [create] = await new MemoryPlan().plan(jira(), domainEvent('IncidentDeclared'));
+    const outcome = await handlerOf(jiraModule, tracker, config).run(
+      effectOf(ExternalSystem.JIRA, create),
+      effectContext(),
+    );
+    expect(tracker.argsOf('ensureIncidentIssue')).toEqual([[create.payload]]);
+    expect(outcome).toMatchObject({ externalId: 'INC-1', url: 'https://jira.test/browse/INC-1' });
+  });
+
+  it('transitions the recorded issue, and waits (retryable) until it exists', async () => {
+    const tracker = new FakeIssueTracker();
+    const handler = handlerOf(jiraModule, tracker, config);
+    const [move] = await new MemoryPlan(incidentView(), [ISSUE]).plan(
+      jira(),
+      domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
+    );
+    const effect = effectOf(ExternalSystem.JIRA, move);
+    const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);
+    expect((waiting as IntegrationError).retryable).toBe(true);
+    await handler.run(effect, effectContext({ JIRA: 'INC-42' }));
+    expect(tracker.calls).toEqual([{ method: 'transitionTo', args: ['INC-42', 'In Progress'] }]);
+  });
+});

@@ -1,0 +1,140 @@
+// Opsgenie's rules: page the on-call incident managers and the owning team when an incident enters
+// Incident Flow, page the team named on each escalation, close the alert at MITIGATED; and the
+// handler's calls through the pager port.
+import { ExternalSystem, Stage } from '../../../src/domain/enums';
+import { opsgenieModule } from '../../../src/integrations/opsgenie/opsgenie.module';
+import { FakeOnCallPager } from '../../support/in-process-ports';
+import {
+  domainEvent,
+  effectContext,
+  effectOf,
+  handlerOf,
+  incidentView,
+  INCIDENT_ID,
+  KEY,
+  MemoryPlan,
+  reactionsOf,
+  testConfig,
+} from '../../support/reactions';
+
+const config = testConfig({ OPSGENIE_INCIDENT_MANAGER_SCHEDULE: 'incident-managers' });
+const opsgenie = () => reactionsOf(opsgenieModule, config);
+const PAGE = `opsgenie:page:${INCIDENT_ID}`;
+
+describe('Opsgenie reactions', () => {
+  it('pages the on-call incident managers and the team owning the faulty service when a flow incident is declared', async () => {
+    const intents = await new MemoryPlan().plan(opsgenie(), domainEvent('IncidentDeclared'));
+    expect(intents).toEqual([
+      {
+        action: 'opsgenie.page',
+        dedupeKey: PAGE,
+        payload: {
+          alias: KEY,
+          message: `${KEY}: Orders not reaching the MFC`,
+          description: `Incident ${KEY} (P1): Orders not reaching the MFC\nJoin the bridge: https://g.co/meet/${KEY}\nSlack channel: #${KEY}`,
+          tags: [KEY, 'P1', 'incident-hub'],
+          responders: [
+            { type: 'schedule', name: 'incident-managers' },
+            { type: 'team', name: 'fulfillment-software' },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('pages only the incident managers when the faulty service has no Opsgenie team, and only the team without a schedule', async () => {
+    const [noTeam] = await new MemoryPlan(incidentView({ opsgenieTeam: null })).plan(
+      opsgenie(),
+      domainEvent('IncidentDeclared'),
+    );
+    expect(noTeam.payload.responders).toEqual([{ type: 'schedule', name: 'incident-managers' }]);
+    const [noSchedule] = await new MemoryPlan().plan(
+      reactionsOf(opsgenieModule, testConfig()),
+      domainEvent('IncidentDeclared'),
+    );
+    expect(noSchedule.payload.responders).toEqual([{ type: 'team', name: 'fulfillment-software' }]);
+  });
+
+  it('pages nobody for an incident outside Incident Flow, and pages when its priority is raised into it, once', async () => {
+    const plan = new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false }));
+    expect(await plan.plan(opsgenie(), domainEvent('IncidentDeclared'))).toEqual([]);
+    plan.view = incidentView({ priority: 'P2' });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
+    expect((await plan.plan(opsgenie(), raised)).map((i) => i.dedupeKey)).toEqual([PAGE]);
+    const again = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
+    expect(await plan.plan(opsgenie(), again)).toEqual([]);
+  });
+
+  it('pages the team named on an escalation, as its own alert, even while the incident alert is open', async () => {
+    const event = domainEvent('Escalated', { opsgenieTeam: 'robotics', reason: 'Robots stuck' });
+    const intents = await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), event);
+    expect(intents).toHaveLength(1);
+    expect(intents[0]).toMatchObject({
+      action: 'opsgenie.page',
+      dedupeKey: `opsgenie:escalation:${event.timelineEntryId}`,
+      payload: {
+        alias: `${KEY}-escalation-${event.timelineEntryId.slice(0, 8)}`,
+        message: `${KEY}: Escalation: Robots stuck`,
+        responders: [{ type: 'team', name: 'robotics' }],
+      },
+    });
+  });
+
+  it('closes the incident alert at MITIGATED, only when it paged', async () => {
+    const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
+    expect(await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), mitigated)).toEqual([
+      {
+        action: 'opsgenie.close',
+        dedupeKey: `opsgenie:close:${mitigated.timelineEntryId}`,
+        payload: { alias: KEY, note: `${KEY} mitigated` },
+      },
+    ]);
+    expect(
+      await new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false })).plan(opsgenie(), mitigated),
+    ).toEqual([]);
+    const identified = domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.IDENTIFIED });
+    expect(await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), identified)).toEqual([]);
+  });
+});
+
+describe('Opsgenie effects through the pager port', () => {
+  it("pages with the planned alias and responders and records the incident's own alert", async () => {
+    const pager = new FakeOnCallPager();
+    const [page] = await new MemoryPlan().plan(opsgenie(), domainEvent('IncidentDeclared'));
+    const outcome = await handlerOf(opsgenieModule, pager, config).run(
+      effectOf(ExternalSystem.OPSGENIE, page),
+      effectContext(),
+    );
+    expect(pager.argsOf('page')).toEqual([[page.payload]]);
+    expect(outcome).toMatchObject({
+      externalId: 'alert-1',
+      url: 'https://app.opsgenie.com/alert/detail/alert-1',
+    });
+  });
+
+  it("records an escalation's alert on its effect only, not as the incident's alert", async () => {
+    const pager = new FakeOnCallPager();
+    const event = domainEvent('Escalated', { opsgenieTeam: 'robotics', reason: 'Robots stuck' });
+    const [page] = await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), event);
+    const outcome = await handlerOf(opsgenieModule, pager, config).run(
+      effectOf(ExternalSystem.OPSGENIE, page),
+      effectContext(),
+    );
+    expect(pager.methods).toEqual(['page']);
+    expect(outcome.externalId).toBeUndefined();
+    expect(outcome.result).toEqual({ alertId: 'alert-1', alias: page.payload.alias });
+  });
+
+  it('closes the alert by its alias with the note', async () => {
+    const pager = new FakeOnCallPager();
+    const [close] = await new MemoryPlan(incidentView(), [PAGE]).plan(
+      opsgenie(),
+      domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED }),
+    );
+    await handlerOf(opsgenieModule, pager, config).run(
+      effectOf(ExternalSystem.OPSGENIE, close),
+      effectContext(),
+    );
+    expect(pager.calls).toEqual([{ method: 'close', args: [KEY, `${KEY} mitigated`] }]);
+  });
+});

@@ -1,0 +1,137 @@
+// Statuspage's rules: a public incident for each flow incident, its status following the stage
+// (resolved at POSTMORTEM), external status updates posted to it; the handler's calls through the
+// status page port.
+import { Audience, ExternalSystem, Stage } from '../../../src/domain/enums';
+import { IntegrationError } from '../../../src/integrations/integration-error';
+import { statuspageModule } from '../../../src/integrations/statuspage/statuspage.module';
+import { FakeStatusPage } from '../../support/in-process-ports';
+import {
+  domainEvent,
+  effectContext,
+  effectOf,
+  handlerOf,
+  incidentView,
+  INCIDENT_ID,
+  MemoryPlan,
+  reactionsOf,
+  statusUpdate,
+} from '../../support/reactions';
+
+const statuspage = () => reactionsOf(statuspageModule);
+const OPEN = `statuspage:incident:${INCIDENT_ID}`;
+
+describe('Statuspage reactions', () => {
+  it('opens a public incident for a flow incident, naming no client: the name by priority, the status by stage', async () => {
+    expect(await new MemoryPlan().plan(statuspage(), domainEvent('IncidentDeclared'))).toEqual([
+      {
+        action: 'statuspage.openIncident',
+        dedupeKey: OPEN,
+        payload: {
+          reference: INCIDENT_ID,
+          name: 'Major service disruption',
+          status: 'investigating',
+          body: 'We are investigating a service disruption.',
+        },
+      },
+    ]);
+    const [p2] = await new MemoryPlan(incidentView({ priority: 'P2' })).plan(
+      statuspage(),
+      domainEvent('IncidentDeclared'),
+    );
+    expect(p2.payload.name).toBe('Partial service disruption');
+  });
+
+  it('opens none outside Incident Flow, one when the priority is raised into it, and only one', async () => {
+    const plan = new MemoryPlan(incidentView({ priority: 'P3', incidentFlow: false }));
+    expect(await plan.plan(statuspage(), domainEvent('IncidentDeclared'))).toEqual([]);
+    plan.view = incidentView({ priority: 'P2', stage: 'IDENTIFIED' });
+    const raised = domainEvent('PriorityChanged', { incidentFlow: true, enteredFlow: true });
+    const [open] = await plan.plan(statuspage(), raised);
+    expect(open).toMatchObject({ action: 'statuspage.openIncident', payload: { status: 'identified' } });
+    expect(await plan.plan(statuspage(), raised)).toEqual([]);
+  });
+
+  it('updates the page incident as the stage changes, and resolves it at POSTMORTEM', async () => {
+    const plan = new MemoryPlan(incidentView(), [OPEN]);
+    const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
+    expect(await plan.plan(statuspage(), mitigated)).toEqual([
+      {
+        action: 'statuspage.update',
+        dedupeKey: `statuspage:update:${mitigated.timelineEntryId}`,
+        payload: { status: 'monitoring', body: 'A fix has been applied and we are monitoring the results.' },
+      },
+    ]);
+    const [resolved] = await plan.plan(
+      statuspage(),
+      domainEvent('StageChanged', { from: Stage.MITIGATED, to: Stage.POSTMORTEM }),
+    );
+    expect(resolved.payload).toEqual({
+      status: 'resolved',
+      body: 'The disruption is resolved. A postmortem will follow.',
+    });
+  });
+
+  it('posts an external status update with the current status, and keeps internal ones off the page', async () => {
+    const external = statusUpdate();
+    const internal = statusUpdate({ id: '5a7e0000-0000-4000-8000-0000000000a2', audience: 'INTERNAL' });
+    const plan = new MemoryPlan(incidentView({ stage: 'IDENTIFIED', statusUpdates: [external, internal] }), [
+      OPEN,
+    ]);
+    const event = domainEvent('StatusUpdatePosted', {
+      statusUpdateId: external.id,
+      audience: Audience.EXTERNAL,
+    });
+    expect(await plan.plan(statuspage(), event)).toEqual([
+      {
+        action: 'statuspage.update',
+        dedupeKey: `statuspage:update:${event.timelineEntryId}`,
+        payload: { status: 'identified', body: 'Orders are delayed Watch the backlog drain' },
+      },
+    ]);
+    expect(
+      await plan.plan(
+        statuspage(),
+        domainEvent('StatusUpdatePosted', { statusUpdateId: internal.id, audience: Audience.INTERNAL }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('changes nothing on the page for an incident that has no page incident', async () => {
+    const plan = new MemoryPlan(incidentView({ priority: 'P4', incidentFlow: false }));
+    expect(
+      await plan.plan(
+        statuspage(),
+        domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('Statuspage effects through the status page port', () => {
+  it('ensures the page incident by its opaque reference and records it', async () => {
+    const page = new FakeStatusPage();
+    const [open] = await new MemoryPlan().plan(statuspage(), domainEvent('IncidentDeclared'));
+    const outcome = await handlerOf(statuspageModule, page).run(
+      effectOf(ExternalSystem.STATUSPAGE, open),
+      effectContext(),
+    );
+    expect(page.argsOf('ensureIncident')).toEqual([[open.payload]]);
+    expect(outcome).toMatchObject({ externalId: 'sp-1', url: 'https://status.test/incidents/sp-1' });
+  });
+
+  it('updates the recorded page incident, and waits (retryable) until it exists', async () => {
+    const page = new FakeStatusPage();
+    const handler = handlerOf(statuspageModule, page);
+    const [update] = await new MemoryPlan(incidentView(), [OPEN]).plan(
+      statuspage(),
+      domainEvent('StageChanged', { from: Stage.MITIGATED, to: Stage.CLOSED }),
+    );
+    const effect = effectOf(ExternalSystem.STATUSPAGE, update);
+    const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);
+    expect((waiting as IntegrationError).retryable).toBe(true);
+    await handler.run(effect, effectContext({ STATUSPAGE: 'sp-9' }));
+    expect(page.calls).toEqual([
+      { method: 'update', args: [{ incidentId: 'sp-9', status: 'resolved', body: update.payload.body }] },
+    ]);
+  });
+});

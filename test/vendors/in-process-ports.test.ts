@@ -1,0 +1,92 @@
+// createHub({ ports }): a vendor handed an in-process adapter uses it instead of building its real
+// client, and counts as enabled without credentials; its effects run through it by the same
+// outbox and job queue as with the real client.
+import { fakePorts, type FakePorts } from '../support/in-process-ports';
+import { sleep } from '../support/live-client';
+import { declare, startTestHub, type TestHub } from '../support/test-hub';
+
+let ports: FakePorts;
+let t: TestHub;
+
+beforeAll(async () => {
+  ports = fakePorts();
+  t = await startTestHub(
+    { INTEGRATION_POLL_SECONDS: '0.5', INTEGRATION_RETRY_DELAY_SECONDS: '1' },
+    { ports },
+  );
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+interface Effect {
+  system: string;
+  action: string;
+  state: string;
+}
+
+async function effectsOf(key: string): Promise<Effect[]> {
+  const data = await t.ok<{ incident: { integrationEffects: Effect[] } }>(
+    `{ incident(key: "${key}") { integrationEffects { system action state } } }`,
+  );
+  return data.incident.integrationEffects;
+}
+
+async function waitUntilDone(key: string, count: number, ms = 20_000): Promise<Effect[]> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const effects = await effectsOf(key);
+    if (effects.length >= count && effects.every((e) => e.state === 'DONE')) return effects;
+    if (Date.now() > until) throw new Error(`effects never all DONE: ${JSON.stringify(effects)}`);
+    await sleep(100);
+  }
+}
+
+describe('createHub with in-process vendor ports', () => {
+  it('counts every vendor with a port as enabled, without any credentials', async () => {
+    const { integrationHealth } = await t.ok<{ integrationHealth: { system: string; enabled: boolean }[] }>(
+      '{ integrationHealth { system enabled } }',
+    );
+    expect(integrationHealth.filter((h) => !h.enabled)).toEqual([]);
+    expect(integrationHealth).toHaveLength(6);
+  });
+
+  it('carries out a flow incident through the given ports: channel, page, issue, ticket, page incident, bridge', async () => {
+    const incident = await declare(t, {
+      clientImpactLevel: 'EXTENSIVE',
+      clientUrgencyLevel: 'CRITICAL',
+      faultyServiceId: t.catalogue.orderSync.id,
+    });
+    const effects = await waitUntilDone(incident.key, 6);
+    expect(effects.map((e) => e.action).sort()).toEqual([
+      'jira.createIssue',
+      'meet.link',
+      'opsgenie.page',
+      'slack.openChannel',
+      'statuspage.openIncident',
+      'zendesk.createTicket',
+    ]);
+    expect(ports.slack.channels.get(incident.key)).toBeDefined();
+    expect(ports.slack.messages.some((m) => m.text.includes(`https://meet.test/${incident.key}`))).toBe(true);
+    expect(ports.opsgenie.argsOf('page')).toContainEqual([
+      expect.objectContaining({ alias: incident.key, responders: [{ type: 'team', name: 'fs' }] }),
+    ]);
+    expect(ports.jira.issues.get(incident.key)).toBeDefined();
+    expect([...ports.zendesk.tickets.values()].some((tk) => tk.tags.includes(incident.key))).toBe(true);
+    expect(ports.statuspage.incidents.get(incident.id)).toBeDefined();
+
+    await t.ok(
+      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING }) { key } }`,
+    );
+    await waitUntilDone(incident.key, 9);
+    const { issueKey } = ports.jira.issues.get(incident.key)!;
+    expect(ports.jira.statuses.get(issueKey)).toBe('In Progress');
+    const channel = ports.slack.channels.get(incident.key)!;
+    expect(ports.slack.messages).toContainEqual(
+      expect.objectContaining({
+        channel: channel.channelId,
+        text: expect.stringContaining('*INVESTIGATING*'),
+      }),
+    );
+  });
+});
