@@ -1,4 +1,4 @@
-import { CHANGE_STAGE, INCIDENT, REASSESS_PRIORITY } from '../support/operations';
+import { CHANGE_STAGE, INCIDENT, REASSESS_PRIORITY_LEVELS } from '../support/operations';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -130,7 +130,7 @@ describe('reassessPriority', () => {
     const incident = await declare(t, { clientImpactLevel: 'MODERATE', clientUrgencyLevel: 'MEDIUM' });
     expect(incident.priority).toBe('P3');
     const data = await t.ok<{ reassessPriority: { priority: string; clientImpactLevel: string } }>(
-      REASSESS_PRIORITY,
+      REASSESS_PRIORITY_LEVELS,
       {
         input: {
           incidentKey: incident.key,

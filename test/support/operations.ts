@@ -212,12 +212,29 @@ export const CORRECT_TIMESTAMP = operation<{ correctTimestamp: IncidentFields },
   INCIDENT_FIELDS,
 );
 
-/** Answers exactly the new priority and impact level (a test compares the whole object). */
+/** The incident after the reassessment, with whether it is in Incident Flow and who decided. */
 export const REASSESS_PRIORITY = operation<
+  { reassessPriority: IncidentFields & { incidentFlow: boolean; incidentFlowDecidedBy: string } },
+  InputVariables
+>(
+  /* GraphQL */ `
+    mutation ReassessPriority($input: ReassessPriorityInput!) {
+      reassessPriority(input: $input) {
+        ...IncidentFields
+        incidentFlow
+        incidentFlowDecidedBy
+      }
+    }
+  `,
+  INCIDENT_FIELDS,
+);
+
+/** Exactly the new priority and impact level, for a test that compares the whole answer. */
+export const REASSESS_PRIORITY_LEVELS = operation<
   { reassessPriority: { priority: string; clientImpactLevel: string } },
   InputVariables
 >(/* GraphQL */ `
-  mutation ReassessPriority($input: ReassessPriorityInput!) {
+  mutation ReassessPriorityLevels($input: ReassessPriorityInput!) {
     reassessPriority(input: $input) {
       priority
       clientImpactLevel
@@ -257,6 +274,37 @@ export const INCIDENT_SUMMARY = operation<
     }
   }
 `);
+
+/** Whether an incident is in Incident Flow, who decided, and what that planned at the vendors. */
+export const INCIDENT_FLOW = operation<
+  {
+    incident:
+      | (IncidentFields & {
+          incidentFlow: boolean;
+          incidentFlowDecidedBy: string;
+          integrationEffects: { id: string; system: string; action: string; state: string }[];
+        })
+      | null;
+  },
+  KeyVariables
+>(
+  /* GraphQL */ `
+    query IncidentFlow($key: String!) {
+      incident(key: $key) {
+        ...IncidentFields
+        incidentFlow
+        incidentFlowDecidedBy
+        integrationEffects {
+          id
+          system
+          action
+          state
+        }
+      }
+    }
+  `,
+  INCIDENT_FIELDS,
+);
 
 export const INCIDENT_COUNT = operation<{ incidents: { totalCount: number } }, NoVariables>(/* GraphQL */ `
   query IncidentCount {
