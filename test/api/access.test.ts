@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { ADMIN_TOKEN, DECLARE, declaration, declare, startTestHub, type TestHub } from '../support/test-hub';
+import {
+  ADD_NOTE,
+  CREATE_API_TOKEN,
+  DECLARE_INCIDENT,
+  INCIDENT_COUNT,
+  ME,
+  READ_EVERYTHING,
+  UPSERT_CLIENT,
+  UPSERT_CLIENT_SLUG,
+  UPSERT_PERSON,
+} from '../support/operations';
+import { ADMIN_TOKEN, declaration, declare, startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -15,7 +26,7 @@ const incidentCount = async () =>
 describe('access', () => {
   it('refuses a request without a token, or with a bad one, as UNAUTHENTICATED (401)', async () => {
     for (const token of [null, 'ih_not-a-real-token', 'garbage']) {
-      const res = await t.gql('{ incidents { totalCount } }', {}, { token });
+      const res = await t.gql(INCIDENT_COUNT, {}, { token });
       expect(res.status).toBe(401);
       expect(res.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
       expect(res.body.data ?? null).toBeNull();
@@ -23,7 +34,7 @@ describe('access', () => {
     const malformed = await fetch(`${t.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Basic abc' },
-      body: JSON.stringify({ query: '{ me { name } }' }),
+      body: JSON.stringify({ query: ME }),
     });
     expect(malformed.status).toBe(401);
   });
@@ -31,7 +42,7 @@ describe('access', () => {
   it('refuses a mutation to a token without the access role, as FORBIDDEN, and changes nothing', async () => {
     const before = await incidentCount();
     for (const token of [t.tokens.viewer, t.tokens.responder]) {
-      const res = await t.gql(DECLARE, { input: declaration() }, { token });
+      const res = await t.gql(DECLARE_INCIDENT, { input: declaration() }, { token });
       expect(res.body.errors?.[0].extensions).toMatchObject({
         code: 'FORBIDDEN',
         requiredRole: 'INCIDENT_MANAGER',
@@ -40,14 +51,14 @@ describe('access', () => {
     expect(await incidentCount()).toBe(before);
     const incident = await declare(t);
     const note = await t.gql(
-      `mutation { addNote(input: { incidentKey: "${incident.key}", text: "hi" }) { id } }`,
-      {},
+      ADD_NOTE,
+      { input: { incidentKey: incident.key, text: 'hi' } },
       { token: t.tokens.viewer },
     );
     expect(note.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const upsert = await t.gql(
-      `mutation { upsertClient(input: { slug: "kroger", name: "Kroger" }) { id } }`,
-      {},
+      UPSERT_CLIENT,
+      { input: { slug: 'kroger', name: 'Kroger' } },
       {
         token: t.tokens.manager,
       },
@@ -62,7 +73,7 @@ describe('access', () => {
   it('lets a VIEWER read everything', async () => {
     await declare(t);
     const data = await t.ok<{ me: { name: string; accessRole: string }; incidents: { totalCount: number } }>(
-      '{ me { name accessRole } incidents { totalCount } clients { slug } people { name } }',
+      READ_EVERYTHING,
       {},
       t.tokens.viewer,
     );
@@ -82,11 +93,11 @@ describe('access', () => {
   });
 
   it('accepts ADMIN_TOKEN as an ADMIN token', async () => {
-    const data = await t.ok<{ me: { accessRole: string } }>('{ me { accessRole } }', {}, ADMIN_TOKEN);
+    const data = await t.ok<{ me: { accessRole: string } }>(ME, {}, ADMIN_TOKEN);
     expect(data.me.accessRole).toBe('ADMIN');
     const res = await t.gql(
-      `mutation { upsertClient(input: { slug: "ahold", name: "Ahold" }) { slug } }`,
-      {},
+      UPSERT_CLIENT_SLUG,
+      { input: { slug: 'ahold', name: 'Ahold' } },
       {
         token: ADMIN_TOKEN,
       },
@@ -96,19 +107,19 @@ describe('access', () => {
 
   it('gives a token no more than its person has, even after the person is demoted', async () => {
     const made = await t.ok<{ createApiToken: { secret: string } }>(
-      `mutation { createApiToken(input: { personId: "${t.people.expert.id}", name: "expert laptop" }) { secret } }`,
-      {},
+      CREATE_API_TOKEN,
+      { input: { personId: t.people.expert.id, name: 'expert laptop' } },
       t.tokens.admin,
     );
     await t.ok(
-      `mutation { upsertPerson(input: { email: "${t.people.expert.email}", name: "${t.people.expert.name}", accessRole: VIEWER }) { id } }`,
-      {},
+      UPSERT_PERSON,
+      { input: { email: t.people.expert.email, name: t.people.expert.name, accessRole: 'VIEWER' } },
       t.tokens.admin,
     );
     const incident = await declare(t);
     const res = await t.gql(
-      `mutation { addNote(input: { incidentKey: "${incident.key}", text: "x" }) { id } }`,
-      {},
+      ADD_NOTE,
+      { input: { incidentKey: incident.key, text: 'x' } },
       {
         token: made.createApiToken.secret,
       },
@@ -118,8 +129,8 @@ describe('access', () => {
 
   it('writes JSON log lines with a request id and never a token', async () => {
     const requestId = 'req-test-12345';
-    await t.gql('{ me { name } }', {}, { headers: { 'x-request-id': requestId } });
-    await t.gql('{ me { name } }', {}, { token: 'ih_wrong-secret-value' });
+    await t.gql(ME, {}, { headers: { 'x-request-id': requestId } });
+    await t.gql(ME, {}, { token: 'ih_wrong-secret-value' });
     const lines = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     const request = lines.find((l) => (l.req as { id?: string } | undefined)?.id === requestId);
     expect(request).toBeDefined();

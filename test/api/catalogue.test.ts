@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { declaration, DECLARE, startTestHub, type TestHub } from '../support/test-hub';
+import {
+  CATALOGUE,
+  CREATE_API_TOKEN,
+  DECLARE_INCIDENT,
+  ME,
+  REVOKE_API_TOKEN,
+  SITE_IDS,
+  UPSERT_CLIENT,
+  UPSERT_PERSON,
+  UPSERT_SERVICE,
+  UPSERT_SITE,
+  UPSERT_TEAM,
+} from '../support/operations';
+import { declaration, startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -8,23 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const UPSERT_CLIENT = `mutation C($input: UpsertClientInput!) { upsertClient(input: $input) { id slug name slackChannel } }`;
-const UPSERT_SITE = `mutation S($input: UpsertSiteInput!) {
-  upsertSite(input: $input) { id siteId location client { slug } }
-}`;
-const UPSERT_SERVICE = `mutation Sv($input: UpsertServiceInput!) { upsertService(input: $input) { id name team { id } } }`;
-const UPSERT_TEAM = `mutation T($input: UpsertTeamInput!) {
-  upsertTeam(input: $input) { id name opsgenieTeam opsgenieSchedule }
-}`;
-const UPSERT_PERSON = `mutation P($input: UpsertPersonInput!) {
-  upsertPerson(input: $input) { id name email slackUserId accessRole team { id } }
-}`;
-const CREATE_TOKEN = `mutation Tok($input: CreateApiTokenInput!) {
-  createApiToken(input: $input) { secret token { id name accessRole person { id } } }
-}`;
-const REVOKE_TOKEN = `mutation Rev($id: ID!) { revokeApiToken(id: $id) }`;
-const ME = `{ me { id email accessRole } }`;
 
 const admin = () => t.tokens.admin;
 
@@ -108,9 +104,10 @@ describe('catalogue upserts', () => {
       admin(),
     );
     expect(rehomed.upsertSite).toMatchObject({ id: created.upsertSite.id, client: { slug: 'heb-central' } });
-    const sites = await t.ok<{ heb: { siteId: string }[]; central: { siteId: string }[] }>(
-      `{ heb: sites(clientSlug: "heb") { siteId } central: sites(clientSlug: "heb-central") { siteId } }`,
-    );
+    const sites = {
+      heb: (await t.ok(SITE_IDS, { clientSlug: 'heb' })).sites,
+      central: (await t.ok(SITE_IDS, { clientSlug: 'heb-central' })).sites,
+    };
     expect(sites).toEqual({ heb: [], central: [{ siteId: 'hb0001' }] });
   });
 
@@ -277,27 +274,17 @@ describe('catalogue queries', () => {
   it('answers clients { sites }, sites(clientSlug), services { team }, teams { services members }, people { team }', async () => {
     const data = await t.ok<{
       clients: { slug: string; sites: { siteId: string }[] }[];
-      wakefernSites: { siteId: string; location: string; client: { slug: string } }[];
+      clientSites: { siteId: string; location: string; client: { slug: string } }[];
       services: { name: string; team: { name: string } | null }[];
       teams: { name: string; services: { name: string }[]; members: { email: string }[] }[];
       people: { email: string; team: { name: string } | null }[];
-    }>(
-      `{
-        clients { slug sites { siteId } }
-        wakefernSites: sites(clientSlug: "wakefern") { siteId location client { slug } }
-        services { name team { name } }
-        teams { name services { name } members { email } }
-        people { email team { name } }
-      }`,
-      undefined,
-      t.tokens.viewer,
-    );
+    }>(CATALOGUE, { clientSlug: 'wakefern' }, t.tokens.viewer);
     const albertsons = data.clients.find((c) => c.slug === 'albertsons');
     const wakefern = data.clients.find((c) => c.slug === 'wakefern');
     expect(albertsons?.sites).toEqual([{ siteId: 'ab0001' }]);
     expect(wakefern?.sites).toEqual([{ siteId: 'wf0001' }, { siteId: 'wf0002' }]);
 
-    expect(data.wakefernSites).toEqual([
+    expect(data.clientSites).toEqual([
       { siteId: 'wf0001', location: 'clifton-nj', client: { slug: 'wakefern' } },
       { siteId: 'wf0002', location: 'paramus-nj', client: { slug: 'wakefern' } },
     ]);
@@ -330,9 +317,10 @@ describe('catalogue queries', () => {
   });
 
   it('filters sites by client and answers an empty list for an unknown client', async () => {
-    const data = await t.ok<{ ab: { siteId: string }[]; none: { siteId: string }[] }>(
-      `{ ab: sites(clientSlug: "albertsons") { siteId } none: sites(clientSlug: "no-such-client") { siteId } }`,
-    );
+    const data = {
+      ab: (await t.ok(SITE_IDS, { clientSlug: 'albertsons' })).sites,
+      none: (await t.ok(SITE_IDS, { clientSlug: 'no-such-client' })).sites,
+    };
     expect(data.ab).toEqual([{ siteId: 'ab0001' }]);
     expect(data.none).toEqual([]);
   });
@@ -341,7 +329,7 @@ describe('catalogue queries', () => {
 describe('API tokens', () => {
   it('shows the secret once, stores only its SHA-256 hash, works until revoked', async () => {
     const data = await t.ok<{ createApiToken: Created }>(
-      CREATE_TOKEN,
+      CREATE_API_TOKEN,
       { input: { personId: t.people.expert.id, name: 'wallboard in NOC' } },
       admin(),
     );
@@ -370,7 +358,7 @@ describe('API tokens', () => {
     const me = await t.ok<{ me: Record<string, unknown> }>(ME, undefined, secret);
     expect(me.me).toEqual({ id: t.people.expert.id, email: 'expert@example.com', accessRole: 'RESPONDER' });
 
-    const revoked = await t.ok<{ revokeApiToken: boolean }>(REVOKE_TOKEN, { id: token.id }, admin());
+    const revoked = await t.ok<{ revokeApiToken: boolean }>(REVOKE_API_TOKEN, { id: token.id }, admin());
     expect(revoked.revokeApiToken).toBe(true);
     const [row] = await t.database.dataSource.query('SELECT revoked_at FROM api_token WHERE id = $1', [
       token.id,
@@ -387,7 +375,7 @@ describe('API tokens', () => {
     const countBefore = await count('api_token', 'person_id', t.people.responder.id);
     for (const accessRole of ['INCIDENT_MANAGER', 'ADMIN']) {
       const res = await t.gql(
-        CREATE_TOKEN,
+        CREATE_API_TOKEN,
         { input: { personId: t.people.responder.id, name: 'too strong', accessRole } },
         { token: admin() },
       );
@@ -399,12 +387,16 @@ describe('API tokens', () => {
 
   it('makes a token with less access than its person act with that lesser access', async () => {
     const data = await t.ok<{ createApiToken: Created }>(
-      CREATE_TOKEN,
+      CREATE_API_TOKEN,
       { input: { personId: t.people.manager.id, name: 'read-only dashboard', accessRole: 'VIEWER' } },
       admin(),
     );
     expect(data.createApiToken.token.accessRole).toBe('VIEWER');
-    const res = await t.gql(DECLARE, { input: declaration() }, { token: data.createApiToken.secret });
+    const res = await t.gql(
+      DECLARE_INCIDENT,
+      { input: declaration() },
+      { token: data.createApiToken.secret },
+    );
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', grantedRole: 'VIEWER' });
   });
 
@@ -415,13 +407,13 @@ describe('API tokens', () => {
       admin(),
     );
     const created = await t.ok<{ createApiToken: Created }>(
-      CREATE_TOKEN,
+      CREATE_API_TOKEN,
       { input: { personId: person.upsertPerson.id, name: 'laptop' } },
       admin(),
     );
     const { secret, token } = created.createApiToken;
     expect(token.accessRole).toBe('INCIDENT_MANAGER');
-    const before = await t.gql(DECLARE, { input: declaration() }, { token: secret });
+    const before = await t.gql(DECLARE_INCIDENT, { input: declaration() }, { token: secret });
     expect(before.body.errors).toBeUndefined();
 
     await t.ok(
@@ -429,7 +421,7 @@ describe('API tokens', () => {
       { input: { email: 'lowered@example.com', name: 'Lowered Person', accessRole: 'VIEWER' } },
       admin(),
     );
-    const after = await t.gql(DECLARE, { input: declaration() }, { token: secret });
+    const after = await t.gql(DECLARE_INCIDENT, { input: declaration() }, { token: secret });
     expect(after.body.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', grantedRole: 'VIEWER' });
     const me = await t.ok<{ me: { accessRole: string } }>(ME, undefined, secret);
     expect(me.me.accessRole).toBe('VIEWER');
@@ -438,7 +430,7 @@ describe('API tokens', () => {
   it('lets only an ADMIN create or revoke tokens', async () => {
     const before = await count('api_token', 'person_id', t.people.manager.id);
     const create = await t.gql(
-      CREATE_TOKEN,
+      CREATE_API_TOKEN,
       { input: { personId: t.people.manager.id, name: 'self-made' } },
       { token: t.tokens.manager },
     );
@@ -446,12 +438,12 @@ describe('API tokens', () => {
     expect(await count('api_token', 'person_id', t.people.manager.id)).toBe(before);
 
     const victim = await t.ok<{ createApiToken: Created }>(
-      CREATE_TOKEN,
+      CREATE_API_TOKEN,
       { input: { personId: t.people.viewer.id, name: 'victim' } },
       admin(),
     );
     const revoke = await t.gql(
-      REVOKE_TOKEN,
+      REVOKE_API_TOKEN,
       { id: victim.createApiToken.token.id },
       { token: t.tokens.manager },
     );

@@ -1,4 +1,5 @@
-import { DECLARE, declaration, declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
+import { DECLARE_INCIDENT, INCIDENT_SUMMARY, UPDATE_INCIDENT_DETAILS } from '../support/operations';
+import { declaration, declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('declareIncident', () => {
   it('uses the Zendesk ticket number in the key and refuses a second incident for that ticket', async () => {
     const incident = await declare(t, { zendeskTicketId: '42675', affectedClientSlugs: ['wakefern'] });
     expect(incident.key).toBe('wakefern-incident-42675');
-    const again = await t.gql(DECLARE, { input: declaration({ zendeskTicketId: '42675' }) });
+    const again = await t.gql(DECLARE_INCIDENT, { input: declaration({ zendeskTicketId: '42675' }) });
     expect(again.body.errors?.[0].extensions).toMatchObject({
       code: 'CONFLICT',
       existingKey: 'wakefern-incident-42675',
@@ -53,20 +54,20 @@ describe('declareIncident', () => {
 
   it('never changes the key, whatever else changes', async () => {
     const incident = await declare(t);
-    await t.ok(
-      `mutation { updateIncidentDetails(input: { incidentKey: "${incident.key}", summary: "New words", affectedClientSlugs: ["wakefern"] }) { key } }`,
-    );
-    const data = await t.ok<{ incident: { key: string; summary: string } }>(
-      `{ incident(key: "${incident.key}") { key summary } }`,
-    );
+    await t.ok(UPDATE_INCIDENT_DETAILS, {
+      input: { incidentKey: incident.key, summary: 'New words', affectedClientSlugs: ['wakefern'] },
+    });
+    const data = await t.ok<{ incident: { key: string; summary: string } }>(INCIDENT_SUMMARY, {
+      key: incident.key,
+    });
     expect(data.incident).toEqual({ key: incident.key, summary: 'New words' });
   });
 
   it('returns the first incident for a repeated idempotency key and creates nothing new', async () => {
     const input = declaration({ idempotencyKey: 'slack-retry-abc' });
-    const first = await t.ok<{ declareIncident: { id: string; key: string } }>(DECLARE, { input });
+    const first = await t.ok<{ declareIncident: { id: string; key: string } }>(DECLARE_INCIDENT, { input });
     const countBefore = await t.database.dataSource.query('SELECT count(*)::int AS n FROM incident');
-    const second = await t.ok<{ declareIncident: { id: string; key: string } }>(DECLARE, {
+    const second = await t.ok<{ declareIncident: { id: string; key: string } }>(DECLARE_INCIDENT, {
       input: { ...input, summary: 'a retry with other words' },
     });
     const countAfter = await t.database.dataSource.query('SELECT count(*)::int AS n FROM incident');
@@ -79,7 +80,7 @@ describe('declareIncident', () => {
   it('answers concurrent declarations with one idempotency key with one incident', async () => {
     const input = declaration({ idempotencyKey: 'concurrent-key-1' });
     const results = await Promise.all(
-      [1, 2, 3, 4].map(() => t.ok<{ declareIncident: { id: string } }>(DECLARE, { input })),
+      [1, 2, 3, 4].map(() => t.ok<{ declareIncident: { id: string } }>(DECLARE_INCIDENT, { input })),
     );
     expect(new Set(results.map((r) => r.declareIncident.id)).size).toBe(1);
     const rows = await t.database.dataSource.query(

@@ -1,4 +1,5 @@
-import { DECLARE, declaration, declare, startTestHub, type TestHub } from '../support/test-hub';
+import { ADD_NOTE, ASSIGN_ROLE, CHANGE_STAGE, DECLARE_INCIDENT, INCIDENT_KEY } from '../support/operations';
+import { declaration, declare, startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ const counts = async () =>
 
 const refused = async (input: Record<string, unknown>, field: string, message: RegExp) => {
   const before = await counts();
-  const res = await t.gql(DECLARE, { input });
+  const res = await t.gql(DECLARE_INCIDENT, { input });
   expect(res.body.data ?? null).toBeNull();
   const error = res.body.errors![0];
   expect(error.extensions?.code).toBe('BAD_USER_INPUT');
@@ -76,7 +77,7 @@ describe('bad input', () => {
     refused(declaration({ faultyServiceId: 'abc' }), 'faultyServiceId', /valid id/));
 
   it('refuses an enum value outside the schema before running anything', async () => {
-    const res = await t.gql(DECLARE, { input: declaration({ clientImpactLevel: 'HUGE' }) });
+    const res = await t.gql(DECLARE_INCIDENT, { input: declaration({ clientImpactLevel: 'HUGE' }) });
     expect(res.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.body.errors?.[0].message).toContain('clientImpactLevel');
   });
@@ -84,28 +85,27 @@ describe('bad input', () => {
 
 describe('unknown incidents', () => {
   it('answers null for the incident(key) query', async () => {
-    const data = await t.ok<{ incident: unknown }>('{ incident(key: "albertsons-incident-0") { key } }');
+    const data = await t.ok<{ incident: unknown }>(INCIDENT_KEY, { key: 'albertsons-incident-0' });
     expect(data.incident).toBeNull();
   });
 
   it.each([
-    ['changeStage', 'changeStage(input: { incidentKey: "nope-incident-1", stage: INVESTIGATING }) { key }'],
-    ['addNote', 'addNote(input: { incidentKey: "nope-incident-1", text: "x" }) { id }'],
+    ['changeStage', CHANGE_STAGE, { incidentKey: 'nope-incident-1', stage: 'INVESTIGATING' }],
+    ['addNote', ADD_NOTE, { incidentKey: 'nope-incident-1', text: 'x' }],
     [
       'assignRole',
-      'assignRole(input: { incidentKey: "nope-incident-1", role: TAM, personId: "00000000-0000-4000-8000-000000000000" }) { id }',
+      ASSIGN_ROLE,
+      { incidentKey: 'nope-incident-1', role: 'TAM', personId: '00000000-0000-4000-8000-000000000000' },
     ],
-  ])('%s on an unknown incident gets NOT_FOUND', async (_name, mutation) => {
-    const res = await t.gql(`mutation { ${mutation} }`);
+  ])('%s on an unknown incident gets NOT_FOUND', async (_name, mutation: string, input) => {
+    const res = await t.gql(mutation, { input });
     expect(res.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(res.body.errors?.[0].message).toContain('nope-incident-1');
   });
 
   it('carries no stack trace on any error without the development flag', async () => {
     const incident = await declare(t);
-    const res = await t.gql(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: CLOSED }) { key } }`,
-    );
+    const res = await t.gql(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'CLOSED' } });
     expect(res.body.errors?.[0].extensions?.code).toBe('ILLEGAL_STAGE_TRANSITION');
     expect(JSON.stringify(res.body)).not.toContain('stacktrace');
     const parse = await t.gql('{ incidents { ');

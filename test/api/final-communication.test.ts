@@ -1,3 +1,10 @@
+import {
+  ASSIGN_ROLE,
+  CHANGE_STAGE,
+  HAND_OVER_ROLE,
+  INCIDENT_FINAL_COMMUNICATION,
+  INCIDENTS_SUPPORT_TICKETS,
+} from '../support/operations';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -10,27 +17,6 @@ afterAll(async () => {
 
 const MINUTE = 60_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-
-const CHANGE_STAGE = `mutation ($input: ChangeStageInput!) {
-  changeStage(input: $input) { key stage mitigatedAt }
-}`;
-const ASSIGN = `mutation ($input: AssignRoleInput!) { assignRole(input: $input) { id } }`;
-const HAND_OVER = `mutation ($input: HandOverRoleInput!) { handOverRole(input: $input) { id } }`;
-
-const FINAL = `query ($key: String!) {
-  incident(key: $key) {
-    stage impactStartedAt mitigatedAt timeToRecoverSeconds
-    supportTicketCount
-    supportTickets { ticketId subject status origin linkedAt }
-    communications: timeline(kinds: [COMMUNICATION]) {
-      totalCount
-      nodes { id kind text occurredAt actor { name } data }
-    }
-    stageChanges: timeline(kinds: [STAGE_CHANGED], newestFirst: true, first: 1) {
-      nodes { occurredAt actor { name } }
-    }
-  }
-}`;
 
 interface Draft {
   id: string;
@@ -61,7 +47,7 @@ interface Final {
 }
 
 async function finalOf(key: string): Promise<Final> {
-  return (await t.ok<{ incident: Final }>(FINAL, { key })).incident;
+  return (await t.ok<{ incident: Final }>(INCIDENT_FINAL_COMMUNICATION, { key })).incident;
 }
 
 async function moveTo(incidentKey: string, stages: string[]) {
@@ -120,8 +106,8 @@ describe('final communication on MITIGATED', () => {
       { role: 'DOMAIN_EXPERT', personId: t.people.expert.id },
       { role: 'CUSTOM', title: 'External communications', personId: t.people.admin.id },
     ];
-    for (const role of roles) await t.ok(ASSIGN, { input: { incidentKey: incident.key, ...role } });
-    await t.ok(HAND_OVER, {
+    for (const role of roles) await t.ok(ASSIGN_ROLE, { input: { incidentKey: incident.key, ...role } });
+    await t.ok(HAND_OVER_ROLE, {
       input: {
         incidentKey: incident.key,
         role: 'SOFTWARE_INCIDENT_MANAGER',
@@ -273,17 +259,12 @@ describe('final communication on MITIGATED', () => {
         Array.from({ length: i % 3 }, (_, n) => ({ subject: `ticket ${n}` })),
       );
     }
-    const QUERY = `query ($first: Int!, $text: String!) {
-      incidents(first: $first, filter: { text: $text }) {
-        nodes { summary supportTicketCount supportTickets { ticketId } }
-      }
-    }`;
     type Page = {
       incidents: { nodes: { summary: string; supportTicketCount: number; supportTickets: unknown[] }[] };
     };
     const measure = async (first: number) => {
-      await t.ok(QUERY, { first, text: marker });
-      return t.database.queries.measure(() => t.ok<Page>(QUERY, { first, text: marker }));
+      await t.ok(INCIDENTS_SUPPORT_TICKETS, { first, text: marker });
+      return t.database.queries.measure(() => t.ok<Page>(INCIDENTS_SUPPORT_TICKETS, { first, text: marker }));
     };
     const two = await measure(2);
     const six = await measure(6);

@@ -1,6 +1,7 @@
 // Incident Flow is decided by the domain, once, when an incident is declared or its priority
 // changes; it is stored on the incident and the vendor reactions only read it. Every vendor is
 // disabled here, so what each would do is planned as DISABLED effects and can be counted.
+import { INCIDENT_FLOW, REASSESS_PRIORITY } from '../support/operations';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -11,14 +12,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const FLOW = `query Flow($key: String!) {
-  incident(key: $key) { priority incidentFlow incidentFlowDecidedBy integrationEffects { system action } }
-}`;
-
-const REASSESS = `mutation Reassess($input: ReassessPriorityInput!) {
-  reassessPriority(input: $input) { priority incidentFlow incidentFlowDecidedBy }
-}`;
-
 interface FlowState {
   priority: string;
   incidentFlow: boolean;
@@ -26,10 +19,12 @@ interface FlowState {
   integrationEffects: { system: string; action: string }[];
 }
 
-const flowOf = async (key: string) => (await t.ok<{ incident: FlowState }>(FLOW, { key })).incident;
+const flowOf = async (key: string) => (await t.ok<{ incident: FlowState }>(INCIDENT_FLOW, { key })).incident;
 
 const reassess = (incidentKey: string, clientImpactLevel: string, clientUrgencyLevel: string) =>
-  t.ok(REASSESS, { input: { incidentKey, clientImpactLevel, clientUrgencyLevel, reason: 'reassessed' } });
+  t.ok(REASSESS_PRIORITY, {
+    input: { incidentKey, clientImpactLevel, clientUrgencyLevel, reason: 'reassessed' },
+  });
 
 const planned = (state: FlowState) => state.integrationEffects.map((e) => `${e.system}:${e.action}`).sort();
 

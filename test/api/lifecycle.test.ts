@@ -1,3 +1,4 @@
+import { CHANGE_STAGE, INCIDENT, REASSESS_PRIORITY_LEVELS } from '../support/operations';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -7,10 +8,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const CHANGE_STAGE = `mutation ($input: ChangeStageInput!) {
-  changeStage(input: $input) { key stage nextStages identifiedAt mitigatedAt closedAt timeToRecoverSeconds }
-}`;
 
 const move = (incidentKey: string, stage: string, note?: string) =>
   t.gql<{ changeStage: Record<string, unknown> }>(CHANGE_STAGE, { input: { incidentKey, stage, note } });
@@ -23,9 +20,7 @@ describe('changeStage', () => {
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data?.changeStage.stage).toBe(stage);
     }
-    const data = await t.ok<{ incident: Record<string, unknown> }>(
-      `{ incident(key: "${incident.key}") { stage nextStages identifiedAt mitigatedAt closedAt timeToRecoverSeconds } }`,
-    );
+    const data = await t.ok<{ incident: Record<string, unknown> }>(INCIDENT, { key: incident.key });
     expect(data.incident).toMatchObject({ stage: 'CLOSED', nextStages: [] });
     expect(data.incident.identifiedAt).not.toBeNull();
     expect(data.incident.mitigatedAt).not.toBeNull();
@@ -135,8 +130,15 @@ describe('reassessPriority', () => {
     const incident = await declare(t, { clientImpactLevel: 'MODERATE', clientUrgencyLevel: 'MEDIUM' });
     expect(incident.priority).toBe('P3');
     const data = await t.ok<{ reassessPriority: { priority: string; clientImpactLevel: string } }>(
-      `mutation { reassessPriority(input: { incidentKey: "${incident.key}", clientImpactLevel: EXTENSIVE,
-        clientUrgencyLevel: CRITICAL, reason: "all sites down now" }) { priority clientImpactLevel } }`,
+      REASSESS_PRIORITY_LEVELS,
+      {
+        input: {
+          incidentKey: incident.key,
+          clientImpactLevel: 'EXTENSIVE',
+          clientUrgencyLevel: 'CRITICAL',
+          reason: 'all sites down now',
+        },
+      },
     );
     expect(data.reassessPriority).toEqual({ priority: 'P1', clientImpactLevel: 'EXTENSIVE' });
     const entry = (await timelineRows(t, incident.id)).at(-1)!;

@@ -1,6 +1,15 @@
 import WebSocket from 'ws';
-import { collect, connected, liveClient, sleep } from '../support/live-client';
+import { collect, connected, liveClient } from '../support/live-client';
+import {
+  ADD_NOTE,
+  ASSIGN_ROLE,
+  CHANGE_STAGE,
+  HAND_OVER_ROLE,
+  INCIDENT_CHANGED,
+  TIMELINE_ENTRY_ADDED,
+} from '../support/operations';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { sleep, waitFor } from '../support/wait-for';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -10,11 +19,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-const CHANGED = `subscription ($filter: IncidentFilter) {
-  incidentChanged(filter: $filter) { key stage priority affectedClients { slug } incidentManager { name }
-    timeline(first: 1, newestFirst: true) { nodes { kind } } }
-}`;
-const ENTRIES = `subscription ($key: String!) { timelineEntryAdded(incidentKey: $key) { kind text actor { name } incident { key } } }`;
+/** Waits until the hub's pubsub listener count (subscriptions attached on the server) passes `accept`. */
+const listeners = (what: string, accept: (count: number) => boolean, intervalMs = 10) =>
+  waitFor(what, () => t.hub.pubsub.listenerCount, accept, { timeoutMs: 5_000, intervalMs });
 
 type Changed = {
   incidentChanged: {
@@ -28,15 +35,14 @@ type Changed = {
 describe('subscriptions', () => {
   it('publish each committed change once, with the incident as it is after it, and nothing for failed ones', async () => {
     const incident = await declare(t);
+    await listeners('no subscription left from earlier tests', (n) => n === 0);
     const client = liveClient(t.url, t.tokens.viewer);
-    const changes = collect<Changed>(client, CHANGED, { filter: { text: incident.key } });
-    const entries = collect(client, ENTRIES, { key: incident.key });
-    await sleep(200);
+    const changes = collect<Changed>(client, INCIDENT_CHANGED, { filter: { text: incident.key } });
+    const entries = collect(client, TIMELINE_ENTRY_ADDED, { key: incident.key });
+    await listeners('both subscriptions to attach', (n) => n === 2);
 
     // refused: illegal move; rolled back: a change whose entry the database refuses
-    const illegal = await t.gql(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: CLOSED }) { key } }`,
-    );
+    const illegal = await t.gql(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'CLOSED' } });
     expect(illegal.body.errors?.[0].extensions?.code).toBe('ILLEGAL_STAGE_TRANSITION');
     const ds = t.database.dataSource;
     await ds.query(`CREATE OR REPLACE FUNCTION refuse_live() RETURNS trigger AS $$
@@ -44,9 +50,7 @@ describe('subscriptions', () => {
     await ds.query(
       `CREATE TRIGGER refuse_live AFTER INSERT ON timeline_entry FOR EACH ROW EXECUTE FUNCTION refuse_live()`,
     );
-    const rolledBack = await t.gql(
-      `mutation { addNote(input: { incidentKey: "${incident.key}", text: "roll me back" }) { id } }`,
-    );
+    const rolledBack = await t.gql(ADD_NOTE, { input: { incidentKey: incident.key, text: 'roll me back' } });
     await ds.query('DROP TRIGGER refuse_live ON timeline_entry');
     expect(rolledBack.body.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     await sleep(300);
@@ -55,17 +59,15 @@ describe('subscriptions', () => {
 
     // committed, one after another: a stage move (1 entry), an assignment (1 entry), then a
     // handover (2 entries in one transaction: one change, two timeline events)
-    await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING }) { key } }`,
-    );
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'INVESTIGATING' } });
     await changes.waitFor(1);
-    await t.ok(
-      `mutation { assignRole(input: { incidentKey: "${incident.key}", role: SOFTWARE_INCIDENT_MANAGER, personId: "${t.people.manager.id}" }) { id } }`,
-    );
+    await t.ok(ASSIGN_ROLE, {
+      input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
+    });
     await changes.waitFor(2);
-    await t.ok(
-      `mutation { handOverRole(input: { incidentKey: "${incident.key}", role: SOFTWARE_INCIDENT_MANAGER, toPersonId: "${t.people.admin.id}" }) { id } }`,
-    );
+    await t.ok(HAND_OVER_ROLE, {
+      input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', toPersonId: t.people.admin.id },
+    });
     await changes.waitFor(3);
     await entries.waitFor(4);
     await sleep(300);
@@ -92,11 +94,12 @@ describe('subscriptions', () => {
   });
 
   it('honours the filter: a subscriber to P1 incidents of albertsons hears nothing about others', async () => {
+    await listeners('no subscription left from earlier tests', (n) => n === 0);
     const client = liveClient(t.url, t.tokens.viewer);
-    const p1Albertsons = collect<Changed>(client, CHANGED, {
+    const p1Albertsons = collect<Changed>(client, INCIDENT_CHANGED, {
       filter: { priorities: ['P1'], clientSlugs: ['albertsons'] },
     });
-    await sleep(200);
+    await listeners('the subscription to attach', (n) => n === 1);
     await declare(t, {
       clientImpactLevel: 'EXTENSIVE',
       clientUrgencyLevel: 'CRITICAL',
@@ -120,7 +123,7 @@ describe('subscriptions', () => {
       const closed = new Promise<{ code: number }>((resolve) =>
         client.on('closed', (e) => resolve(e as { code: number })),
       );
-      const sub = collect(client, CHANGED);
+      const sub = collect(client, INCIDENT_CHANGED);
       const event = await closed;
       expect(event.code).toBe(4403);
       expect(sub.values).toEqual([]);
@@ -143,7 +146,12 @@ describe('subscriptions', () => {
       `subscription { incidentChanged { ${Array.from({ length: 40 }, (_, i) => `a${i}: key`).join(' ')} } }`,
     );
     const page = collect(client, `query { incidents(first: 100000) { totalCount } }`);
-    await sleep(300);
+    await waitFor(
+      'the three refusals',
+      () => [deep, aliases, page].map((sub) => sub.errors.length),
+      (counts) => counts.every((n) => n > 0),
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     const statements = await t.database.queries.measure(async () => {
       await declare(t);
       await sleep(300);
@@ -160,27 +168,31 @@ describe('subscriptions', () => {
 
   it('leaves no listener behind after 200 connect-subscribe-disconnect cycles', async () => {
     // let the sockets of earlier tests finish closing first
-    for (let n = 0; n < 100 && t.hub.websocket.wss.clients.size > 0; n++) await sleep(20);
+    await waitFor(
+      'the sockets of earlier tests to close',
+      () => t.hub.websocket.wss.clients.size,
+      (size) => size === 0,
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     const listenersBefore = t.hub.pubsub.listenerCount;
     const clientsBefore = t.hub.websocket.wss.clients.size;
     expect(clientsBefore).toBe(0);
     for (let i = 0; i < 200; i++) {
       const client = liveClient(t.url, t.tokens.viewer);
-      const sub = collect(client, CHANGED);
+      const sub = collect(client, INCIDENT_CHANGED);
       await connected(client);
       // wait until the subscription is attached on the server, then drop the client
-      for (let n = 0; n < 50 && t.hub.pubsub.listenerCount === listenersBefore; n++) await sleep(2);
+      await listeners('the subscription to attach', (n) => n !== listenersBefore, 2);
       expect(t.hub.pubsub.listenerCount).toBe(listenersBefore + 1);
       sub.unsubscribe();
       await client.dispose();
     }
-    for (
-      let n = 0;
-      n < 100 && (t.hub.pubsub.listenerCount !== listenersBefore || t.hub.websocket.wss.clients.size);
-      n++
-    ) {
-      await sleep(20);
-    }
+    await waitFor(
+      'every listener and socket to go',
+      () => ({ listeners: t.hub.pubsub.listenerCount, sockets: t.hub.websocket.wss.clients.size }),
+      (now) => now.listeners === listenersBefore && now.sockets === 0,
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     expect(t.hub.pubsub.listenerCount).toBe(listenersBefore);
     expect(t.hub.websocket.wss.clients.size).toBe(clientsBefore);
   });
@@ -200,21 +212,21 @@ describe('subscriptions', () => {
       JSON.stringify({
         id: '1',
         type: 'subscribe',
-        payload: { query: 'subscription { incidentChanged { key } }' },
+        payload: { query: INCIDENT_CHANGED },
       }),
     );
-    for (let n = 0; n < 50 && t.hub.pubsub.listenerCount === listenersBefore; n++) await sleep(10);
+    await listeners('the subscription to attach', (n) => n !== listenersBefore);
     expect(t.hub.pubsub.listenerCount).toBe(listenersBefore + 1);
     const closed = new Promise((resolve) => socket.once('close', resolve));
     await closed; // terminated by the server after an unanswered ping (keep-alive 300 ms here)
-    for (let n = 0; n < 50 && t.hub.pubsub.listenerCount !== listenersBefore; n++) await sleep(10);
+    await listeners('the listener to go', (n) => n === listenersBefore);
     expect(t.hub.pubsub.listenerCount).toBe(listenersBefore);
   });
 });
 
 describe('subscriptions over HTTP', () => {
   it('are refused with 400 and a message that says where they are served', async () => {
-    const res = await t.gql('subscription { incidentChanged { key } }');
+    const res = await t.gql(INCIDENT_CHANGED);
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
     expect(res.body.errors?.[0].message).toMatch(/graphql-ws/);

@@ -1,3 +1,4 @@
+import { ME } from '../support/operations';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -65,7 +66,7 @@ describe('query limits', () => {
     const res = await fetch(`${t.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}` },
-      body: JSON.stringify([{ query: '{ me { name } }' }, { query: '{ me { name } }' }]),
+      body: JSON.stringify([{ query: ME }, { query: ME }]),
     });
     expect(res.status).toBe(400);
   });

@@ -1,3 +1,4 @@
+import { ASSIGN_ROLE, HAND_OVER_ROLE, INCIDENT_ROLES, RELIEVE_ROLE } from '../support/operations';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -7,25 +8,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const ASSIGNMENT_FIELDS = 'id role title person { id } assignedAt relievedAt assignedBy { id }';
-
-const ASSIGN = `mutation Assign($input: AssignRoleInput!) {
-  assignRole(input: $input) { ${ASSIGNMENT_FIELDS} }
-}`;
-const RELIEVE = `mutation Relieve($input: RelieveRoleInput!) {
-  relieveRole(input: $input) { ${ASSIGNMENT_FIELDS} }
-}`;
-const HAND_OVER = `mutation HandOver($input: HandOverRoleInput!) {
-  handOverRole(input: $input) { ${ASSIGNMENT_FIELDS} }
-}`;
-const ROLES = `query Roles($key: String!) {
-  incident(key: $key) {
-    incidentManager { id }
-    active: roles { ${ASSIGNMENT_FIELDS} }
-    history: roles(activeOnly: false) { ${ASSIGNMENT_FIELDS} }
-  }
-}`;
 
 interface Assignment {
   id: string;
@@ -44,7 +26,7 @@ interface Roles {
 }
 
 async function rolesOf(key: string): Promise<Roles> {
-  const data = await t.ok<{ incident: Roles }>(ROLES, { key });
+  const data = await t.ok<{ incident: Roles }>(INCIDENT_ROLES, { key });
   return data.incident;
 }
 
@@ -60,7 +42,7 @@ async function assignmentRows(
 describe('assignRole', () => {
   it('puts a person in a role and writes a ROLE_ASSIGNED entry with the actor', async () => {
     const incident = await declare(t);
-    const data = await t.ok<{ assignRole: Assignment }>(ASSIGN, {
+    const data = await t.ok<{ assignRole: Assignment }>(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.expert.id },
     });
     expect(data.assignRole).toMatchObject({
@@ -93,13 +75,13 @@ describe('assignRole', () => {
     'allows one active %s: a second assignment gets CONFLICT and changes nothing',
     async (role) => {
       const incident = await declare(t);
-      const first = await t.ok<{ assignRole: Assignment }>(ASSIGN, {
+      const first = await t.ok<{ assignRole: Assignment }>(ASSIGN_ROLE, {
         input: { incidentKey: incident.key, role, personId: t.people.manager.id },
       });
       const rowsBefore = await assignmentRows(incident.id);
       const timelineBefore = await timelineRows(t, incident.id);
 
-      const second = await t.gql(ASSIGN, {
+      const second = await t.gql(ASSIGN_ROLE, {
         input: { incidentKey: incident.key, role, personId: t.people.expert.id },
       });
       expect(second.body.data).toBeNull();
@@ -121,7 +103,7 @@ describe('assignRole', () => {
   it('lets several DOMAIN_EXPERTs be active at once', async () => {
     const incident = await declare(t);
     for (const person of [t.people.expert, t.people.responder, t.people.viewer]) {
-      await t.ok(ASSIGN, {
+      await t.ok(ASSIGN_ROLE, {
         input: { incidentKey: incident.key, role: 'DOMAIN_EXPERT', personId: person.id },
       });
     }
@@ -138,14 +120,14 @@ describe('assignRole', () => {
 
   it('refuses a CUSTOM role without a title (BAD_USER_INPUT naming title) and keeps the title given', async () => {
     const incident = await declare(t);
-    const untitled = await t.gql(ASSIGN, {
+    const untitled = await t.gql(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'CUSTOM', personId: t.people.expert.id },
     });
     expect(untitled.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'title' });
     expect(await assignmentRows(incident.id)).toEqual([]);
     expect((await timelineRows(t, incident.id)).map((r) => r.kind)).toEqual(['DECLARED']);
 
-    const titled = await t.ok<{ assignRole: Assignment }>(ASSIGN, {
+    const titled = await t.ok<{ assignRole: Assignment }>(ASSIGN_ROLE, {
       input: {
         incidentKey: incident.key,
         role: 'CUSTOM',
@@ -163,7 +145,7 @@ describe('assignRole', () => {
   it('is refused to a RESPONDER token with FORBIDDEN', async () => {
     const incident = await declare(t);
     const res = await t.gql(
-      ASSIGN,
+      ASSIGN_ROLE,
       { input: { incidentKey: incident.key, role: 'DOMAIN_EXPERT', personId: t.people.responder.id } },
       { token: t.tokens.responder },
     );
@@ -179,7 +161,7 @@ describe('assignRole', () => {
       incidents.map((incident) =>
         Promise.all(
           candidates.map((personId) =>
-            t.gql<{ assignRole: Assignment }>(ASSIGN, {
+            t.gql<{ assignRole: Assignment }>(ASSIGN_ROLE, {
               input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId },
             }),
           ),
@@ -212,12 +194,12 @@ describe('assignRole', () => {
 describe('handOverRole', () => {
   it('relieves the current holder and assigns the next in one step; history and incidentManager follow', async () => {
     const incident = await declare(t);
-    const first = await t.ok<{ assignRole: Assignment }>(ASSIGN, {
+    const first = await t.ok<{ assignRole: Assignment }>(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
     });
     expect((await rolesOf(incident.key)).incidentManager).toEqual({ id: t.people.manager.id });
 
-    const data = await t.ok<{ handOverRole: Assignment }>(HAND_OVER, {
+    const data = await t.ok<{ handOverRole: Assignment }>(HAND_OVER_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', toPersonId: t.people.expert.id },
     });
     expect(data.handOverRole).toMatchObject({
@@ -260,11 +242,11 @@ describe('handOverRole', () => {
 
   it('refuses a handover to the current holder and changes nothing', async () => {
     const incident = await declare(t);
-    await t.ok(ASSIGN, {
+    await t.ok(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'HARDWARE_INCIDENT_MANAGER', personId: t.people.expert.id },
     });
     const before = await assignmentRows(incident.id);
-    const res = await t.gql(HAND_OVER, {
+    const res = await t.gql(HAND_OVER_ROLE, {
       input: { incidentKey: incident.key, role: 'HARDWARE_INCIDENT_MANAGER', toPersonId: t.people.expert.id },
     });
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'toPersonId' });
@@ -277,10 +259,10 @@ describe('handOverRole', () => {
 describe('relieveRole', () => {
   it('sets relievedAt, keeps the assignment as history and writes ROLE_RELIEVED', async () => {
     const incident = await declare(t);
-    const assigned = await t.ok<{ assignRole: Assignment }>(ASSIGN, {
+    const assigned = await t.ok<{ assignRole: Assignment }>(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.expert.id },
     });
-    const data = await t.ok<{ relieveRole: Assignment }>(RELIEVE, {
+    const data = await t.ok<{ relieveRole: Assignment }>(RELIEVE_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER' },
     });
     expect(data.relieveRole).toMatchObject({
@@ -312,7 +294,7 @@ describe('relieveRole', () => {
     });
 
     // the role is free again
-    const next = await t.ok<{ assignRole: Assignment }>(ASSIGN, {
+    const next = await t.ok<{ assignRole: Assignment }>(ASSIGN_ROLE, {
       input: {
         incidentKey: incident.key,
         role: 'SOFTWARE_INCIDENT_MANAGER',
@@ -325,14 +307,16 @@ describe('relieveRole', () => {
   it('relieves the named person when several hold the role', async () => {
     const incident = await declare(t);
     for (const person of [t.people.expert, t.people.responder]) {
-      await t.ok(ASSIGN, {
+      await t.ok(ASSIGN_ROLE, {
         input: { incidentKey: incident.key, role: 'DOMAIN_EXPERT', personId: person.id },
       });
     }
-    const unnamed = await t.gql(RELIEVE, { input: { incidentKey: incident.key, role: 'DOMAIN_EXPERT' } });
+    const unnamed = await t.gql(RELIEVE_ROLE, {
+      input: { incidentKey: incident.key, role: 'DOMAIN_EXPERT' },
+    });
     expect(unnamed.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'personId' });
 
-    await t.ok(RELIEVE, {
+    await t.ok(RELIEVE_ROLE, {
       input: { incidentKey: incident.key, role: 'DOMAIN_EXPERT', personId: t.people.responder.id },
     });
     const roles = await rolesOf(incident.key);
@@ -341,7 +325,7 @@ describe('relieveRole', () => {
 
   it('answers NOT_FOUND for a role nobody holds and writes nothing', async () => {
     const incident = await declare(t);
-    const res = await t.gql(RELIEVE, {
+    const res = await t.gql(RELIEVE_ROLE, {
       input: { incidentKey: incident.key, role: 'BACKUP_INCIDENT_MANAGER' },
     });
     expect(res.body.data).toBeNull();

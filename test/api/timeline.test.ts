@@ -1,3 +1,16 @@
+import {
+  ADD_NOTE,
+  ASSIGN_ROLE,
+  CHANGE_STAGE,
+  CORRECT_TIMESTAMP,
+  CREATE_ACTION_ITEM,
+  ESCALATE,
+  HAND_OVER_ROLE,
+  INCIDENT_TIMELINE,
+  POST_STATUS_UPDATE,
+  REASSESS_PRIORITY,
+  UPDATE_INCIDENT_DETAILS,
+} from '../support/operations';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -14,49 +27,59 @@ describe('timeline', () => {
     const key = incident.key;
     const m = t.tokens.manager;
     const r = t.tokens.responder;
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: key, stage: 'INVESTIGATING' } }, m);
     await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${key}", stage: INVESTIGATING }) { key } }`,
-      {},
+      REASSESS_PRIORITY,
+      {
+        input: {
+          incidentKey: key,
+          clientImpactLevel: 'EXTENSIVE',
+          clientUrgencyLevel: 'CRITICAL',
+          reason: 'spreading',
+        },
+      },
+      m,
+    );
+    await t.ok(UPDATE_INCIDENT_DETAILS, { input: { incidentKey: key, description: 'more' } }, m);
+    await t.ok(
+      CORRECT_TIMESTAMP,
+      {
+        input: {
+          incidentKey: key,
+          field: 'IMPACT_STARTED',
+          value: new Date(Date.now() - 3600_000).toISOString(),
+          reason: 'graphs',
+        },
+      },
       m,
     );
     await t.ok(
-      `mutation { reassessPriority(input: { incidentKey: "${key}", clientImpactLevel: EXTENSIVE, clientUrgencyLevel: CRITICAL, reason: "spreading" }) { key } }`,
-      {},
+      ASSIGN_ROLE,
+      { input: { incidentKey: key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id } },
       m,
     );
     await t.ok(
-      `mutation { updateIncidentDetails(input: { incidentKey: "${key}", description: "more" }) { key } }`,
-      {},
+      HAND_OVER_ROLE,
+      { input: { incidentKey: key, role: 'SOFTWARE_INCIDENT_MANAGER', toPersonId: t.people.admin.id } },
       m,
     );
+    await t.ok(ADD_NOTE, { input: { incidentKey: key, text: 'looking at queues' } }, r);
     await t.ok(
-      `mutation { correctTimestamp(input: { incidentKey: "${key}", field: IMPACT_STARTED, value: "${new Date(Date.now() - 3600_000).toISOString()}", reason: "graphs" }) { key } }`,
-      {},
-      m,
-    );
-    await t.ok(
-      `mutation { assignRole(input: { incidentKey: "${key}", role: SOFTWARE_INCIDENT_MANAGER, personId: "${t.people.manager.id}" }) { id } }`,
-      {},
-      m,
-    );
-    await t.ok(
-      `mutation { handOverRole(input: { incidentKey: "${key}", role: SOFTWARE_INCIDENT_MANAGER, toPersonId: "${t.people.admin.id}" }) { id } }`,
-      {},
-      m,
-    );
-    await t.ok(
-      `mutation { addNote(input: { incidentKey: "${key}", text: "looking at queues" }) { id } }`,
-      {},
+      POST_STATUS_UPDATE,
+      { input: { incidentKey: key, clientImpact: 'a', knownProblem: 'b', attempted: 'c', nextSteps: 'd' } },
       r,
     );
     await t.ok(
-      `mutation { postStatusUpdate(input: { incidentKey: "${key}", clientImpact: "a", knownProblem: "b", attempted: "c", nextSteps: "d" }) { id } }`,
-      {},
-      r,
-    );
-    await t.ok(
-      `mutation { createActionItem(input: { incidentKey: "${key}", title: "Add alert", kind: PREVENTION, ownerId: "${t.people.responder.id}", dueDate: "2030-01-01T00:00:00Z" }) { id } }`,
-      {},
+      CREATE_ACTION_ITEM,
+      {
+        input: {
+          incidentKey: key,
+          title: 'Add alert',
+          kind: 'PREVENTION',
+          ownerId: t.people.responder.id,
+          dueDate: '2030-01-01T00:00:00Z',
+        },
+      },
       r,
     );
     const rows = await timelineRows(t, incident.id);
@@ -83,17 +106,24 @@ describe('timeline', () => {
           pageInfo: { hasNextPage: boolean; endCursor: string };
         };
       };
-    }>(`{ incident(key: "${key}") { timeline(first: 2, newestFirst: true, kinds: [ROLE_ASSIGNED, ROLE_RELIEVED, NOTE]) {
-          totalCount nodes { kind actor { name } } pageInfo { hasNextPage endCursor } } } }`);
+    }>(INCIDENT_TIMELINE, {
+      key,
+      first: 2,
+      newestFirst: true,
+      kinds: ['ROLE_ASSIGNED', 'ROLE_RELIEVED', 'NOTE'],
+    });
     expect(page.incident.timeline.totalCount).toBe(4);
     expect(page.incident.timeline.nodes.map((n) => n.kind)).toEqual(['NOTE', 'ROLE_ASSIGNED']);
     expect(page.incident.timeline.pageInfo.hasNextPage).toBe(true);
     const next = await t.ok<{
       incident: { timeline: { nodes: { kind: string }[]; pageInfo: { hasNextPage: boolean } } };
-    }>(
-      `{ incident(key: "${key}") { timeline(first: 5, newestFirst: true, kinds: [ROLE_ASSIGNED, ROLE_RELIEVED, NOTE], after: "${page.incident.timeline.pageInfo.endCursor}") {
-          nodes { kind } pageInfo { hasNextPage } } } }`,
-    );
+    }>(INCIDENT_TIMELINE, {
+      key,
+      first: 5,
+      newestFirst: true,
+      kinds: ['ROLE_ASSIGNED', 'ROLE_RELIEVED', 'NOTE'],
+      after: page.incident.timeline.pageInfo.endCursor,
+    });
     expect(next.incident.timeline.nodes.map((n) => n.kind)).toEqual(['ROLE_RELIEVED', 'ROLE_ASSIGNED']);
     expect(next.incident.timeline.pageInfo.hasNextPage).toBe(false);
   });
@@ -109,9 +139,9 @@ describe('timeline', () => {
       FOR EACH ROW EXECUTE FUNCTION refuse_marked_entry()`);
     try {
       const before = await timelineRows(t, incident.id);
-      const res = await t.gql(
-        `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING, note: "fail-after-entry" }) { stage } }`,
-      );
+      const res = await t.gql(CHANGE_STAGE, {
+        input: { incidentKey: incident.key, stage: 'INVESTIGATING', note: 'fail-after-entry' },
+      });
       expect(res.body.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
       // no SQL and no stack reach the client
       expect(JSON.stringify(res.body)).not.toMatch(
@@ -131,10 +161,9 @@ describe('escalate', () => {
     const incident = await declare(t);
     const res = await t.ok<{
       escalate: { kind: string; text: string; data: Record<string, unknown>; actor: { name: string } };
-    }>(
-      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "${t.catalogue.team.id}", reason: "need the queue owners" }) {
-        kind text data actor { name } } }`,
-    );
+    }>(ESCALATE, {
+      input: { incidentKey: incident.key, teamId: t.catalogue.team.id, reason: 'need the queue owners' },
+    });
     expect(res.escalate).toMatchObject({
       kind: 'ESCALATION',
       actor: { name: t.people.manager.name },
@@ -146,14 +175,14 @@ describe('escalate', () => {
       },
     });
     const denied = await t.gql(
-      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "${t.catalogue.team.id}", reason: "x" }) { kind } }`,
-      {},
+      ESCALATE,
+      { input: { incidentKey: incident.key, teamId: t.catalogue.team.id, reason: 'x' } },
       { token: t.tokens.responder },
     );
     expect(denied.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const unknown = await t.gql(
-      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "00000000-0000-4000-8000-000000000000", reason: "x" }) { kind } }`,
-    );
+    const unknown = await t.gql(ESCALATE, {
+      input: { incidentKey: incident.key, teamId: '00000000-0000-4000-8000-000000000000', reason: 'x' },
+    });
     expect(unknown.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'teamId' });
     const kinds = (await timelineRows(t, incident.id)).map((e) => e.kind);
     expect(kinds.filter((k) => k === 'ESCALATION')).toHaveLength(1);

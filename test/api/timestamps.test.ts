@@ -1,4 +1,6 @@
-import { declare, INCIDENT_FIELDS, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
+import { CHANGE_STAGE, CORRECT_TIMESTAMP, INCIDENT } from '../support/operations';
+import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
+import { sleep } from '../support/wait-for';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -7,12 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const CORRECT = `mutation Correct($input: CorrectTimestampInput!) {
-  correctTimestamp(input: $input) { ${INCIDENT_FIELDS} }
-}`;
-const CHANGE_STAGE = `mutation Stage($input: ChangeStageInput!) { changeStage(input: $input) { stage } }`;
-const INCIDENT = `query Incident($key: String!) { incident(key: $key) { ${INCIDENT_FIELDS} } }`;
 
 interface Times {
   key: string;
@@ -32,7 +28,6 @@ const HOUR = 60 * MINUTE;
 /** An ISO time `ms` milliseconds before now, on a whole second so stored and sent values compare exactly. */
 const ago = (ms: number): string => new Date(Math.floor((Date.now() - ms) / 1000) * 1000).toISOString();
 const seconds = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / 1000);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function read(key: string): Promise<Times> {
   return (await t.ok<{ incident: Times }>(INCIDENT, { key })).incident;
@@ -62,7 +57,7 @@ describe('correctTimestamp', () => {
     const earlier = ago(3 * HOUR);
 
     const data = await t.ok<{ correctTimestamp: Times }>(
-      CORRECT,
+      CORRECT_TIMESTAMP,
       correction(incident.key, 'IMPACT_STARTED', earlier, 'Error rate rose at 09:00 in Grafana'),
     );
     expect(data.correctTimestamp.impactStartedAt).toBe(earlier);
@@ -90,7 +85,7 @@ describe('correctTimestamp', () => {
     const incident = await declareWithTimes();
     const detected = ago(90 * MINUTE);
     const data = await t.ok<{ correctTimestamp: Times }>(
-      CORRECT,
+      CORRECT_TIMESTAMP,
       correction(incident.key, 'DETECTED', detected, 'The first alert fired earlier'),
     );
     expect(data.correctTimestamp).toMatchObject({
@@ -112,7 +107,7 @@ describe('correctTimestamp', () => {
   it('accepts a correction that makes two timestamps equal', async () => {
     const incident = await declareWithTimes();
     const data = await t.ok<{ correctTimestamp: Times }>(
-      CORRECT,
+      CORRECT_TIMESTAMP,
       correction(incident.key, 'IMPACT_STARTED', incident.detectedAt),
     );
     expect(data.correctTimestamp.timeToDetectSeconds).toBe(0);
@@ -127,7 +122,7 @@ describe('correctTimestamp', () => {
     const incident = await declareWithTimes();
     await sleep(20); // so that "now" is strictly after acknowledgedAt
     const before = await read(incident.key);
-    const res = await t.gql(CORRECT, correction(incident.key, field, value()));
+    const res = await t.gql(CORRECT_TIMESTAMP, correction(incident.key, field, value()));
     expect(res.body.data).toBeNull();
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'value' });
     expect(res.body.errors?.[0].message).toMatch(/may not be earlier than/);
@@ -140,7 +135,7 @@ describe('correctTimestamp', () => {
     const before = await read(incident.key);
     for (const field of ['IMPACT_STARTED', 'DETECTED']) {
       const res = await t.gql(
-        CORRECT,
+        CORRECT_TIMESTAMP,
         correction(incident.key, field, new Date(Date.now() + 10 * MINUTE).toISOString()),
       );
       expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'value' });
@@ -152,14 +147,17 @@ describe('correctTimestamp', () => {
 
   it('requires a reason (BAD_USER_INPUT naming reason)', async () => {
     const incident = await declareWithTimes();
-    const res = await t.gql(CORRECT, correction(incident.key, 'IMPACT_STARTED', ago(3 * HOUR), '  '));
+    const res = await t.gql(
+      CORRECT_TIMESTAMP,
+      correction(incident.key, 'IMPACT_STARTED', ago(3 * HOUR), '  '),
+    );
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
     expect((await read(incident.key)).impactStartedAt).toBe(incident.impactStartedAt);
   });
 
   it('is refused to a RESPONDER token with FORBIDDEN', async () => {
     const incident = await declareWithTimes();
-    const res = await t.gql(CORRECT, correction(incident.key, 'IMPACT_STARTED', ago(3 * HOUR)), {
+    const res = await t.gql(CORRECT_TIMESTAMP, correction(incident.key, 'IMPACT_STARTED', ago(3 * HOUR)), {
       token: t.tokens.responder,
     });
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
@@ -181,7 +179,7 @@ describe('correctTimestamp', () => {
 
     const earlier = ago(4 * HOUR);
     const data = await t.ok<{ correctTimestamp: Times }>(
-      CORRECT,
+      CORRECT_TIMESTAMP,
       correction(incident.key, 'IMPACT_STARTED', earlier),
     );
     expect(data.correctTimestamp.timeToRecoverSeconds).toBe(seconds(earlier, mitigated.mitigatedAt!));
@@ -195,7 +193,10 @@ describe('correctTimestamp', () => {
     expect(stored.timeToDetectSeconds).toBe(seconds(earlier, incident.detectedAt));
 
     // the order still holds against identifiedAt and mitigatedAt
-    const late = await t.gql(CORRECT, correction(incident.key, 'DETECTED', new Date().toISOString()));
+    const late = await t.gql(
+      CORRECT_TIMESTAMP,
+      correction(incident.key, 'DETECTED', new Date().toISOString()),
+    );
     expect(late.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'value' });
     expect(await read(incident.key)).toEqual(stored);
   });

@@ -1,4 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import {
+  ADD_NOTE,
+  CHANGE_STAGE,
+  CREATE_ACTION_ITEM,
+  INCIDENT_KEY,
+  INCIDENT_WORK,
+  POST_STATUS_UPDATE,
+  UPDATE_ACTION_ITEM,
+} from '../support/operations';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
@@ -8,31 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const ADD_NOTE = `mutation AddNote($input: AddNoteInput!) {
-  addNote(input: $input) { id kind text occurredAt actor { id } incident { key } }
-}`;
-const POST_UPDATE = `mutation Post($input: PostStatusUpdateInput!) {
-  postStatusUpdate(input: $input) {
-    id audience clientImpact knownProblem attempted nextSteps postedAt author { id }
-  }
-}`;
-const ITEM_FIELDS = 'id title description kind status owner { id } dueDate jiraIssueKey incident { key }';
-const CREATE_ITEM = `mutation Create($input: CreateActionItemInput!) {
-  createActionItem(input: $input) { ${ITEM_FIELDS} }
-}`;
-const UPDATE_ITEM = `mutation Update($input: UpdateActionItemInput!) {
-  updateActionItem(input: $input) { ${ITEM_FIELDS} }
-}`;
-const CHANGE_STAGE = `mutation Stage($input: ChangeStageInput!) { changeStage(input: $input) { stage } }`;
-const WORK = `query Work($key: String!) {
-  incident(key: $key) {
-    priority stage acknowledgedAt lastStatusUpdateAt nextStatusUpdateDueAt
-    statusUpdates { id audience clientImpact postedAt author { id } }
-    actionItems { ${ITEM_FIELDS} }
-    notes: timeline(kinds: [NOTE]) { totalCount nodes { id text actor { id } } }
-  }
-}`;
 
 interface Item {
   id: string;
@@ -64,7 +48,7 @@ interface Work {
 }
 
 async function workOf(key: string): Promise<Work> {
-  return (await t.ok<{ incident: Work }>(WORK, { key })).incident;
+  return (await t.ok<{ incident: Work }>(INCIDENT_WORK, { key })).incident;
 }
 
 const DUE = '2030-01-15T17:00:00.000Z';
@@ -158,7 +142,7 @@ describe('postStatusUpdate', () => {
     expect(Date.parse(before.nextStatusUpdateDueAt!)).toBe(Date.parse(before.acknowledgedAt) + 30 * MINUTE);
 
     const first = await t.ok<{ postStatusUpdate: { id: string; postedAt: string } }>(
-      POST_UPDATE,
+      POST_STATUS_UPDATE,
       update(incident.key),
     );
     expect(first.postStatusUpdate).toMatchObject({
@@ -177,7 +161,7 @@ describe('postStatusUpdate', () => {
     );
 
     const second = await t.ok<{ postStatusUpdate: { id: string; postedAt: string } }>(
-      POST_UPDATE,
+      POST_STATUS_UPDATE,
       update(incident.key, { audience: 'EXTERNAL', clientImpact: 'Picking resumed at half speed' }),
     );
     work = await workOf(incident.key);
@@ -207,7 +191,10 @@ describe('postStatusUpdate', () => {
   it('makes the next P2 update due 60 minutes after the last', async () => {
     const incident = await declare(t, { clientImpactLevel: 'SIGNIFICANT', clientUrgencyLevel: 'HIGH' });
     expect(incident.priority).toBe('P2');
-    const posted = await t.ok<{ postStatusUpdate: { postedAt: string } }>(POST_UPDATE, update(incident.key));
+    const posted = await t.ok<{ postStatusUpdate: { postedAt: string } }>(
+      POST_STATUS_UPDATE,
+      update(incident.key),
+    );
     const work = await workOf(incident.key);
     expect(work.lastStatusUpdateAt).toBe(posted.postStatusUpdate.postedAt);
     expect(Date.parse(work.nextStatusUpdateDueAt!)).toBe(
@@ -221,7 +208,10 @@ describe('postStatusUpdate', () => {
   ])('has no next update due for %s', async (priority, clientImpactLevel, clientUrgencyLevel) => {
     const incident = await declare(t, { clientImpactLevel, clientUrgencyLevel });
     expect(incident.priority).toBe(priority);
-    const posted = await t.ok<{ postStatusUpdate: { postedAt: string } }>(POST_UPDATE, update(incident.key));
+    const posted = await t.ok<{ postStatusUpdate: { postedAt: string } }>(
+      POST_STATUS_UPDATE,
+      update(incident.key),
+    );
     const work = await workOf(incident.key);
     expect(work.lastStatusUpdateAt).toBe(posted.postStatusUpdate.postedAt);
     expect(work.nextStatusUpdateDueAt).toBeNull();
@@ -229,7 +219,7 @@ describe('postStatusUpdate', () => {
 
   it('has no next update due once the incident is MITIGATED', async () => {
     const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
-    await t.ok(POST_UPDATE, update(incident.key));
+    await t.ok(POST_STATUS_UPDATE, update(incident.key));
     await moveTo(incident.key, ['INVESTIGATING', 'IDENTIFIED']);
     expect((await workOf(incident.key)).nextStatusUpdateDueAt).not.toBeNull();
     await moveTo(incident.key, ['MITIGATED']);
@@ -244,7 +234,7 @@ describe('action items', () => {
   it('creates an action item with an owner and an ACTION_ITEM entry', async () => {
     const incident = await declare(t);
     const data = await t.ok<{ createActionItem: Item }>(
-      CREATE_ITEM,
+      CREATE_ACTION_ITEM,
       item(incident.key, { description: 'About 300 orders', jiraIssueKey: 'INC-12' }),
     );
     expect(data.createActionItem).toMatchObject({
@@ -272,9 +262,9 @@ describe('action items', () => {
 
   it('updates status and owner, recording the changes in an ACTION_ITEM entry', async () => {
     const incident = await declare(t);
-    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ITEM, item(incident.key)))
+    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ACTION_ITEM, item(incident.key)))
       .createActionItem;
-    const data = await t.ok<{ updateActionItem: Item }>(UPDATE_ITEM, {
+    const data = await t.ok<{ updateActionItem: Item }>(UPDATE_ACTION_ITEM, {
       input: { id: created.id, status: 'DONE', ownerId: t.people.responder.id },
     });
     expect(data.updateActionItem).toMatchObject({
@@ -301,21 +291,21 @@ describe('action items', () => {
   it('refuses an unknown ownerId with BAD_USER_INPUT naming ownerId and writes nothing', async () => {
     const incident = await declare(t);
     const unknown = randomUUID();
-    const res = await t.gql(CREATE_ITEM, item(incident.key, { ownerId: unknown }));
+    const res = await t.gql(CREATE_ACTION_ITEM, item(incident.key, { ownerId: unknown }));
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ownerId' });
     expect(await counts(incident.id)).toMatchObject({ items: 0, timeline: 1 });
 
-    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ITEM, item(incident.key)))
+    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ACTION_ITEM, item(incident.key)))
       .createActionItem;
     const before = await counts(incident.id);
-    const upd = await t.gql(UPDATE_ITEM, { input: { id: created.id, ownerId: unknown } });
+    const upd = await t.gql(UPDATE_ACTION_ITEM, { input: { id: created.id, ownerId: unknown } });
     expect(upd.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ownerId' });
     expect(await counts(incident.id)).toEqual(before);
     expect((await workOf(incident.key)).actionItems[0].owner).toEqual({ id: t.people.expert.id });
   });
 
   it('answers NOT_FOUND for an unknown action item id', async () => {
-    const res = await t.gql(UPDATE_ITEM, { input: { id: randomUUID(), status: 'DONE' } });
+    const res = await t.gql(UPDATE_ACTION_ITEM, { input: { id: randomUUID(), status: 'DONE' } });
     expect(res.body.data).toBeNull();
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -323,21 +313,21 @@ describe('action items', () => {
   it('refuses an over-long title with BAD_USER_INPUT naming title and writes nothing', async () => {
     const incident = await declare(t);
     const long = 'x'.repeat(201);
-    const res = await t.gql(CREATE_ITEM, item(incident.key, { title: long }));
+    const res = await t.gql(CREATE_ACTION_ITEM, item(incident.key, { title: long }));
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'title' });
     expect(await counts(incident.id)).toMatchObject({ items: 0, timeline: 1 });
 
-    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ITEM, item(incident.key)))
+    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ACTION_ITEM, item(incident.key)))
       .createActionItem;
     const before = await counts(incident.id);
-    const upd = await t.gql(UPDATE_ITEM, { input: { id: created.id, title: long } });
+    const upd = await t.gql(UPDATE_ACTION_ITEM, { input: { id: created.id, title: long } });
     expect(upd.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'title' });
     expect(await counts(incident.id)).toEqual(before);
     expect((await workOf(incident.key)).actionItems[0].title).toBe('Purge the stuck orders');
 
     // exactly at the limit is fine
     const atLimit = await t.ok<{ createActionItem: Item }>(
-      CREATE_ITEM,
+      CREATE_ACTION_ITEM,
       item(incident.key, { title: 'y'.repeat(200) }),
     );
     expect(atLimit.createActionItem.title).toHaveLength(200);
@@ -355,18 +345,18 @@ describe('access', () => {
     );
     expect(note.addNote.actor).toEqual({ id: t.people.responder.id });
     const posted = await t.ok<{ postStatusUpdate: { author: { id: string } } }>(
-      POST_UPDATE,
+      POST_STATUS_UPDATE,
       update(incident.key),
       token,
     );
     expect(posted.postStatusUpdate.author).toEqual({ id: t.people.responder.id });
     const created = await t.ok<{ createActionItem: Item }>(
-      CREATE_ITEM,
+      CREATE_ACTION_ITEM,
       item(incident.key, { ownerId: t.people.responder.id }),
       token,
     );
     const updated = await t.ok<{ updateActionItem: Item }>(
-      UPDATE_ITEM,
+      UPDATE_ACTION_ITEM,
       { input: { id: created.createActionItem.id, status: 'IN_PROGRESS' } },
       token,
     );
@@ -383,7 +373,7 @@ describe('access', () => {
 
   it('refuses a VIEWER token with FORBIDDEN and changes nothing', async () => {
     const incident = await declare(t);
-    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ITEM, item(incident.key)))
+    const created = (await t.ok<{ createActionItem: Item }>(CREATE_ACTION_ITEM, item(incident.key)))
       .createActionItem;
     const before = await counts(incident.id);
     const workBefore = await workOf(incident.key);
@@ -391,9 +381,13 @@ describe('access', () => {
 
     const attempts = [
       t.gql(ADD_NOTE, { input: { incidentKey: incident.key, text: 'viewer note' } }, { token }),
-      t.gql(POST_UPDATE, update(incident.key), { token }),
-      t.gql(CREATE_ITEM, item(incident.key), { token }),
-      t.gql(UPDATE_ITEM, { input: { id: created.id, status: 'DONE', title: 'viewer title' } }, { token }),
+      t.gql(POST_STATUS_UPDATE, update(incident.key), { token }),
+      t.gql(CREATE_ACTION_ITEM, item(incident.key), { token }),
+      t.gql(
+        UPDATE_ACTION_ITEM,
+        { input: { id: created.id, status: 'DONE', title: 'viewer title' } },
+        { token },
+      ),
     ];
     for (const res of await Promise.all(attempts)) {
       expect(res.body.data).toBeNull();
@@ -402,11 +396,7 @@ describe('access', () => {
     expect(await counts(incident.id)).toEqual(before);
     expect(await workOf(incident.key)).toEqual(workBefore);
     // a viewer may still read
-    const read = await t.gql<{ incident: { key: string } }>(
-      `query Q($key: String!) { incident(key: $key) { key } }`,
-      { key: incident.key },
-      { token },
-    );
+    const read = await t.gql<{ incident: { key: string } }>(INCIDENT_KEY, { key: incident.key }, { token });
     expect(read.body.data?.incident).toEqual({ key: incident.key });
   });
 });

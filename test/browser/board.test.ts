@@ -2,6 +2,8 @@
 // without reloading, and complete again after the connection drops.
 import { existsSync, statSync } from 'node:fs';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { ADD_NOTE, ASSIGN_ROLE, CHANGE_STAGE, POST_STATUS_UPDATE } from '../support/operations';
+import { sleep } from '../support/wait-for';
 import { describeBrowser, within, type BrowserFixture } from './support';
 
 interface Card {
@@ -68,11 +70,6 @@ function find(board: Board, key: string): (Card & { group: string }) | null {
   }
   return null;
 }
-
-const CHANGE_STAGE = `mutation ($input: ChangeStageInput!) { changeStage(input: $input) { key stage } }`;
-const ASSIGN_ROLE = `mutation ($input: AssignRoleInput!) { assignRole(input: $input) { role } }`;
-const ADD_NOTE = `mutation ($input: AddNoteInput!) { addNote(input: $input) { id } }`;
-const POST_STATUS_UPDATE = `mutation ($input: PostStatusUpdateInput!) { postStatusUpdate(input: $input) { postedAt } }`;
 
 const LIVE_MS = 2000;
 
@@ -283,7 +280,7 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
     await within(LIVE_MS, readBoard, (b) => b.state === 'reconnecting', 'the page to notice');
     await stage(incident.key, 'INVESTIGATING');
     // past the first retries (250 ms, 500 ms): still disconnected, still showing the old stage
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await sleep(800);
     expect(t.hub.websocket.wss.clients.size).toBe(0);
     expect(find(await readBoard(), incident.key)!.stage).toBe('Acknowledged');
     await browser.context.setOffline(false);

@@ -2,10 +2,11 @@
 // over graphql-ws with the token from the Headers tab, loading nothing from outside the hub.
 import { existsSync, statSync } from 'node:fs';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { CHANGE_STAGE, INCIDENT_KEYS, INCIDENT_STAGE_CHANGED } from '../support/operations';
 import { describeBrowser, within, type BrowserFixture } from './support';
 
-const LIST = '{ incidents(first: 5) { totalCount nodes { key } } }';
-const SUBSCRIBE = 'subscription { incidentChanged { key stage } }';
+const LIST = INCIDENT_KEYS;
+const SUBSCRIBE = INCIDENT_STAGE_CHANGED;
 
 // Run in the page: the whole text of a CodeMirror editor (it renders only the lines in view), or
 // null before the editor exists.
@@ -146,9 +147,7 @@ describeBrowser('GraphiQL (/graphql from a browser)', (browser: BrowserFixture) 
       'the subscription to start',
     );
 
-    await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING }) { key } }`,
-    );
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'INVESTIGATING' } });
     const result = await within(
       2000,
       response,
@@ -196,9 +195,7 @@ describeBrowser('GraphiQL (/graphql from a browser)', (browser: BrowserFixture) 
     );
     expect(started.resultPane ?? '').toBe(''); // no error in the result pane
 
-    await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING }) { key } }`,
-    );
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'INVESTIGATING' } });
     const result = await within(2000, response, (r) => r !== null, 'the change in the result pane');
     expect(result).toEqual({ data: { incidentChanged: { key: incident.key, stage: 'INVESTIGATING' } } });
   });

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { waitFor } from '../support/wait-for';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -117,7 +118,8 @@ function unavailable(): BrowserFixture {
 
 /**
  * Poll `probe` until `accept` holds, for at most `ms` counted from the call, so the deadline can
- * start the moment a mutation returned. Fails with `what` and the last value seen.
+ * start the moment a mutation returned. Fails with `what` and the last value seen, and also when
+ * the value only came after the deadline (a slow last probe).
  */
 export async function within<T>(
   ms: number,
@@ -126,23 +128,15 @@ export async function within<T>(
   what: string,
 ): Promise<T> {
   const started = Date.now();
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    let accepted = false;
-    try {
-      last = await probe();
-      lastError = undefined;
-      accepted = accept(last);
-    } catch (err) {
-      lastError = err;
-    }
-    const elapsed = Date.now() - started;
-    if (accepted && elapsed <= ms) return last as T;
-    if (elapsed >= ms) {
-      const seen = lastError ? String(lastError) : JSON.stringify(last, null, 2);
-      throw new Error(`${what}: not within ${ms} ms (waited ${elapsed} ms); last seen: ${seen}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(25, ms - elapsed)));
+  const value = await waitFor(`${what} (within ${ms} ms)`, probe, accept, {
+    timeoutMs: ms,
+    intervalMs: 25,
+  });
+  const elapsed = Date.now() - started;
+  if (elapsed > ms) {
+    throw new Error(
+      `${what}: not within ${ms} ms (waited ${elapsed} ms); last seen: ${JSON.stringify(value, null, 2)}`,
+    );
   }
+  return value;
 }

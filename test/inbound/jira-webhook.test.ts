@@ -1,14 +1,8 @@
 // Jira webhook end to end (real HTTP, real database): Jira's own example delivery, signed the way
 // Jira signs admin webhooks, moves the action item linked to the issue and records edits of the
 // incident's issue; forged, malformed, unknown, repeated and late deliveries do what the rules say.
-import {
-  contract,
-  jiraHeaders,
-  post,
-  waitFor,
-  type DeliveryRow,
-  type WebhookResponse,
-} from '../support/webhooks';
+import { contract, jiraHeaders, post, type DeliveryRow, type WebhookResponse } from '../support/webhooks';
+import { waitFor } from '../support/wait-for';
 import {
   declare,
   startTestHub,
@@ -16,6 +10,11 @@ import {
   type DeclaredIncident,
   type TestHub,
 } from '../support/test-hub';
+import {
+  CREATE_ACTION_ITEM,
+  INCIDENT_ACTION_ITEM_STATUSES,
+  INCIDENT_TIMELINE_WHEN,
+} from '../support/operations';
 
 const SECRET = 'jira-webhook-test-secret';
 
@@ -107,10 +106,10 @@ const deliveryRows = (identifier?: string) =>
 
 /** Wait for the job to finish with a delivery, and return its row. */
 const processed = (identifier: string) =>
-  waitFor(async () => {
+  waitFor(`Jira delivery ${identifier} to be processed`, async () => {
     const [row] = await deliveryRows(identifier);
     return row && ['PROCESSED', 'IGNORED'].includes(row.state) ? row : undefined;
-  }, `Jira delivery ${identifier} to be processed`);
+  });
 
 /** A declared incident whose Jira issue (its external record) is `issueKey`. */
 async function incidentWithIssue(issueKey: string): Promise<DeclaredIncident> {
@@ -125,19 +124,16 @@ async function incidentWithIssue(issueKey: string): Promise<DeclaredIncident> {
 }
 
 async function actionItemLinkedTo(incident: DeclaredIncident, issueKey: string): Promise<string> {
-  const data = await t.ok<{ createActionItem: { id: string; status: string } }>(
-    `mutation($input: CreateActionItemInput!) { createActionItem(input: $input) { id status } }`,
-    {
-      input: {
-        incidentKey: incident.key,
-        title: `Fix the order sync retry (${issueKey})`,
-        kind: 'CLEANUP',
-        ownerId: t.people.responder.id,
-        dueDate: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-        jiraIssueKey: issueKey,
-      },
+  const data = await t.ok<{ createActionItem: { id: string; status: string } }>(CREATE_ACTION_ITEM, {
+    input: {
+      incidentKey: incident.key,
+      title: `Fix the order sync retry (${issueKey})`,
+      kind: 'CLEANUP',
+      ownerId: t.people.responder.id,
+      dueDate: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      jiraIssueKey: issueKey,
     },
-  );
+  });
   expect(data.createActionItem.status).toBe('OPEN');
   return data.createActionItem.id;
 }
@@ -279,9 +275,7 @@ describe('Jira webhook: the incident issue', () => {
     // when it happened in Jira, read back through the API
     const data = await t.ok<{
       incident: { timeline: { nodes: { kind: string; occurredAt: string; actor: { name: string } }[] } };
-    }>(
-      `{ incident(key: "${incident.key}") { timeline(kinds: [INTEGRATION]) { nodes { kind occurredAt actor { name } } } } }`,
-    );
+    }>(INCIDENT_TIMELINE_WHEN, { key: incident.key, kinds: ['INTEGRATION'] });
     expect(data.incident.timeline.nodes).toEqual([
       { kind: 'INTEGRATION', occurredAt: new Date(changedAt).toISOString(), actor: { name: 'Jira' } },
     ]);
@@ -351,7 +345,8 @@ describe('Jira webhook: action items', () => {
     ]);
     // visible through the API as well
     const data = await t.ok<{ incident: { actionItems: { id: string; status: string }[] } }>(
-      `{ incident(key: "${incident.key}") { actionItems { id status } } }`,
+      INCIDENT_ACTION_ITEM_STATUSES,
+      { key: incident.key },
     );
     expect(data.incident.actionItems).toEqual([{ id, status: 'DONE' }]);
   });

@@ -5,14 +5,8 @@
 // do what the rules say.
 import { AccessRole } from '../../src/domain/enums';
 import type { Person } from '../../src/entities';
-import {
-  contract,
-  opsgenieHeaders,
-  post,
-  waitFor,
-  type DeliveryRow,
-  type WebhookResponse,
-} from '../support/webhooks';
+import { contract, opsgenieHeaders, post, type DeliveryRow, type WebhookResponse } from '../support/webhooks';
+import { waitFor } from '../support/wait-for';
 import {
   declare,
   startTestHub,
@@ -20,6 +14,7 @@ import {
   type DeclaredIncident,
   type TestHub,
 } from '../support/test-hub';
+import { ASSIGN_ROLE, INCIDENT_ROLE_HOLDERS, INCIDENT_TIMELINE_TEXTS } from '../support/operations';
 
 const SECRET = 'opsgenie-webhook-test-secret';
 
@@ -100,11 +95,11 @@ const deliveryRows = () =>
 
 /** Wait for the delivery of this alert action to be processed, and return its row. */
 const processed = (body: AlertBody) =>
-  waitFor(async () => {
+  waitFor(`Opsgenie ${body.action} to be processed`, async () => {
     const key = `${body.alert.alertId}:${body.action}:${String(body.alert.updatedAt)}`;
     const row = (await deliveryRows()).find((r) => r.delivery_key === key);
     return row && ['PROCESSED', 'IGNORED'].includes(row.state) ? row : undefined;
-  }, `Opsgenie ${body.action} to be processed`);
+  });
 
 const integrationEntries = async (incident: DeclaredIncident) =>
   (await timelineRows(t, incident.id)).filter((e) => e.kind === 'INTEGRATION');
@@ -112,7 +107,7 @@ const integrationEntries = async (incident: DeclaredIncident) =>
 async function roles(incident: DeclaredIncident) {
   const data = await t.ok<{
     incident: { roles: { role: string; person: { email: string }; assignedBy: { name: string } | null }[] };
-  }>(`{ incident(key: "${incident.key}") { roles { role person { email } assignedBy { name } } } }`);
+  }>(INCIDENT_ROLE_HOLDERS, { key: incident.key });
   return data.incident.roles;
 }
 
@@ -210,7 +205,8 @@ describe('Opsgenie webhook: acknowledgements', () => {
     ]);
     // the acknowledgement is placed at the time Opsgenie reports (nanoseconds, read as ms)
     const data = await t.ok<{ incident: { timeline: { nodes: { text: string; occurredAt: string }[] } } }>(
-      `{ incident(key: "${incident.key}") { timeline(kinds: [INTEGRATION]) { nodes { text occurredAt } } } }`,
+      INCIDENT_TIMELINE_TEXTS,
+      { key: incident.key, kinds: ['INTEGRATION'] },
     );
     expect(data.incident.timeline.nodes).toEqual([
       { text: entry.text, occurredAt: new Date(ms).toISOString() },
@@ -230,7 +226,7 @@ describe('Opsgenie webhook: acknowledgements', () => {
 
   it('does not touch the roles when an incident manager is assigned already', async () => {
     const incident = await declare(t);
-    await t.ok(`mutation($input: AssignRoleInput!) { assignRole(input: $input) { id } }`, {
+    await t.ok(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'HARDWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
     });
     const { body } = alertAction('Acknowledge', { alias: incident.key, username: t.people.expert.email });
@@ -384,18 +380,18 @@ describe('Opsgenie webhook: OPSGENIE_ACK_ROLE=NONE', () => {
       (await post(`${quiet.url}/webhooks/opsgenie`, JSON.stringify(body), opsgenieHeaders(SECRET))).status,
     ).toBe(401);
     expect((await post(`${quiet.url}/webhooks/opsgenie`, JSON.stringify(body), headers)).status).toBe(200);
-    const row = await waitFor(async () => {
+    const row = await waitFor('the acknowledgement to be processed', async () => {
       const [r] = await quiet.hub.database.dataSource.query<DeliveryRow[]>(
         "SELECT state, outcome FROM inbound_delivery WHERE source = 'opsgenie'",
       );
       return r && r.state !== 'PENDING' ? r : undefined;
-    }, 'the acknowledgement to be processed');
+    });
     expect(row).toMatchObject({ state: 'PROCESSED', outcome: expect.stringMatching(/NONE: no role/) });
     const entries = (await timelineRows(quiet, incident.id)).filter((e) => e.kind === 'INTEGRATION');
     expect(entries.map((e) => e.actor_id)).toEqual([quiet.people.expert.id]);
-    const roles = await quiet.ok<{ incident: { roles: unknown[] } }>(
-      `{ incident(key: "${incident.key}") { roles { role } } }`,
-    );
+    const roles = await quiet.ok<{ incident: { roles: unknown[] } }>(INCIDENT_ROLE_HOLDERS, {
+      key: incident.key,
+    });
     expect(roles.incident.roles).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@
 // the first answer go to the command's response_url on the fake Slack.
 import { SlackFake } from '../support/fakes';
 import { startTestHub, type TestHub } from '../support/test-hub';
-import { contract, post, slackHeaders, waitFor } from '../support/webhooks';
+import { contract, post, slackHeaders } from '../support/webhooks';
+import { waitFor } from '../support/wait-for';
+import { INCIDENT_FROM_SLACK } from '../support/operations';
 
 const SECRET = 'slack-commands-test-secret';
 
@@ -70,22 +72,18 @@ const MANAGER = 'U0MANAGER1';
 const RESPONDER = 'U0RESPOND1';
 
 async function channelOf(key: string): Promise<{ id: string; name: string }> {
-  const id = await waitFor(async () => {
+  const id = await waitFor(`the channel of ${key}`, async () => {
     const [row] = (await t.hub.database.dataSource.query(
       `SELECT r.external_id FROM external_record r JOIN incident i ON i.id = r.incident_id WHERE i.key = $1 AND r.system = 'SLACK'`,
       [key],
     )) as { external_id: string | null }[];
     return row?.external_id ?? undefined;
-  }, `the channel of ${key}`);
+  });
   return { id, name: key };
 }
 
 async function incident(key: string) {
-  const data = await t.ok<{ incident: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
-    `{ incident(key: "${key}") { key stage priority roles { role person { name } }
-        statusUpdates { audience clientImpact author { name } }
-        timeline(first: 100) { nodes { kind text actor { name } } } } }`,
-  );
+  const data = await t.ok<{ incident: Record<string, any> }>(INCIDENT_FROM_SLACK, { key }); // eslint-disable-line @typescript-eslint/no-explicit-any
   return data.incident;
 }
 
@@ -275,9 +273,8 @@ describe('/incident when the work takes longer than Slack waits', () => {
     const res = await run(slow, 'declare Late reply client:wakefern', MANAGER, { id: 'C0GENERAL1' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ response_type: 'ephemeral', text: 'Working on it…' });
-    const [reply] = await waitFor(
-      async () => (slack.commandResponses.length ? slack.commandResponses : undefined),
-      'the late reply',
+    const [reply] = await waitFor('the late reply', async () =>
+      slack.commandResponses.length ? slack.commandResponses : undefined,
     );
     expect(reply.response_type).toBe('ephemeral');
     expect(reply.text).toMatch(/^Declared \*wakefern-incident-\d+\*/);

@@ -4,7 +4,9 @@
 // from the contracts, signed with a test secret. Forged, stale and malformed calls change nothing.
 import { SlackFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
-import { contract, deliveries, nowSeconds, post, settled, slackHeaders, waitFor } from '../support/webhooks';
+import { contract, deliveries, nowSeconds, post, settled, slackHeaders } from '../support/webhooks';
+import { waitFor } from '../support/wait-for';
+import { INCIDENT_STARRED_MESSAGES } from '../support/operations';
 
 const SECRET = 'slack-test-signing-secret';
 
@@ -90,13 +92,13 @@ function messageEvent(channel: string, event: Record<string, unknown>) {
 
 async function incidentWithChannel() {
   const incident = await declare(t, P1);
-  const channelId = await waitFor(async () => {
+  const channelId = await waitFor('the incident channel', async () => {
     const [row] = (await t.hub.database.dataSource.query(
       `SELECT external_id FROM external_record WHERE incident_id = $1 AND system = 'SLACK'`,
       [incident.id],
     )) as { external_id: string | null }[];
     return row?.external_id ?? undefined;
-  }, 'the incident channel');
+  });
   return { ...incident, channelId };
 }
 
@@ -113,9 +115,7 @@ async function starredEntries(key: string) {
         }[];
       };
     };
-  }>(
-    `{ incident(key: "${key}") { timeline(kinds: [STARRED_MESSAGE]) { nodes { id text occurredAt actor { name } data } } } }`,
-  );
+  }>(INCIDENT_STARRED_MESSAGES, { key });
   return data.incident.timeline.nodes;
 }
 

@@ -4,6 +4,7 @@
 // and *-webhook tests.
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { nowSeconds, post, settled, slackHeaders } from '../support/webhooks';
+import { INCIDENT_TIMELINE_WHO } from '../support/operations';
 
 const SECRET = 'api-webhooks-test-secret';
 let t: TestHub;
@@ -61,9 +62,7 @@ describe('webhooks', () => {
     expect(row).toMatchObject({ state: 'PROCESSED', attempts: 1 });
     const { incident: after } = await t.ok<{
       incident: { timeline: { nodes: { kind: string; text: string; actor: { name: string } }[] } };
-    }>(
-      `{ incident(key: "${incident.key}") { timeline(kinds: [NOTE, STARRED_MESSAGE]) { nodes { kind text actor { name } } } } }`,
-    );
+    }>(INCIDENT_TIMELINE_WHO, { key: incident.key, kinds: ['NOTE', 'STARRED_MESSAGE'] });
     // The starred entry is dated when the message was posted, so the order is not asserted.
     expect(after.timeline.nodes).toHaveLength(2);
     expect(after.timeline.nodes).toEqual(

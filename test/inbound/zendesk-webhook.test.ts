@@ -6,7 +6,14 @@
 import { ZendeskFake } from '../support/fakes';
 import type { ZendeskTicket } from '../support/fakes/zendesk.fake';
 import { startTestHub, type TestHub } from '../support/test-hub';
-import { contract, deliveries, post, settled, waitFor, zendeskHeaders } from '../support/webhooks';
+import { contract, deliveries, post, settled, zendeskHeaders } from '../support/webhooks';
+import { waitFor } from '../support/wait-for';
+import {
+  CHANGE_STAGE,
+  INBOUND_HEALTH,
+  INCIDENT_FROM_ZENDESK,
+  RETRY_INBOUND_DELIVERIES,
+} from '../support/operations';
 
 const SECRET = 'zendesk-webhook-test-secret';
 const IMPACT = 360001;
@@ -103,10 +110,7 @@ async function incidentOfTicket(ticketId: number) {
 }
 
 async function incident(key: string) {
-  const data = await t.ok<{ incident: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
-    `{ incident(key: "${key}") { key priority stage summary supportTicketCount supportTickets { ticketId origin status }
-        timeline(first: 100) { nodes { kind text actor { name } data } } } }`,
-  );
+  const data = await t.ok<{ incident: Record<string, any> }>(INCIDENT_FROM_ZENDESK, { key }); // eslint-disable-line @typescript-eslint/no-explicit-any
   return data.incident;
 }
 
@@ -155,7 +159,7 @@ describe('Zendesk webhook', () => {
 
     // The count feeds the final communication.
     for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
-      await t.ok(`mutation { changeStage(input: { incidentKey: "${key}", stage: ${stage} }) { key } }`);
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: key, stage } });
     }
     after = await incident(key);
     const draft = after.timeline.nodes.find((n: { kind: string }) => n.kind === 'COMMUNICATION');
@@ -167,7 +171,7 @@ describe('Zendesk webhook', () => {
     const origin = ticket({ impact: 'Extensive', urgency: 'High' });
     await send(envelope(origin.id));
     await settled(t, 'zendesk', (await deliveries(t, 'zendesk')).length);
-    const key = await waitFor(() => incidentOfTicket(origin.id), 'the incident');
+    const key = await waitFor('the incident', () => incidentOfTicket(origin.id));
     change(origin.id, { status: 'pending' });
     const pending = envelope(origin.id, 'ticket.status_changed');
     change(origin.id, { status: 'solved' });
@@ -203,7 +207,7 @@ describe('Zendesk webhook', () => {
     const origin = ticket({ impact: 'significant', urgency: 'critical' });
     zendesk.inject({ operation: 'ShowTicket', fault: { kind: 'status', status: 503 } });
     await send(envelope(origin.id));
-    const key = await waitFor(() => incidentOfTicket(origin.id), 'the incident after a retry');
+    const key = await waitFor('the incident after a retry', () => incidentOfTicket(origin.id));
     expect(key).toBe(`albertsons-incident-${origin.id}`);
     const [row] = (await deliveries(t, 'zendesk')).filter((r) => r.state === 'PROCESSED').slice(-1);
     expect(row.attempts).toBe(2);
@@ -213,16 +217,13 @@ describe('Zendesk webhook', () => {
     const origin = ticket({ impact: 'extensive', urgency: 'high' });
     zendesk.inject({ operation: 'ShowTicket', fault: { kind: 'status', status: 503 }, times: 3 });
     await send(envelope(origin.id));
-    await waitFor(
-      async () => (await deliveries(t, 'zendesk')).some((r) => r.state === 'DEAD'),
-      'a dead letter',
+    await waitFor('a dead letter', async () =>
+      (await deliveries(t, 'zendesk')).some((r) => r.state === 'DEAD'),
     );
     const health = async () =>
-      (
-        await t.ok<{ integrationHealth: Record<string, unknown>[] }>(
-          '{ integrationHealth { system state webhookEnabled inboundBacklog inboundDeadLettered lastInboundError } }',
-        )
-      ).integrationHealth.find((h) => h.system === 'ZENDESK');
+      (await t.ok<{ integrationHealth: Record<string, unknown>[] }>(INBOUND_HEALTH)).integrationHealth.find(
+        (h) => h.system === 'ZENDESK',
+      );
     expect(await health()).toEqual({
       system: 'ZENDESK',
       state: 'FAILING',
@@ -234,16 +235,16 @@ describe('Zendesk webhook', () => {
     expect(await incidentOfTicket(origin.id)).toBeUndefined();
 
     const refused = await t.gql(
-      'mutation { retryInboundDeliveries(system: ZENDESK) }',
-      {},
+      RETRY_INBOUND_DELIVERIES,
+      { system: 'ZENDESK' },
       { token: t.tokens.responder },
     );
     expect(refused.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const retried = await t.ok<{ retryInboundDeliveries: number }>(
-      'mutation { retryInboundDeliveries(system: ZENDESK) }',
-    );
+    const retried = await t.ok<{ retryInboundDeliveries: number }>(RETRY_INBOUND_DELIVERIES, {
+      system: 'ZENDESK',
+    });
     expect(retried.retryInboundDeliveries).toBe(1);
-    expect(await waitFor(() => incidentOfTicket(origin.id), 'the incident after the retry')).toBe(
+    expect(await waitFor('the incident after the retry', () => incidentOfTicket(origin.id))).toBe(
       `albertsons-incident-${origin.id}`,
     );
     expect(await health()).toMatchObject({ state: 'OK', inboundDeadLettered: 0 });

@@ -3,9 +3,10 @@
 // server (the killed process and its successor share the database).
 import { SlackFake, ZendeskFake } from '../support/fakes';
 import { buildHub, startHubProcess, type HubProcess } from '../support/hub-process';
-import { sleep } from '../support/live-client';
 import { findTestServer } from '../support/test-database';
 import { declaration, startTestHub, type TestHub } from '../support/test-hub';
+import { DECLARE_INCIDENT, INCIDENT_INTEGRATION } from '../support/operations';
+import { waitFor } from '../support/wait-for';
 
 const server = findTestServer();
 if (!server) {
@@ -57,7 +58,7 @@ describeWithServer('crash safety', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.manager}` },
         body: JSON.stringify({
-          query: 'mutation ($input: DeclareIncidentInput!) { declareIncident(input: $input) { key } }',
+          query: DECLARE_INCIDENT,
           variables: {
             input: declaration({ clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' }),
           },
@@ -66,30 +67,36 @@ describeWithServer('crash safety', () => {
       const key = ((await res.json()) as { data: { declareIncident: { key: string } } }).data.declareIncident
         .key;
       // wait until the first process is inside the channel creation, then kill it
-      for (let i = 0; i < 100 && !slack.calls.some((c) => c.operation === 'conversations.create'); i++)
-        await sleep(50);
+      await waitFor(
+        'the first process to call conversations.create',
+        () => slack.calls.some((c) => c.operation === 'conversations.create'),
+        (called) => called,
+        { timeoutMs: 5_000, intervalMs: 50 },
+      );
       expect(slack.calls.some((c) => c.operation === 'conversations.create')).toBe(true);
       await first.stop('SIGKILL');
       first = undefined;
 
       second = await startHubProcess(env);
-      const until = Date.now() + 45_000;
-      let effects: { system: string; state: string }[] = [];
-      while (Date.now() < until) {
-        const r = await fetch(`${second.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}` },
-          body: JSON.stringify({
-            query: `{ incident(key: "${key}") { integrationEffects { system state } } }`,
-          }),
-        });
-        // the vendors this test configures (the others record DISABLED effects, Meet a DONE link)
-        effects = (
-          (await r.json()) as { data: { incident: { integrationEffects: typeof effects } } }
-        ).data.incident.integrationEffects.filter((e) => e.system === 'SLACK' || e.system === 'ZENDESK');
-        if (effects.length && effects.every((e) => e.state === 'DONE')) break;
-        await sleep(250);
-      }
+      const url = second.url;
+      const effects = await waitFor(
+        'the Slack and Zendesk effects to be DONE after the restart',
+        async () => {
+          const r = await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}` },
+            body: JSON.stringify({ query: INCIDENT_INTEGRATION, variables: { key } }),
+          });
+          // the vendors this test configures (the others record DISABLED effects, Meet a DONE link)
+          return (
+            (await r.json()) as {
+              data: { incident: { integrationEffects: { system: string; state: string }[] } };
+            }
+          ).data.incident.integrationEffects.filter((e) => e.system === 'SLACK' || e.system === 'ZENDESK');
+        },
+        (now) => now.length > 0 && now.every((e) => e.state === 'DONE'),
+        { timeoutMs: 45_000, intervalMs: 250 },
+      );
       expect(effects.map((e) => `${e.system} ${e.state}`).sort()).toEqual(['SLACK DONE', 'ZENDESK DONE']);
       expect([...slack.channels.values()].filter((c) => c.name === key)).toHaveLength(1);
       expect(slack.messages('incidents').filter((m) => m.text?.includes(key))).toHaveLength(1);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { DECLARE_INCIDENT, DEMO_DATA, READ_EVERYTHING } from '../support/operations';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'incident-hub-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -17,11 +18,11 @@ async function start(): Promise<{ hub: Hub; url: string }> {
   return { hub, url: await hub.listen(0, '127.0.0.1') };
 }
 
-async function query(url: string, token: string, q: string) {
+async function query(url: string, token: string, q: string, variables?: Record<string, unknown>) {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: q }),
+    body: JSON.stringify({ query: q, variables }),
   });
   return (await res.json()) as { data: unknown; errors?: unknown[] };
 }
@@ -32,11 +33,7 @@ describe('embedded first start', () => {
     expect(first.hub.database.kind).toBe('embedded');
     const token = first.hub.generatedAdminToken!;
     expect(token).toMatch(/^ih_/);
-    const seeded = await query(
-      first.url,
-      token,
-      '{ clients { slug } sites { siteId location } services { name } incidents { totalCount nodes { stage roles { role } } } }',
-    );
+    const seeded = await query(first.url, token, DEMO_DATA);
     expect(seeded.errors).toBeUndefined();
     const data = seeded.data as {
       clients: { slug: string }[];
@@ -48,18 +45,21 @@ describe('embedded first start', () => {
     expect(data.sites).toContainEqual({ siteId: 'wf0001', location: 'clifton-nj' });
     expect(data.services.map((s) => s.name)).toContain('Unknown');
     expect(new Set(data.incidents.nodes.map((n) => n.stage)).size).toBeGreaterThanOrEqual(3);
-    const note = await query(
-      first.url,
-      token,
-      `mutation { declareIncident(input: { summary: "survives restart", clientImpactLevel: MINOR, clientUrgencyLevel: LOW, affectedClientSlugs: ["wakefern"] }) { key } }`,
-    );
+    const note = await query(first.url, token, DECLARE_INCIDENT, {
+      input: {
+        summary: 'survives restart',
+        clientImpactLevel: 'MINOR',
+        clientUrgencyLevel: 'LOW',
+        affectedClientSlugs: ['wakefern'],
+      },
+    });
     expect(note.errors).toBeUndefined();
     await first.hub.close();
 
     const second = await start();
     try {
       expect(second.hub.generatedAdminToken).toBeNull();
-      const after = await query(second.url, token, '{ incidents { totalCount } clients { slug } }');
+      const after = await query(second.url, token, READ_EVERYTHING);
       expect(after.errors).toBeUndefined();
       const afterData = after.data as { incidents: { totalCount: number }; clients: unknown[] };
       expect(afterData.incidents.totalCount).toBe(data.incidents.totalCount + 1);

@@ -5,6 +5,8 @@ import { buildHub, startHubProcess, type HubProcess } from '../support/hub-proce
 import { collect, liveClient } from '../support/live-client';
 import { findTestServer } from '../support/test-database';
 import { declaration, startTestHub, type TestHub } from '../support/test-hub';
+import { DECLARE_INCIDENT, INCIDENT_STAGE_CHANGED } from '../support/operations';
+import { waitFor } from '../support/wait-for';
 
 const server = findTestServer();
 if (!server) {
@@ -33,18 +35,24 @@ describeWithServer('two hub processes on one PostgreSQL', () => {
   it('deliver a change made through process B to a subscriber of process A within a second', async () => {
     expect(b.child.pid).not.toBe(process.pid);
     const client = liveClient(t.url, t.tokens.viewer);
+    const listeners = t.hub.pubsub.listenerCount;
     const events = collect<{ incidentChanged: { key: string; stage: string } }>(
       client,
-      'subscription { incidentChanged { key stage } }',
+      INCIDENT_STAGE_CHANGED,
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(
+      'the subscription to attach',
+      () => t.hub.pubsub.listenerCount,
+      (n) => n > listeners,
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${b.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.manager}` },
         body: JSON.stringify({
-          query: 'mutation ($input: DeclareIncidentInput!) { declareIncident(input: $input) { key } }',
+          query: DECLARE_INCIDENT,
           variables: { input: declaration() },
         }),
       });

@@ -1,6 +1,8 @@
 // A graphql-ws client for tests (the same library dashboards use), collecting what arrives.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { Operation } from './operations';
+import { waitFor } from './wait-for';
 
 export interface Collected<T> {
   readonly values: T[];
@@ -26,25 +28,33 @@ export function liveClient(
   });
 }
 
+/** Subscribes with a document (see operations.ts) and collects what arrives. */
+export function collect<TData, TVariables>(
+  client: Client,
+  query: Operation<TData, TVariables>,
+  variables?: NoInfer<TVariables>,
+): Collected<TData>;
 export function collect<T = Record<string, unknown>>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+): Collected<T>;
+export function collect<T>(
   client: Client,
   query: string,
   variables: Record<string, unknown> = {},
 ): Collected<T> {
   const values: T[] = [];
   const errors: unknown[] = [];
-  const waiters: (() => void)[] = [];
   const unsubscribe = client.subscribe<T>(
     { query, variables },
     {
       next: (result) => {
         if (result.errors) errors.push(...result.errors);
         if (result.data) values.push(result.data as T);
-        waiters.forEach((w) => w());
       },
       error: (err) => {
         errors.push(err);
-        waiters.forEach((w) => w());
       },
       complete: () => undefined,
     },
@@ -53,24 +63,26 @@ export function collect<T = Record<string, unknown>>(
     values,
     errors,
     unsubscribe,
-    waitFor(count, ms = 5000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (values.length >= count) {
-            clearTimeout(timer);
-            resolve(values);
-          }
-        };
-        const timer = setTimeout(
-          () =>
-            reject(new Error(`expected ${count} events, got ${values.length}: ${JSON.stringify(errors)}`)),
-          ms,
-        );
-        waiters.push(check);
-        check();
-      });
+    async waitFor(count, ms = 5000) {
+      await waitFor(
+        `${count} events`,
+        () => ({ values: values.length, errors: errors.map(describeError) }),
+        (seen) => seen.values >= count,
+        { timeoutMs: ms, intervalMs: 10 },
+      );
+      return values;
     },
   };
+}
+
+/** An error or close event, readable in a failure message (both serialize to {} as JSON). */
+function describeError(err: unknown): unknown {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === 'object' && 'code' in err) {
+    const { code, reason } = err as { code: unknown; reason?: unknown };
+    return `closed: ${String(code)} ${String(reason ?? '')}`.trim();
+  }
+  return err;
 }
 
 /** Waits until the client has acknowledged its connection. */
@@ -88,5 +100,3 @@ export function connected(client: Client): Promise<void> {
     });
   });
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,6 +9,7 @@ import { SYSTEM_ADMIN_EMAIL } from '../../src/domain/access/token.service';
 import { AccessRole } from '../../src/domain/enums';
 import type { Client, Person, Service, Site, Team } from '../../src/entities';
 import { createLogger } from '../../src/logger';
+import { DECLARE_INCIDENT, type Operation } from './operations';
 import { openTestDatabase } from './test-database';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -20,6 +21,11 @@ export interface GqlResponse<T = Record<string, unknown>> {
     data?: T | null;
     errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
   };
+}
+
+export interface GqlOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
 }
 
 export interface TestHub {
@@ -38,12 +44,23 @@ export interface TestHub {
     orderSync: Service;
   };
   readonly adminActor: Actor;
+  /** Sends a document (see operations.ts: its result and variables are typed) and answers the response. */
+  gql<TData, TVariables>(
+    query: Operation<TData, TVariables>,
+    variables?: NoInfer<TVariables>,
+    options?: GqlOptions,
+  ): Promise<GqlResponse<TData>>;
   gql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
-    options?: { token?: string | null; headers?: Record<string, string> },
+    options?: GqlOptions,
   ): Promise<GqlResponse<T>>;
   /** Like gql, but fails the test on any error and returns data. */
+  ok<TData, TVariables>(
+    query: Operation<TData, TVariables>,
+    variables?: NoInfer<TVariables>,
+    token?: string,
+  ): Promise<TData>;
   ok<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -135,7 +152,11 @@ export async function startTestHub(
     admin: await tokenFor(people.admin),
   };
 
-  const gql: TestHub['gql'] = async (query, variables, options = {}) => {
+  const gql = async (
+    query: string,
+    variables?: Record<string, unknown>,
+    options: GqlOptions = {},
+  ): Promise<GqlResponse<never>> => {
     const token = options.token === undefined ? tokens.manager : options.token;
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
@@ -162,8 +183,8 @@ export async function startTestHub(
     tokens,
     catalogue: { albertsons, wakefern, sites, team, orderSync },
     adminActor,
-    gql,
-    async ok(query, variables, token) {
+    gql: gql as TestHub['gql'],
+    async ok(query: string, variables?: Record<string, unknown>, token?: string): Promise<never> {
       const res = await gql(query, variables, { token });
       if (res.body.errors?.length) {
         throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors, null, 2)}`);
@@ -176,18 +197,6 @@ export async function startTestHub(
     },
   };
 }
-
-/** The fields most tests read back after a mutation. */
-export const INCIDENT_FIELDS = `
-  id key summary stage priority nextStages clientImpactLevel clientUrgencyLevel
-  impactStartedAt detectedAt acknowledgedAt identifiedAt mitigatedAt closedAt
-  timeToDetectSeconds timeToAcknowledgeSeconds timeToRecoverSeconds
-  faultyService { name } affectedClients { slug } affectedSites { siteId }
-`;
-
-export const DECLARE = `mutation Declare($input: DeclareIncidentInput!) {
-  declareIncident(input: $input) { ${INCIDENT_FIELDS} }
-}`;
 
 let counter = 0;
 /** A valid declaration, with overrides. */
@@ -214,7 +223,9 @@ export async function declare(
   t: TestHub,
   overrides: Record<string, unknown> = {},
 ): Promise<DeclaredIncident> {
-  const data = await t.ok<{ declareIncident: DeclaredIncident }>(DECLARE, { input: declaration(overrides) });
+  const data = await t.ok<{ declareIncident: DeclaredIncident }>(DECLARE_INCIDENT, {
+    input: declaration(overrides),
+  });
   return data.declareIncident;
 }
 

@@ -1,8 +1,9 @@
 // One vendor timing out or failing for a long time does not hold up the others: each vendor has
 // its own queue and worker.
 import { SlackFake, ZendeskFake } from '../support/fakes';
-import { sleep } from '../support/live-client';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { INCIDENT_INTEGRATION } from '../support/operations';
+import { waitFor } from '../support/wait-for';
 
 let slack: SlackFake;
 let zendesk: ZendeskFake;
@@ -32,21 +33,29 @@ afterAll(async () => {
 
 async function states(key: string): Promise<Record<string, string>> {
   const data = await t.ok<{ incident: { integrationEffects: { system: string; state: string }[] } }>(
-    `{ incident(key: "${key}") { integrationEffects { system state } } }`,
+    INCIDENT_INTEGRATION,
+    { key },
   );
   return Object.fromEntries(data.incident.integrationEffects.map((e) => [e.system, e.state]));
 }
+
+/** The effect states once Zendesk's is DONE (fails after `ms`, counted from `started`). */
+const zendeskDone = (key: string, started: number, ms = 15_000) =>
+  waitFor(
+    `the Zendesk effect of ${key} to be DONE`,
+    () => states(key),
+    (now) => now.ZENDESK === 'DONE',
+    {
+      timeoutMs: ms - (Date.now() - started),
+    },
+  );
 
 describe('vendor isolation', () => {
   it('finishes Zendesk work while Slack hangs', async () => {
     slack.inject({ operation: 'auth.test', fault: { kind: 'delay', ms: 20_000 }, times: Infinity });
     const started = Date.now();
     const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
-    let now = await states(incident.key);
-    while (now.ZENDESK !== 'DONE' && Date.now() - started < 15_000) {
-      await sleep(100);
-      now = await states(incident.key);
-    }
+    const now = await zendeskDone(incident.key, started);
     expect(now).toMatchObject({ SLACK: 'PENDING', ZENDESK: 'DONE' });
     expect(Date.now() - started).toBeLessThan(15_000);
     expect([...zendesk.tickets.values()].filter((tk) => tk.external_id === incident.key)).toHaveLength(1);
@@ -61,11 +70,7 @@ describe('vendor isolation', () => {
     });
     const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
     const started = Date.now();
-    let now = await states(incident.key);
-    while (now.ZENDESK !== 'DONE' && Date.now() - started < 15_000) {
-      await sleep(100);
-      now = await states(incident.key);
-    }
+    const now = await zendeskDone(incident.key, started);
     expect(now.ZENDESK).toBe('DONE');
     expect(['PENDING', 'FAILED']).toContain(now.SLACK);
   }, 60_000);

@@ -1,8 +1,9 @@
 // Jira end to end with the real jira.js client: one incident issue per flow incident, labelled
 // with the key and found again before any create; its status follows the stage by the mapping.
 import { JiraFake } from '../support/fakes';
-import { sleep } from '../support/live-client';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { CHANGE_STAGE, INCIDENT_EFFECT_OUTCOMES, INCIDENT_RECORD_LINKS } from '../support/operations';
+import { waitFor } from '../support/wait-for';
 
 let jira: JiraFake;
 let t: TestHub;
@@ -29,16 +30,12 @@ async function settled(
   key: string,
   count: number,
 ): Promise<{ action: string; state: string; lastError: string | null }[]> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const data = await t.ok<{
-      incident: { integrationEffects: { action: string; state: string; lastError: string | null }[] };
-    }>(`{ incident(key: "${key}") { integrationEffects(system: JIRA) { action state lastError } } }`);
-    const effects = data.incident.integrationEffects;
-    if ((effects.length >= count && effects.every((e) => e.state === 'DONE')) || Date.now() > until)
-      return effects;
-    await sleep(100);
-  }
+  return waitFor(
+    `${count} Jira effects of ${key} to be DONE`,
+    async () => (await t.ok(INCIDENT_EFFECT_OUTCOMES, { key, system: 'JIRA' })).incident!.integrationEffects,
+    (effects) => effects.length >= count && effects.every((e) => e.state === 'DONE'),
+    { timeoutMs: 15_000 },
+  );
 }
 
 const issuesFor = (key: string) =>
@@ -55,20 +52,16 @@ describe('Jira integration', () => {
     expect(String(issue.fields.summary)).toContain(incident.key);
     const records = await t.ok<{
       incident: { externalRecords: { system: string; externalId: string; url: string }[] };
-    }>(`{ incident(key: "${incident.key}") { externalRecords { system externalId url } } }`);
+    }>(INCIDENT_RECORD_LINKS, { key: incident.key });
     expect(records.incident.externalRecords.find((r) => r.system === 'JIRA')).toEqual({
       system: 'JIRA',
       externalId: issue.key,
       url: `${jira.url.replace(/\/+$/, '')}/browse/${issue.key}`,
     });
-    await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING }) { key } }`,
-    );
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'INVESTIGATING' } });
     await settled(incident.key, 2);
     expect((issuesFor(incident.key)[0].fields.status as { name: string }).name).toBe('In Progress');
-    await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: CANCELLED }) { key } }`,
-    );
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'CANCELLED' } });
     await settled(incident.key, 3);
     expect((issuesFor(incident.key)[0].fields.status as { name: string }).name).toBe('Done');
     expect(jira.invalidCalls).toEqual([]);

@@ -1,8 +1,9 @@
 // Opsgenie end to end: a flow incident pages its service's team once (the key as alias, in the
 // tags and the message), escalate pages another team, and mitigation closes the alert.
 import { OpsgenieFake } from '../support/fakes';
-import { sleep } from '../support/live-client';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { CHANGE_STAGE, ESCALATE, INCIDENT_EFFECT_STATES, INCIDENT_RECORD_IDS } from '../support/operations';
+import { sleep, waitFor } from '../support/wait-for';
 
 let opsgenie: OpsgenieFake;
 let t: TestHub;
@@ -25,16 +26,13 @@ afterAll(async () => {
 beforeEach(() => opsgenie.reset());
 
 async function settled(key: string, count: number): Promise<{ action: string; state: string }[]> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const data = await t.ok<{ incident: { integrationEffects: { action: string; state: string }[] } }>(
-      `{ incident(key: "${key}") { integrationEffects(system: OPSGENIE) { action state } } }`,
-    );
-    const effects = data.incident.integrationEffects;
-    if ((effects.length >= count && effects.every((e) => e.state === 'DONE')) || Date.now() > until)
-      return effects;
-    await sleep(100);
-  }
+  return waitFor(
+    `${count} Opsgenie effects of ${key} to be DONE`,
+    async () =>
+      (await t.ok(INCIDENT_EFFECT_STATES, { key, system: 'OPSGENIE' })).incident!.integrationEffects,
+    (effects) => effects.length >= count && effects.every((e) => e.state === 'DONE'),
+    { timeoutMs: 15_000 },
+  );
 }
 
 const alertsFor = (alias: string) => [...opsgenie.alerts.values()].filter((a) => a.alias === alias);
@@ -61,7 +59,7 @@ describe('Opsgenie integration', () => {
     );
     const records = await t.ok<{
       incident: { externalRecords: { system: string; externalId: string; state: string }[] };
-    }>(`{ incident(key: "${incident.key}") { externalRecords { system externalId state } } }`);
+    }>(INCIDENT_RECORD_IDS, { key: incident.key });
     expect(records.incident.externalRecords.find((r) => r.system === 'OPSGENIE')).toEqual({
       system: 'OPSGENIE',
       externalId: alert.id,
@@ -90,13 +88,11 @@ describe('Opsgenie integration', () => {
   it('pages a team on escalate and closes the alert at MITIGATED', async () => {
     const incident = await declare(t, P1());
     await settled(incident.key, 1);
-    await t.ok(
-      `mutation { escalate(input: { incidentKey: "${incident.key}", teamId: "${t.catalogue.team.id}", reason: "need more hands" }) { kind } }`,
-    );
+    await t.ok(ESCALATE, {
+      input: { incidentKey: incident.key, teamId: t.catalogue.team.id, reason: 'need more hands' },
+    });
     for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
-      await t.ok(
-        `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: ${stage} }) { key } }`,
-      );
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
     }
     const effects = await settled(incident.key, 3);
     expect(effects.map((e) => e.action).sort()).toEqual(['opsgenie.close', 'opsgenie.page', 'opsgenie.page']);

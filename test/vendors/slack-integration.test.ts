@@ -3,7 +3,17 @@
 // faults the vendor can throw at it never fail the mutation nor duplicate the work.
 import { SlackFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
-import { sleep } from '../support/live-client';
+import {
+  ASSIGN_ROLE,
+  CHANGE_STAGE,
+  INCIDENT_INTEGRATION,
+  INCIDENT_RECORD_STATES,
+  INCIDENT_RECORD_URLS,
+  INTEGRATION_HEALTH,
+  POST_STATUS_UPDATE,
+  RETRY_INTEGRATION,
+} from '../support/operations';
+import { sleep, waitFor } from '../support/wait-for';
 
 let slack: SlackFake;
 let t: TestHub;
@@ -49,8 +59,7 @@ async function effectsOf(key: string) {
         attempts: number;
       }[];
     };
-  }>(`{ incident(key: "${key}") { integrationEffects { system action state attempts lastError payload result }
-        externalRecords { system externalId url state attempts } } }`);
+  }>(INCIDENT_INTEGRATION, { key });
   // Other vendors (disabled here) record their effects too; these tests are about Slack's.
   return {
     integrationEffects: data.incident.integrationEffects.filter((e) => e.system === 'SLACK'),
@@ -59,15 +68,13 @@ async function effectsOf(key: string) {
 }
 
 async function waitForEffect(key: string, state: string, ms = 15_000): Promise<Effect> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const { integrationEffects } = await effectsOf(key);
-    const effect = integrationEffects.find((e) => e.action === 'slack.openChannel');
-    if (effect?.state === state) return effect;
-    if (Date.now() > until)
-      throw new Error(`effect never reached ${state}: ${JSON.stringify(integrationEffects)}`);
-    await sleep(100);
-  }
+  const { integrationEffects } = await waitFor(
+    `the slack.openChannel effect of ${key} to reach ${state}`,
+    () => effectsOf(key),
+    (now) => now.integrationEffects.find((e) => e.action === 'slack.openChannel')?.state === state,
+    { timeoutMs: ms },
+  );
+  return integrationEffects.find((e) => e.action === 'slack.openChannel')!;
 }
 
 const P1 = { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' };
@@ -96,23 +103,29 @@ describe('Slack integration', () => {
   it('keeps the topic current and posts stage changes and status updates, once each', async () => {
     const incident = await declare(t, P1);
     await waitForEffect(incident.key, 'DONE');
-    await t.ok(
-      `mutation { assignRole(input: { incidentKey: "${incident.key}", role: SOFTWARE_INCIDENT_MANAGER, personId: "${t.people.manager.id}" }) { id } }`,
-    );
+    await t.ok(ASSIGN_ROLE, {
+      input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
+    });
     slack.inject({ operation: 'chat.postMessage', fault: { kind: 'lostResponse' } });
-    await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING, note: "looking at queues" }) { key } }`,
+    await t.ok(CHANGE_STAGE, {
+      input: { incidentKey: incident.key, stage: 'INVESTIGATING', note: 'looking at queues' },
+    });
+    await t.ok(POST_STATUS_UPDATE, {
+      input: {
+        incidentKey: incident.key,
+        audience: 'EXTERNAL',
+        clientImpact: 'orders delayed',
+        knownProblem: 'queue stuck',
+        attempted: 'restart',
+        nextSteps: 'drain backlog',
+      },
+    });
+    const effects = await waitFor(
+      `every Slack effect of ${incident.key} to be DONE`,
+      async () => (await effectsOf(incident.key)).integrationEffects,
+      (now) => now.every((e) => e.state === 'DONE'),
+      { timeoutMs: 15_000 },
     );
-    await t.ok(
-      `mutation { postStatusUpdate(input: { incidentKey: "${incident.key}", audience: EXTERNAL, clientImpact: "orders delayed",
-        knownProblem: "queue stuck", attempted: "restart", nextSteps: "drain backlog" }) { id } }`,
-    );
-    const until = Date.now() + 15_000;
-    let effects = (await effectsOf(incident.key)).integrationEffects;
-    while (effects.some((e) => e.state !== 'DONE') && Date.now() < until) {
-      await sleep(100);
-      effects = (await effectsOf(incident.key)).integrationEffects;
-    }
     // effects of one transaction share its time, so compare them as a set
     expect(effects.map((e) => `${e.action} ${e.state}`).sort()).toEqual([
       'slack.openChannel DONE',
@@ -195,7 +208,7 @@ describe('Slack integration', () => {
     expect(dead.lastError).toMatch(/^UNAVAILABLE: HTTP 500/);
     const health = await t.ok<{
       integrationHealth: { system: string; enabled: boolean; state: string; deadLettered: number }[];
-    }>('{ integrationHealth { system enabled state backlog deadLettered lastError } }');
+    }>(INTEGRATION_HEALTH);
     expect(health.integrationHealth.find((h) => h.system === 'SLACK')).toMatchObject({
       enabled: true,
       state: 'FAILING',
@@ -206,7 +219,7 @@ describe('Slack integration', () => {
     });
 
     slack.reset(); // Slack is back
-    await t.ok(`mutation { retryIntegration(incidentKey: "${incident.key}", system: SLACK) { state } }`);
+    await t.ok(RETRY_INTEGRATION, { incidentKey: incident.key, system: 'SLACK' });
     await waitForEffect(incident.key, 'DONE');
     expect(channelsNamed(incident.key)).toHaveLength(1);
   }, 60_000);
@@ -224,9 +237,8 @@ describe('Slack disabled', () => {
       const incident = await declare(off, P1);
       const data = await off.ok<{
         incident: { integrationEffects: Effect[]; externalRecords: { system: string; state: string }[] };
-      }>(
-        `{ incident(key: "${incident.key}") { integrationEffects(system: SLACK) { action state payload } externalRecords { system state } } }`,
-      );
+      }>(INCIDENT_INTEGRATION, { key: incident.key, system: 'SLACK' });
+      const records = await off.ok(INCIDENT_RECORD_STATES, { key: incident.key });
       expect(data.incident.integrationEffects).toEqual([
         expect.objectContaining({ action: 'slack.openChannel', state: 'DISABLED' }),
       ]);
@@ -234,12 +246,12 @@ describe('Slack disabled', () => {
         channelName: incident.key,
         announcement: { channel: '#incidents' },
       });
-      expect(data.incident.externalRecords.filter((r) => r.system === 'SLACK')).toEqual([
+      expect(records.incident!.externalRecords.filter((r) => r.system === 'SLACK')).toEqual([
         { system: 'SLACK', state: 'DISABLED' },
       ]);
       const health = await off.ok<{
         integrationHealth: { system: string; enabled: boolean; state: string }[];
-      }>('{ integrationHealth { system enabled state } }');
+      }>(INTEGRATION_HEALTH);
       // Meet needs no credentials (its link comes from a template); every vendor needing them is off
       for (const h of health.integrationHealth) {
         expect([h.system, h.enabled, h.state]).toEqual(
@@ -257,16 +269,16 @@ describe('Meet', () => {
     const incident = await declare(t, P1);
     const data = await t.ok<{
       incident: { externalRecords: { system: string; url: string; state: string }[] };
-    }>(`{ incident(key: "${incident.key}") { externalRecords { system url state } } }`);
+    }>(INCIDENT_RECORD_URLS, { key: incident.key });
     expect(data.incident.externalRecords.find((r) => r.system === 'MEET')).toEqual({
       system: 'MEET',
       url: `https://g.co/meet/${incident.key}`,
       state: 'SYNCED',
     });
     const minor = await declare(t, { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' });
-    const none = await t.ok<{ incident: { externalRecords: unknown[] } }>(
-      `{ incident(key: "${minor.key}") { externalRecords { system } } }`,
-    );
+    const none = await t.ok<{ incident: { externalRecords: unknown[] } }>(INCIDENT_RECORD_STATES, {
+      key: minor.key,
+    });
     expect(none.incident.externalRecords).toEqual([]);
   });
 });

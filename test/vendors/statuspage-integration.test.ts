@@ -1,8 +1,9 @@
 // Statuspage end to end: a public incident per flow incident (found again by its metadata, never
 // duplicated), its status following the stage, external status updates posted to it.
 import { StatuspageFake } from '../support/fakes';
-import { sleep } from '../support/live-client';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { CHANGE_STAGE, INCIDENT_EFFECT_STATES, POST_STATUS_UPDATE } from '../support/operations';
+import { waitFor } from '../support/wait-for';
 
 let statuspage: StatuspageFake;
 let t: TestHub;
@@ -24,15 +25,13 @@ afterAll(async () => {
 beforeEach(() => statuspage.reset());
 
 async function settled(key: string): Promise<{ action: string; state: string }[]> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const data = await t.ok<{ incident: { integrationEffects: { action: string; state: string }[] } }>(
-      `{ incident(key: "${key}") { integrationEffects(system: STATUSPAGE) { action state } } }`,
-    );
-    const effects = data.incident.integrationEffects;
-    if ((effects.length && effects.every((e) => e.state === 'DONE')) || Date.now() > until) return effects;
-    await sleep(100);
-  }
+  return waitFor(
+    `the Statuspage effects of ${key} to be DONE`,
+    async () =>
+      (await t.ok(INCIDENT_EFFECT_STATES, { key, system: 'STATUSPAGE' })).incident!.integrationEffects,
+    (effects) => effects.length > 0 && effects.every((e) => e.state === 'DONE'),
+    { timeoutMs: 15_000 },
+  );
 }
 
 const pageIncidentsOf = (incident: { id: string }) =>
@@ -49,14 +48,18 @@ describe('Statuspage integration', () => {
     expect(page.name).toBe('Major service disruption');
     expect(JSON.stringify(page)).not.toMatch(/albertsons|incident-\d/i);
     for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
-      await t.ok(
-        `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: ${stage} }) { key } }`,
-      );
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
     }
-    await t.ok(
-      `mutation { postStatusUpdate(input: { incidentKey: "${incident.key}", audience: EXTERNAL, clientImpact: "Orders are flowing again.",
-        knownProblem: "internal detail", attempted: "internal detail", nextSteps: "We keep watching." }) { id } }`,
-    );
+    await t.ok(POST_STATUS_UPDATE, {
+      input: {
+        incidentKey: incident.key,
+        audience: 'EXTERNAL',
+        clientImpact: 'Orders are flowing again.',
+        knownProblem: 'internal detail',
+        attempted: 'internal detail',
+        nextSteps: 'We keep watching.',
+      },
+    });
     const effects = await settled(incident.key);
     expect(effects.every((e) => e.state === 'DONE')).toBe(true);
     expect(effects).toHaveLength(5);

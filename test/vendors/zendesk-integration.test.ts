@@ -3,7 +3,8 @@
 // Zendesk; lost answers and rate limits never duplicate a comment or a ticket.
 import { ZendeskFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
-import { sleep } from '../support/live-client';
+import { INCIDENT_INTEGRATION, POST_STATUS_UPDATE } from '../support/operations';
+import { sleep, waitFor } from '../support/wait-for';
 
 let zendesk: ZendeskFake;
 let t: TestHub;
@@ -54,21 +55,18 @@ async function effectsOf(key: string) {
         attempts: number;
       }[];
     };
-  }>(`{ incident(key: "${key}") { integrationEffects { action state attempts lastError payload result }
-        externalRecords { system externalId url state attempts } } }`);
+  }>(INCIDENT_INTEGRATION, { key });
   return data.incident;
 }
 
 async function waitForEffect(key: string, action: string, state: string, ms = 20_000): Promise<Effect> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const { integrationEffects } = await effectsOf(key);
-    const effect = integrationEffects.find((e) => e.action === action);
-    if (effect?.state === state) return effect;
-    if (Date.now() > until)
-      throw new Error(`${action} never reached ${state}: ${JSON.stringify(integrationEffects)}`);
-    await sleep(100);
-  }
+  const { integrationEffects } = await waitFor(
+    `the ${action} effect of ${key} to reach ${state}`,
+    () => effectsOf(key),
+    (now) => now.integrationEffects.find((e) => e.action === action)?.state === state,
+    { timeoutMs: ms },
+  );
+  return integrationEffects.find((e) => e.action === action)!;
 }
 
 const P1 = { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' };
@@ -87,7 +85,7 @@ const hubComments = (ticketId: number) =>
   zendesk.commentsOf(ticketId).filter((c) => c.author_id === zendesk.agent.id);
 
 async function postStatusUpdate(key: string, audience: 'INTERNAL' | 'EXTERNAL', tag = audience) {
-  await t.ok(`mutation ($input: PostStatusUpdateInput!) { postStatusUpdate(input: $input) { id } }`, {
+  await t.ok(POST_STATUS_UPDATE, {
     input: {
       incidentKey: key,
       audience,
@@ -139,14 +137,17 @@ describe('Zendesk integration: an incident from a customer ticket', () => {
     expect(external[0].body).toContain('Roll back the last release');
 
     await postStatusUpdate(incident.key, 'INTERNAL');
-    await waitFor(() => hubComments(ticketId).some((c) => c.body.includes('(INTERNAL)')));
+    await waitFor('the INTERNAL update on the ticket', () =>
+      hubComments(ticketId).some((c) => c.body.includes('(INTERNAL)')),
+    );
     const { integrationEffects } = await effectsOf(incident.key);
     const comments = integrationEffects.filter((e) => e.action === 'zendesk.comment');
     expect(comments).toHaveLength(2);
-    await waitFor(async () =>
-      (await effectsOf(incident.key)).integrationEffects
-        .filter((e) => e.action.startsWith('zendesk.'))
-        .every((e) => e.state === 'DONE'),
+    await waitFor(
+      'every Zendesk effect to be DONE',
+      async () =>
+        (await effectsOf(incident.key)).integrationEffects.filter((e) => e.action.startsWith('zendesk.')),
+      (effects) => effects.every((e) => e.state === 'DONE'),
     );
     const internal = hubComments(ticketId).filter((c) => c.body.includes('(INTERNAL)'));
     expect(internal).toHaveLength(1);
@@ -231,11 +232,3 @@ describe('Zendesk integration: an incident without a ticket', () => {
     expect(text).not.toContain(Buffer.from(`${zendesk.email}/token:${zendesk.apiToken}`).toString('base64'));
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition never met');
-    await sleep(100);
-  }
-}
