@@ -957,6 +957,22 @@ export const INCIDENT_EFFECT_STATES = operation<
   }
 `);
 
+/** Every vendor's effects of an incident: system, action and state. */
+export const INCIDENT_EFFECTS = operation<
+  { incident: { integrationEffects: { system: string; action: string; state: string }[] } | null },
+  KeyVariables
+>(/* GraphQL */ `
+  query IncidentEffects($key: String!) {
+    incident(key: $key) {
+      integrationEffects {
+        system
+        action
+        state
+      }
+    }
+  }
+`);
+
 /** Action, state and last error of one vendor's effects, for tests that compare them whole. */
 export const INCIDENT_EFFECT_OUTCOMES = operation<
   { incident: { integrationEffects: { action: string; state: string; lastError: string | null }[] } | null },

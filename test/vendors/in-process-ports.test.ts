@@ -2,8 +2,9 @@
 // client, and counts as enabled without credentials; its effects run through it by the same
 // outbox and job queue as with the real client.
 import { fakePorts, type FakePorts } from '../support/in-process-ports';
-import { sleep } from '../support/live-client';
+import { CHANGE_STAGE, INCIDENT_EFFECTS, INTEGRATION_HEALTH } from '../support/operations';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { waitFor } from '../support/wait-for';
 
 let ports: FakePorts;
 let t: TestHub;
@@ -19,34 +20,22 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface Effect {
-  system: string;
-  action: string;
-  state: string;
-}
+type Effect = { system: string; action: string; state: string };
 
 async function effectsOf(key: string): Promise<Effect[]> {
-  const data = await t.ok<{ incident: { integrationEffects: Effect[] } }>(
-    `{ incident(key: "${key}") { integrationEffects { system action state } } }`,
-  );
-  return data.incident.integrationEffects;
+  return (await t.ok(INCIDENT_EFFECTS, { key })).incident?.integrationEffects ?? [];
 }
 
-async function waitUntilDone(key: string, count: number, ms = 20_000): Promise<Effect[]> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const effects = await effectsOf(key);
-    if (effects.length >= count && effects.every((e) => e.state === 'DONE')) return effects;
-    if (Date.now() > until) throw new Error(`effects never all DONE: ${JSON.stringify(effects)}`);
-    await sleep(100);
-  }
-}
+const waitUntilDone = (key: string, count: number): Promise<Effect[]> =>
+  waitFor(
+    `${count} effects of ${key}, all DONE`,
+    () => effectsOf(key),
+    (effects) => effects.length >= count && effects.every((e) => e.state === 'DONE'),
+  );
 
 describe('createHub with in-process vendor ports', () => {
   it('counts every vendor with a port as enabled, without any credentials', async () => {
-    const { integrationHealth } = await t.ok<{ integrationHealth: { system: string; enabled: boolean }[] }>(
-      '{ integrationHealth { system enabled } }',
-    );
+    const { integrationHealth } = await t.ok(INTEGRATION_HEALTH);
     expect(integrationHealth.filter((h) => !h.enabled)).toEqual([]);
     expect(integrationHealth).toHaveLength(6);
   });
@@ -75,9 +64,7 @@ describe('createHub with in-process vendor ports', () => {
     expect([...ports.zendesk.tickets.values()].some((tk) => tk.tags.includes(incident.key))).toBe(true);
     expect(ports.statuspage.incidents.get(incident.id)).toBeDefined();
 
-    await t.ok(
-      `mutation { changeStage(input: { incidentKey: "${incident.key}", stage: INVESTIGATING }) { key } }`,
-    );
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'INVESTIGATING' } });
     await waitUntilDone(incident.key, 9);
     const { issueKey } = ports.jira.issues.get(incident.key)!;
     expect(ports.jira.statuses.get(issueKey)).toBe('In Progress');
@@ -85,7 +72,7 @@ describe('createHub with in-process vendor ports', () => {
     expect(ports.slack.messages).toContainEqual(
       expect.objectContaining({
         channel: channel.channelId,
-        text: expect.stringContaining('*INVESTIGATING*'),
+        text: expect.stringContaining('*Investigating*'),
       }),
     );
   });
