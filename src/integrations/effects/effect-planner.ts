@@ -8,15 +8,9 @@ import type { DomainEvent } from '../../domain/events';
 import { loadIncidentView } from '../incident-view';
 import type { JobQueue } from '../jobs/job-queue';
 import type { IncidentView } from '../slack/slack.mapper';
+import type { ActionOf, EffectIntent } from './effect-actions';
 
-export interface EffectIntent {
-  action: string;
-  /** Same key, same effect: planning it again is a no-op. */
-  dedupeKey: string;
-  payload: Record<string, unknown>;
-  /** Set when nothing needs calling: the effect is complete as planned (e.g. a templated link). */
-  done?: { externalId: string; url: string };
-}
+export type { EffectIntent } from './effect-actions';
 
 export interface PlanContext {
   manager: EntityManager;
@@ -26,11 +20,11 @@ export interface PlanContext {
   planned(dedupeKey: string): Promise<boolean>;
 }
 
-/** One vendor's reactions: which effects a domain event calls for. */
-export interface Reactions {
-  readonly system: ExternalSystem;
+/** One vendor's reactions: which effects a domain event calls for (only that vendor's actions). */
+export interface Reactions<S extends ExternalSystem = ExternalSystem> {
+  readonly system: S;
   readonly enabled: boolean;
-  plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]>;
+  plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<ActionOf<S>>[]>;
 }
 
 export const queueName = (system: ExternalSystem): string => `integration-${system.toLowerCase()}`;

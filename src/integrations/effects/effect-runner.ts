@@ -7,6 +7,7 @@ import type { ExternalSystem } from '../../domain/enums';
 import { IntegrationEffect } from '../../entities';
 import { IntegrationError } from '../integration-error';
 import type { Job, JobQueue } from '../jobs/job-queue';
+import { type ActionOf, typedEffect, type TypedEffect } from './effect-actions';
 import { queueName } from './effect-planner';
 
 /** What an effect produced at the vendor, for the incident's external record. */
@@ -21,10 +22,13 @@ export interface EffectContext {
   externalId(system: ExternalSystem): Promise<string | null>;
 }
 
-export interface EffectHandler {
-  readonly system: ExternalSystem;
-  /** Carry out one effect; must be safe to run again after a lost response. */
-  run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome>;
+export interface EffectHandler<S extends ExternalSystem = ExternalSystem> {
+  readonly system: S;
+  /**
+   * Carry out one of this vendor's effects, its payload already checked against its action
+   * (typedEffect); must be safe to run again after a lost response.
+   */
+  run(effect: TypedEffect<ActionOf<S>>, context: EffectContext): Promise<EffectOutcome>;
 }
 
 export class EffectRunner {
@@ -70,7 +74,7 @@ export class EffectRunner {
       attempts,
     });
     try {
-      const outcome = await handler.run(effect, {
+      const outcome = await handler.run(typedEffect(effect, handler.system), {
         externalId: async (system) => {
           const [row] = (await this.dataSource.query(
             'SELECT external_id FROM external_record WHERE incident_id = $1 AND system = $2',
