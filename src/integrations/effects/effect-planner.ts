@@ -3,7 +3,7 @@
 // transaction. With an integration disabled the rows are still written, as DISABLED, so what it
 // would have sent is visible through the API.
 import type { EntityManager } from 'typeorm';
-import type { ExternalSystem } from '../../domain/enums';
+import { EffectState, type ExternalSystem, SyncState } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import { loadIncidentView } from '../incident-view';
 import type { JobQueue } from '../jobs/job-queue';
@@ -82,7 +82,16 @@ export class EffectPlanner {
     reactions: Reactions,
     intent: EffectIntent,
   ) {
-    const state = intent.done ? 'DONE' : reactions.enabled ? 'PENDING' : 'DISABLED';
+    const state = intent.done
+      ? EffectState.DONE
+      : reactions.enabled
+        ? EffectState.PENDING
+        : EffectState.DISABLED;
+    const recordState = intent.done
+      ? SyncState.SYNCED
+      : reactions.enabled
+        ? SyncState.PENDING
+        : SyncState.DISABLED;
     const inserted = (await manager.query(
       `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
@@ -103,13 +112,13 @@ export class EffectPlanner {
       [
         incidentId,
         reactions.system,
-        intent.done ? 'SYNCED' : state,
+        recordState,
         intent.done?.externalId ?? null,
         intent.done?.url ?? null,
         intent.done ? new Date() : null,
       ],
     );
-    if (state === 'PENDING' && this.queue) {
+    if (state === EffectState.PENDING && this.queue) {
       await this.queue.sendInTransaction(manager, queueName(reactions.system), { effectId: inserted[0].id });
     }
   }
