@@ -43,6 +43,25 @@ const packageBoundaries = [
 const envMessage =
   'Only src/config.ts reads the environment: add the setting to Config there and pass the typed config on.';
 
+// In src/integrations/ domain events are a union keyed by `type` and effects one keyed by
+// `action` (effect-actions.ts), so event data and effect payloads are read narrowed, never cast:
+// no `x.payload as T`, `x.data as T`, `x.data.y as T` (or `<T>` assertions, or `as unknown as`).
+const typedDataCast = (node) =>
+  [
+    `${node} > MemberExpression.expression[property.name=/^(payload|data)$/]`,
+    `${node} > MemberExpression.expression[object.property.name=/^(payload|data)$/]`,
+    `${node} > ChainExpression.expression > MemberExpression[property.name=/^(payload|data)$/]`,
+    `${node} > ChainExpression.expression > MemberExpression[object.property.name=/^(payload|data)$/]`,
+  ].join(', ');
+const castRules = [
+  {
+    area: 'src/integrations',
+    selector: [typedDataCast('TSAsExpression'), typedDataCast('TSTypeAssertion')].join(', '),
+    message:
+      'Event data and effect payloads are typed: narrow on `event.type` or `effect.action` (handlers get a TypedEffect, effects/effect-actions.ts) instead of casting.',
+  },
+];
+
 /** The rules for one area of src/: flat config replaces a rule's options, so one block lists them all. */
 function boundaryRules(area) {
   const restricted = packageBoundaries.filter((b) => b.home !== area && (!b.only || b.only === area));
@@ -61,6 +80,9 @@ function boundaryRules(area) {
     // require(), createRequire(...)() and import() load a module without an import declaration.
     'no-restricted-syntax': [
       'error',
+      ...castRules
+        .filter((c) => area === c.area || area.startsWith(`${c.area}/`))
+        .map(({ selector, message }) => ({ selector, message })),
       ...restricted.map((b) => ({
         selector: [
           `CallExpression[callee.name='require'][arguments.0.value=${source(b)}]`,
@@ -76,7 +98,9 @@ function boundaryRules(area) {
       : 'off',
   };
 }
+// Outer areas first: a later block replaces an earlier one's options for the files both match.
 const boundaryAreas = [
+  'src/integrations',
   'src/integrations/slack',
   'src/integrations/jira',
   'src/integrations/jobs',

@@ -109,3 +109,57 @@ export enum IncidentFlowDecider {
   /** The priority decided: the incident's priority is (or became) one of the flow priorities. */
   PRIORITY = 'PRIORITY',
 }
+
+/** Where an effect (something the hub does at a vendor because of a change) is in its life. */
+export enum EffectState {
+  /** Planned; its job will carry it out. */
+  PENDING = 'PENDING',
+  /** Carried out (or complete as planned, e.g. a templated link). */
+  DONE = 'DONE',
+  /** The last attempt failed; it will be retried. */
+  FAILED = 'FAILED',
+  /** Given up on after the configured attempts, or refused by the vendor; retryIntegration re-runs it. */
+  DEAD = 'DEAD',
+  /** The vendor is not configured: recorded so what would have been sent is visible. */
+  DISABLED = 'DISABLED',
+}
+
+/** The state of an incident's record at a vendor. */
+export enum SyncState {
+  /** Its first effect is waiting to run. */
+  PENDING = 'PENDING',
+  /** The last effect succeeded. */
+  SYNCED = 'SYNCED',
+  /** The last effect failed and will be retried. */
+  FAILED = 'FAILED',
+  /** An effect was given up on. */
+  DEAD = 'DEAD',
+  /** The vendor is not configured. */
+  DISABLED = 'DISABLED',
+}
+
+/** Where a received webhook delivery is in its life. */
+export enum DeliveryState {
+  /** Stored; its job will process it. */
+  PENDING = 'PENDING',
+  /** Processed: it changed the incident. */
+  PROCESSED = 'PROCESSED',
+  /** Processed: it called for no change (the outcome says why). */
+  IGNORED = 'IGNORED',
+  /** The last attempt failed; it will be retried. */
+  FAILED = 'FAILED',
+  /** Given up on after the configured attempts; retryInboundDeliveries puts it back in line. */
+  DEAD = 'DEAD',
+}
+
+/** An integration's health, from its outbound effects and inbound deliveries. */
+export enum IntegrationState {
+  /** Neither its credentials nor its webhook secret are set. */
+  DISABLED = 'DISABLED',
+  /** Nothing failing. */
+  OK = 'OK',
+  /** Failures being retried. */
+  DEGRADED = 'DEGRADED',
+  /** Dead-lettered work waiting for a retry. */
+  FAILING = 'FAILING',
+}

@@ -10,7 +10,7 @@ import {
   type Relation,
   UpdateDateColumn,
 } from 'typeorm';
-import { ExternalSystem } from '../domain/enums';
+import { ExternalSystem, SyncState } from '../domain/enums';
 import { timestamp, uuidRef } from './columns';
 import { Incident } from './incident.entity';
 
@@ -40,9 +40,9 @@ export class ExternalRecord {
   @Column({ type: 'text', nullable: true })
   url: string | null;
 
-  @Field({ description: 'Sync state, e.g. PENDING, SYNCED, FAILED, DISABLED.' })
+  @Field(() => SyncState, { description: 'Whether the record is in sync.' })
   @Column({ type: 'text' })
-  state: string;
+  state: SyncState;
 
   @Field(() => Int, { description: 'Attempts made so far.' })
   @Column({ type: 'int', default: 0 })

@@ -1,8 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DeliveryState } from '../domain/enums';
 import { timestamp } from './columns';
-
-/** Where a delivery is in its life. */
-export type DeliveryState = 'PENDING' | 'PROCESSED' | 'IGNORED' | 'FAILED' | 'DEAD';
 
 /** Which vendor sent a delivery. */
 export type DeliverySource = 'slack' | 'zendesk' | 'jira' | 'opsgenie';
@@ -37,7 +35,7 @@ export class InboundDelivery {
   @Column(timestamp())
   receivedAt: Date;
 
-  @Column({ type: 'text', default: 'PENDING' })
+  @Column({ type: 'text', default: DeliveryState.PENDING })
   state: DeliveryState;
 
   @Column({ type: 'int', default: 0 })

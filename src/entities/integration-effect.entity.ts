@@ -11,12 +11,9 @@ import {
   type Relation,
   UpdateDateColumn,
 } from 'typeorm';
-import { ExternalSystem } from '../domain/enums';
+import { EffectState, ExternalSystem } from '../domain/enums';
 import { timestamp, uuidRef } from './columns';
 import { Incident } from './incident.entity';
-
-/** Where an effect is in its life. */
-export type EffectState = 'PENDING' | 'DONE' | 'FAILED' | 'DEAD' | 'DISABLED';
 
 /**
  * One thing the hub must make happen at a vendor because of a committed change: written in the
@@ -55,7 +52,7 @@ export class IntegrationEffect {
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;
 
-  @Field({ description: 'PENDING, DONE, FAILED (will retry), DEAD (gave up) or DISABLED (not configured).' })
+  @Field(() => EffectState, { description: 'Where the effect is in its life.' })
   @Column({ type: 'text' })
   state: EffectState;
 

@@ -5,7 +5,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import type { Config } from '../config';
 import type { Database } from '../database/database';
 import { type Actor, requireAccess } from '../domain/access/access';
-import { AccessRole, ExternalSystem } from '../domain/enums';
+import { AccessRole, ExternalSystem, IntegrationState } from '../domain/enums';
 import { notFound } from '../domain/errors';
 import { IntegrationEffect } from '../entities';
 import { EffectPlanner, type Reactions } from './effects/effect-planner';
@@ -23,8 +23,8 @@ export class IntegrationHealth {
   system: ExternalSystem;
   @Field({ description: 'Whether its credentials are set; a disabled one records what it would have sent.' })
   enabled: boolean;
-  @Field({ description: 'DISABLED, OK, DEGRADED (failures being retried) or FAILING (dead-lettered work).' })
-  state: string;
+  @Field(() => IntegrationState, { description: 'Its health: DISABLED, OK, DEGRADED or FAILING.' })
+  state: IntegrationState;
   @Field(() => Int, { description: 'Effects waiting or being retried.' })
   backlog: number;
   @Field(() => Int, {
@@ -128,7 +128,14 @@ export class Integrations {
       const webhookEnabled = this.inboundSystems.has(system);
       const dead = (row?.dead ?? 0) + (hook?.dead ?? 0);
       const failing = (row?.failing ?? 0) + (hook?.failing ?? 0);
-      const state = !enabled && !webhookEnabled ? 'DISABLED' : dead ? 'FAILING' : failing ? 'DEGRADED' : 'OK';
+      const state =
+        !enabled && !webhookEnabled
+          ? IntegrationState.DISABLED
+          : dead
+            ? IntegrationState.FAILING
+            : failing
+              ? IntegrationState.DEGRADED
+              : IntegrationState.OK;
       return Object.assign(new IntegrationHealth(), {
         system,
         enabled,

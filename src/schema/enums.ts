@@ -7,11 +7,14 @@ import {
   ActionItemStatus,
   Audience,
   CorrectableTimestamp,
+  EffectState,
   ExternalSystem,
   ImpactLevel,
   IncidentRole,
+  IntegrationState,
   Priority,
   Stage,
+  SyncState,
   TimelineKind,
   UrgencyLevel,
 } from '../domain/enums';
@@ -46,4 +49,36 @@ registerEnumType(AccessRole, {
 registerEnumType(CorrectableTimestamp, {
   name: 'CorrectableTimestamp',
   description: 'An incident timestamp that may be corrected later.',
+});
+registerEnumType(EffectState, {
+  name: 'EffectState',
+  description: 'Where an integration effect is in its life.',
+  valuesConfig: {
+    PENDING: { description: 'Planned; its job will carry it out.' },
+    DONE: { description: 'Carried out (or complete as planned, e.g. a templated link).' },
+    FAILED: { description: 'The last attempt failed; it will be retried.' },
+    DEAD: { description: 'Given up on; retryIntegration re-runs it.' },
+    DISABLED: { description: 'The vendor is not configured: what would have been sent, recorded.' },
+  },
+});
+registerEnumType(SyncState, {
+  name: 'SyncState',
+  description: "The state of an incident's record at a vendor.",
+  valuesConfig: {
+    PENDING: { description: 'Its first effect is waiting to run.' },
+    SYNCED: { description: 'The last effect succeeded.' },
+    FAILED: { description: 'The last effect failed and will be retried.' },
+    DEAD: { description: 'An effect was given up on.' },
+    DISABLED: { description: 'The vendor is not configured.' },
+  },
+});
+registerEnumType(IntegrationState, {
+  name: 'IntegrationState',
+  description: "An integration's health, from its outbound effects and inbound deliveries.",
+  valuesConfig: {
+    DISABLED: { description: 'Neither its credentials nor its webhook secret are set.' },
+    OK: { description: 'Nothing failing.' },
+    DEGRADED: { description: 'Failures being retried.' },
+    FAILING: { description: 'Dead-lettered work waiting for a retry.' },
+  },
 });

@@ -4,6 +4,7 @@
 // is retried with backoff, so nothing a responder did in Slack is lost when a call fails.
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
+import { DeliveryState } from '../domain/enums';
 import { DomainError } from '../domain/errors';
 import { InboundDelivery } from '../entities';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
@@ -67,7 +68,7 @@ export class InboundDeliveries {
   private async handle(job: Job<{ deliveryId: string }>): Promise<void> {
     const repo = this.dataSource.getRepository(InboundDelivery);
     const delivery = await repo.findOneBy({ id: job.data.deliveryId });
-    if (!delivery || ['PROCESSED', 'IGNORED', 'DEAD'].includes(delivery.state)) return;
+    if (!delivery || FINISHED.has(delivery.state)) return;
     const attempts = delivery.attempts + 1;
     const log = this.log.child({
       deliveryId: delivery.id,
@@ -83,7 +84,7 @@ export class InboundDeliveries {
       await repo.update(
         { id: delivery.id },
         {
-          state: ignored ? 'IGNORED' : 'PROCESSED',
+          state: ignored ? DeliveryState.IGNORED : DeliveryState.PROCESSED,
           outcome: ignored ? outcome.ignored : outcome.done,
           attempts,
           lastError: null,
@@ -96,7 +97,12 @@ export class InboundDeliveries {
       if (err instanceof DomainError && err.code !== 'CONFLICT') {
         await repo.update(
           { id: delivery.id },
-          { state: 'IGNORED', outcome: `${err.code}: ${err.message}`, attempts, processedAt: new Date() },
+          {
+            state: DeliveryState.IGNORED,
+            outcome: `${err.code}: ${err.message}`,
+            attempts,
+            processedAt: new Date(),
+          },
         );
         log.info({ code: err.code }, 'webhook delivery refused by the rules');
         return;
@@ -111,9 +117,19 @@ export class InboundDeliveries {
         log.error({ err }, 'webhook delivery failed unexpectedly');
       }
       const dead = attempts >= this.maxAttempts || (err instanceof IntegrationError && !err.retryable);
-      await repo.update({ id: delivery.id }, { state: dead ? 'DEAD' : 'FAILED', attempts, lastError });
+      await repo.update(
+        { id: delivery.id },
+        { state: dead ? DeliveryState.DEAD : DeliveryState.FAILED, attempts, lastError },
+      );
       log.warn({ dead, lastError }, 'webhook delivery failed');
       if (!dead) throw err; // pg-boss retries with exponential backoff and jitter
     }
   }
 }
+
+/** Processed one way or the other, or given up on: a job for it has nothing left to do. */
+const FINISHED: ReadonlySet<DeliveryState> = new Set([
+  DeliveryState.PROCESSED,
+  DeliveryState.IGNORED,
+  DeliveryState.DEAD,
+]);

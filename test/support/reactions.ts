@@ -2,7 +2,7 @@
 // and a module's reactions built from a configuration; effects run by the module's handler
 // against an in-process fake port.
 import { loadConfig, type Config } from '../../src/config';
-import type { ExternalSystem } from '../../src/domain/enums';
+import { EffectState, type ExternalSystem } from '../../src/domain/enums';
 import {
   EVENT_TIMELINE_KIND,
   type DomainEvent,
@@ -11,7 +11,13 @@ import {
   type EventPayloads,
 } from '../../src/domain/events';
 import { IntegrationEffect } from '../../src/entities';
-import type { EffectIntent, PlanContext, Reactions } from '../../src/integrations/effects/effect-planner';
+import {
+  type ActionOf,
+  type EffectIntent,
+  type TypedEffect,
+  typedEffect,
+} from '../../src/integrations/effects/effect-actions';
+import type { PlanContext, Reactions } from '../../src/integrations/effects/effect-planner';
 import type { EffectContext, EffectHandler } from '../../src/integrations/effects/effect-runner';
 import type { IncidentView, StatusUpdateView } from '../../src/integrations/incident-view';
 import { templateBridge } from '../../src/integrations/meet/meet.port';
@@ -103,12 +109,15 @@ export class MemoryPlan {
     };
   }
 
-  async plan(reactions: Reactions, event: DomainEvent): Promise<EffectIntent[]> {
+  async plan(reactions: Reactions, event: DomainEvent): Promise<PlannedIntent[]> {
     const intents = await reactions.plan(event, this.context);
     for (const intent of intents) this.planned.add(intent.dedupeKey);
     return intents;
   }
 }
+
+/** A planned intent as a test reads it: its payload's fields by name, whatever its action. */
+export type PlannedIntent = EffectIntent & { readonly payload: Readonly<Record<string, unknown>> };
 
 /** A module's reactions as the hub builds them (the template bridge unless given). */
 export function reactionsOf(
@@ -136,17 +145,21 @@ export function handlerOf<N extends VendorName>(
 }
 
 /** A planned effect as the runner hands it to a handler. */
-export function effectOf(system: ExternalSystem, intent: EffectIntent): IntegrationEffect {
-  return Object.assign(new IntegrationEffect(), {
+export function effectOf(
+  system: ExternalSystem,
+  intent: EffectIntent,
+): TypedEffect<ActionOf<ExternalSystem>> {
+  const row = Object.assign(new IntegrationEffect(), {
     id: `e-${intent.dedupeKey}`,
     incidentId: INCIDENT_ID,
     system,
     action: intent.action,
     dedupeKey: intent.dedupeKey,
     payload: JSON.parse(JSON.stringify(intent.payload)) as Record<string, unknown>,
-    state: 'PENDING',
+    state: EffectState.PENDING,
     attempts: 1,
   });
+  return typedEffect(row, system);
 }
 
 /** The runner's context: the incident's records at vendors known so far. */

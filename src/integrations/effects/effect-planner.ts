@@ -3,19 +3,13 @@
 // transaction. With an integration disabled the rows are still written, as DISABLED, so what it
 // would have sent is visible through the API.
 import type { EntityManager } from 'typeorm';
-import type { ExternalSystem } from '../../domain/enums';
+import { EffectState, type ExternalSystem, SyncState } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import { loadIncidentView, type IncidentView } from '../incident-view';
 import type { JobQueue } from '../jobs/job-queue';
+import type { ActionOf, EffectIntent } from './effect-actions';
 
-export interface EffectIntent {
-  action: string;
-  /** Same key, same effect: planning it again is a no-op. */
-  dedupeKey: string;
-  payload: Record<string, unknown>;
-  /** Set when nothing needs calling: the effect is complete as planned (e.g. a templated link). */
-  done?: { externalId: string; url: string };
-}
+export type { EffectIntent } from './effect-actions';
 
 /** What a reaction may consult besides the event: nothing else, so its rules are pure. */
 export interface PlanContext {
@@ -25,11 +19,11 @@ export interface PlanContext {
   planned(dedupeKey: string): Promise<boolean>;
 }
 
-/** One vendor's reactions: which effects a domain event calls for. */
-export interface Reactions {
-  readonly system: ExternalSystem;
+/** One vendor's reactions: which effects a domain event calls for (only that vendor's actions). */
+export interface Reactions<S extends ExternalSystem = ExternalSystem> {
+  readonly system: S;
   readonly enabled: boolean;
-  plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]>;
+  plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<ActionOf<S>>[]>;
 }
 
 export const queueName = (system: ExternalSystem): string => `integration-${system.toLowerCase()}`;
@@ -91,7 +85,16 @@ export class EffectPlanner {
     reactions: Reactions,
     intent: EffectIntent,
   ) {
-    const state = intent.done ? 'DONE' : reactions.enabled ? 'PENDING' : 'DISABLED';
+    const state = intent.done
+      ? EffectState.DONE
+      : reactions.enabled
+        ? EffectState.PENDING
+        : EffectState.DISABLED;
+    const recordState = intent.done
+      ? SyncState.SYNCED
+      : reactions.enabled
+        ? SyncState.PENDING
+        : SyncState.DISABLED;
     const inserted = (await manager.query(
       `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
@@ -112,13 +115,13 @@ export class EffectPlanner {
       [
         incidentId,
         reactions.system,
-        intent.done ? 'SYNCED' : state,
+        recordState,
         intent.done?.externalId ?? null,
         intent.done?.url ?? null,
         intent.done ? new Date() : null,
       ],
     );
-    if (state === 'PENDING' && this.queue) {
+    if (state === EffectState.PENDING && this.queue) {
       await this.queue.sendInTransaction(manager, queueName(reactions.system), { effectId: inserted[0].id });
     }
   }

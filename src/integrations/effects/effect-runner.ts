@@ -3,10 +3,11 @@
 // Retry-After honoured, and a dead letter after the configured number of attempts.
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import type { ExternalSystem } from '../../domain/enums';
+import { EffectState, type ExternalSystem, SyncState } from '../../domain/enums';
 import { IntegrationEffect } from '../../entities';
 import { IntegrationError } from '../integration-error';
 import type { Job, JobQueue } from '../jobs/job-queue';
+import { type ActionOf, typedEffect, type TypedEffect } from './effect-actions';
 import { queueName } from './effect-planner';
 
 /** What an effect produced at the vendor, for the incident's external record. */
@@ -21,11 +22,21 @@ export interface EffectContext {
   externalId(system: ExternalSystem): Promise<string | null>;
 }
 
-export interface EffectHandler {
-  readonly system: ExternalSystem;
-  /** Carry out one effect; must be safe to run again after a lost response. */
-  run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome>;
+export interface EffectHandler<S extends ExternalSystem = ExternalSystem> {
+  readonly system: S;
+  /**
+   * Carry out one of this vendor's effects, its payload already checked against its action
+   * (typedEffect); must be safe to run again after a lost response.
+   */
+  run(effect: TypedEffect<ActionOf<S>>, context: EffectContext): Promise<EffectOutcome>;
 }
+
+/** Carried out, given up on, or never to run: a job for it has nothing left to do. */
+const FINISHED: ReadonlySet<EffectState> = new Set([
+  EffectState.DONE,
+  EffectState.DEAD,
+  EffectState.DISABLED,
+]);
 
 export class EffectRunner {
   constructor(
@@ -60,7 +71,7 @@ export class EffectRunner {
   private async handle(handler: EffectHandler, job: Job<{ effectId: string }>): Promise<void> {
     const repo = this.dataSource.getRepository(IntegrationEffect);
     const effect = await repo.findOneBy({ id: job.data.effectId });
-    if (!effect || effect.state === 'DONE' || effect.state === 'DEAD' || effect.state === 'DISABLED') return;
+    if (!effect || FINISHED.has(effect.state)) return;
     const attempts = effect.attempts + 1;
     await repo.update({ id: effect.id }, { attempts });
     const log = this.log.child({
@@ -70,7 +81,7 @@ export class EffectRunner {
       attempts,
     });
     try {
-      const outcome = await handler.run(effect, {
+      const outcome = await handler.run(typedEffect(effect, handler.system), {
         externalId: async (system) => {
           const [row] = (await this.dataSource.query(
             'SELECT external_id FROM external_record WHERE incident_id = $1 AND system = $2',
@@ -99,11 +110,14 @@ export class EffectRunner {
       const lastError = `${error.kind}: ${error.message}`;
       const exhausted = attempts >= this.maxAttempts;
       const dead = exhausted || !error.retryable;
-      await repo.update({ id: effect.id }, { state: dead ? 'DEAD' : 'FAILED', lastError });
+      await repo.update(
+        { id: effect.id },
+        { state: dead ? EffectState.DEAD : EffectState.FAILED, lastError },
+      );
       await this.dataSource.query(
         `UPDATE external_record SET state = $3, last_error = $4, attempts = $5, updated_at = now()
          WHERE incident_id = $1 AND system = $2`,
-        [effect.incidentId, effect.system, dead ? 'DEAD' : 'FAILED', lastError, attempts],
+        [effect.incidentId, effect.system, dead ? SyncState.DEAD : SyncState.FAILED, lastError, attempts],
       );
       log.warn({ kind: error.kind, dead }, 'integration effect failed');
       if (dead) return; // recorded as dead; retryIntegration puts it back in line

@@ -4,16 +4,18 @@ import type { Config } from '../../config';
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import { priorityLabel } from '../../domain/labels';
-import type { IntegrationEffect } from '../../entities';
+import type { ActionOf, EffectIntent, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
-import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import type { PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { JiraIssueTracker } from './jira.client';
 import type { IssueTracker } from './jira.port';
 
-class JiraReactions implements Reactions {
+type JiraAction = ActionOf<ExternalSystem.JIRA>;
+
+class JiraReactions implements Reactions<ExternalSystem.JIRA> {
   readonly system = ExternalSystem.JIRA;
 
   constructor(
@@ -22,7 +24,7 @@ class JiraReactions implements Reactions {
     private readonly bridge: ConferenceBridge,
   ) {}
 
-  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<JiraAction>[]> {
     const issueKey = `jira:issue:${event.incidentId}`;
     if (!(await context.planned(issueKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
@@ -45,7 +47,7 @@ class JiraReactions implements Reactions {
       ];
     }
     if (event.type === 'StageChanged') {
-      const status = this.stageStatuses[String(event.data.to)];
+      const status = this.stageStatuses[event.data.to];
       if (!status) return [];
       return [
         {
@@ -59,20 +61,19 @@ class JiraReactions implements Reactions {
   }
 }
 
-class JiraEffects implements EffectHandler {
+class JiraEffects implements EffectHandler<ExternalSystem.JIRA> {
   readonly system = ExternalSystem.JIRA;
 
   constructor(private readonly tracker: IssueTracker) {}
 
-  async run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome> {
+  async run(effect: TypedEffect<JiraAction>, context: EffectContext): Promise<EffectOutcome> {
     if (effect.action === 'jira.createIssue') {
-      const p = effect.payload as { incidentKey: string; summary: string; description: string };
-      const issue = await this.tracker.ensureIncidentIssue(p);
+      const issue = await this.tracker.ensureIncidentIssue(effect.payload);
       return { externalId: issue.issueKey, url: issue.url, result: { ...issue } };
     }
     const issueKey = await context.externalId(ExternalSystem.JIRA);
     if (!issueKey) throw new IntegrationError('JIRA', 'UNAVAILABLE', 'issue not created yet');
-    const { status } = effect.payload as { status: string };
+    const { status } = effect.payload;
     await this.tracker.transitionTo(issueKey, status);
     return { result: { issueKey, status } };
   }

@@ -2,17 +2,21 @@
 // incident's MEET record is written, complete, when its Incident Flow starts.
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
-import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import type { ActionOf, EffectIntent } from '../effects/effect-actions';
+import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { VendorModule } from '../vendor-module';
 import { templateBridge, type ConferenceBridge } from './meet.port';
 
-class MeetReactions implements Reactions {
+class MeetReactions implements Reactions<ExternalSystem.MEET> {
   readonly system = ExternalSystem.MEET;
   readonly enabled = true;
 
   constructor(private readonly bridge: ConferenceBridge) {}
 
-  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  async plan(
+    event: DomainEvent,
+    context: PlanContext,
+  ): Promise<EffectIntent<ActionOf<ExternalSystem.MEET>>[]> {
     if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
     const dedupeKey = `meet:link:${event.incidentId}`;
     if (await context.planned(dedupeKey)) return [];

@@ -1,27 +1,22 @@
 // Opsgenie: page the owning team when an incident enters Incident Flow, page a team on escalate,
 // and close the alert when the incident is mitigated.
 import type { Config } from '../../config';
-import { ExternalSystem } from '../../domain/enums';
+import { ExternalSystem, Stage } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import { priorityLabel } from '../../domain/labels';
-import type { IntegrationEffect } from '../../entities';
+import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
-import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
 import { alertMessage, alertTags } from './opsgenie.mapper';
 import type { OnCallPager } from './opsgenie.port';
 
-interface PagePayload {
-  alias: string;
-  message: string;
-  description: string;
-  tags: string[];
-  responders: { type: 'team' | 'schedule' | 'user'; name: string }[];
-}
+type OpsgenieAction = ActionOf<ExternalSystem.OPSGENIE>;
+type PagePayload = EffectPayloads['opsgenie.page'];
 
-class OpsgenieReactions implements Reactions {
+class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
   readonly system = ExternalSystem.OPSGENIE;
 
   constructor(
@@ -30,7 +25,7 @@ class OpsgenieReactions implements Reactions {
     private readonly incidentManagerSchedule: string | undefined,
   ) {}
 
-  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<OpsgenieAction>[]> {
     const pageKey = `opsgenie:page:${event.incidentId}`;
     const paged = await context.planned(pageKey);
     if (!paged && (event.type === 'IncidentDeclared' || event.type === 'PriorityChanged')) {
@@ -56,7 +51,7 @@ class OpsgenieReactions implements Reactions {
     }
     if (event.type === 'Escalated') {
       const view = await context.view();
-      const teamName = event.data.opsgenieTeam ? String(event.data.opsgenieTeam) : null;
+      const { opsgenieTeam, reason } = event.data;
       // Each escalation is its own alert (alias key/escalation id), so it pages even while the
       // incident's own alert is open.
       const alias = `${view.key}-escalation-${event.timelineEntryId.slice(0, 8)}`;
@@ -64,19 +59,17 @@ class OpsgenieReactions implements Reactions {
         {
           action: 'opsgenie.page',
           dedupeKey: `opsgenie:escalation:${event.timelineEntryId}`,
-          payload: {
-            ...this.pagePayload(
-              alias,
-              view.key,
-              `Escalation: ${String(event.data.reason)}`,
-              view.priority,
-              teamName,
-            ),
-          },
+          payload: this.pagePayload(
+            alias,
+            view.key,
+            `Escalation: ${reason}`,
+            view.priority,
+            opsgenieTeam || null,
+          ),
         },
       ];
     }
-    if (paged && event.type === 'StageChanged' && event.data.to === 'MITIGATED') {
+    if (paged && event.type === 'StageChanged' && event.data.to === Stage.MITIGATED) {
       const view = await context.view();
       return [
         {
@@ -106,18 +99,18 @@ class OpsgenieReactions implements Reactions {
   }
 }
 
-class OpsgenieEffects implements EffectHandler {
+class OpsgenieEffects implements EffectHandler<ExternalSystem.OPSGENIE> {
   readonly system = ExternalSystem.OPSGENIE;
 
   constructor(private readonly pager: OnCallPager) {}
 
-  async run(effect: IntegrationEffect): Promise<EffectOutcome> {
+  async run(effect: TypedEffect<OpsgenieAction>): Promise<EffectOutcome> {
     if (effect.action === 'opsgenie.close') {
-      const p = effect.payload as { alias: string; note: string };
-      await this.pager.close(p.alias, p.note);
-      return { result: { closed: p.alias } };
+      const { alias, note } = effect.payload;
+      await this.pager.close(alias, note);
+      return { result: { closed: alias } };
     }
-    const p = effect.payload as unknown as PagePayload;
+    const p = effect.payload;
     const { alertId } = await this.pager.page(p);
     const own = !p.alias.includes('-escalation-');
     return {

@@ -2,10 +2,10 @@
 // set the topic, invite the role holders and announce it in the incidents channel.
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
-import type { IntegrationEffect } from '../../entities';
+import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import { IntegrationError } from '../integration-error';
-import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { IncidentView } from '../incident-view';
 import {
@@ -24,15 +24,10 @@ export interface SlackSettings {
   zendeskUrl?: string;
 }
 
-interface OpenChannelPayload {
-  incidentKey: string;
-  channelName: string;
-  topic: string;
-  inviteUserIds: string[];
-  announcement: { channel: string; text: string };
-}
+type SlackAction = ActionOf<ExternalSystem.SLACK>;
+type SlackIntent = EffectIntent<SlackAction>;
 
-export class SlackReactions implements Reactions {
+export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
   readonly system = ExternalSystem.SLACK;
 
   constructor(
@@ -40,14 +35,14 @@ export class SlackReactions implements Reactions {
     private readonly settings: SlackSettings,
   ) {}
 
-  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  async plan(event: DomainEvent, context: PlanContext): Promise<SlackIntent[]> {
     const openKey = `slack:open-channel:${event.incidentId}`;
     if (!(await context.planned(openKey))) {
       const mayOpen = event.type === 'IncidentDeclared' || event.type === 'PriorityChanged';
       return mayOpen ? this.openChannel(event, openKey, context) : [];
     }
     // The incident has a channel: keep its topic current and post what happened.
-    const intents: EffectIntent[] = [];
+    const intents: SlackIntent[] = [];
     if (TOPIC_EVENTS.has(event.type)) {
       const view = await context.view();
       const invite =
@@ -77,19 +72,19 @@ export class SlackReactions implements Reactions {
     event: DomainEvent,
     dedupeKey: string,
     context: PlanContext,
-  ): Promise<EffectIntent[]> {
+  ): Promise<SlackIntent[]> {
     const view = await context.view();
     if (!view.incidentFlow) return [];
     const channelName = incidentChannelName(view);
     const meet = this.settings.bridge.linkFor(view.key);
-    const payload: OpenChannelPayload = {
+    const payload: EffectPayloads['slack.openChannel'] = {
       incidentKey: view.key,
       channelName,
       topic: channelTopic(view, this.links(view)),
       inviteUserIds: view.roles.map((r) => r.slackUserId).filter(isString),
       announcement: { channel: this.settings.incidentsChannel, text: announcement(view, channelName, meet) },
     };
-    return [{ action: 'slack.openChannel', dedupeKey, payload: { ...payload } }];
+    return [{ action: 'slack.openChannel', dedupeKey, payload }];
   }
 
   /** Links for the topic: the bridge, and the ticket and issue once they are known. */
@@ -133,29 +128,27 @@ const TOPIC_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
 
 const isString = (v: string | null): v is string => !!v;
 
-export class SlackEffects implements EffectHandler {
+export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
   readonly system = ExternalSystem.SLACK;
 
   constructor(private readonly chat: ChatChannel) {}
 
-  async run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome> {
-    if (effect.action === 'slack.updateTopic' || effect.action === 'slack.post') {
-      const channelId = await context.externalId(ExternalSystem.SLACK);
-      if (!channelId) throw new IntegrationError('SLACK', 'UNAVAILABLE', 'channel not open yet');
-      if (effect.action === 'slack.updateTopic') {
-        const p = effect.payload as { topic: string; inviteUserIds: string[] };
-        await this.chat.setTopic(channelId, p.topic);
-        if (p.inviteUserIds.length) await this.chat.invite(channelId, p.inviteUserIds);
-        return { result: { channelId } };
-      }
-      const p = effect.payload as { text: string; ref: string };
-      const posted = await this.chat.postMessage({ channel: channelId, text: p.text, dedupeKey: p.ref });
-      return { result: { channelId, messageId: posted.messageId } };
+  async run(effect: TypedEffect<SlackAction>, context: EffectContext): Promise<EffectOutcome> {
+    if (effect.action === 'slack.openChannel') return this.openChannel(effect.payload);
+    const channelId = await context.externalId(ExternalSystem.SLACK);
+    if (!channelId) throw new IntegrationError('SLACK', 'UNAVAILABLE', 'channel not open yet');
+    if (effect.action === 'slack.updateTopic') {
+      const { topic, inviteUserIds } = effect.payload;
+      await this.chat.setTopic(channelId, topic);
+      if (inviteUserIds.length) await this.chat.invite(channelId, inviteUserIds);
+      return { result: { channelId } };
     }
-    if (effect.action !== 'slack.openChannel') {
-      throw new IntegrationError('SLACK', 'INVALID_REQUEST', `unknown action ${effect.action}`);
-    }
-    const p = effect.payload as unknown as OpenChannelPayload;
+    const { text, ref } = effect.payload;
+    const posted = await this.chat.postMessage({ channel: channelId, text, dedupeKey: ref });
+    return { result: { channelId, messageId: posted.messageId } };
+  }
+
+  private async openChannel(p: EffectPayloads['slack.openChannel']): Promise<EffectOutcome> {
     const channel = await this.chat.ensureChannel({ incidentKey: p.incidentKey, name: p.channelName });
     await this.chat.setTopic(channel.channelId, p.topic);
     if (p.inviteUserIds.length) await this.chat.invite(channel.channelId, p.inviteUserIds);

@@ -1,7 +1,12 @@
 // Pure: what the public status page says. It never names clients, sites or people.
+import type { Stage } from '../../domain/enums';
+
+/** The statuses of a page incident. */
+export const PAGE_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type PageStatus = (typeof PAGE_STATUSES)[number];
 
 /** The page's status for each hub stage. */
-export const STATUSPAGE_STATUS: Readonly<Record<string, string>> = {
+export const STATUSPAGE_STATUS: Readonly<Record<string, PageStatus>> = {
   ACKNOWLEDGED: 'investigating',
   INVESTIGATING: 'investigating',
   IDENTIFIED: 'identified',
@@ -9,9 +14,9 @@ export const STATUSPAGE_STATUS: Readonly<Record<string, string>> = {
   POSTMORTEM: 'resolved',
   CLOSED: 'resolved',
   CANCELLED: 'resolved',
-};
+} satisfies Record<Stage, PageStatus>;
 
-export const STATUSPAGE_BODY: Readonly<Record<string, string>> = {
+export const STATUSPAGE_BODY: Readonly<Record<PageStatus, string>> = {
   investigating: 'We are investigating a service disruption.',
   identified: 'The cause has been identified and a fix is in progress.',
   monitoring: 'A fix has been applied and we are monitoring the results.',

@@ -1,23 +1,25 @@
 // Statuspage: a public incident for each Incident Flow incident, its status following the stage,
 // and external status updates posted to it.
 import type { Config } from '../../config';
-import { ExternalSystem } from '../../domain/enums';
+import { Audience, ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
-import type { IntegrationEffect } from '../../entities';
+import type { ActionOf, EffectIntent, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
-import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import type { PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import type { VendorModule } from '../vendor-module';
 import { StatuspageClient } from './statuspage.client';
 import { publicIncidentName, STATUSPAGE_BODY, STATUSPAGE_STATUS } from './statuspage.mapper';
 import type { StatusPage } from './statuspage.port';
 
-class StatuspageReactions implements Reactions {
+type StatuspageAction = ActionOf<ExternalSystem.STATUSPAGE>;
+
+class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
   readonly system = ExternalSystem.STATUSPAGE;
 
   constructor(readonly enabled: boolean) {}
 
-  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<StatuspageAction>[]> {
     const openKey = `statuspage:incident:${event.incidentId}`;
     if (!(await context.planned(openKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
@@ -38,7 +40,7 @@ class StatuspageReactions implements Reactions {
       ];
     }
     if (event.type === 'StageChanged') {
-      const status = STATUSPAGE_STATUS[String(event.data.to)];
+      const status = STATUSPAGE_STATUS[event.data.to];
       return [
         {
           action: 'statuspage.update',
@@ -47,7 +49,7 @@ class StatuspageReactions implements Reactions {
         },
       ];
     }
-    if (event.type === 'StatusUpdatePosted' && event.data.audience === 'EXTERNAL') {
+    if (event.type === 'StatusUpdatePosted' && event.data.audience === Audience.EXTERNAL) {
       const view = await context.view();
       const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
       if (!update) return [];
@@ -66,26 +68,21 @@ class StatuspageReactions implements Reactions {
   }
 }
 
-class StatuspageEffects implements EffectHandler {
+class StatuspageEffects implements EffectHandler<ExternalSystem.STATUSPAGE> {
   readonly system = ExternalSystem.STATUSPAGE;
 
   constructor(private readonly page: StatusPage) {}
 
-  async run(effect: IntegrationEffect, context: EffectContext): Promise<EffectOutcome> {
-    const p = effect.payload as { reference?: string; name?: string; status: string; body: string };
+  async run(effect: TypedEffect<StatuspageAction>, context: EffectContext): Promise<EffectOutcome> {
     if (effect.action === 'statuspage.openIncident') {
-      const made = await this.page.ensureIncident({
-        reference: p.reference!,
-        name: p.name!,
-        status: p.status,
-        body: p.body,
-      });
+      const made = await this.page.ensureIncident(effect.payload);
       return { externalId: made.incidentId, url: made.url || undefined, result: { ...made } };
     }
+    const { status, body } = effect.payload;
     const incidentId = await context.externalId(ExternalSystem.STATUSPAGE);
     if (!incidentId) throw new IntegrationError('STATUSPAGE', 'UNAVAILABLE', 'page incident not created yet');
-    await this.page.update({ incidentId, status: p.status, body: p.body });
-    return { result: { incidentId, status: p.status } };
+    await this.page.update({ incidentId, status, body });
+    return { result: { incidentId, status } };
   }
 }
 

@@ -3,8 +3,8 @@
 // for an EXTERNAL update (clients and partners), an internal note for an INTERNAL one.
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent, EventOf } from '../../domain/events';
-import type { IntegrationEffect } from '../../entities';
-import type { EffectIntent, PlanContext, Reactions } from '../effects/effect-planner';
+import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
+import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import { IntegrationError } from '../integration-error';
 import {
@@ -16,34 +16,17 @@ import {
 } from './zendesk.mapper';
 import type { SupportDesk } from './zendesk.port';
 
-interface NotePayload {
-  incidentKey: string;
-  ticketId: string;
-  body: string;
-}
-
-interface CreateTicketPayload {
-  incidentKey: string;
-  subject: string;
-  body: string;
-}
-
-interface CommentPayload {
-  incidentKey: string;
-  /** The ticket the incident came from; null when the hub opened one (found at run time). */
-  ticketId: string | null;
-  body: string;
-  public: boolean;
-}
+type ZendeskAction = ActionOf<ExternalSystem.ZENDESK>;
+type ZendeskIntent = EffectIntent<ZendeskAction>;
 
 export const ticketDedupeKey = (incidentId: string): string => `zendesk:ticket:${incidentId}`;
 
-export class ZendeskReactions implements Reactions {
+export class ZendeskReactions implements Reactions<ExternalSystem.ZENDESK> {
   readonly system = ExternalSystem.ZENDESK;
 
   constructor(readonly enabled: boolean) {}
 
-  async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  async plan(event: DomainEvent, context: PlanContext): Promise<ZendeskIntent[]> {
     switch (event.type) {
       case 'IncidentDeclared':
         return this.onDeclared(event, context);
@@ -56,19 +39,17 @@ export class ZendeskReactions implements Reactions {
     }
   }
 
-  private async onDeclared(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  private async onDeclared(
+    event: EventOf<'IncidentDeclared'>,
+    context: PlanContext,
+  ): Promise<ZendeskIntent[]> {
     const view = await context.view();
     if (view.zendeskTicketId) {
-      const payload: NotePayload = {
-        incidentKey: view.key,
-        ticketId: view.zendeskTicketId,
-        body: declaredNote(view),
-      };
       return [
         {
           action: 'zendesk.note',
           dedupeKey: `zendesk:declared:${event.incidentId}`,
-          payload: { ...payload },
+          payload: { incidentKey: view.key, ticketId: view.zendeskTicketId, body: declaredNote(view) },
         },
       ];
     }
@@ -76,48 +57,49 @@ export class ZendeskReactions implements Reactions {
   }
 
   /** An incident raised into Incident Flow later gets its ticket then. */
-  private async onPriorityChanged(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  private async onPriorityChanged(
+    event: EventOf<'PriorityChanged'>,
+    context: PlanContext,
+  ): Promise<ZendeskIntent[]> {
     const view = await context.view();
     if (view.zendeskTicketId) return [];
     return this.createTicket(event, context);
   }
 
-  private async createTicket(event: DomainEvent, context: PlanContext): Promise<EffectIntent[]> {
+  private async createTicket(event: DomainEvent, context: PlanContext): Promise<ZendeskIntent[]> {
     const view = await context.view();
     if (!view.incidentFlow) return [];
     const dedupeKey = ticketDedupeKey(event.incidentId);
     if (await context.planned(dedupeKey)) return [];
-    const payload: CreateTicketPayload = {
+    const payload: EffectPayloads['zendesk.createTicket'] = {
       incidentKey: view.key,
       subject: ticketSubject(view),
       body: ticketBody(view),
     };
-    return [{ action: 'zendesk.createTicket', dedupeKey, payload: { ...payload } }];
+    return [{ action: 'zendesk.createTicket', dedupeKey, payload }];
   }
 
   private async onStatusUpdate(
     event: EventOf<'StatusUpdatePosted'>,
     context: PlanContext,
-  ): Promise<EffectIntent[]> {
+  ): Promise<ZendeskIntent[]> {
     const { statusUpdateId } = event.data;
     const view = await context.view();
     const hasTicket = !!view.zendeskTicketId || (await context.planned(ticketDedupeKey(event.incidentId)));
     if (!hasTicket) return [];
     const row = view.statusUpdates.find((u) => u.id === statusUpdateId);
     if (!row) return [];
-    const payload: CommentPayload = {
+    const payload: EffectPayloads['zendesk.comment'] = {
       incidentKey: view.key,
       ticketId: view.zendeskTicketId,
       body: statusUpdateComment(view.key, row),
       public: row.audience === 'EXTERNAL',
     };
-    return [
-      { action: 'zendesk.comment', dedupeKey: `zendesk:update:${statusUpdateId}`, payload: { ...payload } },
-    ];
+    return [{ action: 'zendesk.comment', dedupeKey: `zendesk:update:${statusUpdateId}`, payload }];
   }
 }
 
-export class ZendeskEffects implements EffectHandler {
+export class ZendeskEffects implements EffectHandler<ExternalSystem.ZENDESK> {
   readonly system = ExternalSystem.ZENDESK;
 
   constructor(
@@ -127,17 +109,16 @@ export class ZendeskEffects implements EffectHandler {
   ) {}
 
   async run(
-    effect: IntegrationEffect,
+    effect: TypedEffect<ZendeskAction>,
     context: { externalId(system: ExternalSystem): Promise<string | null> },
   ): Promise<EffectOutcome> {
     switch (effect.action) {
       case 'zendesk.createTicket': {
-        const p = effect.payload as unknown as CreateTicketPayload;
-        const ticket = await this.desk.ensureTicket(p);
+        const ticket = await this.desk.ensureTicket(effect.payload);
         return { externalId: ticket.ticketId, url: ticket.url, result: { ticketId: ticket.ticketId } };
       }
       case 'zendesk.note': {
-        const p = effect.payload as unknown as NotePayload;
+        const p = effect.payload;
         await this.desk.comment({
           ticketId: p.ticketId,
           body: p.body,
@@ -147,14 +128,12 @@ export class ZendeskEffects implements EffectHandler {
         return this.outcome(p.ticketId, { ticketId: p.ticketId, public: false });
       }
       case 'zendesk.comment': {
-        const p = effect.payload as unknown as CommentPayload;
+        const p = effect.payload;
         const ticketId = p.ticketId ?? (await context.externalId(ExternalSystem.ZENDESK));
         if (!ticketId) throw new IntegrationError('ZENDESK', 'UNAVAILABLE', 'ticket not created yet');
         await this.desk.comment({ ticketId, body: p.body, public: p.public, dedupeKey: effect.dedupeKey });
         return this.outcome(ticketId, { ticketId, public: p.public });
       }
-      default:
-        throw new Error(`unknown Zendesk action ${effect.action}`);
     }
   }
 

@@ -1,0 +1,113 @@
+// Every action the hub can carry out at a vendor, each with the shape of its payload. Reactions
+// plan an EffectIntent, whose payload type follows from its action (a payload of the wrong shape
+// does not compile); handlers read a stored effect through typedEffect, the one place a row's JSON
+// payload is checked, with the same schemas, and narrowed to its action's payload.
+import { z } from 'zod';
+import type { ExternalSystem } from '../../domain/enums';
+import type { IntegrationEffect } from '../../entities';
+import { IntegrationError } from '../integration-error';
+import { PAGE_STATUSES } from '../statuspage/statuspage.mapper';
+
+const userIds = z.array(z.string());
+
+/** The payload schema of each action; an action is named `<vendor>.<verb>`. */
+export const EFFECT_PAYLOADS = {
+  'slack.openChannel': z.object({
+    incidentKey: z.string(),
+    channelName: z.string(),
+    topic: z.string(),
+    inviteUserIds: userIds,
+    /** The post in the incidents channel that announces the new channel. */
+    announcement: z.object({ channel: z.string(), text: z.string() }),
+  }),
+  'slack.updateTopic': z.object({ topic: z.string(), inviteUserIds: userIds }),
+  /** `ref` is in the text, so a repeated run finds its earlier post instead of posting again. */
+  'slack.post': z.object({ text: z.string(), ref: z.string() }),
+  'opsgenie.page': z.object({
+    alias: z.string(),
+    message: z.string(),
+    description: z.string(),
+    tags: z.array(z.string()),
+    responders: z.array(z.object({ type: z.enum(['team', 'schedule', 'user']), name: z.string() })),
+  }),
+  'opsgenie.close': z.object({ alias: z.string(), note: z.string() }),
+  'jira.createIssue': z.object({ incidentKey: z.string(), summary: z.string(), description: z.string() }),
+  'jira.transition': z.object({ status: z.string() }),
+  'zendesk.createTicket': z.object({ incidentKey: z.string(), subject: z.string(), body: z.string() }),
+  /** An internal note on the ticket the incident came from. */
+  'zendesk.note': z.object({ incidentKey: z.string(), ticketId: z.string(), body: z.string() }),
+  /** A status update on the ticket; ticketId is null when the hub opened it (found at run time). */
+  'zendesk.comment': z.object({
+    incidentKey: z.string(),
+    ticketId: z.string().nullable(),
+    body: z.string(),
+    public: z.boolean(),
+  }),
+  'statuspage.openIncident': z.object({
+    /** An opaque id kept on the page incident (the key would name the client publicly). */
+    reference: z.string(),
+    name: z.string(),
+    status: z.enum(PAGE_STATUSES),
+    body: z.string(),
+  }),
+  'statuspage.update': z.object({ status: z.enum(PAGE_STATUSES), body: z.string() }),
+  'meet.link': z.object({ url: z.string() }),
+} as const satisfies Record<`${Lowercase<`${ExternalSystem}`>}.${string}`, z.ZodType>;
+
+export type EffectAction = keyof typeof EFFECT_PAYLOADS;
+
+/** The payload of each action. */
+export type EffectPayloads = { [A in EffectAction]: z.infer<(typeof EFFECT_PAYLOADS)[A]> };
+
+/** The actions of one vendor. */
+export type ActionOf<S extends ExternalSystem> = Extract<EffectAction, `${Lowercase<`${S}`>}.${string}`>;
+
+/** What a reaction plans: an action with its own payload (a union keyed by action). */
+export type EffectIntent<A extends EffectAction = EffectAction> = {
+  [K in A]: {
+    action: K;
+    /** Same key, same effect: planning it again is a no-op. */
+    dedupeKey: string;
+    payload: EffectPayloads[K];
+    /** Set when nothing needs calling: the effect is complete as planned (e.g. a templated link). */
+    done?: { externalId: string; url: string };
+  };
+}[A];
+
+/** A stored effect whose payload has been checked against its action (a union keyed by action). */
+export type TypedEffect<A extends EffectAction = EffectAction> = {
+  [K in A]: Omit<IntegrationEffect, 'action' | 'payload'> & {
+    readonly action: K;
+    readonly payload: EffectPayloads[K];
+  };
+}[A];
+
+const isActionOf = <S extends ExternalSystem>(action: string, system: S): action is ActionOf<S> =>
+  Object.hasOwn(EFFECT_PAYLOADS, action) && action.startsWith(`${system.toLowerCase()}.`);
+
+/**
+ * A stored effect of this vendor with its payload typed by its action. The payload column is JSON
+ * written by the planner, so it is parsed here with the action's schema; an unknown action or a
+ * payload that does not fit is an INVALID_REQUEST (not retried: running it again cannot help).
+ */
+export function typedEffect<S extends ExternalSystem>(
+  effect: IntegrationEffect,
+  system: S,
+): TypedEffect<ActionOf<S>> {
+  const { action } = effect;
+  if (!isActionOf(action, system)) {
+    throw new IntegrationError(system, 'INVALID_REQUEST', `unknown ${system} action ${action}`);
+  }
+  const parsed = EFFECT_PAYLOADS[action].safeParse(effect.payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`);
+    throw new IntegrationError(
+      system,
+      'INVALID_REQUEST',
+      `malformed ${action} payload (${issues.join('; ')})`,
+    );
+  }
+  // The one narrowing point: `parsed.data` is the payload of `action`, but TypeScript cannot
+  // correlate an indexed schema's output with the key it was looked up by.
+  return { ...effect, action, payload: parsed.data } as TypedEffect<ActionOf<S>>;
+}
