@@ -177,6 +177,7 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
 
     beforeAll(async () => {
       // P1 with a manager, 3h 10m into its impact, with its channel, bridge and ticket
+      const started = minutesAgo(190);
       const onTrack = await declare(t, {
         summary: 'Orders stuck at Clifton and Dallas',
         clientImpactLevel: 'EXTENSIVE',
@@ -184,8 +185,8 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
         affectedClientSlugs: ['wakefern'],
         affectedSiteIds: ['wf0001', 'ab0001'],
         faultyServiceId: t.catalogue.orderSync.id,
-        impactStartedAt: minutesAgo(190),
-        detectedAt: minutesAgo(190),
+        impactStartedAt: started,
+        detectedAt: started,
         zendeskTicketId: '4321',
         incidentFlow: false, // no vendor effects racing the records written below
       });
@@ -206,13 +207,14 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
       }
 
       // P2 with a manager, acknowledged 2h 5m ago and no status update since (hourly): overdue
+      const overdueStarted = minutesAgo(130);
       const overdue = await declare(t, {
         summary: 'Pick lists printing twice',
         clientImpactLevel: 'SIGNIFICANT',
         clientUrgencyLevel: 'HIGH',
         affectedClientSlugs: ['albertsons'],
-        detectedAt: minutesAgo(130),
-        impactStartedAt: minutesAgo(130),
+        detectedAt: overdueStarted,
+        impactStartedAt: overdueStarted,
         incidentFlow: false,
       });
       expect(overdue.priority).toBe('P2');
