@@ -1,27 +1,50 @@
-// The wallboard: open incidents grouped by priority, live over graphql-ws. It refetches the whole
-// board on every change and after every (re)connection, so nothing missed while offline is lost.
+// The wallboard, meant for an office TV across the room: active incidents (overdue status updates
+// first, a P1/P2 without an incident manager as an alarm) and, apart, those mitigated in the last
+// hours. Live over graphql-ws: it refetches the whole board on every change and after every
+// (re)connection, so nothing missed while offline is lost; a one-second tick moves the clock,
+// countdowns and ages on between changes.
 (function () {
   'use strict';
 
-  const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
-  const QUERY = `query Board {
-    incidents(filter: { open: true }, first: 100) {
+  const PRIORITY_RANK = { P1: 1, P2: 2, P3: 3, P4: 4 };
+  const ACTIVE_STAGES = ['ACKNOWLEDGED', 'INVESTIGATING', 'IDENTIFIED'];
+  const MITIGATED_STAGES = ['MITIGATED', 'POSTMORTEM'];
+  /** How far back the "recently mitigated" section looks. */
+  const MITIGATED_WINDOW_HOURS = 12;
+  /**
+   * Page size asked for. The server caps "first" at MAX_PAGE_SIZE (100 by default); when it is set
+   * lower the server refuses with the cap in the error, and the board asks again with that.
+   */
+  let pageSize = 50;
+  const MAX_PAGES = 20;
+
+  const QUERY = `query Board($filter: IncidentFilter!, $first: Int!, $after: String) {
+    incidents(filter: $filter, first: $first, after: $after) {
       nodes {
-        key summary priority priorityLabel stage stageLabel acknowledgedAt lastStatusUpdateAt nextStatusUpdateDueAt
+        key summary priority priorityLabel stage stageLabel impactStartedAt mitigatedAt
+        lastStatusUpdateAt nextStatusUpdateDueAt zendeskTicketId
         incidentManager { name }
-        affectedClients { slug name }
+        faultyService { name }
+        affectedClients { name }
         affectedSites { siteId location }
+        externalRecords { system externalId url }
       }
+      pageInfo { hasNextPage endCursor }
     }
   }`;
 
-  const boardEl = document.getElementById('board');
+  const activeEl = document.getElementById('active');
+  const mitigatedEl = document.getElementById('mitigated');
   const statusEl = document.getElementById('status');
   const clockEl = document.getElementById('clock');
+  const summaryEl = document.getElementById('summary');
   const loginEl = document.getElementById('login');
 
-  let incidents = [];
+  let active = [];
+  let mitigated = [];
+  let loaded = false;
   let refetchTimer = null;
+  let generation = 0;
 
   // The token comes from ?token= once (then leaves the address bar) or from this tab's storage.
   const params = new URLSearchParams(location.search);
@@ -36,11 +59,38 @@
     statusEl.textContent = text;
   }
 
+  const pad = (n) => String(n).padStart(2, '0');
+  const ms = (iso) => new Date(iso).getTime();
+
+  /** "3h 10m" or "7m": how long since, for ages. */
   function duration(fromIso) {
-    const seconds = Math.max(0, Math.round((Date.now() - new Date(fromIso).getTime()) / 1000));
+    const seconds = Math.max(0, Math.floor((Date.now() - ms(fromIso)) / 1000));
     const h = Math.floor(seconds / 3600);
     const m = Math.floor((seconds % 3600) / 60);
     return h > 0 ? `${h}h ${m}m` : `${m}m`;
+  }
+
+  /** "4:07" or "1:04:07": a ticking countdown. */
+  function clockSpan(seconds) {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+  }
+
+  /** 24-hour wall time, "14:05" (with seconds for the header clock). */
+  function wallTime(date, seconds) {
+    const hm = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+    return seconds ? `${hm}:${pad(date.getSeconds())}` : hm;
+  }
+
+  const isOverdue = (i) => !!i.nextStatusUpdateDueAt && ms(i.nextStatusUpdateDueAt) < Date.now();
+  const isAlarm = (i) => (i.priority === 'P1' || i.priority === 'P2') && !i.incidentManager;
+
+  function countdown(incident) {
+    if (!incident.nextStatusUpdateDueAt) return 'none due';
+    const seconds = Math.round((ms(incident.nextStatusUpdateDueAt) - Date.now()) / 1000);
+    return seconds >= 0 ? `in ${clockSpan(seconds)}` : `overdue by ${clockSpan(-seconds)}`;
   }
 
   function text(tag, className, value) {
@@ -50,80 +100,191 @@
     return el;
   }
 
-  function card(incident) {
-    const el = document.createElement('article');
-    el.className = 'card';
-    el.dataset.key = incident.key;
-    el.appendChild(text('div', 'key', incident.key));
-    el.appendChild(text('div', 'summary', incident.summary));
-    const dl = document.createElement('dl');
-    const row = (label, valueEl) => {
-      dl.appendChild(text('dt', '', label));
-      const dd = document.createElement('dd');
-      dd.appendChild(valueEl);
-      dl.appendChild(dd);
+  function fact(list, label, className, value) {
+    const row = document.createElement('div');
+    row.className = 'fact';
+    row.appendChild(text('dt', '', label));
+    row.appendChild(text('dd', className, value));
+    list.appendChild(row);
+  }
+
+  /** Slack channel, Meet bridge and Zendesk ticket (and Jira issue), where the hub knows a link. */
+  function links(incident) {
+    const record = (system) => incident.externalRecords.find((r) => r.system === system && r.url);
+    const nav = document.createElement('div');
+    nav.className = 'links';
+    const add = (className, label, url) => {
+      const a = text('a', `link ${className}`, label);
+      a.href = url;
+      a.target = '_blank';
+      a.rel = 'noopener';
+      nav.appendChild(a);
     };
-    row('Stage', text('span', 'stage', incident.stageLabel));
-    row(
-      'Incident manager',
-      text('span', 'manager', incident.incidentManager ? incident.incidentManager.name : '—'),
-    );
-    row('Age', text('span', 'age', duration(incident.acknowledgedAt)));
-    const overdue =
-      incident.nextStatusUpdateDueAt && new Date(incident.nextStatusUpdateDueAt).getTime() < Date.now();
-    const since = incident.lastStatusUpdateAt ? `${duration(incident.lastStatusUpdateAt)} ago` : 'none yet';
-    row(
-      'Last update',
-      text('span', overdue ? 'last-update overdue' : 'last-update', overdue ? `${since} (overdue)` : since),
-    );
-    row('Clients', text('span', 'clients', incident.affectedClients.map((c) => c.name).join(', ') || '—'));
-    row(
-      'Sites',
-      text(
-        'span',
-        'sites',
-        incident.affectedSites.map((s) => `${s.siteId} (${s.location})`).join(', ') || '—',
-      ),
-    );
-    el.appendChild(dl);
+    const slack = record('SLACK');
+    if (slack) add('link-slack', 'Slack channel', slack.url);
+    const meet = record('MEET');
+    if (meet) add('link-meet', 'Meet', meet.url);
+    const zendesk = record('ZENDESK');
+    const ticketId = incident.zendeskTicketId || (zendesk && zendesk.externalId);
+    if (zendesk) add('link-ticket', ticketId ? `Ticket ${ticketId}` : 'Ticket', zendesk.url);
+    else if (ticketId) nav.appendChild(text('span', 'link link-ticket', `Ticket ${ticketId}`));
+    const jira = record('JIRA');
+    if (jira) add('link-jira', jira.externalId || 'Jira', jira.url);
+    nav.appendChild(text('span', 'key', incident.key));
+    return nav;
+  }
+
+  function impactText(incident) {
+    const clients = incident.affectedClients.map((c) => c.name).join(', ');
+    const sites = incident.affectedSites.map((s) => `${s.siteId} (${s.location})`).join(', ');
+    return [clients, sites].filter(Boolean).join(' · ') || '—';
+  }
+
+  function head(incident) {
+    const el = document.createElement('div');
+    el.className = 'card-head';
+    // Labels in the domain's words (src/domain/labels.ts), served by the API.
+    el.appendChild(text('span', 'priority', incident.priorityLabel));
+    el.appendChild(text('span', 'stage', incident.stageLabel));
     return el;
   }
 
-  function render() {
-    boardEl.replaceChildren();
-    clockEl.textContent = new Date().toLocaleTimeString();
-    if (incidents.length === 0) {
-      boardEl.appendChild(text('p', 'empty', 'No open incidents.'));
-      return;
-    }
-    for (const priority of PRIORITIES) {
-      const group = incidents.filter((i) => i.priority === priority);
-      if (group.length === 0) continue;
-      const section = document.createElement('section');
-      section.className = 'priority';
-      section.dataset.priority = priority;
-      section.appendChild(text('h2', '', `${group[0].priorityLabel} (${group.length})`));
-      const cards = document.createElement('div');
-      cards.className = 'cards';
-      group.forEach((i) => cards.appendChild(card(i)));
-      section.appendChild(cards);
-      boardEl.appendChild(section);
-    }
+  function card(incident) {
+    const overdue = isOverdue(incident);
+    const alarm = isAlarm(incident);
+    const el = document.createElement('article');
+    el.className = ['card', overdue ? 'overdue' : '', alarm ? 'alarm' : ''].filter(Boolean).join(' ');
+    el.dataset.key = incident.key;
+    el.dataset.priority = incident.priority;
+    el.appendChild(head(incident));
+    el.appendChild(text('div', 'summary', incident.summary));
+    if (alarm) el.appendChild(text('div', 'alarm-banner', 'No incident manager'));
+    const facts = document.createElement('dl');
+    facts.className = 'facts';
+    fact(facts, 'Next update', overdue ? 'countdown late' : 'countdown', countdown(incident));
+    fact(facts, 'Impact for', 'age', duration(incident.impactStartedAt));
+    fact(facts, 'Service', 'service', incident.faultyService.name);
+    fact(facts, 'Manager', 'manager', incident.incidentManager ? incident.incidentManager.name : '—');
+    fact(facts, 'Affected', 'affected', impactText(incident));
+    facts.lastChild.classList.add('wide');
+    el.appendChild(facts);
+    el.appendChild(links(incident));
+    return el;
   }
 
-  async function refetch() {
-    try {
+  function mitigatedCard(incident) {
+    const el = document.createElement('article');
+    el.className = 'card mitigated';
+    el.dataset.key = incident.key;
+    el.dataset.priority = incident.priority;
+    el.appendChild(head(incident));
+    el.appendChild(text('div', 'summary', incident.summary));
+    const facts = document.createElement('dl');
+    facts.className = 'facts';
+    const at = new Date(incident.mitigatedAt);
+    fact(
+      facts,
+      'Mitigated',
+      'mitigated-at',
+      `${wallTime(at, false)} (${duration(incident.mitigatedAt)} ago)`,
+    );
+    fact(facts, 'Service', 'service', incident.faultyService.name);
+    el.appendChild(facts);
+    el.appendChild(links(incident));
+    return el;
+  }
+
+  /** Overdue first (longest overdue first), then alarms, then priority, then longest impact. */
+  function order(a, b) {
+    const oa = isOverdue(a);
+    const ob = isOverdue(b);
+    if (oa !== ob) return oa ? -1 : 1;
+    if (oa) return ms(a.nextStatusUpdateDueAt) - ms(b.nextStatusUpdateDueAt);
+    const aa = isAlarm(a);
+    const ab = isAlarm(b);
+    if (aa !== ab) return aa ? -1 : 1;
+    const p = PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
+    return p !== 0 ? p : ms(a.impactStartedAt) - ms(b.impactStartedAt);
+  }
+
+  function render() {
+    clockEl.textContent = wallTime(new Date(), true);
+    if (!loaded) return;
+    const sorted = [...active].sort(order);
+    const overdue = sorted.filter(isOverdue).length;
+    const alarms = sorted.filter(isAlarm).length;
+    summaryEl.textContent = [
+      `${sorted.length} active`,
+      overdue ? `${overdue} overdue` : '',
+      alarms ? `${alarms} without manager` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    summaryEl.dataset.state = overdue || alarms ? 'alarm' : sorted.length ? 'active' : 'calm';
+
+    const activeCards = activeEl.querySelector('.cards');
+    activeCards.replaceChildren(...sorted.map(card));
+    if (sorted.length === 0) activeCards.appendChild(text('p', 'empty', 'No active incidents'));
+
+    const since = Date.now() - MITIGATED_WINDOW_HOURS * 3600_000;
+    const recent = mitigated
+      .filter((i) => i.mitigatedAt && ms(i.mitigatedAt) >= since)
+      .sort((a, b) => ms(b.mitigatedAt) - ms(a.mitigatedAt));
+    mitigatedEl.hidden = recent.length === 0;
+    mitigatedEl.querySelector('h2').textContent =
+      `Mitigated in the last ${MITIGATED_WINDOW_HOURS} hours (${recent.length})`;
+    mitigatedEl.querySelector('.cards').replaceChildren(...recent.map(mitigatedCard));
+  }
+
+  class Refused extends Error {}
+
+  async function graphql(variables) {
+    for (;;) {
+      const first = pageSize;
       const res = await fetch('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: QUERY }),
+        body: JSON.stringify({ query: QUERY, variables: { ...variables, first } }),
       });
+      if (res.status === 401) throw new Refused('That token was refused.');
       const body = await res.json();
-      if (res.status === 401) return askForToken('That token was refused.');
-      if (body.errors) throw new Error(body.errors[0].message);
-      incidents = body.data.incidents.nodes;
+      const error = body.errors && body.errors[0];
+      // A smaller MAX_PAGE_SIZE than the board's page: ask again within it. The refusal names the
+      // limit (src/schema/query-limits.ts) and comes before any resolver runs.
+      const limit = error && /^Page size limit: "first" must be between 0 and (\d+)/.exec(error.message);
+      if (limit && Number(limit[1]) >= 1 && Number(limit[1]) < first) {
+        pageSize = Math.min(pageSize, Number(limit[1]));
+        continue;
+      }
+      if (error) throw new Error(error.message);
+      return body.data.incidents;
+    }
+  }
+
+  /** Every incident matching the filter, page by page. */
+  async function all(filter) {
+    const nodes = [];
+    let after = null;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await graphql({ filter, after });
+      nodes.push(...result.nodes);
+      if (!result.pageInfo.hasNextPage) break;
+      after = result.pageInfo.endCursor;
+    }
+    return nodes;
+  }
+
+  async function refetch() {
+    const mine = ++generation;
+    try {
+      const [a, m] = await Promise.all([all({ stages: ACTIVE_STAGES }), all({ stages: MITIGATED_STAGES })]);
+      if (mine !== generation) return; // a newer refetch started meanwhile
+      active = a;
+      mitigated = m;
+      loaded = true;
       render();
     } catch (err) {
+      if (err instanceof Refused) return askForToken(err.message);
       setStatus('error', `could not load: ${err.message}`);
     }
   }
@@ -178,7 +339,8 @@
     location.reload();
   });
 
-  setInterval(render, 30000); // ages and overdue marks move on without any change
+  render();
+  setInterval(render, 1000); // the clock, countdowns, ages and overdue marks move on between changes
   if (!token) askForToken();
   else connect();
 })();
