@@ -11,7 +11,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders';
 import { mountBrowserPages } from './static';
-import { accessPlugin, bearerOf } from '../schema/access.plugin';
+import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
 import { apolloLimits, type QueryLimits } from '../schema/query-limits';
@@ -83,8 +83,18 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   mountBrowserPages(app);
 
   const protection = apolloLimits(limits);
+  const admit = requestGate({
+    schema,
+    limitRules: protection.validationRules,
+    maxTokens: limits.maxTokens,
+    maxPageSize: limits.maxPageSize,
+    authenticate: (secret) => services.tokens.authenticate(secret),
+  });
   const apollo = new ApolloServer<HubContext>({
     schema,
+    // Any valid token may introspect (GraphiQL's docs and autocomplete), in production too: a
+    // request without one is refused by requestGate before its operation meets the schema.
+    introspection: true,
     validationRules: protection.validationRules,
     parseOptions: protection.parseOptions,
     allowBatchedHttpRequests: false,
@@ -99,18 +109,29 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   });
   await apollo.start();
 
+  // GraphiQL lives on /graphql (a browser asking for HTML gets it); /graphiql is where people look.
+  app.get('/graphiql', (_req, res) => {
+    res.redirect(302, '/graphql');
+  });
+
   app.use(
     '/graphql',
     express.json({ limit: '256kb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        requestId: String(req.id),
-        log: req.log,
-        bearer: bearerOf(req.headers.authorization),
-        actor: null,
-        loaders: createLoaders(services.dataSource),
-        hub: services,
-      }),
+      context: async ({ req }) => {
+        const bearer = bearerOf(req.headers.authorization);
+        const params = (req.method === 'GET' ? req.query : req.body) as
+          { query?: unknown; variables?: unknown } | undefined;
+        const actor = await admit({ bearer, query: params?.query, variables: params?.variables });
+        return {
+          requestId: String(req.id),
+          log: req.log,
+          bearer,
+          actor,
+          loaders: createLoaders(services.dataSource),
+          hub: services,
+        };
+      },
     }),
   );
 

@@ -1,10 +1,101 @@
-// Checks each operation in order, before any resolver runs: page sizes (no SQL), then the API
-// token (one indexed lookup). Depth, aliases, tokens and cost were already checked by validation.
+// Who may ask what, decided in this order, each step before the next costs anything:
+//   1. no bearer token: refused (UNAUTHENTICATED), nothing parsed;
+//   2. the query limits that need no database: parse (token count), depth, aliases, directives,
+//      cost and page sizes; refused with messages that name the limit, not the schema;
+//   3. the token, one indexed lookup: unknown or revoked is refused (UNAUTHENTICATED);
+//   4. only then is the operation validated against the schema, so a caller without a valid token
+//      never sees introspection, "Did you mean" suggestions or any type or field name.
+// Steps 1-3 run in the HTTP context (requestGate) since Apollo offers no hook between parsing and
+// validation that may refuse a request; the plugin repeats the cheap checks for every operation.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import type { Actor } from '../domain/access/access';
 import type { HubContext } from './context';
 import { checkPageSizes } from './query-limits';
 
+function unauthenticated(bearer: string | null): GraphQLError {
+  return new GraphQLError(
+    bearer ? 'The API token is unknown or revoked' : 'Send an API token: Authorization: Bearer <token>',
+    { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+  );
+}
+
+export interface GateOptions {
+  schema: GraphQLSchema;
+  /** The limit rules (page sizes, depth, aliases, directives, cost): none reads the database. */
+  limitRules: readonly ValidationRule[];
+  maxTokens: number;
+  maxPageSize: number;
+  authenticate(secret: string): Promise<Actor | null>;
+}
+
+/** An HTTP GraphQL request as Express parsed it: JSON body (POST) or query string (GET). */
+export interface GateRequest {
+  bearer: string | null;
+  query: unknown;
+  variables: unknown;
+}
+
+/**
+ * The actor an HTTP request acts as, or a thrown GraphQLError (steps 1-3 above). A request
+ * without a query text (a persisted-query hash) skips step 2; Apollo refuses what it cannot run.
+ */
+export function requestGate(options: GateOptions): (request: GateRequest) => Promise<Actor> {
+  return async ({ bearer, query, variables }) => {
+    if (!bearer) throw unauthenticated(null);
+    if (typeof query === 'string') {
+      let document: DocumentNode;
+      try {
+        document = parse(query, { maxTokens: options.maxTokens });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : 'Could not parse the operation';
+        throw new GraphQLError(message, {
+          extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+        });
+      }
+      const [limit] = validate(options.schema, document, options.limitRules);
+      if (limit) {
+        throw new GraphQLError(limit.message, {
+          nodes: limit.nodes,
+          extensions: { ...limit.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+        });
+      }
+      const values = variablesOf(variables);
+      const pageProblem = checkPageSizes(document, values, options.maxPageSize);
+      if (pageProblem) throw pageProblem;
+    }
+    const actor = await options.authenticate(bearer);
+    if (!actor) throw unauthenticated(bearer);
+    return actor;
+  };
+}
+
+function variablesOf(raw: unknown): Record<string, unknown> | undefined {
+  let value = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * Checks each operation before any resolver runs: subscriptions belong on the socket, page sizes
+ * with the variables' values, and an actor (set by requestGate; looked up here only for a
+ * context made without it).
+ */
 export function accessPlugin(maxPageSize: number): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
@@ -20,17 +111,10 @@ export function accessPlugin(maxPageSize: number): ApolloServerPlugin<HubContext
           }
           const pageProblem = checkPageSizes(document, request.variables, maxPageSize);
           if (pageProblem) throw pageProblem;
-          contextValue.actor = contextValue.bearer
-            ? await contextValue.hub.tokens.authenticate(contextValue.bearer)
-            : null;
-          if (!contextValue.actor) {
-            throw new GraphQLError(
-              contextValue.bearer
-                ? 'The API token is unknown or revoked'
-                : 'Send an API token: Authorization: Bearer <token>',
-              { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
-            );
+          if (!contextValue.actor && contextValue.bearer) {
+            contextValue.actor = await contextValue.hub.tokens.authenticate(contextValue.bearer);
           }
+          if (!contextValue.actor) throw unauthenticated(contextValue.bearer);
           contextValue.log.debug(
             { personId: contextValue.actor.personId, operation: request.operationName },
             'operation',

@@ -1,5 +1,6 @@
-// GraphiQL in a real browser: the hub's page at /graphql runs queries over HTTP and subscriptions
-// over graphql-ws with the token from the Headers tab, loading nothing from outside the hub.
+// GraphiQL in a real browser: the hub's page at /graphql asks for the token first, then loads the
+// schema, runs queries over HTTP and subscriptions over graphql-ws with it, and ships example
+// operations, loading nothing from outside the hub.
 import { existsSync, statSync } from 'node:fs';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { CHANGE_STAGE, INCIDENT_KEYS, INCIDENT_STAGE_CHANGED } from '../support/operations';
@@ -36,82 +37,136 @@ describeBrowser('GraphiQL (/graphql from a browser)', (browser: BrowserFixture) 
     }
   };
 
-  const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
-  /** The Headers tab's text (opening the tab if it is closed). */
-  const headersTab = async (): Promise<string | null> => {
-    if (!(await browser.page.locator(HEADERS_EDITOR).isVisible())) {
-      await browser.page.getByRole('button', { name: 'Headers' }).click();
+  /** Open GraphiQL as a user who gave this token earlier in the tab (kept in sessionStorage). */
+  async function openGraphiQL(token: string | null): Promise<void> {
+    if (token) {
+      await browser.page.addInitScript({
+        content: `sessionStorage.setItem('incident-hub:token', ${JSON.stringify(token)});`,
+      });
     }
-    return browser.page.evaluate<string | null>(editorText(HEADERS_EDITOR));
-  };
-
-  /** Open GraphiQL with the headers and query a user would have left in it (persisted headers). */
-  async function openGraphiQL(token: string, query: string): Promise<void> {
-    const headers = JSON.stringify({ Authorization: `Bearer ${token}` });
-    await browser.page.addInitScript({
-      content: `localStorage.setItem('graphiql:headers', ${JSON.stringify(headers)});
-        localStorage.setItem('graphiql:query', ${JSON.stringify(query)});`,
-    });
     const res = await browser.page.goto(`${t.url}/graphql`);
     expect(res?.headers()['content-type']).toMatch(/^text\/html/);
     await browser.page.locator('.graphiql-execute-button').waitFor({ timeout: 10_000 });
   }
 
-  it('runs a query over HTTP with the token from the Headers tab', async () => {
-    const incident = await declare(t);
-    await openGraphiQL(t.tokens.viewer, LIST);
-    // the persisted headers are in the Headers tab
+  const status = () => browser.page.locator('#token-status').innerText();
+  /** The whole page's visible text. */
+  const pageText = () => browser.page.locator('body').innerText();
+  const tabTitles = () => browser.page.locator('.graphiql-tab').allInnerTexts();
+
+  /** Replace the query editor's text and run it; the parsed response. */
+  async function run(query: string): Promise<Record<string, unknown> | null> {
+    await typeQuery(query);
+    await browser.page.keyboard.press('ControlOrMeta+Enter');
+    return within(10_000, response, (r) => r !== null, 'a response');
+  }
+
+  it('asks for the token first, with no error, then loads the schema as soon as one is given', async () => {
+    const res = await browser.page.goto(`${t.url}/graphiql`);
+    expect(res?.url()).toBe(`${t.url}/graphql`);
+    await browser.page.locator('.graphiql-execute-button').waitFor({ timeout: 10_000 });
+    // the prompt: a labelled field, above the editor
+    const field = browser.page.getByLabel('API token');
+    await expect(field.isVisible()).resolves.toBe(true);
+    expect(await status()).toMatch(/Paste an API token/);
+    const prompt = await browser.page.locator('#token-bar').boundingBox();
+    const editor = await browser.page.locator('.graphiql-container').boundingBox();
+    expect(prompt!.y + prompt!.height).toBeLessThanOrEqual(editor!.y + 1);
+    // no request for the schema was made without a token, so nothing failed
+    await browser.page.waitForTimeout(500);
+    expect(await pageText()).not.toMatch(/error|UNAUTHENTICATED/i);
+    expect(await readResponse()).toBe('');
+    // the saved example operations are there as tabs
+    expect(await tabTitles()).toEqual(['OpenIncidents', 'IncidentRCA', 'IncidentChanged']);
+    await browser.screenshot('graphiql-token-prompt');
+
+    // a refused token is said so, next to the field
+    await field.fill('ih_not-a-real-token');
+    await browser.page.getByRole('button', { name: 'Use token' }).click();
+    await within(5000, status, (text) => /refused/.test(text), 'the refusal');
+    expect(await pageText()).not.toMatch(/Error fetching schema/);
+
+    // a VIEWER token: the schema loads without clicking anything else
+    await field.fill(t.tokens.viewer);
+    await browser.page.keyboard.press('Enter');
+    await within(10_000, status, (text) => /Schema loaded/.test(text), 'the schema to load');
+    expect(await status()).toContain(`${t.people.viewer.name} (VIEWER)`);
+    await browser.page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    const docs = browser.page.locator('.graphiql-doc-explorer');
+    await docs.getByText('Query', { exact: true }).click();
     await within(
       5000,
-      headersTab,
-      (text) => !!text?.includes(`Bearer ${t.tokens.viewer}`),
-      'the token in the Headers tab',
+      () => docs.innerText(),
+      (text) => ['incidents', 'incident', 'me', 'integrationHealth'].every((f) => text.includes(f)),
+      'the Query fields in the docs',
     );
+    expect(await pageText()).not.toMatch(/Error fetching schema/);
+    await browser.screenshot('graphiql-schema-loaded');
 
+    // kept for the tab: a reload loads the schema again without asking
+    expect(await browser.page.evaluate(`sessionStorage.getItem('incident-hub:token')`)).toBe(t.tokens.viewer);
+    await browser.page.reload();
+    await within(10_000, status, (text) => /Schema loaded/.test(text), 'the schema after a reload');
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('runs the example operations: open incidents, one incident for its RCA', async () => {
+    const incident = await declare(t);
+    await openGraphiQL(t.tokens.viewer);
+    await within(10_000, status, (text) => /Schema loaded/.test(text), 'the schema to load');
+    // the first tab, as shipped
     await browser.page.click('.graphiql-execute-button');
-    const result = await within(10_000, response, (r) => r !== null, 'a response');
+    const open = await within(10_000, response, (r) => r !== null, 'the open incidents');
+    expect(open?.errors).toBeUndefined();
+    expect(JSON.stringify(open?.data)).toContain(incident.key);
+
+    await browser.page.locator('.graphiql-tab', { hasText: 'IncidentRCA' }).click();
+    const example = await within(
+      5000,
+      () => browser.page.evaluate<string | null>(editorText('.graphiql-query-editor')),
+      (text) => !!text?.includes('query IncidentRCA'),
+      'the RCA example',
+    );
+    for (const field of [
+      'timeToDetectSeconds',
+      'timeToAcknowledgeSeconds',
+      'timeToRecoverSeconds',
+      'roles',
+      'timeline',
+    ]) {
+      expect(example).toContain(field);
+    }
+    const rca = await t.ok<{ incident: Record<string, unknown> }>(
+      example!.replace(/^#.*$/gm, ''),
+      { key: incident.key },
+      t.tokens.viewer,
+    );
+    expect(rca.incident).toMatchObject({ key: incident.key, detectedAt: expect.any(String) });
+
+    await browser.page.locator('.graphiql-tab', { hasText: 'IncidentChanged' }).click();
+    await within(
+      5000,
+      () => browser.page.evaluate<string | null>(editorText('.graphiql-query-editor')),
+      (text) => !!text?.includes('subscription IncidentChanged'),
+      'the subscription example',
+    );
+  });
+
+  it('runs a query over HTTP with the token from the prompt', async () => {
+    const incident = await declare(t);
+    await openGraphiQL(t.tokens.viewer);
+    const result = await run(LIST);
     expect(result).toEqual({
-      data: { incidents: { totalCount: 1, nodes: [{ key: incident.key }] } },
+      data: {
+        incidents: { totalCount: expect.any(Number), nodes: expect.arrayContaining([{ key: incident.key }]) },
+      },
     });
     expect(browser.pageErrors).toEqual([]);
   });
 
-  it('keeps headers typed into the Headers tab across a reload (shouldPersistHeaders)', async () => {
-    const incident = await declare(t);
-    await browser.page.goto(`${t.url}/graphql`);
-    await browser.page.locator('.graphiql-execute-button').waitFor({ timeout: 10_000 });
-    const placeholder = await within(5000, headersTab, (text) => !!text, 'the default headers');
-    expect(JSON.parse(placeholder!)).toEqual({ Authorization: 'Bearer <your token>' });
-
-    await browser.page.click(`${HEADERS_EDITOR} .CodeMirror`);
-    await browser.page.keyboard.press('ControlOrMeta+A');
-    await browser.page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${t.tokens.viewer}` }));
-    await within(
-      2000,
-      () => browser.page.evaluate<string | null>(`localStorage.getItem('graphiql:headers')`),
-      (stored) => !!stored?.includes(t.tokens.viewer),
-      'the headers in localStorage',
-    );
-
-    await browser.page.reload();
-    await browser.page.locator('.graphiql-execute-button').waitFor({ timeout: 10_000 });
-    await within(
-      5000,
-      headersTab,
-      (text) => !!text?.includes(`Bearer ${t.tokens.viewer}`),
-      'the token in the Headers tab after reloading',
-    );
-    // the default query lists open incidents
-    await browser.page.click('.graphiql-execute-button');
-    const result = await within(10_000, response, (r) => r !== null, 'a response');
-    expect(result?.errors).toBeUndefined();
-    expect(JSON.stringify(result?.data)).toContain(incident.key);
-  });
-
-  it('with a refused token the query shows UNAUTHENTICATED', async () => {
-    await openGraphiQL('not-a-real-token', LIST);
-    await browser.page.click('.graphiql-execute-button');
-    const result = await within(10_000, response, (r) => r !== null, 'a response');
+  it('without a token a query shows UNAUTHENTICATED, and nothing of the schema', async () => {
+    await openGraphiQL(null);
+    const result = await run(LIST);
     expect(result?.data ?? null).toBeNull();
     expect(JSON.stringify(result?.errors)).toContain('UNAUTHENTICATED');
   });
@@ -125,8 +180,8 @@ describeBrowser('GraphiQL (/graphql from a browser)', (browser: BrowserFixture) 
 
   it('streams a subscription over graphql-ws, and nothing is loaded from outside the hub', async () => {
     const incident = await declare(t);
-    await openGraphiQL(t.tokens.viewer, LIST);
-    await browser.page.click('.graphiql-execute-button');
+    await openGraphiQL(t.tokens.viewer);
+    await run(LIST);
     await within(10_000, readResponse, (text) => !!text?.includes(incident.key), 'the query result');
 
     await typeQuery(SUBSCRIBE);
@@ -182,7 +237,7 @@ describeBrowser('GraphiQL (/graphql from a browser)', (browser: BrowserFixture) 
 
   it('a subscription run straight after typing it goes over graphql-ws too', async () => {
     const incident = await declare(t);
-    await openGraphiQL(t.tokens.viewer, LIST);
+    await openGraphiQL(t.tokens.viewer);
     const listening = t.hub.pubsub.listenerCount;
     // paste and run at once (Ctrl+Enter), before GraphiQL's 100 ms re-parse of the editor
     await typeQuery(SUBSCRIBE);
