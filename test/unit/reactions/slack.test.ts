@@ -39,7 +39,7 @@ describe('Slack reactions', () => {
       payload: {
         incidentKey: KEY,
         channelName: KEY,
-        topic: `P1 ACKNOWLEDGED | Orders not reaching the MFC | Software Incident Manager: Dana | Meet https://g.co/meet/${KEY}`,
+        topic: `P1 Acknowledged | Orders not reaching the MFC | Software incident manager: Dana | Meet https://g.co/meet/${KEY}`,
         inviteUserIds: ['U01DANA001'],
         announcement: {
           channel: '#major-incidents',
@@ -100,10 +100,10 @@ describe('Slack reactions', () => {
       ['slack.updateTopic', `slack:topic:${event.timelineEntryId}`],
       ['slack.post', `slack:post:${event.timelineEntryId}`],
     ]);
-    expect(intents[0].payload.topic).toMatch(/^P1 IDENTIFIED \| /);
+    expect(intents[0].payload.topic).toMatch(/^P1 Identified \| /);
     const ref = `ref ${event.timelineEntryId.slice(0, 8)}`;
     expect(intents[1].payload).toEqual({
-      text: `Stage: INVESTIGATING → *IDENTIFIED*: Stale map _(${ref})_`,
+      text: `Stage: Investigating → *Identified*: Stale map _(${ref})_`,
       ref,
     });
   });
@@ -121,7 +121,7 @@ describe('Slack reactions', () => {
     expect(more).toEqual([]);
     expect(intent.action).toBe('slack.updateTopic');
     expect(intent.payload.inviteUserIds).toEqual(['U01DANA001', 'U01RAJ0002']);
-    expect(intent.payload.topic).toContain('Domain Expert: Raj');
+    expect(intent.payload.topic).toContain('Domain expert: Raj');
     expect(intent.payload.topic).toContain(
       'Zendesk https://desk.test/agent/tickets/9 | Jira https://jira.test/browse/INC-7',
     );
