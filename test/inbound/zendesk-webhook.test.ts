@@ -206,10 +206,14 @@ describe('Zendesk webhook', () => {
   it('keeps the work when Zendesk is down and processes it on retry', async () => {
     const origin = ticket({ impact: 'significant', urgency: 'critical' });
     zendesk.inject({ operation: 'ShowTicket', fault: { kind: 'status', status: 503 } });
-    await send(envelope(origin.id));
+    const event = envelope(origin.id);
+    await send(event);
     const key = await waitFor('the incident after a retry', () => incidentOfTicket(origin.id));
     expect(key).toBe(`albertsons-incident-${origin.id}`);
-    const [row] = (await deliveries(t, 'zendesk')).filter((r) => r.state === 'PROCESSED').slice(-1);
+    // the incident commits before its delivery is marked processed: wait for this delivery's row
+    const row = await waitFor(`delivery ${event.id} processed`, async () =>
+      (await deliveries(t, 'zendesk')).find((r) => r.delivery_key === event.id && r.state === 'PROCESSED'),
+    );
     expect(row.attempts).toBe(2);
   });
 
