@@ -2,7 +2,7 @@
 // (it completes), a WebSocket subscription is open (it ends) and, with vendor credentials, a
 // vendor call is in flight (the job is left for the next start). Run in the default setup
 // (embedded database, no vendor credentials) and on PostgreSQL with Slack configured.
-import { request } from 'node:http';
+import { Agent, get, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,11 @@ async function terminateUnderLoad(hub: HubProcess, token: string) {
   const client = liveClient(hub.url, token);
   const events = collect(client, 'subscription { incidentChanged { key } }');
   const closed = new Promise<void>((resolve) => client.on('closed', () => resolve()));
+  // An idle keep-alive connection, as a browser leaves after a page load.
+  const agent = new Agent({ keepAlive: true });
+  await new Promise<void>((resolve, reject) =>
+    get(`${hub.url}/healthz`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+  );
   await sleep(500);
   const held = heldRequest(hub.url, token, '{ clients { slug } }');
   await sleep(500); // the hub has the request's headers: it is in flight
@@ -70,6 +75,7 @@ async function terminateUnderLoad(hub: HubProcess, token: string) {
   await closed;
   events.unsubscribe();
   await client.dispose();
+  agent.destroy();
   return { response, exit, elapsed };
 }
 
