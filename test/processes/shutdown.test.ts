@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlackFake } from '../support/fakes';
 import { buildHub, startHubProcess, type HubProcess } from '../support/hub-process';
-import { collect, liveClient, sleep } from '../support/live-client';
+import { collect, liveClient } from '../support/live-client';
+import { sleep } from '../support/wait-for';
 import { findTestServer } from '../support/test-database';
 import { declaration, startTestHub, type TestHub } from '../support/test-hub';
 
