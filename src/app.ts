@@ -175,12 +175,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return `http://${shownHost}:${address.port}`;
     },
+    // Within SHUTDOWN_BUDGET_MS (main.ts): subscriptions end, requests in flight finish (or are
+    // cut after the grace), jobs in flight are left to the next start, then the database closes.
     async close() {
-      await websocket.close();
+      await websocket.close(1000);
+      await http.drain(5000);
+      await http.apollo.stop();
       await integrations.stop();
       await relay.stop();
-      await http.apollo.stop();
-      if (http.server.listening) await new Promise<void>((resolve) => http.server.close(() => resolve()));
       if (!options.database) await database.close();
     },
   };

@@ -2,6 +2,9 @@
 import { createHub } from './app';
 import { ConfigError, loadConfig } from './config';
 
+/** SIGINT/SIGTERM must stop the process within 10 s, whatever is still running. */
+const SHUTDOWN_BUDGET_MS = 9000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -31,16 +34,34 @@ async function main(): Promise<void> {
   ];
   process.stderr.write(lines.join('\n') + '\n');
 
+  // SIGINT/SIGTERM: close in order (hub.close) and exit 0; a close that overruns the budget
+  // exits 1 anyway, and a second signal exits at once.
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      hub.log.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+      process.exit(1);
+    }
     stopping = true;
+    const startedAt = Date.now();
     hub.log.info({ signal }, 'shutting down');
-    await hub.close();
-    process.exit(0);
+    setTimeout(() => {
+      hub.log.error({ ms: Date.now() - startedAt }, 'shutdown overran its budget; exiting');
+      process.exit(1);
+    }, SHUTDOWN_BUDGET_MS).unref();
+    hub.close().then(
+      () => {
+        hub.log.info({ ms: Date.now() - startedAt }, 'stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        hub.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {

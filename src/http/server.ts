@@ -1,9 +1,9 @@
 // The HTTP surface: GraphQL on /graphql, health checks for load balancers, structured request logs.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -29,6 +29,11 @@ export interface HttpOptions {
 export interface HubHttpServer {
   readonly server: Server;
   readonly apollo: ApolloServer<HubContext>;
+  /**
+   * Stop accepting connections, let requests in flight finish for up to `graceMs`, then cut
+   * whatever is left (including upgraded sockets). Idle keep-alive connections close at once.
+   */
+  drain(graceMs: number): Promise<void>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -38,6 +43,11 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   const app = express();
   app.disable('x-powered-by');
   const server = createServer(app);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
 
   app.use(
     pinoHttp({
@@ -98,12 +108,14 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     validationRules: protection.validationRules,
     parseOptions: protection.parseOptions,
     allowBatchedHttpRequests: false,
+    // The process entry owns SIGINT/SIGTERM and closes the hub in order (see main.ts). Apollo's
+    // own handler would stop it concurrently, and a second stop() waits forever in Apollo 5.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: options.devErrors,
     formatError: createErrorFormatter(log, options.devErrors),
     plugins: [
       ...protection.plugins,
       accessPlugin(limits.maxPageSize),
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
@@ -135,5 +147,21 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     }),
   );
 
-  return { server, apollo };
+  return { server, apollo, drain: (graceMs) => drainServer(server, sockets, graceMs) };
+}
+
+async function drainServer(server: Server, sockets: Set<Socket>, graceMs: number): Promise<void> {
+  if (server.listening) {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections go idle as their last response is sent: close them as they do.
+    server.closeIdleConnections();
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    let timer: NodeJS.Timeout | undefined;
+    const gracePassed = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([closed, gracePassed]);
+    clearInterval(sweep);
+    clearTimeout(timer);
+  }
+  server.closeAllConnections();
+  for (const socket of sockets) socket.destroy();
 }

@@ -34,7 +34,8 @@ export interface WebSocketOptions {
 
 export interface HubWebSocketServer {
   readonly wss: WebSocketServer;
-  close(): Promise<void>;
+  /** End every subscription (close code 1001); clients that do not answer within `graceMs` are cut. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** The token from connectionParams: `authorization` ("Bearer <t>" or the bare token), also under `headers`. */
@@ -112,9 +113,19 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
 
   return {
     wss,
-    async close() {
-      await cleanup.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    async close(graceMs = 1000) {
+      // dispose() sends 1001 to each client and waits until all are gone; a client that never
+      // answers the close would hold it (and the HTTP server) for ws's 30 s close timeout.
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, graceMs);
+      try {
+        await cleanup.dispose();
+      } catch {
+        // already closed
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }

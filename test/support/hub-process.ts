@@ -19,7 +19,10 @@ export interface HubProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
+export async function startHubProcess(
+  env: Record<string, string>,
+  startTimeoutMs = 30_000,
+): Promise<HubProcess> {
   const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
     cwd: root,
     env: {
@@ -36,7 +39,7 @@ export async function startHubProcess(env: Record<string, string>): Promise<HubP
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub process did not start: ${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`hub process did not start: ${out}`)), startTimeoutMs);
     const check = () => {
       const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
       if (match) {

@@ -104,7 +104,12 @@ export class JobQueue {
     return this.settings.pollingIntervalSeconds;
   }
 
+  /**
+   * Stop at once, without waiting for jobs in flight: pg-boss marks them failed, so they are
+   * retried (with their remaining attempts) by the next start; a job whose process died before
+   * even that expires into a retry. Shutdown must not wait on a vendor call.
+   */
   async stop(): Promise<void> {
-    await this.boss.stop({ graceful: true, wait: true, timeout: 5000 });
+    await this.boss.stop({ graceful: false, wait: true, timeout: 1000 });
   }
 }
