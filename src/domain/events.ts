@@ -111,7 +111,8 @@ export interface EventPayloads {
     enteredFlow: boolean;
   };
   IncidentDetailsChanged: { changes: Record<string, FieldChange> };
-  TimestampCorrected: { field: CorrectableTimestamp; from: string; to: string; reason: string };
+  /** `from` is null when the timestamp is set for the first time (IDENTIFIED after mitigation). */
+  TimestampCorrected: { field: CorrectableTimestamp; from: string | null; to: string; reason: string };
   RoleAssigned: RoleChangeData;
   RoleRelieved: RoleChangeData;
   NoteAdded: Record<string, never>;

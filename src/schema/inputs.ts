@@ -16,6 +16,7 @@ import {
 import { TOKEN_NAME_MAX } from '../domain/access/token.service';
 import { CATALOGUE_LIMITS } from '../domain/catalogue/catalogue.service';
 import { INPUT_LIMITS } from '../domain/incident/incident.inputs';
+import { IDENTIFIED_CORRECTABLE_STAGES } from '../domain/incident/lifecycle';
 import { TEXT_LIMITS } from '../entities/incident.entity';
 
 // Each limit the use cases enforce is stated in the field's description, from the same constant;
@@ -171,7 +172,11 @@ export class CorrectTimestampInput {
   incidentKey: string;
   @Field(() => CorrectableTimestamp, { description: 'Which timestamp.' })
   field: CorrectableTimestamp;
-  @Field({ description: 'The corrected time; order impact <= detected <= acknowledged must hold.' })
+  @Field({
+    description:
+      'The corrected time, not in the future; impact <= detected <= acknowledged <= mitigated and ' +
+      `detected <= identified must hold. IDENTIFIED only in ${[...IDENTIFIED_CORRECTABLE_STAGES].join(', ')}.`,
+  })
   value: Date;
   @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
