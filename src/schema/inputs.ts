@@ -233,6 +233,12 @@ export class AddNoteInput {
   incidentKey: string;
   @Field({ description: `The note, at most ${TEXT_LIMITS.note} characters.` })
   text: string;
+  @Field({
+    nullable: true,
+    description:
+      'When what the note says happened, to backdate it (default: now); not in the future and not before the impact started. The entry is dated then; its data records enteredAt and backdated: true.',
+  })
+  occurredAt?: Date;
 }
 
 @InputType({ description: "A status update answering the handbook's four questions." })
