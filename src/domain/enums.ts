@@ -100,6 +100,8 @@ export enum AccessRole {
 export enum CorrectableTimestamp {
   IMPACT_STARTED = 'IMPACT_STARTED',
   DETECTED = 'DETECTED',
+  /** When the cause was identified; set later when the incident was mitigated before that. */
+  IDENTIFIED = 'IDENTIFIED',
 }
 
 /** Who or what put an incident in (or kept it out of) Incident Flow. */

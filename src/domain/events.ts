@@ -87,6 +87,13 @@ export interface OpsgenieAlertActivity {
 
 export type IntegrationActivity = JiraIssueActivity | OpsgenieAlertActivity;
 
+/** The data of a note entered after the fact: the entry's occurredAt is the time it speaks of. */
+export interface BackdatedNote {
+  backdated: true;
+  /** When the note was entered (ISO 8601); its actor is who entered it. */
+  enteredAt: string;
+}
+
 /** The payload of each domain event type (and so the `data` of its timeline entry). */
 export interface EventPayloads {
   IncidentDeclared: {
@@ -111,10 +118,15 @@ export interface EventPayloads {
     enteredFlow: boolean;
   };
   IncidentDetailsChanged: { changes: Record<string, FieldChange> };
-  TimestampCorrected: { field: CorrectableTimestamp; from: string; to: string; reason: string };
+  /** `from` is null when the timestamp is set for the first time (IDENTIFIED after mitigation). */
+  TimestampCorrected: { field: CorrectableTimestamp; from: string | null; to: string; reason: string };
   RoleAssigned: RoleChangeData;
   RoleRelieved: RoleChangeData;
-  NoteAdded: Record<string, never>;
+  /**
+   * A note dated now has no data; a backdated one (addNote with occurredAt, the entry's time)
+   * records when it was entered. Notes entered before backdating existed also have no data.
+   */
+  NoteAdded: Record<string, never> | BackdatedNote;
   StatusUpdatePosted: { statusUpdateId: string; audience: Audience };
   ActionItemCreated: {
     actionItemId: string;

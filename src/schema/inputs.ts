@@ -16,6 +16,7 @@ import {
 import { TOKEN_NAME_MAX } from '../domain/access/token.service';
 import { CATALOGUE_LIMITS } from '../domain/catalogue/catalogue.service';
 import { INPUT_LIMITS } from '../domain/incident/incident.inputs';
+import { IDENTIFIED_CORRECTABLE_STAGES } from '../domain/incident/lifecycle';
 import { TEXT_LIMITS } from '../entities/incident.entity';
 
 // Each limit the use cases enforce is stated in the field's description, from the same constant;
@@ -171,7 +172,11 @@ export class CorrectTimestampInput {
   incidentKey: string;
   @Field(() => CorrectableTimestamp, { description: 'Which timestamp.' })
   field: CorrectableTimestamp;
-  @Field({ description: 'The corrected time; order impact <= detected <= acknowledged must hold.' })
+  @Field({
+    description:
+      'The corrected time, not in the future; impact <= detected <= acknowledged <= mitigated and ' +
+      `detected <= identified must hold. IDENTIFIED only in ${[...IDENTIFIED_CORRECTABLE_STAGES].join(', ')}.`,
+  })
   value: Date;
   @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
@@ -228,6 +233,12 @@ export class AddNoteInput {
   incidentKey: string;
   @Field({ description: `The note, at most ${TEXT_LIMITS.note} characters.` })
   text: string;
+  @Field({
+    nullable: true,
+    description:
+      'When what the note says happened, to backdate it (default: now); not in the future and not before the impact started. The entry is dated then; its data records enteredAt and backdated: true.',
+  })
+  occurredAt?: Date;
 }
 
 @InputType({ description: "A status update answering the handbook's four questions." })

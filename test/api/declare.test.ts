@@ -19,7 +19,7 @@ describe('declareIncident', () => {
     expect(incident).toMatchObject({
       stage: 'ACKNOWLEDGED',
       priority: 'P2',
-      nextStages: ['INVESTIGATING', 'CANCELLED'],
+      nextStages: ['INVESTIGATING', 'MITIGATED', 'CANCELLED'],
       faultyService: { name: 'Unknown' },
       affectedSites: [{ siteId: 'wf0001' }],
     });

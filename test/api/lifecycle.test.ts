@@ -40,22 +40,78 @@ describe('changeStage', () => {
   it('refuses an illegal move with ILLEGAL_STAGE_TRANSITION, naming current and allowed stages, and changes nothing', async () => {
     const incident = await declare(t);
     const before = await timelineRows(t, incident.id);
-    const res = await move(incident.key, 'MITIGATED');
+    const res = await move(incident.key, 'POSTMORTEM');
     expect(res.body.data).toBeNull();
     const error = res.body.errors![0];
     expect(error.extensions).toMatchObject({
       code: 'ILLEGAL_STAGE_TRANSITION',
       currentStage: 'ACKNOWLEDGED',
-      requestedStage: 'MITIGATED',
-      allowedStages: ['INVESTIGATING', 'CANCELLED'],
+      requestedStage: 'POSTMORTEM',
+      allowedStages: ['INVESTIGATING', 'MITIGATED', 'CANCELLED'],
     });
     expect(error.message).toContain('ACKNOWLEDGED');
-    expect(error.message).toContain('INVESTIGATING, CANCELLED');
+    expect(error.message).toContain('INVESTIGATING, MITIGATED, CANCELLED');
     const [row] = await t.database.dataSource.query('SELECT stage, version FROM incident WHERE id = $1', [
       incident.id,
     ]);
     expect(row.stage).toBe('ACKNOWLEDGED');
     expect(await timelineRows(t, incident.id)).toEqual(before);
+  });
+
+  it('mitigates from INVESTIGATING before the cause is known: identifiedAt stays null until corrected in POSTMORTEM', async () => {
+    const incident = await declare(t);
+    await move(incident.key, 'INVESTIGATING');
+    const res = await move(incident.key, 'MITIGATED', 'rolled back the release; cause not known yet');
+    expect(res.body.errors).toBeUndefined();
+    const mitigated = res.body.data!.changeStage;
+    expect(mitigated).toMatchObject({ stage: 'MITIGATED', identifiedAt: null });
+    expect(mitigated.mitigatedAt).not.toBeNull();
+    expect(typeof mitigated.timeToRecoverSeconds).toBe('number');
+    expect((await move(incident.key, 'POSTMORTEM')).body.errors).toBeUndefined();
+
+    // the postmortem finds the cause, after the rollback: identifiedAt is set then, later than mitigatedAt
+    const identified = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const corrected = await t.ok<{ correctTimestamp: Record<string, unknown> }>(
+      `mutation ($input: CorrectTimestampInput!) {
+        correctTimestamp(input: $input) { stage identifiedAt mitigatedAt timeToRecoverSeconds }
+      }`,
+      {
+        input: {
+          incidentKey: incident.key,
+          field: 'IDENTIFIED',
+          value: identified,
+          reason: 'postmortem: a config flag flipped by the release',
+        },
+      },
+    );
+    expect(corrected.correctTimestamp).toEqual({
+      stage: 'POSTMORTEM',
+      identifiedAt: identified,
+      mitigatedAt: mitigated.mitigatedAt,
+      timeToRecoverSeconds: mitigated.timeToRecoverSeconds,
+    });
+    const rows = await timelineRows(t, incident.id);
+    expect(rows.filter((e) => e.kind === 'STAGE_CHANGED').map((e) => [e.data?.from, e.data?.to])).toEqual([
+      ['ACKNOWLEDGED', 'INVESTIGATING'],
+      ['INVESTIGATING', 'MITIGATED'],
+      ['MITIGATED', 'POSTMORTEM'],
+    ]);
+    expect(rows.at(-1)).toMatchObject({
+      kind: 'TIMESTAMP_CORRECTED',
+      actor_id: t.people.manager.id,
+      data: { field: 'IDENTIFIED', from: null, to: identified },
+    });
+  });
+
+  it('mitigates straight from ACKNOWLEDGED, and lists MITIGATED among the next stages of every active stage', async () => {
+    const incident = await declare(t);
+    expect(incident.nextStages).toEqual(['INVESTIGATING', 'MITIGATED', 'CANCELLED']);
+    const res = await move(incident.key, 'MITIGATED');
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.changeStage).toMatchObject({ stage: 'MITIGATED', identifiedAt: null });
+    const other = await declare(t);
+    const investigating = await move(other.key, 'INVESTIGATING');
+    expect(investigating.body.data!.changeStage.nextStages).toEqual(['IDENTIFIED', 'MITIGATED', 'CANCELLED']);
   });
 
   it('moving back clears the abandoned stamps, so TTR is null until mitigated again', async () => {

@@ -188,3 +188,93 @@ describe('escalate', () => {
     expect(kinds.filter((k) => k === 'ESCALATION')).toHaveLength(1);
   });
 });
+
+describe('addNote with occurredAt (a backdated note)', () => {
+  const ADD_NOTE = `mutation ($input: AddNoteInput!) { addNote(input: $input) { id occurredAt text data actor { id } } }`;
+  const MINUTE = 60_000;
+  /** An ISO time `ms` before now, on a whole second so stored and sent values compare exactly. */
+  const ago = (ms: number): string => new Date(Math.floor((Date.now() - ms) / 1000) * 1000).toISOString();
+
+  it('records the note at the given time, by who entered it, with when it was entered, in its place on the timeline', async () => {
+    const incident = await declare(t, { impactStartedAt: ago(60 * MINUTE), detectedAt: ago(40 * MINUTE) });
+    const key = incident.key;
+    await t.ok(`mutation { changeStage(input: { incidentKey: "${key}", stage: INVESTIGATING }) { key } }`);
+    const occurredAt = ago(50 * MINUTE); // after impact start, before detection and declaration
+    const before = Date.now();
+    const res = await t.ok<{
+      addNote: {
+        id: string;
+        occurredAt: string;
+        text: string;
+        data: Record<string, unknown>;
+        actor: { id: string };
+      };
+    }>(
+      ADD_NOTE,
+      { input: { incidentKey: key, text: 'Site reported robots stopped', occurredAt } },
+      t.tokens.responder,
+    );
+    expect(res.addNote).toMatchObject({
+      occurredAt,
+      text: 'Site reported robots stopped',
+      actor: { id: t.people.responder.id },
+      data: { backdated: true },
+    });
+    const enteredAt = Date.parse(res.addNote.data.enteredAt as string);
+    expect(enteredAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(enteredAt).toBeLessThanOrEqual(Date.now() + 1000);
+
+    // a note without occurredAt: dated now, data as before
+    const plain = await t.ok<{ addNote: { occurredAt: string; data: Record<string, unknown> } }>(ADD_NOTE, {
+      input: { incidentKey: key, text: 'still looking' },
+    });
+    expect(plain.addNote.data).toEqual({});
+    expect(Date.parse(plain.addNote.occurredAt)).toBeGreaterThanOrEqual(before - 1000);
+
+    // Incident.timeline orders by occurredAt: the backdated note comes before the declaration
+    const page = await t.ok<{ incident: { timeline: { nodes: { kind: string; text: string }[] } } }>(
+      `{ incident(key: "${key}") { timeline(first: 10) { nodes { kind text } } } }`,
+    );
+    expect(page.incident.timeline.nodes.map((n) => n.kind)).toEqual([
+      'NOTE',
+      'DECLARED',
+      'STAGE_CHANGED',
+      'NOTE',
+    ]);
+    expect(page.incident.timeline.nodes[0].text).toBe('Site reported robots stopped');
+  });
+
+  it('accepts occurredAt exactly at impact start and within the allowed clock skew of now', async () => {
+    const incident = await declare(t, { impactStartedAt: ago(60 * MINUTE), detectedAt: ago(40 * MINUTE) });
+    const atStart = await t.ok<{ addNote: { occurredAt: string } }>(ADD_NOTE, {
+      input: { incidentKey: incident.key, text: 'first report', occurredAt: incident.impactStartedAt },
+    });
+    expect(atStart.addNote.occurredAt).toBe(incident.impactStartedAt);
+    const res = await t.gql(ADD_NOTE, {
+      input: {
+        incidentKey: incident.key,
+        text: 'just now',
+        occurredAt: new Date(Date.now() + 500).toISOString(),
+      },
+    });
+    expect(res.body.errors).toBeUndefined();
+  });
+
+  it.each([
+    ['before the impact started', () => ago(61 * MINUTE), /impact started/],
+    ['in the future', () => new Date(Date.now() + 10 * MINUTE).toISOString(), /future/],
+  ])(
+    'refuses occurredAt %s with BAD_USER_INPUT naming occurredAt and records nothing',
+    async (_c, value, message) => {
+      const incident = await declare(t, { impactStartedAt: ago(60 * MINUTE), detectedAt: ago(40 * MINUTE) });
+      const before = await timelineRows(t, incident.id);
+      const res = await t.gql(ADD_NOTE, {
+        input: { incidentKey: incident.key, text: 'x', occurredAt: value() },
+      });
+      expect(res.body.data).toBeNull();
+      expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'occurredAt' });
+      expect(res.body.errors?.[0].message).toMatch(message);
+      expect(await timelineRows(t, incident.id)).toEqual(before);
+    },
+  );
+});

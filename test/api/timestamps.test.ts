@@ -133,7 +133,7 @@ describe('correctTimestamp', () => {
   it('refuses a value in the future and changes nothing', async () => {
     const incident = await declare(t);
     const before = await read(incident.key);
-    for (const field of ['IMPACT_STARTED', 'DETECTED']) {
+    for (const field of ['IMPACT_STARTED', 'DETECTED', 'IDENTIFIED']) {
       const res = await t.gql(
         CORRECT_TIMESTAMP,
         correction(incident.key, field, new Date(Date.now() + 10 * MINUTE).toISOString()),
@@ -141,6 +141,73 @@ describe('correctTimestamp', () => {
       expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'value' });
       expect(res.body.errors?.[0].message).toMatch(/future/);
     }
+    expect(await read(incident.key)).toEqual(before);
+    expect(await corrections(incident.id)).toEqual([]);
+  });
+
+  it('corrects IDENTIFIED once the cause is identified, recording the old value', async () => {
+    const incident = await declareWithTimes();
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED']) {
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
+    }
+    const before = await read(incident.key);
+    // the cause was found before the incident was declared; only detection must come first
+    const identified = ago(30 * MINUTE);
+    const data = await t.ok<{ correctTimestamp: Times }>(
+      CORRECT_TIMESTAMP,
+      correction(incident.key, 'IDENTIFIED', identified, 'the on-call found the bad config before declaring'),
+    );
+    expect(data.correctTimestamp).toMatchObject({ stage: 'IDENTIFIED', identifiedAt: identified });
+    expect(data.correctTimestamp.timeToDetectSeconds).toBe(before.timeToDetectSeconds);
+    expect((await corrections(incident.id)).map((e) => e.data)).toEqual([
+      {
+        field: 'IDENTIFIED',
+        from: before.identifiedAt,
+        to: identified,
+        reason: 'the on-call found the bad config before declaring',
+      },
+    ]);
+  });
+
+  it('sets IDENTIFIED after a mitigation that came first, later than mitigatedAt, TTR unchanged', async () => {
+    const incident = await declareWithTimes();
+    for (const stage of ['INVESTIGATING', 'MITIGATED']) {
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
+    }
+    const mitigated = await read(incident.key);
+    expect(mitigated).toMatchObject({ stage: 'MITIGATED', identifiedAt: null });
+    await sleep(1100);
+    const identified = ago(0);
+    expect(Date.parse(identified)).toBeGreaterThan(Date.parse(mitigated.mitigatedAt!));
+    const data = await t.ok<{ correctTimestamp: Times }>(
+      CORRECT_TIMESTAMP,
+      correction(incident.key, 'IDENTIFIED', identified, 'root cause found after the rollback'),
+    );
+    expect(data.correctTimestamp).toEqual({ ...mitigated, identifiedAt: identified });
+  });
+
+  it('refuses IDENTIFIED before the cause is identified (BAD_USER_INPUT naming field) and changes nothing', async () => {
+    const incident = await declareWithTimes();
+    for (const stage of [null, 'INVESTIGATING']) {
+      if (stage) await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
+      const before = await read(incident.key);
+      const res = await t.gql(CORRECT_TIMESTAMP, correction(incident.key, 'IDENTIFIED', ago(30 * MINUTE)));
+      expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'field' });
+      expect(res.body.errors?.[0].message).toMatch(/IDENTIFIED/);
+      expect(await read(incident.key)).toEqual(before);
+    }
+    expect(await corrections(incident.id)).toEqual([]);
+  });
+
+  it('refuses IDENTIFIED before detectedAt with BAD_USER_INPUT naming value', async () => {
+    const incident = await declareWithTimes();
+    for (const stage of ['INVESTIGATING', 'MITIGATED', 'POSTMORTEM']) {
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
+    }
+    const before = await read(incident.key);
+    const res = await t.gql(CORRECT_TIMESTAMP, correction(incident.key, 'IDENTIFIED', ago(90 * MINUTE)));
+    expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'value' });
+    expect(res.body.errors?.[0].message).toMatch(/identifiedAt .* may not be earlier than detectedAt/);
     expect(await read(incident.key)).toEqual(before);
     expect(await corrections(incident.id)).toEqual([]);
   });

@@ -77,7 +77,7 @@ const DOMAIN_INPUTS: Record<string, z.ZodType | GraphQLOnly> = {
   updateIncidentDetails: updateIncidentDetailsSchema,
   correctTimestamp: correctTimestampSchema(NOW),
   escalate: escalateSchema,
-  addNote: addNoteSchema,
+  addNote: addNoteSchema(NOW),
   postStatusUpdate: postStatusUpdateSchema,
   createActionItem: createActionItemSchema,
   updateActionItem: updateActionItemSchema,

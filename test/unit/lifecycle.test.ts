@@ -7,8 +7,10 @@ const { ACKNOWLEDGED, INVESTIGATING, IDENTIFIED, MITIGATED, POSTMORTEM, CLOSED, 
 // The stage table of PRODUCT.md, written out independently of the module under test:
 // rows are `from`, true marks an allowed move.
 const EXPECTED: Record<Stage, Stage[]> = {
-  ACKNOWLEDGED: [INVESTIGATING, CANCELLED],
-  INVESTIGATING: [IDENTIFIED, CANCELLED],
+  // any active stage may move forward to MITIGATED: a rollback can end the impact before the
+  // cause is known
+  ACKNOWLEDGED: [INVESTIGATING, MITIGATED, CANCELLED],
+  INVESTIGATING: [IDENTIFIED, MITIGATED, CANCELLED],
   IDENTIFIED: [MITIGATED, INVESTIGATING, CANCELLED],
   MITIGATED: [POSTMORTEM, INVESTIGATING],
   POSTMORTEM: [CLOSED],
@@ -20,9 +22,9 @@ const ALL = Object.values(Stage);
 const pairs = ALL.flatMap((from) => ALL.map((to) => [from, to, EXPECTED[from].includes(to)] as const));
 
 describe('stage lifecycle', () => {
-  it('has 49 (from, to) pairs, 10 of them allowed', () => {
+  it('has 49 (from, to) pairs, 12 of them allowed', () => {
     expect(pairs).toHaveLength(49);
-    expect(pairs.filter(([, , ok]) => ok)).toHaveLength(10);
+    expect(pairs.filter(([, , ok]) => ok)).toHaveLength(12);
   });
 
   it.each(pairs)('%s -> %s allowed: %s', (from, to, allowed) => {
@@ -59,6 +61,13 @@ describe('stage lifecycle', () => {
     expect(transition(IDENTIFIED, MITIGATED, now).timestamps).toEqual({ mitigatedAt: now });
     expect(transition(POSTMORTEM, CLOSED, now).timestamps).toEqual({ closedAt: now });
     expect(transition(ACKNOWLEDGED, CANCELLED, now).timestamps).toEqual({ closedAt: now });
+  });
+
+  it('mitigating before the cause is identified stamps mitigatedAt only; identifiedAt stays unset', () => {
+    const now = new Date('2026-05-06T07:08:09Z');
+    expect(transition(INVESTIGATING, MITIGATED, now).timestamps).toEqual({ mitigatedAt: now });
+    expect(transition(ACKNOWLEDGED, MITIGATED, now).timestamps).toEqual({ mitigatedAt: now });
+    expect(nextStages(INVESTIGATING)).toContain(MITIGATED);
   });
 
   it('clears the stamps of an abandoned stage when moving back', () => {

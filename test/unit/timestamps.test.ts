@@ -29,10 +29,19 @@ describe('incident timestamps', () => {
     expect(() => assertTimestampOrder({ ...times, identifiedAt: null }, 'value')).not.toThrow();
   });
 
+  it('accepts a cause identified after mitigation (a rollback ended the impact first)', () => {
+    expect(() => assertTimestampOrder({ ...times, identifiedAt: at(90) }, 'value')).not.toThrow();
+    // or before the incident was acknowledged (declared): only detection must come first
+    expect(() => assertTimestampOrder({ ...times, identifiedAt: at(12) }, 'value')).not.toThrow();
+    expect(() => assertTimestampOrder({ ...times, identifiedAt: at(10) }, 'value')).not.toThrow();
+  });
+
   it.each([
     ['impactStartedAt after detectedAt', { impactStartedAt: at(11) }],
     ['detectedAt after acknowledgedAt', { detectedAt: at(16) }],
-    ['mitigatedAt before identifiedAt', { mitigatedAt: at(39) }],
+    ['identifiedAt before detectedAt', { identifiedAt: at(9) }],
+    ['mitigatedAt before acknowledgedAt', { mitigatedAt: at(14) }],
+    ['mitigatedAt before acknowledgedAt, cause unknown', { identifiedAt: null, mitigatedAt: at(14) }],
   ])('refuses %s with BAD_USER_INPUT naming the field', (_name, change) => {
     expect(() => assertTimestampOrder({ ...times, ...change }, 'value')).toThrow(DomainError);
     try {

@@ -131,8 +131,14 @@ export const handOverRoleSchema = z.strictObject({
 });
 export type HandOverRoleInput = z.input<typeof handOverRoleSchema>;
 
-export const addNoteSchema = z.strictObject({ incidentKey, text: requiredText(TEXT_LIMITS.note) });
-export type AddNoteInput = z.input<typeof addNoteSchema>;
+export const addNoteSchema = (now: Date) =>
+  z.strictObject({
+    incidentKey,
+    text: requiredText(TEXT_LIMITS.note),
+    /** Backdates the note; not in the future (the use case also refuses a time before impact started). */
+    occurredAt: pastOrPresent(now).nullish(),
+  });
+export type AddNoteInput = z.input<ReturnType<typeof addNoteSchema>>;
 
 export const postStatusUpdateSchema = z.strictObject({
   incidentKey,

@@ -13,7 +13,7 @@ import {
   Stage,
   type UrgencyLevel,
 } from '../enums';
-import { DomainError } from '../errors';
+import { badInput, DomainError } from '../errors';
 import type { FieldChange } from '../events';
 import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
@@ -41,14 +41,14 @@ import {
   type ReassessPriorityInput,
   type UpdateIncidentDetailsInput,
 } from './incident.inputs';
-import { transition } from './lifecycle';
+import { IDENTIFIED_CORRECTABLE_STAGES, transition } from './lifecycle';
 import {
   DEFAULT_INCIDENT_FLOW_PRIORITIES,
   DEFAULT_PRIORITY_MATRIX,
   derivePriority,
   type PriorityMatrix,
 } from './priority-matrix';
-import { assertTimestampOrder } from './timestamps';
+import { assertTimestampOrder, CORRECTABLE_COLUMN } from './timestamps';
 
 export interface IncidentServiceSettings {
   priorityMatrix: PriorityMatrix;
@@ -205,13 +205,27 @@ export class IncidentService {
     });
   }
 
-  /** Correct when impact started or was detected; order is kept and metrics use the new value. */
+  /**
+   * Correct when impact started, was detected or its cause identified; order is kept and metrics
+   * use the new value. IDENTIFIED may also be set for the first time, once the cause is known or
+   * the impact has ended (mitigated before the cause was found).
+   */
   async correctTimestamp(actor: Actor, raw: CorrectTimestampInput): Promise<Incident> {
     requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'correctTimestamp');
     const input = parseInput(correctTimestampSchema(this.uow.now()), raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
-      const column = input.field === CorrectableTimestamp.IMPACT_STARTED ? 'impactStartedAt' : 'detectedAt';
+      if (
+        input.field === CorrectableTimestamp.IDENTIFIED &&
+        !IDENTIFIED_CORRECTABLE_STAGES.has(incident.stage)
+      ) {
+        throw badInput(
+          'field',
+          `IDENTIFIED cannot be corrected while the incident is ${incident.stage}; ` +
+            `it can be from ${[...IDENTIFIED_CORRECTABLE_STAGES].join(', ')} (move the incident to IDENTIFIED to record the cause)`,
+        );
+      }
+      const column = CORRECTABLE_COLUMN[input.field];
       const previous = incident[column];
       assertTimestampOrder({ ...incident, [column]: input.value }, 'value');
       await saveIncident(tx, incident, { [column]: input.value });
@@ -219,10 +233,10 @@ export class IncidentService {
         incident,
         event: 'TimestampCorrected',
         actorId: actor.personId,
-        text: `Corrected ${column} from ${previous.toISOString()} to ${input.value.toISOString()}: ${input.reason}`,
+        text: `Corrected ${column} from ${previous ? previous.toISOString() : '(not set)'} to ${input.value.toISOString()}: ${input.reason}`,
         data: {
           field: input.field,
-          from: previous.toISOString(),
+          from: previous ? previous.toISOString() : null,
           to: input.value.toISOString(),
           reason: input.reason,
         },

@@ -3,10 +3,14 @@
 import { DomainError } from '../errors';
 import { Stage } from '../enums';
 
-/** Allowed moves. Forward through the process, two moves back, CANCELLED before mitigation. */
+/**
+ * Allowed moves. Forward through the process, two moves back, CANCELLED before mitigation. Any
+ * active stage may move forward to MITIGATED: a rollback can end the impact before the cause is
+ * known, and identifiedAt then stays unset until the cause is found (correctTimestamp IDENTIFIED).
+ */
 export const STAGE_TRANSITIONS: Readonly<Record<Stage, readonly Stage[]>> = {
-  [Stage.ACKNOWLEDGED]: [Stage.INVESTIGATING, Stage.CANCELLED],
-  [Stage.INVESTIGATING]: [Stage.IDENTIFIED, Stage.CANCELLED],
+  [Stage.ACKNOWLEDGED]: [Stage.INVESTIGATING, Stage.MITIGATED, Stage.CANCELLED],
+  [Stage.INVESTIGATING]: [Stage.IDENTIFIED, Stage.MITIGATED, Stage.CANCELLED],
   // back to INVESTIGATING: the cause was wrong
   [Stage.IDENTIFIED]: [Stage.MITIGATED, Stage.INVESTIGATING, Stage.CANCELLED],
   // back to INVESTIGATING: impact came back
@@ -18,6 +22,18 @@ export const STAGE_TRANSITIONS: Readonly<Record<Stage, readonly Stage[]>> = {
 
 /** Stages after which the incident is no longer open (no cadence, no paging). */
 export const ENDED_STAGES: ReadonlySet<Stage> = new Set([Stage.CLOSED, Stage.CANCELLED]);
+
+/**
+ * Stages in which identifiedAt may be corrected (or set): the cause was identified, or the impact
+ * has ended and the cause may have been found since (a rollback first, the postmortem later).
+ * Before that, moving to IDENTIFIED is how the cause is recorded. Not CANCELLED: no incident.
+ */
+export const IDENTIFIED_CORRECTABLE_STAGES: ReadonlySet<Stage> = new Set([
+  Stage.IDENTIFIED,
+  Stage.MITIGATED,
+  Stage.POSTMORTEM,
+  Stage.CLOSED,
+]);
 
 /** Stages in which client impact has ended, so status updates are no longer due. */
 export const IMPACT_ENDED_STAGES: ReadonlySet<Stage> = new Set([

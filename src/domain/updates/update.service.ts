@@ -20,18 +20,30 @@ import { parseInput } from '../validation';
 export class UpdateService {
   constructor(private readonly uow: UnitOfWork) {}
 
-  /** Add a free-text note to the timeline. */
+  /**
+   * Add a free-text note to the timeline. With `occurredAt` the note is backdated: the entry is
+   * dated then (so the timeline shows it in its place) and its data records when it was entered.
+   */
   async addNote(actor: Actor, raw: AddNoteInput): Promise<TimelineEntry> {
     requireAccess(actor, AccessRole.RESPONDER, 'addNote');
-    const input = parseInput(addNoteSchema, raw);
+    const input = parseInput(addNoteSchema(this.uow.now()), raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      const occurredAt = input.occurredAt ?? null;
+      if (occurredAt && occurredAt.getTime() < incident.impactStartedAt.getTime()) {
+        throw badInput(
+          'occurredAt',
+          `${occurredAt.toISOString()} is before the impact started (${incident.impactStartedAt.toISOString()})`,
+        );
+      }
       return recordFact(tx, {
         incident,
         event: 'NoteAdded',
         actorId: actor.personId,
         text: input.text,
-        data: {},
+        ...(occurredAt
+          ? { occurredAt, data: { backdated: true, enteredAt: tx.now.toISOString() } }
+          : { data: {} }),
       });
     });
   }
