@@ -70,7 +70,7 @@ describe('changeStage', () => {
     expect((await move(incident.key, 'POSTMORTEM')).body.errors).toBeUndefined();
 
     // the postmortem finds the cause, after the rollback: identifiedAt is set then, later than mitigatedAt
-    const identified = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const identified = new Date().toISOString();
     const corrected = await t.ok<{ correctTimestamp: Record<string, unknown> }>(
       `mutation ($input: CorrectTimestampInput!) {
         correctTimestamp(input: $input) { stage identifiedAt mitigatedAt timeToRecoverSeconds }
