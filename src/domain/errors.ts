@@ -3,7 +3,13 @@
 // until it is mapped.
 
 export type DomainErrorCode =
-  'NOT_FOUND' | 'BAD_USER_INPUT' | 'ILLEGAL_STAGE_TRANSITION' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'ILLEGAL_STAGE_TRANSITION'
+  | 'INCIDENT_ENDED'
+  | 'CONFLICT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN';
 
 export class DomainError extends Error {
   constructor(

@@ -24,6 +24,19 @@ export const STAGE_TRANSITIONS: Readonly<Record<Stage, readonly Stage[]>> = {
 export const ENDED_STAGES: ReadonlySet<Stage> = new Set([Stage.CLOSED, Stage.CANCELLED]);
 
 /**
+ * A CLOSED or CANCELLED incident takes no more changes that reach clients or responders (status
+ * updates, role changes, escalations); notes and action items stay allowed, for the postmortem.
+ */
+export function assertNotEnded(incident: { key: string; stage: Stage }, operation: string): void {
+  if (!ENDED_STAGES.has(incident.stage)) return;
+  throw new DomainError(
+    'INCIDENT_ENDED',
+    `${incident.key} is ${incident.stage}: ${operation} is refused (notes and action items are still allowed)`,
+    { incidentKey: incident.key, stage: incident.stage, operation },
+  );
+}
+
+/**
  * Stages in which identifiedAt may be corrected (or set): the cause was identified, or the impact
  * has ended and the cause may have been found since (a rollback first, the postmortem later).
  * Before that, moving to IDENTIFIED is how the cause is recorded. Not CANCELLED: no incident.

@@ -7,6 +7,7 @@ import { type Actor, requireAccess } from '../access/access';
 import { AccessRole, IncidentRole } from '../enums';
 import { badInput, conflict, DomainError } from '../errors';
 import { getIncident, getPerson } from '../incident/incident-store';
+import { assertNotEnded } from '../incident/lifecycle';
 import {
   assignRoleSchema,
   handOverRoleSchema,
@@ -30,6 +31,7 @@ export class RoleService {
     const input = parseInput(assignRoleSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      assertNotEnded(incident, 'assignRole');
       const person = await getPerson(tx.manager, input.personId, 'personId');
       const active = await activeAssignments(tx.manager, incident.id, input.role);
       if (SINGLE_HOLDER_ROLES.has(input.role) && active.length) {
@@ -52,6 +54,7 @@ export class RoleService {
     const input = parseInput(relieveRoleSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      assertNotEnded(incident, 'relieveRole');
       const assignment = await pickActiveAssignment(
         tx.manager,
         incident,
@@ -69,6 +72,7 @@ export class RoleService {
     const input = parseInput(handOverRoleSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      assertNotEnded(incident, 'handOverRole');
       const to = await getPerson(tx.manager, input.toPersonId, 'toPersonId');
       const holders = await activeAssignments(tx.manager, incident.id, input.role);
       if (holders.length === 0 && !input.fromPersonId) {
@@ -105,6 +109,7 @@ export class RoleService {
     }
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      assertNotEnded(incident, 'assignRole');
       const person = await getPerson(tx.manager, input.personId, 'personId');
       for (const role of INCIDENT_MANAGER_ROLES) {
         if ((await activeAssignments(tx.manager, incident.id, role)).length) return { heldAs: role };

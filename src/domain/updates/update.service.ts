@@ -5,6 +5,7 @@ import { type Actor, requireAccess } from '../access/access';
 import { AccessRole } from '../enums';
 import { badInput } from '../errors';
 import { getIncident } from '../incident/incident-store';
+import { assertNotEnded } from '../incident/lifecycle';
 import {
   addNoteSchema,
   escalateSchema,
@@ -54,6 +55,7 @@ export class UpdateService {
     const input = parseInput(postStatusUpdateSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      assertNotEnded(incident, 'postStatusUpdate');
       const update = tx.manager.create(StatusUpdate, {
         incidentId: incident.id,
         audience: input.audience,
@@ -82,6 +84,7 @@ export class UpdateService {
     const input = parseInput(escalateSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      assertNotEnded(incident, 'escalate');
       const team = await tx.manager.findOne(Team, { where: { id: input.teamId } });
       if (!team) throw badInput('teamId', `unknown team "${input.teamId}"`);
       return recordFact(tx, {
