@@ -350,5 +350,3 @@ export class IncidentService {
     return this.uow.read((m) => m.findOne(Incident, { where: { idempotencyKey: key } }));
   }
 }
-
-export { getIncident };
