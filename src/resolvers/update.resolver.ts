@@ -9,7 +9,7 @@ import { AddNoteInput, EscalateInput, PostStatusUpdateInput } from '../schema/in
 export class UpdateResolver {
   @Mutation(() => TimelineEntry, {
     description:
-      'Page a team about the incident through Opsgenie (INCIDENT_MANAGER); returns the ESCALATION entry.',
+      'Page a team about the incident through Opsgenie (INCIDENT_MANAGER, or anyone in a role on the incident); returns the ESCALATION entry.',
   })
   escalate(@Arg('input') input: EscalateInput, @Ctx() ctx: HubContext): Promise<TimelineEntry> {
     return ctx.hub.updates.escalate(actorOf(ctx), input);

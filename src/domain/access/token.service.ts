@@ -55,11 +55,14 @@ export class TokenService {
         }>(),
     );
     if (!row) return null;
+    // A person whose role was lowered after the token was made gets the lower role. A token made
+    // with less than its person has was narrowed on purpose: it keeps that cap on every incident.
+    const narrowed = !hasAccess(row.token_role, row.person_role);
     return {
       personId: row.person_id,
       tokenId: row.token_id,
-      // A person whose role was lowered after the token was made gets the lower role.
       accessRole: lesserRole(row.token_role, row.person_role),
+      ...(narrowed ? { cap: row.token_role } : {}),
     };
   }
 

@@ -2,6 +2,7 @@
 // owner and a due date; their status may also come from the linked Jira issue.
 import { ActionItem, Incident } from '../../entities';
 import { type Actor, requireAccess } from '../access/access';
+import { requireIncidentAccess } from '../access/incident-access';
 import { AccessRole, ActionItemStatus } from '../enums';
 import { badInput, notFound } from '../errors';
 import type { FieldChange } from '../events';
@@ -21,10 +22,10 @@ export class ActionItemService {
 
   /** Track cleanup, mitigation or prevention work, with an owner and a due date. */
   async createActionItem(actor: Actor, raw: CreateActionItemInput): Promise<ActionItem> {
-    requireAccess(actor, AccessRole.RESPONDER, 'createActionItem');
     const input = parseInput(createActionItemSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.RESPONDER, 'createActionItem');
       const owner = await getPerson(tx.manager, input.ownerId, 'ownerId');
       const item = tx.manager.create(ActionItem, {
         incidentId: incident.id,
@@ -50,7 +51,6 @@ export class ActionItemService {
 
   /** Change an action item's status, owner, due date or text. */
   async updateActionItem(actor: Actor, raw: UpdateActionItemInput): Promise<ActionItem> {
-    requireAccess(actor, AccessRole.RESPONDER, 'updateActionItem');
     const input = parseInput(updateActionItemSchema, raw);
     return this.uow.run(async (tx) => {
       const { manager } = tx;
@@ -60,6 +60,7 @@ export class ActionItemService {
       });
       if (!item) throw notFound('Action item', input.id);
       const incident = await manager.findOneByOrFail(Incident, { id: item.incidentId });
+      await requireIncidentAccess(manager, actor, incident, AccessRole.RESPONDER, 'updateActionItem');
       if (input.ownerId) await getPerson(manager, input.ownerId, 'ownerId');
       const changes: Record<string, FieldChange> = {};
       for (const field of [

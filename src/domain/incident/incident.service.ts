@@ -5,6 +5,7 @@
 // activity have services of their own beside this one.
 import { type Client, Incident, Service, type Site, SupportTicket } from '../../entities';
 import { type Actor, requireAccess } from '../access/access';
+import { requireIncidentAccess } from '../access/incident-access';
 import {
   AccessRole,
   CorrectableTimestamp,
@@ -96,10 +97,10 @@ export class IncidentService {
 
   /** Move the incident to another stage, if the lifecycle allows it from where it is now. */
   async changeStage(actor: Actor, raw: ChangeStageInput): Promise<Incident> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'changeStage');
     const input = parseInput(changeStageSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.INCIDENT_MANAGER, 'changeStage');
       const move = transition(incident.stage, input.stage, tx.now);
       await saveIncident(tx, incident, { stage: move.to, ...move.timestamps });
       await recordFact(tx, {
@@ -116,10 +117,16 @@ export class IncidentService {
 
   /** Recompute priority from new impact and urgency levels; the change and its reason go on the timeline. */
   async reassessPriority(actor: Actor, raw: ReassessPriorityInput): Promise<Incident> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'reassessPriority');
     const input = parseInput(reassessPrioritySchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(
+        tx.manager,
+        actor,
+        incident,
+        AccessRole.INCIDENT_MANAGER,
+        'reassessPriority',
+      );
       const before = {
         priority: incident.priority,
         clientImpactLevel: incident.clientImpactLevel,
@@ -167,11 +174,17 @@ export class IncidentService {
 
   /** Change descriptive fields; the timeline records each changed field's old and new value. */
   async updateIncidentDetails(actor: Actor, raw: UpdateIncidentDetailsInput): Promise<Incident> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'updateIncidentDetails');
     const input = parseInput(updateIncidentDetailsSchema, raw);
     return this.uow.run(async (tx) => {
       const { manager } = tx;
       const incident = await getIncident(manager, input.incidentKey);
+      await requireIncidentAccess(
+        manager,
+        actor,
+        incident,
+        AccessRole.INCIDENT_MANAGER,
+        'updateIncidentDetails',
+      );
       const changes: Record<string, FieldChange> = {};
       const patch: IncidentPatch = {};
       for (const field of ['summary', 'description', 'clientImpact', 'clientUrgency'] as const) {
@@ -211,10 +224,16 @@ export class IncidentService {
    * the impact has ended (mitigated before the cause was found).
    */
   async correctTimestamp(actor: Actor, raw: CorrectTimestampInput): Promise<Incident> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'correctTimestamp');
     const input = parseInput(correctTimestampSchema(this.uow.now()), raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(
+        tx.manager,
+        actor,
+        incident,
+        AccessRole.INCIDENT_MANAGER,
+        'correctTimestamp',
+      );
       if (
         input.field === CorrectableTimestamp.IDENTIFIED &&
         !IDENTIFIED_CORRECTABLE_STAGES.has(incident.stage)

@@ -5,7 +5,8 @@
 import type { EntityManager } from 'typeorm';
 import { Person, StarredMessage } from '../../entities';
 import type { StarState } from '../../entities/starred-message.entity';
-import { type Actor, requireAccess } from '../access/access';
+import type { Actor } from '../access/access';
+import { requireIncidentAccess } from '../access/incident-access';
 import { AccessRole } from '../enums';
 import { eventOf, recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
@@ -50,8 +51,8 @@ export class StarredMessageService {
     star: { chatUserId: string; eventTs: string },
     message: ChatMessage | null,
   ): Promise<StarredMessage> {
-    requireAccess(actor, AccessRole.RESPONDER, 'starMessage');
     return this.uow.run(async (tx) => {
+      await requireIncidentAccess(tx.manager, actor, ref.incident, AccessRole.RESPONDER, 'starMessage');
       const row = await this.lockRow(tx.manager, ref);
       applyStar(row, star.chatUserId, { starred: true, eventTs: star.eventTs });
       if (message && !row.deletedAt) {

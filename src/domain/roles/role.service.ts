@@ -3,7 +3,8 @@
 // history, so the timeline and the final communication can say who held what, when.
 import type { EntityManager } from 'typeorm';
 import { type Incident, Person, RoleAssignment } from '../../entities';
-import { type Actor, requireAccess } from '../access/access';
+import type { Actor } from '../access/access';
+import { requireIncidentAccess } from '../access/incident-access';
 import { AccessRole, IncidentRole } from '../enums';
 import { badInput, conflict, DomainError } from '../errors';
 import { getIncident, getPerson } from '../incident/incident-store';
@@ -27,10 +28,10 @@ export class RoleService {
 
   /** Put a person in a role. Incident-manager roles have at most one active holder. */
   async assignRole(actor: Actor, raw: AssignRoleInput): Promise<RoleAssignment> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'assignRole');
     const input = parseInput(assignRoleSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.INCIDENT_MANAGER, 'assignRole');
       assertNotEnded(incident, 'assignRole');
       const person = await getPerson(tx.manager, input.personId, 'personId');
       const active = await activeAssignments(tx.manager, incident.id, input.role);
@@ -50,10 +51,10 @@ export class RoleService {
 
   /** End a person's time in a role; the assignment is kept as history. */
   async relieveRole(actor: Actor, raw: RelieveRoleInput): Promise<RoleAssignment> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'relieveRole');
     const input = parseInput(relieveRoleSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.INCIDENT_MANAGER, 'relieveRole');
       assertNotEnded(incident, 'relieveRole');
       const assignment = await pickActiveAssignment(
         tx.manager,
@@ -68,10 +69,10 @@ export class RoleService {
 
   /** Relieve the current holder of a role and assign the next, in one step. */
   async handOverRole(actor: Actor, raw: HandOverRoleInput): Promise<RoleAssignment> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'handOverRole');
     const input = parseInput(handOverRoleSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.INCIDENT_MANAGER, 'handOverRole');
       assertNotEnded(incident, 'handOverRole');
       const to = await getPerson(tx.manager, input.toPersonId, 'toPersonId');
       const holders = await activeAssignments(tx.manager, incident.id, input.role);
@@ -103,12 +104,12 @@ export class RoleService {
     actor: Actor,
     input: { incidentKey: string; role: IncidentRole; personId: string },
   ): Promise<{ assigned: RoleAssignment } | { heldAs: IncidentRole }> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'assignRole');
     if (!INCIDENT_MANAGER_ROLES.includes(input.role)) {
       throw badInput('role', `${input.role} is not an incident manager role`);
     }
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.INCIDENT_MANAGER, 'assignRole');
       assertNotEnded(incident, 'assignRole');
       const person = await getPerson(tx.manager, input.personId, 'personId');
       for (const role of INCIDENT_MANAGER_ROLES) {

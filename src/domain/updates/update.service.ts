@@ -1,7 +1,8 @@
 // What is said during an incident: notes on the timeline, the regular status updates (the
 // handbook's four questions, INTERNAL or EXTERNAL) and escalations that page another team.
 import { StatusUpdate, Team, type TimelineEntry } from '../../entities';
-import { type Actor, requireAccess } from '../access/access';
+import type { Actor } from '../access/access';
+import { ESCALATE_NEED, requireIncidentAccess } from '../access/incident-access';
 import { AccessRole } from '../enums';
 import { badInput } from '../errors';
 import { getIncident } from '../incident/incident-store';
@@ -26,10 +27,10 @@ export class UpdateService {
    * dated then (so the timeline shows it in its place) and its data records when it was entered.
    */
   async addNote(actor: Actor, raw: AddNoteInput): Promise<TimelineEntry> {
-    requireAccess(actor, AccessRole.RESPONDER, 'addNote');
     const input = parseInput(addNoteSchema(this.uow.now()), raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.RESPONDER, 'addNote');
       const occurredAt = input.occurredAt ?? null;
       if (occurredAt && occurredAt.getTime() < incident.impactStartedAt.getTime()) {
         throw badInput(
@@ -51,10 +52,10 @@ export class UpdateService {
 
   /** Post the regular update answering the four questions; it restarts the update cadence. */
   async postStatusUpdate(actor: Actor, raw: PostStatusUpdateInput): Promise<StatusUpdate> {
-    requireAccess(actor, AccessRole.RESPONDER, 'postStatusUpdate');
     const input = parseInput(postStatusUpdateSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, AccessRole.RESPONDER, 'postStatusUpdate');
       assertNotEnded(incident, 'postStatusUpdate');
       const update = tx.manager.create(StatusUpdate, {
         incidentId: incident.id,
@@ -80,10 +81,10 @@ export class UpdateService {
 
   /** Page a team about the incident (through the on-call pager); recorded as an ESCALATION entry. */
   async escalate(actor: Actor, raw: EscalateInput): Promise<TimelineEntry> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'escalate');
     const input = parseInput(escalateSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(tx.manager, actor, incident, ESCALATE_NEED, 'escalate');
       assertNotEnded(incident, 'escalate');
       const team = await tx.manager.findOne(Team, { where: { id: input.teamId } });
       if (!team) throw badInput('teamId', `unknown team "${input.teamId}"`);
