@@ -196,7 +196,9 @@ describe('/incident', () => {
     const refused = await run(t, 'stage mitigated', RESPONDER, channel);
     expect(refused.body).toEqual({
       response_type: 'ephemeral',
-      text: 'Nothing was changed: changeStage requires the INCIDENT_MANAGER access role; this credential has RESPONDER',
+      text:
+        `Nothing was changed: changeStage requires the INCIDENT_MANAGER access role on ${key}; this credential ` +
+        `has RESPONDER and holds no role on ${key} (an incident-manager role on ${key} grants INCIDENT_MANAGER there)`,
     });
     const viewer = await run(t, 'note hello', 'U0VIEWER1', channel);
     expect(viewer.body.text).toMatch(/addNote requires the RESPONDER access role/);
@@ -217,6 +219,34 @@ describe('/incident', () => {
     expect(after.stage).toBe('ACKNOWLEDGED');
     expect(after.roles).toEqual([]);
     expect(after.timeline.nodes.map((n: { kind: string }) => n.kind)).toEqual(['DECLARED']);
+  });
+
+  it('lets a VIEWER in a role on the incident do what the role grants there, until relieved', async () => {
+    const declared = await run(t, 'declare Label printers down client:albertsons', MANAGER, {
+      id: 'C0GENERAL1',
+    });
+    const key = /\*(albertsons-incident-\d+)\*/.exec(String(declared.body.text))![1];
+    const channel = await channelOf(key);
+    const viewer = 'U0VIEWER1';
+    expect((await run(t, 'role support <@U0VIEWER1>', MANAGER, channel)).body.text).toContain('Support team');
+    expect((await run(t, 'note printers rebooting', viewer, channel)).body.text).toContain('Note added');
+    expect(
+      (await run(t, 'escalate "fulfillment software" labels missing', viewer, channel)).body.text,
+    ).toContain('Fulfillment Software is being paged');
+    const stage = await run(t, 'stage investigating', viewer, channel);
+    expect(stage.body.text).toContain(`changeStage requires the INCIDENT_MANAGER access role on ${key}`);
+    await t.ok(
+      /* GraphQL */ `
+        mutation R($input: RelieveRoleInput!) {
+          relieveRole(input: $input) {
+            id
+          }
+        }
+      `,
+      { input: { incidentKey: key, role: 'SUPPORT_TEAM', personId: t.people.viewer.id } },
+    );
+    const after = await run(t, 'note still here?', viewer, channel);
+    expect(after.body.text).toMatch(/addNote requires the RESPONDER access role/);
   });
 
   it('refuses unsigned, forged and stale commands with 401, and malformed ones with 400', async () => {
