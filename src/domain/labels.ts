@@ -1,9 +1,9 @@
-// One human label for each stage, priority and role: the timeline, Slack, the final
-// communication and `/incident status` all say the same words. A CUSTOM role is named by its title.
+// One human label for each stage, priority, role and client impact and urgency level: the
+// timeline, Slack, the final communication and `/incident status` all say the same words. A CUSTOM role is named by its title.
 // A priority is its bare name ("P1"), as the handbook, the priority matrix and every vendor say it:
 // a descriptor such as "critical" would read as the urgency level of the same name, which is only
 // one of the ways to a P1.
-import { IncidentRole, Priority, Stage } from './enums';
+import { ImpactLevel, IncidentRole, Priority, Stage, UrgencyLevel } from './enums';
 
 export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
   [Stage.ACKNOWLEDGED]: 'Acknowledged',
@@ -20,6 +20,21 @@ export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = {
   [Priority.P2]: 'P2',
   [Priority.P3]: 'P3',
   [Priority.P4]: 'P4',
+};
+
+/** What a client reads: "Extensive", never the enum value or a support desk's dropdown value. */
+export const IMPACT_LABELS: Readonly<Record<ImpactLevel, string>> = {
+  [ImpactLevel.EXTENSIVE]: 'Extensive',
+  [ImpactLevel.SIGNIFICANT]: 'Significant',
+  [ImpactLevel.MODERATE]: 'Moderate',
+  [ImpactLevel.MINOR]: 'Minor',
+};
+
+export const URGENCY_LABELS: Readonly<Record<UrgencyLevel, string>> = {
+  [UrgencyLevel.CRITICAL]: 'Critical',
+  [UrgencyLevel.HIGH]: 'High',
+  [UrgencyLevel.MEDIUM]: 'Medium',
+  [UrgencyLevel.LOW]: 'Low',
 };
 
 export const ROLE_LABELS: Readonly<Record<IncidentRole, string>> = {
@@ -51,4 +66,14 @@ export function priorityLabel(priority: string): string {
 export function roleLabel(role: string, title?: string | null): string {
   if (role === IncidentRole.CUSTOM && title) return title;
   return isKey(ROLE_LABELS, role) ? ROLE_LABELS[role] : role;
+}
+
+/** "Extensive". */
+export function impactLabel(level: string): string {
+  return isKey(IMPACT_LABELS, level) ? IMPACT_LABELS[level] : level;
+}
+
+/** "Critical". */
+export function urgencyLabel(level: string): string {
+  return isKey(URGENCY_LABELS, level) ? URGENCY_LABELS[level] : level;
 }

@@ -167,7 +167,7 @@ describe('final communication on MITIGATED', () => {
         'Affected clients: Albertsons, Wakefern',
         'Affected sites: ab0001 (dallas-tx), wf0001 (clifton-nj)',
         'Faulty service: Order Sync',
-        'Client impact: No orders picked at Clifton and Dallas (EXTENSIVE)',
+        'Client impact: No orders picked at Clifton and Dallas (Extensive)',
         'Time to detect: 10 min',
         'Time to recover: 2 h 15 min',
         'Support cases raised: 3',

@@ -137,7 +137,7 @@ describe('draftFinalCommunication', () => {
         'Affected clients: Albertsons, Wakefern',
         'Affected sites: ab0001 (dallas-tx), wf0001 (clifton-nj)',
         'Faulty service: Order Sync',
-        'Client impact: No orders picked at two sites (EXTENSIVE)',
+        'Client impact: No orders picked at two sites (Extensive)',
         'Duration: 2 h 15 min (2026-01-01 08:00 UTC to 2026-01-01 10:15 UTC)',
         'Time to detect: 10 min',
         'Time to recover: 2 h 15 min',
@@ -158,6 +158,7 @@ describe('draftFinalCommunication', () => {
         'The issue affecting your service has been resolved and service has been restored.',
         '',
         'Impact: No orders picked at two sites',
+        'Impact level: Extensive',
         'Duration: 2 h 15 min (2026-01-01 08:00 UTC to 2026-01-01 10:15 UTC)',
         '',
         'We will follow up with a postmortem describing the cause and the steps we are taking to prevent it from happening again. We apologise for the disruption.',
@@ -189,7 +190,7 @@ describe('draftFinalCommunication', () => {
         'Affected clients: Wakefern',
         'Affected sites: none recorded',
         'Faulty service: Unknown',
-        'Client impact: MINOR',
+        'Client impact: Minor',
         'Duration: 40 s (2026-01-01 08:00 UTC to 2026-01-01 08:00 UTC)',
         'Time to detect: 0 s',
         'Time to recover: 40 s',
@@ -204,6 +205,21 @@ describe('draftFinalCommunication', () => {
     // without a client impact text, the summary is the impact statement
     expect(external).toContain('\nImpact: Orders not reaching the MFC\n');
     expect(external).toContain('\nDuration: 40 s (');
+  });
+
+  it.each(['impact_extensive', 'EXTENSIVE', 'extensive'])(
+    'says the level by its label, never as a dropdown value such as %s',
+    (value) => {
+      const { internal, external } = draftFinalCommunication({ ...base, clientImpact: value });
+      expect(internal).toContain('\nClient impact: Extensive\n');
+      expect(external).toContain('\nImpact: Orders not reaching the MFC\nImpact level: Extensive\n');
+      expect(`${internal}\n${external}`).not.toMatch(/impact_|EXTENSIVE|\bextensive/);
+    },
+  );
+
+  it('keeps an impact text that merely mentions a level', () => {
+    const { external } = draftFinalCommunication({ ...base, clientImpact: 'Extensive delays at Dallas' });
+    expect(external).toContain('\nImpact: Extensive delays at Dallas\nImpact level: Extensive\n');
   });
 
   it.each([

@@ -2,8 +2,8 @@
 // "Mitigated"): an internal recap (impact, duration, support cases raised, roles, next steps,
 // and that nothing further will be sent) and a brief external notice (service restored,
 // postmortem to follow). Pure: plain data in, plain text out; `mitigatedAt` is an argument.
-import { IncidentRole } from '../enums';
-import { priorityLabel, roleLabel } from '../labels';
+import { ImpactLevel, type IncidentRole } from '../enums';
+import { impactLabel, priorityLabel, roleLabel } from '../labels';
 import { timeToDetectSeconds, timeToRecoverSeconds } from './timestamps';
 
 export interface FinalCommunicationRole {
@@ -100,15 +100,34 @@ export function roleLines(roles: readonly FinalCommunicationRole[]): string[] {
   });
 }
 
+const LEVEL_WORDS: readonly string[] = Object.values(ImpactLevel);
+
+/**
+ * The client impact in words, or null when there is none or the text is only a level as a
+ * support desk's dropdown stores it ("impact_extensive", "extensive"): one token naming a level,
+ * which the level's label ("Extensive") says for people.
+ */
+export function impactStatement(text: string | null): string | null {
+  const t = text?.trim();
+  if (!t) return null;
+  const dropdownValue =
+    /^[A-Za-z0-9_:-]+$/.test(t) &&
+    t
+      .toUpperCase()
+      .split(/[^A-Z]+/)
+      .some((w) => LEVEL_WORDS.includes(w));
+  return dropdownValue ? null : t;
+}
+
 /** Draft both final communications. */
 export function draftFinalCommunication(input: FinalCommunicationInput): FinalCommunication {
   const duration = formatDuration(impactDurationSeconds(input));
   const ttd = timeToDetectSeconds({ ...input, identifiedAt: null });
   const ttr = timeToRecoverSeconds({ ...input, identifiedAt: null });
   const sites = input.affectedSites.map((s) => `${s.siteId} (${s.location})`);
-  const impact = input.clientImpact?.trim()
-    ? `${input.clientImpact.trim()} (${input.clientImpactLevel})`
-    : input.clientImpactLevel;
+  const level = impactLabel(input.clientImpactLevel);
+  const stated = impactStatement(input.clientImpact);
+  const impact = stated ? `${stated} (${level})` : level;
   const roles = roleLines(input.roles);
 
   const internal = [
@@ -135,13 +154,14 @@ export function draftFinalCommunication(input: FinalCommunicationInput): FinalCo
   ].join('\n');
 
   // Clients read this one: no incident key, priority, other clients or people.
-  const statement = input.clientImpact?.trim() || input.summary;
+  const statement = stated ?? input.summary;
   const external = [
     'Service restored',
     '',
     'The issue affecting your service has been resolved and service has been restored.',
     '',
     `Impact: ${statement}`,
+    `Impact level: ${level}`,
     `Duration: ${duration} (${formatUtc(input.impactStartedAt)} to ${formatUtc(input.mitigatedAt)})`,
     '',
     'We will follow up with a postmortem describing the cause and the steps we are taking to ' +
