@@ -96,6 +96,10 @@ const EnvSchema = z.object({
   /** The ticket custom fields holding the client's impact and urgency levels (dropdowns). */
   ZENDESK_IMPACT_FIELD_ID: z.coerce.number().int().positive().optional(),
   ZENDESK_URGENCY_FIELD_ID: z.coerce.number().int().positive().optional(),
+  /** The ticket custom field (multi-select) whose values name the affected sites by site id. */
+  ZENDESK_SITES_FIELD_ID: z.coerce.number().int().positive().optional(),
+  /** The ticket custom field (dropdown) whose value names the faulty service. */
+  ZENDESK_SERVICE_FIELD_ID: z.coerce.number().int().positive().optional(),
   OPSGENIE_API_URL: url,
   OPSGENIE_API_KEY: optionalString,
   OPSGENIE_WEBHOOK_SECRET: optionalString,

@@ -152,6 +152,8 @@ export interface EventPayloads {
     ticketId: string;
     changes: TicketFieldChange[];
     event: string | null;
+    /** Names on the ticket the catalogue does not know (left out), e.g. `site "zz0009"`. */
+    unknown?: string[];
   };
   /** What happened to the incident in another system (its Jira issue edited, its alert acknowledged). */
   IntegrationActivityRecorded: IntegrationActivity & { dedupeKey: string };

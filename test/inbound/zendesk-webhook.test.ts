@@ -2,7 +2,9 @@
 // that warrants Incident Flow declares an incident keyed by its number, once; its later changes
 // go on the incident's timeline; tickets filed under it count as support cases. The events are
 // Zendesk's own envelope (the contract's ticket.created example), signed with a test secret; the
-// hub reads the ticket itself from the fake Zendesk with its real client.
+// hub reads the ticket itself from the fake Zendesk with its real client. A ticket names its
+// clients and sites by tags, its sites also in a multi-select field and its faulty service in a
+// dropdown; the declared incident carries them (its channel, its page, its final communication).
 import { ZendeskFake } from '../support/fakes';
 import type { ZendeskTicket } from '../support/fakes/zendesk.fake';
 import { startTestHub, type TestHub } from '../support/test-hub';
@@ -12,12 +14,15 @@ import {
   CHANGE_STAGE,
   INBOUND_HEALTH,
   INCIDENT_FROM_ZENDESK,
+  INCIDENT_INTEGRATION,
   RETRY_INBOUND_DELIVERIES,
 } from '../support/operations';
 
 const SECRET = 'zendesk-webhook-test-secret';
 const IMPACT = 360001;
 const URGENCY = 360002;
+const SITES = 360003;
+const SERVICE = 360004;
 
 interface ZendeskContract {
   webhooks: {
@@ -38,6 +43,8 @@ beforeAll(async () => {
     customFields: [
       { id: IMPACT, title: 'Client impact', type: 'tagger' },
       { id: URGENCY, title: 'Client urgency', type: 'tagger' },
+      { id: SITES, title: 'Affected MFCs', type: 'multiselect' },
+      { id: SERVICE, title: 'Faulty service', type: 'tagger' },
     ],
   });
   await zendesk.start();
@@ -48,6 +55,8 @@ beforeAll(async () => {
     ZENDESK_WEBHOOK_SECRET: SECRET,
     ZENDESK_IMPACT_FIELD_ID: String(IMPACT),
     ZENDESK_URGENCY_FIELD_ID: String(URGENCY),
+    ZENDESK_SITES_FIELD_ID: String(SITES),
+    ZENDESK_SERVICE_FIELD_ID: String(SERVICE),
     INTEGRATION_MAX_ATTEMPTS: '3',
     INTEGRATION_RETRY_DELAY_SECONDS: '1',
     INTEGRATION_POLL_SECONDS: '0.5',
@@ -64,8 +73,10 @@ afterEach(() => {
 
 const url = () => `${t.url}/webhooks/zendesk`;
 
-function ticket(fields: Partial<ZendeskTicket> & { impact?: string; urgency?: string }): ZendeskTicket {
-  const { impact, urgency, ...rest } = fields;
+function ticket(
+  fields: Partial<ZendeskTicket> & { impact?: string; urgency?: string; sites?: string[]; service?: string },
+): ZendeskTicket {
+  const { impact, urgency, sites, service, ...rest } = fields;
   return zendesk.seedTicket({
     subject: 'All Dallas orders stuck in picking',
     comment: 'No orders have been picked since 9am.',
@@ -74,6 +85,8 @@ function ticket(fields: Partial<ZendeskTicket> & { impact?: string; urgency?: st
     custom_fields: [
       ...(impact ? [{ id: IMPACT, value: impact }] : []),
       ...(urgency ? [{ id: URGENCY, value: urgency }] : []),
+      ...(sites ? [{ id: SITES, value: sites }] : []),
+      ...(service ? [{ id: SERVICE, value: service }] : []),
     ],
     ...rest,
   });
@@ -112,6 +125,37 @@ async function incidentOfTicket(ticketId: number) {
 async function incident(key: string) {
   const data = await t.ok<{ incident: Record<string, any> }>(INCIDENT_FROM_ZENDESK, { key }); // eslint-disable-line @typescript-eslint/no-explicit-any
   return data.incident;
+}
+
+/** What the incident affects and what caused it, as the API shows them. */
+async function named(key: string) {
+  const data = await t.ok<{
+    incident: {
+      faultyService: { name: string; team: { opsgenieTeam: string | null } | null };
+      affectedClients: { slug: string }[];
+      affectedSites: { siteId: string; location: string }[];
+    };
+  }>(
+    `query Named($key: String!) { incident(key: $key) {
+      faultyService { name team { opsgenieTeam } }
+      affectedClients { slug }
+      affectedSites { siteId location }
+    } }`,
+    { key },
+  );
+  return {
+    service: data.incident.faultyService,
+    clients: data.incident.affectedClients.map((c) => c.slug).sort(),
+    sites: data.incident.affectedSites.map((s) => s.siteId).sort(),
+  };
+}
+
+/** The payload of the one effect of this action the incident planned. */
+async function planned(key: string, system: string, action: string) {
+  const data = await t.ok(INCIDENT_INTEGRATION, { key, system });
+  const effects = data.incident!.integrationEffects.filter((e) => e.action === action);
+  expect(effects).toHaveLength(1);
+  return effects[0].payload as Record<string, unknown>;
 }
 
 describe('Zendesk webhook', () => {
@@ -165,6 +209,94 @@ describe('Zendesk webhook', () => {
     const draft = after.timeline.nodes.find((n: { kind: string }) => n.kind === 'COMMUNICATION');
     expect(draft.data.supportTicketCount).toBe(3);
     expect(draft.data.internal).toContain('Support cases raised: 3');
+  });
+
+  it('declares with the sites, service and clients the ticket names, and records the names it does not know', async () => {
+    const origin = ticket({
+      impact: 'impact_extensive',
+      urgency: 'urgency_critical',
+      // two client slugs, a site id, and a tag that names nothing (only a tag)
+      tags: ['albertsons', 'wakefern', 'ab0001', 'vip'],
+      // as the multi-select stores them: a site id, one with the field's prefix, an unknown one
+      sites: ['wf0001', 'site_wf0002', 'zz0009'],
+      service: 'order_sync',
+    });
+    await send(envelope(origin.id));
+    const key = await waitFor('the incident', () => incidentOfTicket(origin.id));
+    expect(key).toBe(`albertsons-incident-${origin.id}`);
+    expect(await named(key)).toEqual({
+      service: { name: 'Order Sync', team: { opsgenieTeam: 'fs' } },
+      clients: ['albertsons', 'wakefern'],
+      sites: ['ab0001', 'wf0001', 'wf0002'],
+    });
+    // the owning team of Order Sync is paged, not the "Unknown" service's
+    const page = await planned(key, 'OPSGENIE', 'opsgenie.page');
+    expect(page.responders).toEqual(expect.arrayContaining([{ type: 'team', name: 'fs' }]));
+    // several sites: the channel is named by the key
+    expect(await planned(key, 'SLACK', 'slack.openChannel')).toMatchObject({ channelName: key });
+    const texts = async () => (await incident(key)).timeline.nodes.map((n: { text: string }) => n.text);
+    await waitFor('the unknown names on the timeline', async () =>
+      (await texts()).includes(
+        `Support ticket #${origin.id} names what the catalogue does not know, left out: site "zz0009"`,
+      ),
+    );
+
+    // a redelivery and a later event change nothing and record the unknown names once
+    await send(envelope(origin.id, 'ticket.custom_field_changed'));
+    await settled(t, 'zendesk', (await deliveries(t, 'zendesk')).length);
+    expect((await texts()).filter((x: string) => x.includes('does not know'))).toHaveLength(1);
+
+    // the final communication names the level by its label, never the dropdown value
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: key, stage } });
+    }
+    const draft = (await incident(key)).timeline.nodes.find(
+      (n: { kind: string }) => n.kind === 'COMMUNICATION',
+    );
+    expect(draft.data.external).toContain('\nImpact level: Extensive\n');
+    expect(draft.data.internal).toContain('\nClient impact: Extensive\n');
+    expect(draft.data.internal).toContain('\nFaulty service: Order Sync\n');
+    expect(draft.data.internal).toContain(
+      '\nAffected sites: ab0001 (dallas-tx), wf0001 (clifton-nj), wf0002 (paramus-nj)\n',
+    );
+    expect(`${draft.data.internal}\n${draft.data.external}`).not.toMatch(/impact_|urgency_/);
+  });
+
+  it('declares a single-site ticket in a site-named channel, its client taken from the site', async () => {
+    const origin = ticket({
+      impact: 'extensive',
+      urgency: 'critical',
+      tags: ['WF0001'], // no client tag: the site's client is affected
+      service: 'Order Sync',
+    });
+    await send(envelope(origin.id));
+    const key = await waitFor('the incident', () => incidentOfTicket(origin.id));
+    expect(key).toBe(`wakefern-incident-${origin.id}`);
+    expect(await named(key)).toEqual({
+      service: { name: 'Order Sync', team: { opsgenieTeam: 'fs' } },
+      clients: ['wakefern'],
+      sites: ['wf0001'],
+    });
+    expect(await planned(key, 'SLACK', 'slack.openChannel')).toMatchObject({
+      channelName: `incident-wf0001-clifton-nj-${origin.id}`,
+    });
+  });
+
+  it('declares with the "Unknown" service and records a service value it does not know', async () => {
+    const origin = ticket({ impact: 'extensive', urgency: 'critical', service: 'teleporter' });
+    await send(envelope(origin.id));
+    const key = await waitFor('the incident', () => incidentOfTicket(origin.id));
+    expect(await named(key)).toMatchObject({
+      service: { name: 'Unknown' },
+      clients: ['albertsons'],
+      sites: [],
+    });
+    const texts = async () => (await incident(key)).timeline.nodes.map((n: { text: string }) => n.text);
+    await waitFor('the unknown service on the timeline', async () =>
+      (await texts()).includes(
+        `Support ticket #${origin.id} names what the catalogue does not know, left out: service "teleporter"`,
+      ),
+    );
   });
 
   it('converges on the ticket as it is now, whatever order its events arrive in', async () => {

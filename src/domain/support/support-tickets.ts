@@ -2,14 +2,16 @@
 // raised about it (their number goes into the final communication). A linked ticket's later
 // changes are recorded on the incident's timeline; deliveries can arrive late and out of order,
 // so a ticket state older than the one applied is not applied again. A ticket about no incident
-// yet declares one when its levels give a priority that warrants Incident Flow.
-import { Client, SupportTicket } from '../../entities';
+// yet declares one when its levels give a priority that warrants Incident Flow, with the clients,
+// sites and faulty service it names (ticket-names.ts).
+import { SupportTicket } from '../../entities';
 import type { Actor } from '../access/access';
 import { requireAccess } from '../access/access';
 import { AccessRole, type ImpactLevel, type UrgencyLevel } from '../enums';
 import type { IncidentService } from '../incident/incident.service';
 import { recordFact } from '../timeline';
-import type { UnitOfWork } from '../unit-of-work';
+import type { Tx, UnitOfWork } from '../unit-of-work';
+import { readTicketNames, type TicketNaming, type TicketNames } from './ticket-names';
 
 /** What the hub follows of a ticket. */
 export interface TicketFacts {
@@ -24,9 +26,8 @@ export interface TicketFacts {
 }
 
 /** A ticket as the support desk shows it now, with what decides where it belongs. */
-export interface IncomingTicket extends TicketFacts {
+export interface IncomingTicket extends TicketFacts, TicketNaming {
   description: string;
-  tags: readonly string[];
   /** The ticket it was filed under (the support desk's problem ticket), if any. */
   problemId: string | null;
   /** The levels its impact and urgency fields name, when they name one. */
@@ -82,10 +83,19 @@ export class SupportTicketService {
     if (!this.incidents.priorityRunsFlow(priority)) {
       return { changed: false, what: `ticket ${id} is ${priority}, which does not warrant Incident Flow` };
     }
-    const tags = ticket.tags.map((t) => t.toLowerCase());
-    const clients = await this.uow.read((m) => m.find(Client, { select: { slug: true } }));
-    const client = clients.find((c) => tags.includes(c.slug));
-    if (!client) {
+    return this.declareFrom(actor, ticket, priority, [ticket.impactLevel, ticket.urgencyLevel]);
+  }
+
+  /** Declare the incident a ticket warrants, with what it names; unknown names go on the timeline. */
+  private async declareFrom(
+    actor: Actor,
+    ticket: IncomingTicket,
+    priority: string,
+    [impact, urgency]: [ImpactLevel, UrgencyLevel],
+  ): Promise<Intake> {
+    const id = ticket.ticketId;
+    const names = await this.uow.read((m) => readTicketNames(m, ticket));
+    if (!names.clientSlugs.length) {
       return {
         changed: false,
         what: `ticket ${id} is ${priority} but names no client (a tag with its slug)`,
@@ -94,16 +104,18 @@ export class SupportTicketService {
     const incident = await this.incidents.declareIncident(actor, {
       summary: (ticket.subject || `Zendesk ticket ${id}`).slice(0, 200),
       description: ticket.description ? ticket.description.slice(0, 10_000) : undefined,
-      clientImpact: ticket.impact ?? undefined,
-      clientImpactLevel: ticket.impactLevel,
-      clientUrgency: ticket.urgency ?? undefined,
-      clientUrgencyLevel: ticket.urgencyLevel,
-      affectedClientSlugs: [client.slug],
+      // The impact and urgency fields hold dropdown values ("impact_extensive"), not words for
+      // people: their levels carry them, and the labels say them.
+      clientImpactLevel: impact,
+      clientUrgencyLevel: urgency,
+      affectedClientSlugs: names.clientSlugs,
+      affectedSiteIds: names.siteIds,
+      faultyServiceId: names.service?.id ?? null,
       zendeskTicketId: id,
       // The ticket declares its incident once, however many deliveries mention it.
       idempotencyKey: `zendesk:ticket:${id}`,
     });
-    await this.recordUpdate(actor, ticket, null); // the ticket's state, as first seen
+    await this.recordUpdate(actor, ticket, null, names); // the ticket's state, as first seen
     return { changed: true, what: `declared ${incident.key} (${incident.priority}) from ticket ${id}` };
   }
 
@@ -154,12 +166,14 @@ export class SupportTicketService {
   /**
    * A linked ticket changed: record what changed (or the event, e.g. a new comment) on its
    * incident. `recorded` is null when the delivery was older or changed nothing; `linked` false
-   * when the ticket is not linked to any incident.
+   * when the ticket is not linked to any incident. `declared`: the names the ticket's incident was
+   * just declared with; those the catalogue does not know are recorded with its first state.
    */
   async recordUpdate(
     actor: Actor,
     facts: TicketFacts,
     event: string | null,
+    declared?: TicketNames,
   ): Promise<{ linked: boolean; recorded: string | null }> {
     requireAccess(actor, AccessRole.RESPONDER, 'recordSupportTicketUpdate');
     return this.uow.run(async (tx) => {
@@ -190,22 +204,43 @@ export class SupportTicketService {
           vendorUpdatedAt: facts.updatedAt ?? ticket.vendorUpdatedAt,
         },
       );
+      // Under the ticket's lock, once: a repeated declaration finds the snapshot taken.
+      if (first && declared?.unknown.length) await this.recordUnknown(tx, actor, ticket, declared.unknown);
       if (first || (!changes.length && !event)) return { linked: true, recorded: null };
-      const incident = (await tx.manager.query('SELECT id, key FROM incident WHERE id = $1', [
-        ticket.incidentId,
-      ])) as { id: string; key: string }[];
       const described = changes.length
         ? changes.map((c) => `${c.field} ${c.from ?? '(none)'} → ${c.to ?? '(none)'}`).join('; ')
         : (event ?? '');
       const text = `Support ticket #${facts.ticketId} updated: ${described}`;
       await recordFact(tx, {
-        incident: incident[0],
+        incident: await incidentOf(tx, ticket),
         event: 'SupportTicketUpdated',
         actorId: actor.personId,
         text,
         data: { system: 'ZENDESK', ticketId: facts.ticketId, changes, event },
       });
       return { linked: true, recorded: text };
+    });
+  }
+
+  /** Names on the ticket that the catalogue does not know: left out of the incident, said so. */
+  private async recordUnknown(
+    tx: Tx,
+    actor: Actor,
+    ticket: SupportTicket,
+    unknown: readonly string[],
+  ): Promise<void> {
+    await recordFact(tx, {
+      incident: await incidentOf(tx, ticket),
+      event: 'SupportTicketUpdated',
+      actorId: actor.personId,
+      text: `Support ticket #${ticket.ticketId} names what the catalogue does not know, left out: ${unknown.join(', ')}`,
+      data: {
+        system: 'ZENDESK',
+        ticketId: ticket.ticketId,
+        changes: [],
+        event: 'unknown names',
+        unknown: [...unknown],
+      },
     });
   }
 
@@ -229,4 +264,11 @@ export class SupportTicketService {
       return row ? { incident: row, why: `tagged ${row.key}` } : null;
     });
   }
+}
+
+async function incidentOf(tx: Tx, ticket: SupportTicket): Promise<{ id: string; key: string }> {
+  const [incident] = (await tx.manager.query('SELECT id, key FROM incident WHERE id = $1', [
+    ticket.incidentId,
+  ])) as { id: string; key: string }[];
+  return incident;
 }

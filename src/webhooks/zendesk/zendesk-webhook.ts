@@ -76,11 +76,16 @@ export class ZendeskWebhookProcessor implements DeliveryProcessor {
     return intake.changed ? { done: intake.what } : { ignored: intake.what };
   }
 
-  /** The ticket in the domain's terms: the configured custom fields read as impact and urgency. */
+  /**
+   * The ticket in the domain's terms: the configured custom fields read as impact and urgency
+   * (dropdowns), affected sites (a multi-select) and faulty service (a dropdown).
+   */
   private incoming(state: SupportTicketState): IncomingTicket {
     const v = this.context.config.vendors;
+    const raw = (id: number | undefined) =>
+      id === undefined ? undefined : state.customFields.find((f) => f.id === id)?.value;
     const field = (id: number | undefined) => {
-      const value = id === undefined ? undefined : state.customFields.find((f) => f.id === id)?.value;
+      const value = raw(id);
       return value === undefined || value === null || value === '' ? null : String(value);
     };
     const impact = field(v.ZENDESK_IMPACT_FIELD_ID);
@@ -92,6 +97,8 @@ export class ZendeskWebhookProcessor implements DeliveryProcessor {
       status: state.status.toLowerCase(),
       priority: state.priority,
       tags: state.tags,
+      siteValues: multiSelectValues(raw(v.ZENDESK_SITES_FIELD_ID)),
+      serviceValue: field(v.ZENDESK_SERVICE_FIELD_ID),
       problemId: state.problemId,
       impact,
       urgency,
@@ -100,6 +107,15 @@ export class ZendeskWebhookProcessor implements DeliveryProcessor {
       updatedAt: state.updatedAt,
     };
   }
+}
+
+/**
+ * A multi-select field's values: Zendesk gives an array of option values (tags), or null; a text
+ * field used instead is read as values separated by commas or spaces.
+ */
+export function multiSelectValues(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
+  return list.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map((v) => v.trim());
 }
 
 function fromDetail(event: z.infer<typeof ticketEvent>): SupportTicketState {

@@ -1,0 +1,102 @@
+// What a support ticket names of the catalogue: its clients (tags equal to a client slug), its
+// sites (tags equal to a site id, and the values of the sites field) and its faulty service (the
+// value of the service field). A support desk keeps dropdown and multi-select values as tags
+// (lowercase, no spaces), so names are compared as tag values: "WF-0001", "wf-0001" and "wf_0001"
+// name the same site. A field value may also carry its field's prefix ("site_wf0001",
+// "service_order_sync"), as the impact and urgency values do ("impact_extensive").
+// A field value that names nothing in the catalogue is kept as unknown, to be recorded on the
+// timeline; a tag that names nothing is only a tag (tickets carry many).
+import type { EntityManager } from 'typeorm';
+import { Client, Service, Site } from '../../entities';
+
+/** The ticket's parts that name things. */
+export interface TicketNaming {
+  tags: readonly string[];
+  /** The values of the sites field (multi-select). */
+  siteValues: readonly string[];
+  /** The value of the faulty service field (dropdown). */
+  serviceValue: string | null;
+}
+
+/** The catalogue, as far as names go. */
+export interface NamingCatalogue {
+  clients: readonly { id: string; slug: string }[];
+  sites: readonly { siteId: string; clientId: string }[];
+  services: readonly { id: string; name: string }[];
+}
+
+/** What a ticket names: clients in tag order, then the sites' clients; unknown field values. */
+export interface TicketNames {
+  clientSlugs: string[];
+  siteIds: string[];
+  service: { id: string; name: string } | null;
+  /** Field values that name nothing, e.g. `site "zz0009"`, `service "robots"`. */
+  unknown: string[];
+}
+
+const SITE_PREFIXES = ['site', 'sites', 'mfc'];
+const SERVICE_PREFIXES = ['service', 'faulty_service'];
+
+/** A name as a support desk tag: lowercase, every run of other characters one underscore. */
+export function tagValue(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+/** The entry a value names, as it is or after one of the field's prefixes. */
+export function entryNamed<T>(
+  value: string,
+  entries: readonly T[],
+  nameOf: (entry: T) => string,
+  prefixes: readonly string[] = [],
+): T | undefined {
+  const v = tagValue(value);
+  if (!v) return undefined;
+  const candidates = [v, ...prefixes.filter((p) => v.startsWith(`${p}_`)).map((p) => v.slice(p.length + 1))];
+  return entries.find((e) => candidates.includes(tagValue(nameOf(e))));
+}
+
+const uniq = <T>(list: readonly T[]): T[] => [...new Set(list)];
+
+/** Pure: what the ticket names of this catalogue. */
+export function namesIn(ticket: TicketNaming, catalogue: NamingCatalogue): TicketNames {
+  const unknown: string[] = [];
+  const tagged = ticket.tags.flatMap((t) => {
+    const site = entryNamed(t, catalogue.sites, (s) => s.siteId);
+    return site ? [site] : [];
+  });
+  const fielded = ticket.siteValues.flatMap((value) => {
+    const site = entryNamed(value, catalogue.sites, (s) => s.siteId, SITE_PREFIXES);
+    if (!site) unknown.push(`site "${value}"`);
+    return site ? [site] : [];
+  });
+  const sites = uniq([...tagged, ...fielded]);
+  const taggedClients = ticket.tags.flatMap((t) => {
+    const client = entryNamed(t, catalogue.clients, (c) => c.slug);
+    return client ? [client] : [];
+  });
+  const siteClients = sites.flatMap((s) => catalogue.clients.filter((c) => c.id === s.clientId));
+  let service: TicketNames['service'] = null;
+  if (ticket.serviceValue) {
+    const found = entryNamed(ticket.serviceValue, catalogue.services, (s) => s.name, SERVICE_PREFIXES);
+    if (found) service = { id: found.id, name: found.name };
+    else unknown.push(`service "${ticket.serviceValue}"`);
+  }
+  return {
+    clientSlugs: uniq([...taggedClients, ...siteClients].map((c) => c.slug)),
+    siteIds: sites.map((s) => s.siteId),
+    service,
+    unknown,
+  };
+}
+
+/** What the ticket names of the catalogue as it is now. */
+export async function readTicketNames(manager: EntityManager, ticket: TicketNaming): Promise<TicketNames> {
+  const clients = await manager.find(Client, { select: { id: true, slug: true } });
+  const sites = await manager.find(Site, { select: { siteId: true, clientId: true } });
+  const services = await manager.find(Service, { select: { id: true, name: true } });
+  return namesIn(ticket, { clients, sites, services });
+}
