@@ -282,7 +282,7 @@ describe('Zendesk webhook', () => {
     });
   });
 
-  it('declares with the "Unknown" service and records a service value it does not know', async () => {
+  it('declares with the "Unknown" service, records a value it does not know, and adds what the ticket names later', async () => {
     const origin = ticket({ impact: 'extensive', urgency: 'critical', service: 'teleporter' });
     await send(envelope(origin.id));
     const key = await waitFor('the incident', () => incidentOfTicket(origin.id));
@@ -297,6 +297,39 @@ describe('Zendesk webhook', () => {
         `Support ticket #${origin.id} names what the catalogue does not know, left out: service "teleporter"`,
       ),
     );
+
+    // Later the agent adds a client tag, a site and the real service: the incident gains them.
+    change(origin.id, {
+      tags: ['albertsons', 'wakefern'],
+      custom_fields: [
+        { id: IMPACT, value: 'extensive' },
+        { id: URGENCY, value: 'critical' },
+        { id: SITES, value: ['wf0001'] },
+        { id: SERVICE, value: 'service_order_sync' },
+      ],
+    });
+    const before = (await deliveries(t, 'zendesk')).length;
+    await send(envelope(origin.id, 'ticket.custom_field_changed'));
+    const [row] = (await settled(t, 'zendesk', before + 1)).slice(before);
+    expect(row).toMatchObject({
+      state: 'PROCESSED',
+      outcome: `added to ${key} from ticket ${origin.id}: client "wakefern", site "wf0001", service "Order Sync"`,
+    });
+    expect(await named(key)).toEqual({
+      service: { name: 'Order Sync', team: { opsgenieTeam: 'fs' } },
+      clients: ['albertsons', 'wakefern'],
+      sites: ['wf0001'],
+    });
+    const changed = (await incident(key)).timeline.nodes.find(
+      (n: { kind: string }) => n.kind === 'DETAILS_CHANGED',
+    );
+    expect(changed).toMatchObject({ actor: { name: 'Zendesk' } });
+
+    // Taking a tag away removes nothing: people may have set what the incident affects.
+    change(origin.id, { tags: ['albertsons'] });
+    await send(envelope(origin.id, 'ticket.tags_changed'));
+    await settled(t, 'zendesk', before + 2);
+    expect((await named(key)).clients).toEqual(['albertsons', 'wakefern']);
   });
 
   it('converges on the ticket as it is now, whatever order its events arrive in', async () => {

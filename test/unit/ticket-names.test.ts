@@ -1,6 +1,12 @@
 // What a support ticket names of the catalogue: clients and sites by tags, sites by a multi-select
 // field, the faulty service by a dropdown, compared as support desk tag values.
-import { entryNamed, namesIn, tagValue, type NamingCatalogue } from '../../src/domain/support/ticket-names';
+import {
+  entryNamed,
+  namesIn,
+  namesToAdd,
+  tagValue,
+  type NamingCatalogue,
+} from '../../src/domain/support/ticket-names';
 import { multiSelectValues } from '../../src/webhooks/zendesk/zendesk-webhook';
 
 const catalogue: NamingCatalogue = {
@@ -91,6 +97,41 @@ describe('namesIn', () => {
       'Order Sync',
     );
     expect(namesIn({ ...none, serviceValue: 'unknown' }, catalogue).service?.name).toBe('Unknown');
+  });
+});
+
+describe('namesToAdd', () => {
+  const incident = {
+    key: 'k',
+    stage: 'INVESTIGATING',
+    service: 'Unknown',
+    clients: ['albertsons'],
+    sites: ['ab0001'],
+  };
+  const names = {
+    clientSlugs: ['albertsons', 'wakefern'],
+    siteIds: ['wf0001'],
+    service: { id: 's-os', name: 'Order Sync' },
+    unknown: [],
+  };
+
+  it('adds new clients and sites to the current sets, and a service while the incident has "Unknown"', () => {
+    expect(namesToAdd(names, incident, 'Unknown')).toEqual({
+      affectedClientSlugs: ['albertsons', 'wakefern'],
+      affectedSiteIds: ['ab0001', 'wf0001'],
+      faultyServiceId: 's-os',
+      added: ['client "wakefern"', 'site "wf0001"', 'service "Order Sync"'],
+    });
+  });
+
+  it('removes nothing and keeps a service people chose', () => {
+    const now = {
+      ...incident,
+      service: 'Picking Robots',
+      clients: ['albertsons', 'wakefern'],
+      sites: ['wf0001', 'ab0001'],
+    };
+    expect(namesToAdd({ ...names, clientSlugs: [] }, now, 'Unknown')).toEqual({ added: [] });
   });
 });
 

@@ -7,11 +7,19 @@
 import { SupportTicket } from '../../entities';
 import type { Actor } from '../access/access';
 import { requireAccess } from '../access/access';
-import { AccessRole, type ImpactLevel, type UrgencyLevel } from '../enums';
+import { UNKNOWN_SERVICE_NAME } from '../../entities/service.entity';
+import { AccessRole, type ImpactLevel, type Stage, type UrgencyLevel } from '../enums';
+import { ENDED_STAGES } from '../incident/lifecycle';
 import type { IncidentService } from '../incident/incident.service';
 import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
-import { readTicketNames, type TicketNaming, type TicketNames } from './ticket-names';
+import {
+  declaredIncidentOf,
+  namesToAdd,
+  readTicketNames,
+  type TicketNaming,
+  type TicketNames,
+} from './ticket-names';
 
 /** What the hub follows of a ticket. */
 export interface TicketFacts {
@@ -59,7 +67,8 @@ export class SupportTicketService {
 
   /**
    * Take in a ticket that was created or changed: a linked ticket records its changes (`event`
-   * names one worth recording even when no followed field changed); a ticket filed under an
+   * names one worth recording even when no followed field changed), and the ticket that declared
+   * an incident adds the clients, sites or service it has come to name; a ticket filed under an
    * incident's ticket or tagged with an incident key is linked to it; any other ticket declares
    * an incident, once, when its levels warrant Incident Flow and a tag names its client.
    */
@@ -67,9 +76,9 @@ export class SupportTicketService {
     const id = ticket.ticketId;
     const update = await this.recordUpdate(actor, ticket, event);
     if (update.linked) {
-      return update.recorded
-        ? { changed: true, what: update.recorded }
-        : { changed: false, what: `nothing new on ticket ${id}` };
+      const added = await this.addLaterNames(actor, ticket);
+      const what = [update.recorded, added].filter(Boolean).join('; ');
+      return what ? { changed: true, what } : { changed: false, what: `nothing new on ticket ${id}` };
     }
     const parent = await this.incidentFor(ticket);
     if (parent) {
@@ -117,6 +126,24 @@ export class SupportTicketService {
     });
     await this.recordUpdate(actor, ticket, null, names); // the ticket's state, as first seen
     return { changed: true, what: `declared ${incident.key} (${incident.priority}) from ticket ${id}` };
+  }
+
+  /**
+   * The ticket that declared an open incident now names more clients or sites, or a service while
+   * the incident's is still "Unknown": add them, as its incident manager would
+   * (updateIncidentDetails, recorded on the timeline). Nothing is removed, and names the catalogue
+   * does not know are left out silently here (they were recorded when it declared).
+   */
+  private async addLaterNames(actor: Actor, ticket: IncomingTicket): Promise<string | null> {
+    const found = await this.uow.read(async (m) => {
+      const incident = await declaredIncidentOf(m, ticket.ticketId);
+      return incident && { incident, names: await readTicketNames(m, ticket) };
+    });
+    if (!found || ENDED_STAGES.has(found.incident.stage as Stage)) return null;
+    const { added, ...change } = namesToAdd(found.names, found.incident, UNKNOWN_SERVICE_NAME);
+    if (!added.length) return null;
+    await this.incidents.updateIncidentDetails(actor, { incidentKey: found.incident.key, ...change });
+    return `added to ${found.incident.key} from ticket ${ticket.ticketId}: ${added.join(', ')}`;
   }
 
   /** Link another ticket to an incident; a ticket already linked (to any incident) stays where it is. */

@@ -100,3 +100,68 @@ export async function readTicketNames(manager: EntityManager, ticket: TicketNami
   const services = await manager.find(Service, { select: { id: true, name: true } });
   return namesIn(ticket, { clients, sites, services });
 }
+
+/** What the incident a ticket declared affects now. */
+export interface DeclaredIncident {
+  key: string;
+  stage: string;
+  service: string;
+  clients: string[];
+  sites: string[];
+}
+
+/** The incident this ticket declared (its origin ticket), or null for any other ticket. */
+export async function declaredIncidentOf(
+  manager: EntityManager,
+  ticketId: string,
+): Promise<DeclaredIncident | null> {
+  const [row] = (await manager.query(
+    `SELECT i.key, i.stage, sv.name AS service,
+            ARRAY(SELECT c.slug FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
+                   WHERE ac.incident_id = i.id) AS clients,
+            ARRAY(SELECT s.site_id FROM incident_affected_site a JOIN site s ON s.id = a.site_id
+                   WHERE a.incident_id = i.id) AS sites
+       FROM support_ticket t
+       JOIN incident i ON i.id = t.incident_id
+       JOIN service sv ON sv.id = i.faulty_service_id
+      WHERE t.ticket_id = $1 AND t.origin`,
+    [ticketId],
+  )) as DeclaredIncident[];
+  return row ?? null;
+}
+
+/** Names the ticket has gained since: only additions (people may have narrowed the incident). */
+export interface NamesToAdd {
+  affectedClientSlugs?: string[];
+  affectedSiteIds?: string[];
+  faultyServiceId?: string;
+  /** What is added, for people: `site "wf0002"`, `service "Order Sync"`. */
+  added: string[];
+}
+
+/**
+ * Pure: what the ticket names that its incident lacks. Clients and sites are added to the current
+ * sets, never removed; the service is set only while the incident's is still "Unknown".
+ */
+export function namesToAdd(
+  names: TicketNames,
+  incident: DeclaredIncident,
+  unknownService: string,
+): NamesToAdd {
+  const clients = names.clientSlugs.filter((c) => !incident.clients.includes(c));
+  const sites = names.siteIds.filter((s) => !incident.sites.includes(s));
+  const result: NamesToAdd = { added: [] };
+  if (clients.length) {
+    result.affectedClientSlugs = [...incident.clients, ...clients];
+    result.added.push(...clients.map((c) => `client "${c}"`));
+  }
+  if (sites.length) {
+    result.affectedSiteIds = [...incident.sites, ...sites];
+    result.added.push(...sites.map((s) => `site "${s}"`));
+  }
+  if (names.service && incident.service === unknownService && names.service.name !== unknownService) {
+    result.faultyServiceId = names.service.id;
+    result.added.push(`service "${names.service.name}"`);
+  }
+  return result;
+}
