@@ -13,13 +13,7 @@ import { ENDED_STAGES } from '../incident/lifecycle';
 import type { IncidentService } from '../incident/incident.service';
 import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
-import {
-  declaredIncidentOf,
-  namesToAdd,
-  readTicketNames,
-  type TicketNaming,
-  type TicketNames,
-} from './ticket-names';
+import { declaredIncidentOf, namesToAdd, readTicketNames, type TicketNaming } from './ticket-names';
 
 /** What the hub follows of a ticket. */
 export interface TicketFacts {
@@ -124,7 +118,7 @@ export class SupportTicketService {
       // The ticket declares its incident once, however many deliveries mention it.
       idempotencyKey: `zendesk:ticket:${id}`,
     });
-    await this.recordUpdate(actor, ticket, null, names); // the ticket's state, as first seen
+    await this.recordUpdate(actor, ticket, null); // the ticket's state, as first seen
     return { changed: true, what: `declared ${incident.key} (${incident.priority}) from ticket ${id}` };
   }
 
@@ -193,14 +187,13 @@ export class SupportTicketService {
   /**
    * A linked ticket changed: record what changed (or the event, e.g. a new comment) on its
    * incident. `recorded` is null when the delivery was older or changed nothing; `linked` false
-   * when the ticket is not linked to any incident. `declared`: the names the ticket's incident was
-   * just declared with; those the catalogue does not know are recorded with its first state.
+   * when the ticket is not linked to any incident. With its first state, a ticket that declared
+   * its incident records the names on it that the catalogue does not know.
    */
   async recordUpdate(
     actor: Actor,
-    facts: TicketFacts,
+    facts: TicketFacts | IncomingTicket,
     event: string | null,
-    declared?: TicketNames,
   ): Promise<{ linked: boolean; recorded: string | null }> {
     requireAccess(actor, AccessRole.RESPONDER, 'recordSupportTicketUpdate');
     return this.uow.run(async (tx) => {
@@ -231,8 +224,8 @@ export class SupportTicketService {
           vendorUpdatedAt: facts.updatedAt ?? ticket.vendorUpdatedAt,
         },
       );
-      // Under the ticket's lock, once: a repeated declaration finds the snapshot taken.
-      if (first && declared?.unknown.length) await this.recordUnknown(tx, actor, ticket, declared.unknown);
+      // Under the ticket's lock, once, whichever delivery takes the first state.
+      if (first && ticket.origin && 'siteValues' in facts) await this.recordUnknown(tx, actor, ticket, facts);
       if (first || (!changes.length && !event)) return { linked: true, recorded: null };
       const described = changes.length
         ? changes.map((c) => `${c.field} ${c.from ?? '(none)'} → ${c.to ?? '(none)'}`).join('; ')
@@ -254,8 +247,10 @@ export class SupportTicketService {
     tx: Tx,
     actor: Actor,
     ticket: SupportTicket,
-    unknown: readonly string[],
+    naming: TicketNaming,
   ): Promise<void> {
+    const { unknown } = await readTicketNames(tx.manager, naming);
+    if (!unknown.length) return;
     await recordFact(tx, {
       incident: await incidentOf(tx, ticket),
       event: 'SupportTicketUpdated',
@@ -266,7 +261,7 @@ export class SupportTicketService {
         ticketId: ticket.ticketId,
         changes: [],
         event: 'unknown names',
-        unknown: [...unknown],
+        unknown,
       },
     });
   }
