@@ -15,6 +15,24 @@ const flag = z
 
 const url = optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL');
 
+/** "KEY=Name,KEY=Name" -> { KEY: 'Name' }, keys uppercased (the Jira stage and priority mappings). */
+const nameMapping = (shape: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const map: Record<string, string> = {};
+      for (const pair of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [key, name] = pair.split('=').map((x) => x?.trim());
+        if (!key || !name) ctx.addIssue({ code: 'custom', message: `"${pair}" is not ${shape}` });
+        else map[key.toUpperCase()] = name;
+      }
+      return map;
+    });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -72,23 +90,12 @@ const EnvSchema = z.object({
   /** The secret of the Jira admin webhook (X-Hub-Signature). */
   JIRA_WEBHOOK_SECRET: optionalString,
   /** Stage -> Jira status name, e.g. "INVESTIGATING=In Progress,CLOSED=Done". */
-  JIRA_STAGE_STATUSES: z
-    .string()
-    .default(
-      'ACKNOWLEDGED=To Do,INVESTIGATING=In Progress,IDENTIFIED=In Progress,MITIGATED=In Progress,POSTMORTEM=In Progress,CLOSED=Done,CANCELLED=Done',
-    )
-    .transform((v, ctx) => {
-      const map: Record<string, string> = {};
-      for (const pair of v
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)) {
-        const [stage, status] = pair.split('=').map((x) => x?.trim());
-        if (!stage || !status) ctx.addIssue({ code: 'custom', message: `"${pair}" is not STAGE=Status` });
-        else map[stage.toUpperCase()] = status;
-      }
-      return map;
-    }),
+  JIRA_STAGE_STATUSES: nameMapping(
+    'STAGE=Status',
+    'ACKNOWLEDGED=To Do,INVESTIGATING=In Progress,IDENTIFIED=In Progress,MITIGATED=In Progress,POSTMORTEM=In Progress,CLOSED=Done,CANCELLED=Cancelled',
+  ),
+  /** Hub priority -> Jira priority name, e.g. "P1=Highest,P2=High". */
+  JIRA_PRIORITIES: nameMapping('PRIORITY=Name', 'P1=Highest,P2=High,P3=Medium,P4=Low'),
   ZENDESK_URL: url,
   ZENDESK_EMAIL: optionalString,
   ZENDESK_API_TOKEN: optionalString,

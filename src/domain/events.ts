@@ -143,7 +143,14 @@ export interface EventPayloads {
     issueKey?: string;
     changedAt?: string;
   };
-  Escalated: { teamId: string; teamName: string; opsgenieTeam: string | null; reason: string };
+  Escalated: {
+    teamId: string;
+    teamName: string;
+    opsgenieTeam: string | null;
+    reason: string;
+    /** The escalate call's idempotencyKey, when it gave one. */
+    idempotencyKey?: string;
+  };
   MessageStarred: StarredMessageData;
   StarredMessageChanged: StarredMessageData;
   SupportTicketLinked: { system: 'ZENDESK'; ticketId: string; subject: string; supportTicketCount: number };

@@ -21,6 +21,8 @@ export interface IncidentView extends IncidentBasics {
   externalUrls: Readonly<Record<string, string>>;
   /** The status updates this transaction's events refer to. */
   statusUpdates: readonly StatusUpdateView[];
+  /** The aliases of the escalation alerts paged for the incident (besides its own), oldest first. */
+  escalationAliases: readonly string[];
 }
 
 export async function loadIncidentView(
@@ -60,6 +62,12 @@ export async function loadIncidentView(
     `SELECT system, url FROM external_record WHERE incident_id = $1 AND url IS NOT NULL`,
     [incidentId],
   )) as { system: string; url: string }[];
+  const escalations = (await manager.query(
+    `SELECT payload->>'alias' AS alias FROM integration_effect
+      WHERE incident_id = $1 AND action = 'opsgenie.page' AND dedupe_key LIKE 'opsgenie:escalation:%'
+      ORDER BY created_at, id`,
+    [incidentId],
+  )) as { alias: string }[];
   const statusUpdates = statusUpdateIds.length
     ? ((await manager.query(
         `SELECT id, audience, client_impact AS "clientImpact", known_problem AS "knownProblem", attempted,
@@ -81,5 +89,6 @@ export async function loadIncidentView(
     roles,
     externalUrls: Object.fromEntries(records.map((r) => [r.system, r.url])),
     statusUpdates,
+    escalationAliases: escalations.map((e) => e.alias),
   };
 }

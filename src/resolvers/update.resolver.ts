@@ -1,6 +1,7 @@
 // What is said during an incident: notes, status updates and escalations, and the timeline
 // entries and status updates they produce.
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { ESCALATION_REPEAT_WINDOW_MS } from '../domain/updates/update.service';
 import { Incident, Person, StatusUpdate, TimelineEntry } from '../entities';
 import { actorOf, type HubContext } from '../schema/context';
 import { AddNoteInput, EscalateInput, PostStatusUpdateInput } from '../schema/inputs';
@@ -8,8 +9,7 @@ import { AddNoteInput, EscalateInput, PostStatusUpdateInput } from '../schema/in
 @Resolver()
 export class UpdateResolver {
   @Mutation(() => TimelineEntry, {
-    description:
-      'Page a team about the incident through Opsgenie (INCIDENT_MANAGER, or anyone in a role on the incident); returns the ESCALATION entry.',
+    description: `Page a team about the incident through Opsgenie (INCIDENT_MANAGER, or anyone in a role on the incident); returns the ESCALATION entry. A repeat (the same idempotencyKey, or the same team and reason within ${ESCALATION_REPEAT_WINDOW_MS / 60_000} minutes) pages once: it returns the earlier entry.`,
   })
   escalate(@Arg('input') input: EscalateInput, @Ctx() ctx: HubContext): Promise<TimelineEntry> {
     return ctx.hub.updates.escalate(actorOf(ctx), input);

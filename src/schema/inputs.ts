@@ -386,4 +386,9 @@ export class EscalateInput {
   teamId: string;
   @Field({ description: `Why, at most ${TEXT_LIMITS.reason} characters.` })
   reason: string;
+  @Field({
+    nullable: true,
+    description: `Retrying with the same key returns the first escalation instead of paging again; at most ${INPUT_LIMITS.idempotencyKey} characters.`,
+  })
+  idempotencyKey?: string;
 }

@@ -219,6 +219,14 @@ describe('final communication on MITIGATED', () => {
     expect(noneDraft.data.internal).toContain('\nRoles:\n- none assigned\n');
   });
 
+  it('drafts nothing for a cancelled incident: no "resolved" notice, no postmortem announced', async () => {
+    const incident = await declare(t);
+    await moveTo(incident.key, ['INVESTIGATING', 'CANCELLED']);
+    const final = await finalOf(incident.key);
+    expect(final.stage).toBe('CANCELLED');
+    expect(final.communications).toEqual({ totalCount: 0, nodes: [] });
+  });
+
   it('drafts again when MITIGATED is reached again, superseding the earlier draft', async () => {
     const incident = await declare(t, { impactStartedAt: ago(30 * MINUTE) });
     await linkTickets(incident.id, [{ subject: 'First' }]);

@@ -79,9 +79,16 @@ describe('Incident Flow', () => {
     await reassess(incident.key, 'SIGNIFICANT', 'HIGH');
     const after = await flowOf(incident.key);
     expect(after).toMatchObject({ priority: 'P2', incidentFlow: true });
-    // the channel's topic follows each priority change; nothing that opens the flow is planned again
+    // the channel's topic and the Jira issue's priority follow each priority change; nothing that
+    // opens the flow is planned again
     expect(planned(after)).toEqual(
-      [...FLOW_EFFECTS, 'SLACK:slack.updateTopic', 'SLACK:slack.updateTopic'].sort(),
+      [
+        ...FLOW_EFFECTS,
+        'JIRA:jira.setPriority',
+        'JIRA:jira.setPriority',
+        'SLACK:slack.updateTopic',
+        'SLACK:slack.updateTopic',
+      ].sort(),
     );
   });
 

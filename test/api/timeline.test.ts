@@ -187,6 +187,42 @@ describe('escalate', () => {
     const kinds = (await timelineRows(t, incident.id)).map((e) => e.kind);
     expect(kinds.filter((k) => k === 'ESCALATION')).toHaveLength(1);
   });
+
+  it('records a repeat once: the same team and reason within the window, or the same idempotencyKey', async () => {
+    const incident = await declare(t);
+    const escalate = async (reason: string, idempotencyKey?: string) =>
+      (
+        await t.ok<{ escalate: { id: string; data: Record<string, unknown> } }>(ESCALATE, {
+          input: { incidentKey: incident.key, teamId: t.catalogue.team.id, reason, idempotencyKey },
+        })
+      ).escalate;
+    const escalations = async () =>
+      (await timelineRows(t, incident.id)).filter((e) => e.kind === 'ESCALATION');
+
+    const first = await escalate('need the queue owners');
+    // a double click, a retried request: the earlier entry comes back, nothing new is recorded
+    expect(await escalate('need the queue owners')).toEqual(first);
+    expect(await escalate('  Need the queue owners ')).toEqual(first);
+    const [a, b] = await Promise.all([escalate('robots stuck'), escalate('robots stuck')]);
+    expect(a.id).toBe(b.id);
+    expect(await escalations()).toHaveLength(2);
+
+    // the same key returns its escalation whatever else it says, and is kept on the entry
+    const keyed = await escalate('pallets jammed', 'page-1');
+    expect(keyed.data).toMatchObject({ reason: 'pallets jammed', idempotencyKey: 'page-1' });
+    expect(await escalate('pallets jammed at dock 4', 'page-1')).toEqual(keyed);
+
+    // past the window the same team and reason page again; a key still finds its escalation
+    await t.database.dataSource.query(
+      `UPDATE timeline_entry SET occurred_at = occurred_at - interval '6 minutes'
+        WHERE incident_id = $1 AND kind = 'ESCALATION'`,
+      [incident.id],
+    );
+    expect((await escalate('pallets jammed at dock 4', 'page-1')).id).toBe(keyed.id);
+    const later = await escalate('need the queue owners');
+    expect(later.id).not.toBe(first.id);
+    expect(await escalations()).toHaveLength(4);
+  });
 });
 
 describe('addNote with occurredAt (a backdated note)', () => {

@@ -103,14 +103,16 @@ export class FakeOnCallPager extends Recorder implements OnCallPager {
 }
 
 export class FakeIssueTracker extends Recorder implements IssueTracker {
-  /** Issues by incident key, and each issue's status. */
+  /** Issues by incident key, and each issue's status and priority. */
   readonly issues = new Map<string, TrackedIssue>();
   readonly statuses = new Map<string, string>();
+  readonly priorities = new Map<string, string>();
 
   async ensureIncidentIssue(request: {
     incidentKey: string;
     summary: string;
     description: string;
+    priority?: string;
   }): Promise<TrackedIssue> {
     this.record('ensureIncidentIssue', request);
     let issue = this.issues.get(request.incidentKey);
@@ -125,6 +127,11 @@ export class FakeIssueTracker extends Recorder implements IssueTracker {
   async transitionTo(issueKey: string, statusName: string): Promise<void> {
     this.record('transitionTo', issueKey, statusName);
     this.statuses.set(issueKey, statusName);
+  }
+
+  async setPriority(issueKey: string, priorityName: string): Promise<void> {
+    this.record('setPriority', issueKey, priorityName);
+    this.priorities.set(issueKey, priorityName);
   }
 }
 

@@ -11,6 +11,15 @@ describe('configuration', () => {
       meetUrlTemplate: 'https://g.co/meet/{key}',
     });
     expect(config.vendors.SLACK_INCIDENTS_CHANNEL).toBe('#incidents');
+    expect(config.vendors.JIRA_STAGE_STATUSES.CANCELLED).toBe('Cancelled');
+    expect(config.vendors.JIRA_PRIORITIES).toEqual({ P1: 'Highest', P2: 'High', P3: 'Medium', P4: 'Low' });
+  });
+
+  it('reads JIRA_PRIORITIES as PRIORITY=Name pairs, like JIRA_STAGE_STATUSES', () => {
+    expect(loadConfig({ JIRA_PRIORITIES: ' p1 = Blocker , P2=Critical' }).vendors.JIRA_PRIORITIES).toEqual({
+      P1: 'Blocker',
+      P2: 'Critical',
+    });
   });
 
   it.each([
@@ -18,6 +27,7 @@ describe('configuration', () => {
     ['DATABASE_URL', 'not a url'],
     ['ADMIN_TOKEN', 'short'],
     ['JIRA_HOST', '::'],
+    ['JIRA_PRIORITIES', 'P1'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

@@ -1,15 +1,35 @@
 // Jira end to end with the real jira.js client: one incident issue per flow incident, labelled
-// with the key and found again before any create; its status follows the stage by the mapping.
+// with the key and found again before any create; its status follows the stage and its priority
+// the incident's, each by its mapping.
 import { JiraFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
-import { CHANGE_STAGE, INCIDENT_EFFECT_OUTCOMES, INCIDENT_RECORD_LINKS } from '../support/operations';
+import {
+  CHANGE_STAGE,
+  INCIDENT_EFFECT_OUTCOMES,
+  INCIDENT_RECORD_LINKS,
+  REASSESS_PRIORITY_LEVELS,
+} from '../support/operations';
 import { waitFor } from '../support/wait-for';
 
 let jira: JiraFake;
 let t: TestHub;
 
 beforeAll(async () => {
-  jira = new JiraFake();
+  // a workflow with a Cancelled status (category done) besides Done
+  jira = new JiraFake({
+    statuses: [
+      { id: '10000', name: 'To Do', category: 'new' },
+      { id: '3', name: 'In Progress', category: 'indeterminate' },
+      { id: '10001', name: 'Done', category: 'done' },
+      { id: '10002', name: 'Cancelled', category: 'done' },
+    ],
+    transitions: [
+      { id: '11', name: 'To Do', to: 'To Do' },
+      { id: '21', name: 'In Progress', to: 'In Progress' },
+      { id: '31', name: 'Done', to: 'Done' },
+      { id: '41', name: 'Cancel', to: 'Cancelled' },
+    ],
+  });
   await jira.start();
   t = await startTestHub({
     JIRA_HOST: jira.url,
@@ -63,7 +83,27 @@ describe('Jira integration', () => {
     expect((issuesFor(incident.key)[0].fields.status as { name: string }).name).toBe('In Progress');
     await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'CANCELLED' } });
     await settled(incident.key, 3);
-    expect((issuesFor(incident.key)[0].fields.status as { name: string }).name).toBe('Done');
+    // cancelled, not done: the default mapping moves a CANCELLED incident's issue to Cancelled
+    expect((issuesFor(incident.key)[0].fields.status as { name: string }).name).toBe('Cancelled');
+    expect(jira.invalidCalls).toEqual([]);
+  });
+
+  it("gives the issue the Jira priority of the incident's, and follows it when it is reassessed", async () => {
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    expect(incident.priority).toBe('P1');
+    await settled(incident.key, 1);
+    const priorityOf = () => (issuesFor(incident.key)[0].fields.priority as { name: string }).name;
+    expect(priorityOf()).toBe('Highest');
+    await t.ok(REASSESS_PRIORITY_LEVELS, {
+      input: {
+        incidentKey: incident.key,
+        clientImpactLevel: 'EXTENSIVE',
+        clientUrgencyLevel: 'MEDIUM',
+        reason: 'a workaround is in place',
+      },
+    });
+    expect((await settled(incident.key, 2)).map((e) => e.action)).toContain('jira.setPriority');
+    expect(priorityOf()).toBe('High');
     expect(jira.invalidCalls).toEqual([]);
   });
 

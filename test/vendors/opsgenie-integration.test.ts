@@ -1,5 +1,6 @@
 // Opsgenie end to end: a flow incident pages its service's team once (the key as alias, in the
-// tags and the message), escalate pages another team, and mitigation closes the alert.
+// tags and the message), escalate pages another team (a repeat pages once), and mitigation or
+// cancellation closes every alert the incident opened.
 import { OpsgenieFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { CHANGE_STAGE, ESCALATE, INCIDENT_EFFECT_STATES, INCIDENT_RECORD_IDS } from '../support/operations';
@@ -36,6 +37,8 @@ async function settled(key: string, count: number): Promise<{ action: string; st
 }
 
 const alertsFor = (alias: string) => [...opsgenie.alerts.values()].filter((a) => a.alias === alias);
+const escalationsOf = (key: string) =>
+  [...opsgenie.alerts.values()].filter((a) => a.alias.startsWith(`${key}-escalation-`));
 const P1 = () => ({
   clientImpactLevel: 'EXTENSIVE',
   clientUrgencyLevel: 'CRITICAL',
@@ -85,23 +88,65 @@ describe('Opsgenie integration', () => {
     expect(alertsFor(incident.key)).toHaveLength(1);
   });
 
-  it('pages a team on escalate and closes the alert at MITIGATED', async () => {
+  it("pages a team on escalate, and closes the incident's alert and every escalation's at MITIGATED", async () => {
+    const incident = await declare(t, P1());
+    await settled(incident.key, 1);
+    for (const reason of ['need more hands', 'robots stuck']) {
+      await t.ok(ESCALATE, { input: { incidentKey: incident.key, teamId: t.catalogue.team.id, reason } });
+    }
+    await settled(incident.key, 3);
+    expect(escalationsOf(incident.key).map((a) => a.status)).toEqual(['open', 'open']);
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
+      await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
+    }
+    const effects = await settled(incident.key, 6);
+    expect(effects.map((e) => e.action).sort()).toEqual([
+      ...Array<string>(3).fill('opsgenie.close'),
+      ...Array<string>(3).fill('opsgenie.page'),
+    ]);
+    expect(alertsFor(incident.key)[0].status).toBe('closed');
+    const escalations = escalationsOf(incident.key);
+    expect(escalations.map((a) => a.status)).toEqual(['closed', 'closed']);
+    expect(escalations.map((a) => a.message).join()).toContain('need more hands');
+    expect(escalations[0].tags).toContain(incident.key);
+    expect(opsgenie.invalidCalls).toEqual([]);
+  });
+
+  it('closes the alert of a cancelled incident and of its escalation: on-call is no longer paged', async () => {
     const incident = await declare(t, P1());
     await settled(incident.key, 1);
     await t.ok(ESCALATE, {
       input: { incidentKey: incident.key, teamId: t.catalogue.team.id, reason: 'need more hands' },
     });
-    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
-      await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
-    }
-    const effects = await settled(incident.key, 3);
-    expect(effects.map((e) => e.action).sort()).toEqual(['opsgenie.close', 'opsgenie.page', 'opsgenie.page']);
-    expect(alertsFor(incident.key)[0].status).toBe('closed');
-    const escalation = [...opsgenie.alerts.values()].find((a) =>
-      a.alias.startsWith(`${incident.key}-escalation-`),
-    );
-    expect(escalation?.message).toContain('need more hands');
-    expect(escalation?.tags).toContain(incident.key);
+    await settled(incident.key, 2);
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'CANCELLED' } });
+    expect((await settled(incident.key, 4)).map((e) => e.action).sort()).toEqual([
+      'opsgenie.close',
+      'opsgenie.close',
+      'opsgenie.page',
+      'opsgenie.page',
+    ]);
+    expect(alertsFor(incident.key).map((a) => a.status)).toEqual(['closed']);
+    expect(escalationsOf(incident.key).map((a) => a.status)).toEqual(['closed']);
+    expect(opsgenie.invalidCalls).toEqual([]);
+  });
+
+  it('pages once for a double escalate: the same team and reason, or the same idempotencyKey', async () => {
+    const incident = await declare(t, P1());
+    await settled(incident.key, 1);
+    const escalate = (reason: string, idempotencyKey?: string) =>
+      t.ok(ESCALATE, {
+        input: { incidentKey: incident.key, teamId: t.catalogue.team.id, reason, idempotencyKey },
+      });
+    const first = await escalate('need more hands');
+    const again = await escalate('need more hands');
+    expect(again.escalate.id).toBe(first.escalate.id);
+    const keyed = await escalate('robots stuck', 'retry-1');
+    expect((await escalate('robots stuck on aisle 4', 'retry-1')).escalate.id).toBe(keyed.escalate.id);
+    await settled(incident.key, 3);
+    await sleep(800);
+    expect(await settled(incident.key, 3)).toHaveLength(3);
+    expect(escalationsOf(incident.key)).toHaveLength(2);
     expect(opsgenie.invalidCalls).toEqual([]);
   });
 

@@ -68,6 +68,24 @@ describe('Statuspage integration', () => {
     expect(statuspage.invalidCalls).toEqual([]);
   });
 
+  it('resolves the page incident of a cancelled incident with a neutral text, announcing no postmortem', async () => {
+    const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
+    await settled(incident.key);
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'CANCELLED' } });
+    await waitFor(
+      `the page incident of ${incident.key} to be resolved`,
+      async () => settled(incident.key),
+      (effects) => effects.length === 2,
+      { timeoutMs: 15_000 },
+    );
+    const [page] = pageIncidentsOf(incident);
+    expect(page.status).toBe('resolved');
+    const resolved = page.incident_updates.filter((u) => u.status === 'resolved');
+    expect(resolved.map((u) => u.body)).toEqual([expect.stringMatching(/no impact/i)]);
+    expect(page.incident_updates.map((u) => u.body).join('\n')).not.toMatch(/postmortem/i);
+    expect(statuspage.invalidCalls).toEqual([]);
+  });
+
   it('creates no second page incident when the answer to the create was lost', async () => {
     statuspage.inject({ operation: 'postPagesPageIdIncidents', fault: { kind: 'lostResponse' } });
     const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });

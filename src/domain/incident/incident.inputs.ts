@@ -183,5 +183,12 @@ export const escalateSchema = z.strictObject({
   incidentKey,
   teamId: id(),
   reason: requiredText(TEXT_LIMITS.reason),
+  /** A retry with the same key (on the same incident) returns the first escalation. */
+  idempotencyKey: z
+    .string()
+    .trim()
+    .min(1)
+    .max(INPUT_LIMITS.idempotencyKey, `must be at most ${INPUT_LIMITS.idempotencyKey} characters`)
+    .nullish(),
 });
 export type EscalateInput = z.input<typeof escalateSchema>;

@@ -1,9 +1,10 @@
 // What is said during an incident: notes on the timeline, the regular status updates (the
 // handbook's four questions, INTERNAL or EXTERNAL) and escalations that page another team.
-import { StatusUpdate, Team, type TimelineEntry } from '../../entities';
+import { Brackets } from 'typeorm';
+import { StatusUpdate, Team, TimelineEntry } from '../../entities';
 import type { Actor } from '../access/access';
 import { ESCALATE_NEED, requireIncidentAccess } from '../access/incident-access';
-import { AccessRole } from '../enums';
+import { AccessRole, TimelineKind } from '../enums';
 import { badInput } from '../errors';
 import { getIncident } from '../incident/incident-store';
 import { assertNotEnded } from '../incident/lifecycle';
@@ -16,8 +17,11 @@ import {
   type PostStatusUpdateInput,
 } from '../incident/incident.inputs';
 import { recordFact } from '../timeline';
-import type { UnitOfWork } from '../unit-of-work';
+import type { Tx, UnitOfWork } from '../unit-of-work';
 import { parseInput } from '../validation';
+
+/** How long an escalation to the same team with the same reason counts as a repeat (pages once). */
+export const ESCALATION_REPEAT_WINDOW_MS = 5 * 60 * 1000;
 
 export class UpdateService {
   constructor(private readonly uow: UnitOfWork) {}
@@ -79,12 +83,21 @@ export class UpdateService {
     });
   }
 
-  /** Page a team about the incident (through the on-call pager); recorded as an ESCALATION entry. */
+  /**
+   * Page a team about the incident (through the on-call pager); recorded as an ESCALATION entry.
+   * A repeat pages once: an earlier escalation of the incident with the same `idempotencyKey`, or
+   * to the same team with the same reason (case aside) less than ESCALATION_REPEAT_WINDOW_MS ago,
+   * is returned as it is and nothing new is recorded.
+   */
   async escalate(actor: Actor, raw: EscalateInput): Promise<TimelineEntry> {
     const input = parseInput(escalateSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
       await requireIncidentAccess(tx.manager, actor, incident, ESCALATE_NEED, 'escalate');
+      // One escalation of an incident is decided at a time, so two racing repeats page once.
+      await tx.manager.query('SELECT 1 FROM incident WHERE id = $1 FOR UPDATE', [incident.id]);
+      const earlier = await this.earlierEscalation(tx, incident.id, input);
+      if (earlier) return earlier;
       assertNotEnded(incident, 'escalate');
       const team = await tx.manager.findOne(Team, { where: { id: input.teamId } });
       if (!team) throw badInput('teamId', `unknown team "${input.teamId}"`);
@@ -93,8 +106,36 @@ export class UpdateService {
         event: 'Escalated',
         actorId: actor.personId,
         text: `Escalated to ${team.name}: ${input.reason}`,
-        data: { teamId: team.id, teamName: team.name, opsgenieTeam: team.opsgenieTeam, reason: input.reason },
+        data: {
+          teamId: team.id,
+          teamName: team.name,
+          opsgenieTeam: team.opsgenieTeam,
+          reason: input.reason,
+          ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+        },
       });
     });
+  }
+
+  /** The escalation a repeat of this one would duplicate, if any (the first, when several). */
+  private earlierEscalation(
+    tx: Tx,
+    incidentId: string,
+    input: { teamId: string; reason: string; idempotencyKey?: string | null },
+  ): Promise<TimelineEntry | null> {
+    const since = new Date(tx.now.getTime() - ESCALATION_REPEAT_WINDOW_MS);
+    const repeat = new Brackets((q) => {
+      q.where(`e.data->>'teamId' = :teamId AND lower(e.data->>'reason') = lower(:reason)`, input);
+      q.andWhere('e.occurredAt > :since', { since });
+      if (input.idempotencyKey) {
+        q.orWhere(`e.data->>'idempotencyKey' = :key`, { key: input.idempotencyKey });
+      }
+    });
+    return tx.manager
+      .createQueryBuilder(TimelineEntry, 'e')
+      .where('e.incidentId = :incidentId AND e.kind = :kind', { incidentId, kind: TimelineKind.ESCALATION })
+      .andWhere(repeat)
+      .orderBy('e.sequence', 'ASC')
+      .getOne();
   }
 }

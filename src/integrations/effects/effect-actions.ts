@@ -31,8 +31,16 @@ export const EFFECT_PAYLOADS = {
     responders: z.array(z.object({ type: z.enum(['team', 'schedule', 'user']), name: z.string() })),
   }),
   'opsgenie.close': z.object({ alias: z.string(), note: z.string() }),
-  'jira.createIssue': z.object({ incidentKey: z.string(), summary: z.string(), description: z.string() }),
+  'jira.createIssue': z.object({
+    incidentKey: z.string(),
+    summary: z.string(),
+    description: z.string(),
+    /** The Jira priority name (JIRA_PRIORITIES); absent on effects planned before it existed. */
+    priority: z.string().optional(),
+  }),
   'jira.transition': z.object({ status: z.string() }),
+  /** The issue's priority follows the incident's (JIRA_PRIORITIES). */
+  'jira.setPriority': z.object({ priority: z.string() }),
   'zendesk.createTicket': z.object({ incidentKey: z.string(), subject: z.string(), body: z.string() }),
   /** An internal note on the ticket the incident came from. */
   'zendesk.note': z.object({ incidentKey: z.string(), ticketId: z.string(), body: z.string() }),

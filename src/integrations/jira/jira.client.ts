@@ -33,6 +33,7 @@ export class JiraIssueTracker implements IssueTracker {
     incidentKey: string;
     summary: string;
     description: string;
+    priority?: string;
   }): Promise<TrackedIssue> {
     const found = await this.call(() =>
       this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
@@ -58,6 +59,7 @@ export class JiraIssueTracker implements IssueTracker {
             })),
           },
           labels: [request.incidentKey],
+          ...(request.priority ? { priority: { name: request.priority } } : {}),
         },
       }),
     );
@@ -87,6 +89,12 @@ export class JiraIssueTracker implements IssueTracker {
     }
     await this.call(() =>
       this.client.issues.doTransition({ issueIdOrKey: issueKey, transition: { id: transition.id } }),
+    );
+  }
+
+  async setPriority(issueKey: string, priorityName: string): Promise<void> {
+    await this.call(() =>
+      this.client.issues.editIssue({ issueIdOrKey: issueKey, fields: { priority: { name: priorityName } } }),
     );
   }
 

@@ -1,5 +1,6 @@
 // Jira: the incident issue for each flow incident, labelled with the key, its status following
-// the stage through a configurable mapping (JIRA_STAGE_STATUSES).
+// the stage and its priority the incident's, through configurable mappings (JIRA_STAGE_STATUSES,
+// JIRA_PRIORITIES).
 import type { Config } from '../../config';
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
@@ -21,6 +22,7 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
   constructor(
     readonly enabled: boolean,
     private readonly stageStatuses: Readonly<Record<string, string>>,
+    private readonly priorities: Readonly<Record<string, string>>,
     private readonly bridge: ConferenceBridge,
   ) {}
 
@@ -42,7 +44,12 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
         {
           action: 'jira.createIssue',
           dedupeKey: issueKey,
-          payload: { incidentKey: view.key, summary, description },
+          payload: {
+            incidentKey: view.key,
+            summary,
+            description,
+            ...(this.priorities[view.priority] ? { priority: this.priorities[view.priority] } : {}),
+          },
         },
       ];
     }
@@ -54,6 +61,17 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
           action: 'jira.transition',
           dedupeKey: `jira:transition:${event.timelineEntryId}`,
           payload: { status },
+        },
+      ];
+    }
+    if (event.type === 'PriorityChanged' && event.data.from.priority !== event.data.to.priority) {
+      const priority = this.priorities[event.data.to.priority];
+      if (!priority) return [];
+      return [
+        {
+          action: 'jira.setPriority',
+          dedupeKey: `jira:priority:${event.timelineEntryId}`,
+          payload: { priority },
         },
       ];
     }
@@ -73,6 +91,11 @@ class JiraEffects implements EffectHandler<ExternalSystem.JIRA> {
     }
     const issueKey = await context.externalId(ExternalSystem.JIRA);
     if (!issueKey) throw new IntegrationError('JIRA', 'UNAVAILABLE', 'issue not created yet');
+    if (effect.action === 'jira.setPriority') {
+      const { priority } = effect.payload;
+      await this.tracker.setPriority(issueKey, priority);
+      return { result: { issueKey, priority } };
+    }
     const { status } = effect.payload;
     await this.tracker.transitionTo(issueKey, status);
     return { result: { issueKey, status } };
@@ -90,7 +113,7 @@ export const jiraModule: VendorModule<'jira'> = {
       config.vendors.JIRA_PROJECT_KEY
     ),
   reactions: (config, enabled, bridge) =>
-    new JiraReactions(enabled, config.vendors.JIRA_STAGE_STATUSES, bridge),
+    new JiraReactions(enabled, config.vendors.JIRA_STAGE_STATUSES, config.vendors.JIRA_PRIORITIES, bridge),
   adapter: (config) =>
     new JiraIssueTracker({
       host: config.vendors.JIRA_HOST!,

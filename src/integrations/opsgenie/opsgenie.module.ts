@@ -1,12 +1,14 @@
 // Opsgenie: page the owning team when an incident enters Incident Flow, page a team on escalate,
-// and close the alert when the incident is mitigated.
+// and close every alert the incident opened (its own and each escalation's) when the incident is
+// mitigated or cancelled.
 import type { Config } from '../../config';
 import { ExternalSystem, Stage } from '../../domain/enums';
-import type { DomainEvent } from '../../domain/events';
+import type { DomainEvent, EventOf } from '../../domain/events';
 import { priorityLabel } from '../../domain/labels';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
+import type { IncidentView } from '../incident-view';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
@@ -15,6 +17,9 @@ import type { OnCallPager } from './opsgenie.port';
 
 type OpsgenieAction = ActionOf<ExternalSystem.OPSGENIE>;
 type PagePayload = EffectPayloads['opsgenie.page'];
+
+/** The stages at which on-call is no longer needed: every alert of the incident is closed. */
+const CLOSING_STAGES: ReadonlySet<string> = new Set([Stage.MITIGATED, Stage.CANCELLED]);
 
 class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
   readonly system = ExternalSystem.OPSGENIE;
@@ -69,17 +74,36 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
         },
       ];
     }
-    if (paged && event.type === 'StageChanged' && event.data.to === Stage.MITIGATED) {
-      const view = await context.view();
-      return [
-        {
-          action: 'opsgenie.close',
-          dedupeKey: `opsgenie:close:${event.timelineEntryId}`,
-          payload: { alias: view.key, note: `${view.key} mitigated` },
-        },
-      ];
+    if (event.type === 'StageChanged' && CLOSING_STAGES.has(event.data.to)) {
+      return this.closeAll(event, paged, await context.view());
     }
     return [];
+  }
+
+  /** Close every alert the incident opened: its own (when it paged) and each escalation's. */
+  private closeAll(
+    event: EventOf<'StageChanged'>,
+    paged: boolean,
+    view: IncidentView,
+  ): EffectIntent<OpsgenieAction>[] {
+    const note = `${view.key} ${event.data.to === Stage.CANCELLED ? 'cancelled' : 'mitigated'}`;
+    const own: EffectIntent<OpsgenieAction>[] = paged
+      ? [
+          {
+            action: 'opsgenie.close',
+            dedupeKey: `opsgenie:close:${event.timelineEntryId}`,
+            payload: { alias: view.key, note },
+          },
+        ]
+      : [];
+    return [
+      ...own,
+      ...view.escalationAliases.map((alias): EffectIntent<OpsgenieAction> => ({
+        action: 'opsgenie.close',
+        dedupeKey: `opsgenie:close:${event.timelineEntryId}:${alias}`,
+        payload: { alias, note },
+      })),
+    ];
   }
 
   private pagePayload(

@@ -1,5 +1,5 @@
 // Pure: what the public status page says. It never names clients, sites or people.
-import type { Stage } from '../../domain/enums';
+import { Stage } from '../../domain/enums';
 
 /** The statuses of a page incident. */
 export const PAGE_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
@@ -22,6 +22,16 @@ export const STATUSPAGE_BODY: Readonly<Record<PageStatus, string>> = {
   monitoring: 'A fix has been applied and we are monitoring the results.',
   resolved: 'The disruption is resolved. A postmortem will follow.',
 };
+
+/**
+ * What the page says when the incident moves to this stage. A CANCELLED incident is resolved with a
+ * neutral text: it turned out to have no impact, so no postmortem is announced.
+ */
+export const STATUSPAGE_CANCELLED_BODY = 'We found no impact on our services. This incident is closed.';
+
+export function stageBody(stage: string): string {
+  return stage === Stage.CANCELLED ? STATUSPAGE_CANCELLED_BODY : STATUSPAGE_BODY[STATUSPAGE_STATUS[stage]];
+}
 
 export const publicIncidentName = (priority: string): string =>
   priority === 'P1' ? 'Major service disruption' : 'Partial service disruption';

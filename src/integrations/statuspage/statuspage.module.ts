@@ -9,7 +9,7 @@ import type { PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import type { VendorModule } from '../vendor-module';
 import { StatuspageClient } from './statuspage.client';
-import { publicIncidentName, STATUSPAGE_BODY, STATUSPAGE_STATUS } from './statuspage.mapper';
+import { publicIncidentName, stageBody, STATUSPAGE_STATUS } from './statuspage.mapper';
 import type { StatusPage } from './statuspage.port';
 
 type StatuspageAction = ActionOf<ExternalSystem.STATUSPAGE>;
@@ -34,7 +34,7 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
             reference: view.incidentId,
             name: publicIncidentName(view.priority),
             status,
-            body: STATUSPAGE_BODY[status],
+            body: stageBody(view.stage),
           },
         },
       ];
@@ -45,7 +45,7 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
         {
           action: 'statuspage.update',
           dedupeKey: `statuspage:update:${event.timelineEntryId}`,
-          payload: { status, body: STATUSPAGE_BODY[status] },
+          payload: { status, body: stageBody(event.data.to) },
         },
       ];
     }

@@ -1,6 +1,6 @@
 // Opsgenie's rules: page the on-call incident managers and the owning team when an incident enters
-// Incident Flow, page the team named on each escalation, close the alert at MITIGATED; and the
-// handler's calls through the pager port.
+// Incident Flow, page the team named on each escalation, close every alert the incident opened at
+// MITIGATED and CANCELLED; and the handler's calls through the pager port.
 import { ExternalSystem, Stage } from '../../../src/domain/enums';
 import { opsgenieModule } from '../../../src/integrations/opsgenie/opsgenie.module';
 import { FakeOnCallPager } from '../../support/in-process-ports';
@@ -94,6 +94,45 @@ describe('Opsgenie reactions', () => {
     ).toEqual([]);
     const identified = domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.IDENTIFIED });
     expect(await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), identified)).toEqual([]);
+  });
+
+  it("closes each escalation's alert too at MITIGATED, besides the incident's own", async () => {
+    const escalations = [`${KEY}-escalation-7e1f0000`, `${KEY}-escalation-7e1f0001`];
+    const view = incidentView({ escalationAliases: escalations });
+    const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
+    expect(await new MemoryPlan(view, [PAGE]).plan(opsgenie(), mitigated)).toEqual([
+      {
+        action: 'opsgenie.close',
+        dedupeKey: `opsgenie:close:${mitigated.timelineEntryId}`,
+        payload: { alias: KEY, note: `${KEY} mitigated` },
+      },
+      ...escalations.map((alias) => ({
+        action: 'opsgenie.close',
+        dedupeKey: `opsgenie:close:${mitigated.timelineEntryId}:${alias}`,
+        payload: { alias, note: `${KEY} mitigated` },
+      })),
+    ]);
+  });
+
+  it('closes every alert of a CANCELLED incident, and none it did not open', async () => {
+    const escalation = `${KEY}-escalation-7e1f0000`;
+    const cancelled = domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.CANCELLED });
+    const closed = await new MemoryPlan(incidentView({ escalationAliases: [escalation] }), [PAGE]).plan(
+      opsgenie(),
+      cancelled,
+    );
+    expect(closed.map((i) => [i.action, i.payload.alias, i.payload.note])).toEqual([
+      ['opsgenie.close', KEY, `${KEY} cancelled`],
+      ['opsgenie.close', escalation, `${KEY} cancelled`],
+    ]);
+    // an incident outside Incident Flow paged nobody, unless it was escalated
+    const outside = incidentView({ priority: 'P3', incidentFlow: false });
+    expect(await new MemoryPlan(outside).plan(opsgenie(), cancelled)).toEqual([]);
+    const [onlyEscalation] = await new MemoryPlan({ ...outside, escalationAliases: [escalation] }).plan(
+      opsgenie(),
+      cancelled,
+    );
+    expect(onlyEscalation.payload.alias).toBe(escalation);
   });
 });
 

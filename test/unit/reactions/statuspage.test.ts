@@ -71,6 +71,18 @@ describe('Statuspage reactions', () => {
     });
   });
 
+  it('resolves the page incident of a CANCELLED incident with a neutral text: no impact, no postmortem', async () => {
+    const plan = new MemoryPlan(incidentView({ stage: 'INVESTIGATING' }), [OPEN]);
+    const cancelled = domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.CANCELLED });
+    const [resolved] = await plan.plan(statuspage(), cancelled);
+    expect(resolved).toEqual({
+      action: 'statuspage.update',
+      dedupeKey: `statuspage:update:${cancelled.timelineEntryId}`,
+      payload: { status: 'resolved', body: 'We found no impact on our services. This incident is closed.' },
+    });
+    expect(String(resolved.payload.body)).not.toMatch(/postmortem/i);
+  });
+
   it('posts an external status update with the current status, and keeps internal ones off the page', async () => {
     const external = statusUpdate();
     const internal = statusUpdate({ id: '5a7e0000-0000-4000-8000-0000000000a2', audience: 'INTERNAL' });
