@@ -90,6 +90,8 @@ export class SlackFake extends FakeVendor {
   readonly channels = new Map<string, SlackChannel>();
   /** Messages by channel id, oldest first. */
   readonly messagesByChannel = new Map<string, SlackMessage[]>();
+  /** Pinned message timestamps by channel id, in the order they were pinned. */
+  readonly pinsByChannel = new Map<string, { ts: string; created: number; created_by: string }[]>();
   readonly ephemeral: { channel: string; user: string; text: string; message_ts: string }[] = [];
   /** What the app sent to slash commands' response_urls, in order. */
   readonly commandResponses: { path: string; text: string; response_type: string }[] = [];
@@ -159,6 +161,14 @@ export class SlackFake extends FakeVendor {
     return channel ? (this.messagesByChannel.get(channel.id) ?? []) : [];
   }
 
+  /** The messages pinned in a channel, in the order they were pinned. */
+  pinned(channelIdOrName: string): SlackMessage[] {
+    const channel = this.channel(channelIdOrName);
+    if (!channel) return [];
+    const messages = this.messagesByChannel.get(channel.id) ?? [];
+    return (this.pinsByChannel.get(channel.id) ?? []).flatMap((p) => messages.filter((m) => m.ts === p.ts));
+  }
+
   /** A person posts in a channel (as if typed in Slack). */
   postAsUser(channelIdOrName: string, userId: string, text: string, threadTs?: string): SlackMessage {
     const channel = this.mustChannel(channelIdOrName);
@@ -195,6 +205,7 @@ export class SlackFake extends FakeVendor {
     this.users.clear();
     this.channels.clear();
     this.messagesByChannel.clear();
+    this.pinsByChannel.clear();
     this.ephemeral.length = 0;
     this.commandResponses.length = 0;
     this.idCounter = 0;
@@ -444,6 +455,43 @@ export class SlackFake extends FakeVendor {
         text: message.text,
         message: this.messageJson(message),
       });
+    },
+
+    // pins.add: a message by channel and timestamp (files are not modelled: no timestamp is no_item_specified).
+    'pins.add': (ctx) => {
+      const { channel: id, timestamp } = this.args(ctx.call);
+      const channel = this.visibleChannel(id);
+      if (!channel) return fail('channel_not_found');
+      if (!timestamp) return fail('no_item_specified');
+      if (!isTs(timestamp)) return fail('bad_timestamp');
+      const message = this.messagesByChannel.get(channel.id)?.find((m) => m.ts === timestamp);
+      if (!message) return fail('message_not_found');
+      const pins = this.pinsByChannel.get(channel.id) ?? [];
+      if (pins.some((p) => p.ts === timestamp)) return fail('already_pinned');
+      pins.push({ ts: timestamp, created: Math.floor(Date.now() / 1000), created_by: this.botUserId });
+      this.pinsByChannel.set(channel.id, pins);
+      return ok({});
+    },
+
+    'pins.list': (ctx) => {
+      const channel = this.visibleChannel(this.args(ctx.call).channel);
+      if (!channel) return fail('channel_not_found');
+      const messages = this.messagesByChannel.get(channel.id) ?? [];
+      const items = (this.pinsByChannel.get(channel.id) ?? []).flatMap((pin) => {
+        const message = messages.find((m) => m.ts === pin.ts);
+        if (!message) return [];
+        const permalink = `https://${this.teamDomain}.slack.com/archives/${channel.id}/p${message.ts.replace('.', '')}`;
+        return [
+          {
+            type: 'message',
+            channel: channel.id,
+            created: pin.created,
+            created_by: pin.created_by,
+            message: { ...this.messageJson(message), permalink, pinned_to: [channel.id] },
+          },
+        ];
+      });
+      return ok({ items: items.reverse() });
     },
 
     'chat.postEphemeral': (ctx) => {
