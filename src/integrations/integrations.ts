@@ -36,6 +36,12 @@ export class IntegrationHealth {
     description: 'The most recent error, classified and free of secrets.',
   })
   lastError: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The action of the effect that failed most recently (e.g. slack.announce), which lastError is about.',
+  })
+  lastFailedAction: string | null;
   @Field({ description: "Whether its webhook endpoint is on (the webhook's secret is set)." })
   webhookEnabled: boolean;
   @Field(() => Int, { description: 'Webhook deliveries waiting to be processed or being retried.' })
@@ -57,6 +63,7 @@ interface WorkCounts {
   failing: number;
   dead: number;
   last_error: string | null;
+  last_failed_action: string | null;
 }
 
 export class Integrations {
@@ -143,6 +150,7 @@ export class Integrations {
         backlog: enabled ? (row?.backlog ?? 0) : 0,
         deadLettered: row?.dead ?? 0,
         lastError: row?.last_error ?? null,
+        lastFailedAction: row?.last_failed_action ?? null,
         webhookEnabled,
         inboundBacklog: hook?.backlog ?? 0,
         inboundDeadLettered: hook?.dead ?? 0,
@@ -156,12 +164,14 @@ export class Integrations {
     table: 'integration_effect' | 'inbound_delivery',
     system: 'system' | 'upper(source)',
   ): Promise<WorkCounts[]> {
+    const action = table === 'integration_effect' ? 'action' : 'NULL::text';
     return (await this.database.dataSource.query(
       `SELECT ${system} AS system,
+              (array_agg(${action} ORDER BY updated_at DESC, id) FILTER (WHERE last_error IS NOT NULL))[1] AS last_failed_action,
               count(*) FILTER (WHERE state IN ('PENDING', 'FAILED'))::int AS backlog,
               count(*) FILTER (WHERE state = 'FAILED')::int AS failing,
               count(*) FILTER (WHERE state = 'DEAD')::int AS dead,
-              (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
+              (array_agg(last_error ORDER BY updated_at DESC, id) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
          FROM ${table} GROUP BY 1`,
     )) as WorkCounts[];
   }

@@ -1061,6 +1061,7 @@ export interface IntegrationHealthFields {
   backlog: number;
   deadLettered: number;
   lastError: string | null;
+  lastFailedAction: string | null;
   webhookEnabled: boolean;
   inboundBacklog: number;
   inboundDeadLettered: number;
@@ -1077,6 +1078,7 @@ export const INTEGRATION_HEALTH = operation<{ integrationHealth: IntegrationHeal
         backlog
         deadLettered
         lastError
+        lastFailedAction
         webhookEnabled
         inboundBacklog
         inboundDeadLettered
