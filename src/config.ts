@@ -70,7 +70,11 @@ const EnvSchema = z.object({
   SLACK_API_URL: url,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
-  SLACK_INCIDENTS_CHANNEL: z.string().default('#incidents'),
+  /** Where new incidents are announced (`#name` or a channel id); unset, they are not announced. */
+  SLACK_INCIDENTS_CHANNEL: optionalString.refine(
+    (v) => v === undefined || /^(#[a-z0-9_-]{1,80}|[CG][A-Z0-9]{8,})$/.test(v),
+    'a channel as #name (lowercase) or its id',
+  ),
   /** The reaction that stars a message in an incident channel (name without colons). */
   SLACK_STAR_EMOJI: z
     .string()

@@ -2,6 +2,7 @@
 // transaction. Reactions decide from the event and this view alone (no queries of their own), so
 // each rule can be tested without a database.
 import type { EntityManager } from 'typeorm';
+import { incidentChannelName } from './channel-name';
 import type { IncidentView as IncidentBasics } from './slack/slack.mapper';
 
 /** A status update as the reactions quote it. */
@@ -23,6 +24,21 @@ export interface IncidentView extends IncidentBasics {
   statusUpdates: readonly StatusUpdateView[];
   /** The aliases of the escalation alerts paged for the incident (besides its own), oldest first. */
   escalationAliases: readonly string[];
+  /**
+   * The incident channel's name, for every message that names it: the name Slack gave the channel
+   * once it is open (a suffix when the planned name was taken), else the name it will be opened under.
+   */
+  channelName: string;
+  /** The channel topic planned last (each change of topic posts a line in the channel). */
+  lastSlackTopic: PlannedText | null;
+  /** The text of the pinned incident card planned last. */
+  lastSlackCard: PlannedText | null;
+}
+
+/** A text planned for Slack earlier, with the dedupe key of its effect. */
+export interface PlannedText {
+  text: string;
+  dedupeKey: string;
 }
 
 export async function loadIncidentView(
@@ -76,6 +92,21 @@ export async function loadIncidentView(
         [incidentId, [...statusUpdateIds]],
       )) as StatusUpdateView[])
     : [];
+  const slack = (await manager.query(
+    `SELECT DISTINCT ON (action) action, dedupe_key AS "dedupeKey", state,
+            COALESCE(payload->>'topic', payload->>'text') AS text, result->>'channelName' AS "openedAs"
+       FROM integration_effect
+      WHERE incident_id = $1 AND action IN ('slack.openChannel', 'slack.updateTopic', 'slack.card')
+      ORDER BY action, created_at DESC`,
+    [incidentId],
+  )) as { action: string; dedupeKey: string; state: string; text: string | null; openedAs: string | null }[];
+  const last = (action: string): PlannedText | null => {
+    const row = slack.find((r) => r.action === action);
+    return row?.text != null ? { text: row.text, dedupeKey: row.dedupeKey } : null;
+  };
+  const opened = slack.find((r) => r.action === 'slack.openChannel' && r.state === 'DONE')?.openedAs;
+  const channelName =
+    opened ?? incidentChannelName({ key: incident.key, zendeskTicketId: incident.zendesk_ticket_id, sites });
   return {
     incidentId,
     key: incident.key,
@@ -90,5 +121,8 @@ export async function loadIncidentView(
     externalUrls: Object.fromEntries(records.map((r) => [r.system, r.url])),
     statusUpdates,
     escalationAliases: escalations.map((e) => e.alias),
+    channelName,
+    lastSlackTopic: last('slack.updateTopic'),
+    lastSlackCard: last('slack.card'),
   };
 }

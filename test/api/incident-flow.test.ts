@@ -28,12 +28,17 @@ const reassess = (incidentKey: string, clientImpactLevel: string, clientUrgencyL
 
 const planned = (state: FlowState) => state.integrationEffects.map((e) => `${e.system}:${e.action}`).sort();
 
-/** What entering Incident Flow plans, one effect per vendor. */
+/**
+ * What entering Incident Flow plans: one effect per vendor, and at Slack the channel's topic and
+ * pinned card besides the channel (no announcement: SLACK_INCIDENTS_CHANNEL is not set here).
+ */
 const FLOW_EFFECTS = [
   'JIRA:jira.createIssue',
   'MEET:meet.link',
   'OPSGENIE:opsgenie.page',
+  'SLACK:slack.card',
   'SLACK:slack.openChannel',
+  'SLACK:slack.updateTopic',
   'STATUSPAGE:statuspage.openIncident',
   'ZENDESK:zendesk.createTicket',
 ];
@@ -79,13 +84,15 @@ describe('Incident Flow', () => {
     await reassess(incident.key, 'SIGNIFICANT', 'HIGH');
     const after = await flowOf(incident.key);
     expect(after).toMatchObject({ priority: 'P2', incidentFlow: true });
-    // the channel's topic and the Jira issue's priority follow each priority change; nothing that
-    // opens the flow is planned again
+    // the channel's topic and card and the Jira issue's priority follow each priority change;
+    // nothing that opens the flow is planned again
     expect(planned(after)).toEqual(
       [
         ...FLOW_EFFECTS,
         'JIRA:jira.setPriority',
         'JIRA:jira.setPriority',
+        'SLACK:slack.card',
+        'SLACK:slack.card',
         'SLACK:slack.updateTopic',
         'SLACK:slack.updateTopic',
       ].sort(),

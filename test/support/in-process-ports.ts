@@ -72,6 +72,21 @@ export class FakeChatChannel extends Recorder implements ChatChannel {
     return { messageId };
   }
 
+  /** The pinned message of each channel by marker, as its latest text. */
+  readonly pinned = new Map<string, { messageId: string; text: string }>();
+
+  async upsertPinned(request: {
+    channel: string;
+    text: string;
+    marker: string;
+  }): Promise<{ messageId: string }> {
+    this.record('upsertPinned', request);
+    const key = `${request.channel}/${request.marker}`;
+    const messageId = this.pinned.get(key)?.messageId ?? `${1_800_000_000 + this.pinned.size}.000100`;
+    this.pinned.set(key, { messageId, text: request.text });
+    return { messageId };
+  }
+
   async getMessage(channelId: string, ts: string): Promise<ChatMessage | null> {
     this.record('getMessage', channelId, ts);
     return this.stored.get(`${channelId}/${ts}`) ?? null;

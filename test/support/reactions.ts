@@ -19,6 +19,7 @@ import {
 } from '../../src/integrations/effects/effect-actions';
 import type { PlanContext, Reactions } from '../../src/integrations/effects/effect-planner';
 import type { EffectContext, EffectHandler } from '../../src/integrations/effects/effect-runner';
+import { incidentChannelName } from '../../src/integrations/channel-name';
 import type { IncidentView, StatusUpdateView } from '../../src/integrations/incident-view';
 import { templateBridge } from '../../src/integrations/meet/meet.port';
 import type { VendorModule, VendorName, VendorPorts } from '../../src/integrations/vendor-module';
@@ -30,9 +31,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
 }
 
-/** A P1 incident in Incident Flow, just declared, with one role holder in the chat. */
+/**
+ * A P1 incident in Incident Flow, just declared, with one role holder in the chat. Its channel name
+ * is the one the hub would open it under unless given (as when Slack has opened it).
+ */
 export function incidentView(over: Partial<IncidentView> = {}): IncidentView {
-  return {
+  const view: Omit<IncidentView, 'channelName'> = {
     incidentId: INCIDENT_ID,
     key: KEY,
     summary: 'Orders not reaching the MFC',
@@ -46,8 +50,11 @@ export function incidentView(over: Partial<IncidentView> = {}): IncidentView {
     externalUrls: {},
     statusUpdates: [],
     escalationAliases: [],
+    lastSlackTopic: null,
+    lastSlackCard: null,
     ...over,
   };
+  return { ...view, channelName: over.channelName ?? incidentChannelName(view) };
 }
 
 let entries = 0;

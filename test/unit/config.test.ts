@@ -10,7 +10,11 @@ describe('configuration', () => {
       adminToken: undefined,
       meetUrlTemplate: 'https://g.co/meet/{key}',
     });
-    expect(config.vendors.SLACK_INCIDENTS_CHANNEL).toBe('#incidents');
+    // no announcement channel unless one is named: a default that does not exist would fail every announcement
+    expect(config.vendors.SLACK_INCIDENTS_CHANNEL).toBeUndefined();
+    expect(loadConfig({ SLACK_INCIDENTS_CHANNEL: '#major-incidents' }).vendors.SLACK_INCIDENTS_CHANNEL).toBe(
+      '#major-incidents',
+    );
     expect(config.vendors.JIRA_STAGE_STATUSES.CANCELLED).toBe('Cancelled');
     expect(config.vendors.JIRA_PRIORITIES).toEqual({ P1: 'Highest', P2: 'High', P3: 'Medium', P4: 'Low' });
   });
@@ -28,6 +32,7 @@ describe('configuration', () => {
     ['ADMIN_TOKEN', 'short'],
     ['JIRA_HOST', '::'],
     ['JIRA_PRIORITIES', 'P1'],
+    ['SLACK_INCIDENTS_CHANNEL', 'Major Incidents'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

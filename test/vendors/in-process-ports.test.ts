@@ -12,7 +12,11 @@ let t: TestHub;
 beforeAll(async () => {
   ports = fakePorts();
   t = await startTestHub(
-    { INTEGRATION_POLL_SECONDS: '0.5', INTEGRATION_RETRY_DELAY_SECONDS: '1' },
+    {
+      INTEGRATION_POLL_SECONDS: '0.5',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+      SLACK_INCIDENTS_CHANNEL: '#incidents',
+    },
     { ports },
   );
 }, 60_000);
@@ -46,12 +50,15 @@ describe('createHub with in-process vendor ports', () => {
       clientUrgencyLevel: 'CRITICAL',
       faultyServiceId: t.catalogue.orderSync.id,
     });
-    const effects = await waitUntilDone(incident.key, 6);
+    const effects = await waitUntilDone(incident.key, 9);
     expect(effects.map((e) => e.action).sort()).toEqual([
       'jira.createIssue',
       'meet.link',
       'opsgenie.page',
+      'slack.announce',
+      'slack.card',
       'slack.openChannel',
+      'slack.updateTopic',
       'statuspage.openIncident',
       'zendesk.createTicket',
     ]);
@@ -65,7 +72,7 @@ describe('createHub with in-process vendor ports', () => {
     expect(ports.statuspage.incidents.get(incident.id)).toBeDefined();
 
     await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'INVESTIGATING' } });
-    await waitUntilDone(incident.key, 9);
+    await waitUntilDone(incident.key, 12);
     const { issueKey } = ports.jira.issues.get(incident.key)!;
     expect(ports.jira.statuses.get(issueKey)).toBe('In Progress');
     const channel = ports.slack.channels.get(incident.key)!;

@@ -56,7 +56,9 @@ describe('vendor isolation', () => {
     const started = Date.now();
     const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
     const now = await zendeskDone(incident.key, started);
-    expect(now).toMatchObject({ SLACK: 'PENDING', ZENDESK: 'DONE' });
+    // Slack's effects are stuck: the open channel hangs, those that wait for it are retrying
+    expect(now.ZENDESK).toBe('DONE');
+    expect(['PENDING', 'FAILED']).toContain(now.SLACK);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect([...zendesk.tickets.values()].filter((tk) => tk.external_id === incident.key)).toHaveLength(1);
   }, 60_000);

@@ -1,11 +1,12 @@
 // The hub's Slack integration end to end: a declaration commits, its effect is planned in the same
 // transaction, a job carries it out with the real @slack/web-api against the fake Slack, and
 // faults the vendor can throw at it never fail the mutation nor duplicate the work.
-import { SlackFake } from '../support/fakes';
+import { OpsgenieFake, SlackFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import {
   ASSIGN_ROLE,
   CHANGE_STAGE,
+  ESCALATE,
   INCIDENT_INTEGRATION,
   INCIDENT_RECORD_STATES,
   INCIDENT_RECORD_URLS,
@@ -16,14 +17,20 @@ import {
 import { sleep, waitFor } from '../support/wait-for';
 
 let slack: SlackFake;
+let opsgenie: OpsgenieFake;
 let t: TestHub;
 
 beforeAll(async () => {
   slack = new SlackFake();
+  opsgenie = new OpsgenieFake();
   const apiUrl = await slack.start();
+  await opsgenie.start();
   t = await startTestHub({
     SLACK_BOT_TOKEN: slack.token,
     SLACK_API_URL: apiUrl,
+    SLACK_INCIDENTS_CHANNEL: '#incidents',
+    OPSGENIE_API_URL: opsgenie.url,
+    OPSGENIE_API_KEY: opsgenie.apiKey,
     INTEGRATION_MAX_ATTEMPTS: '3',
     INTEGRATION_RETRY_DELAY_SECONDS: '1',
     INTEGRATION_POLL_SECONDS: '0.5',
@@ -32,9 +39,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await slack?.stop();
+  await opsgenie?.stop();
 });
 beforeEach(() => {
   slack.reset();
+  opsgenie.reset();
 });
 
 interface Effect {
@@ -60,21 +69,34 @@ async function effectsOf(key: string) {
       }[];
     };
   }>(INCIDENT_INTEGRATION, { key });
-  // Other vendors (disabled here) record their effects too; these tests are about Slack's.
+  // Other vendors record their effects too; these tests are about Slack's.
   return {
     integrationEffects: data.incident.integrationEffects.filter((e) => e.system === 'SLACK'),
     externalRecords: data.incident.externalRecords.filter((r) => r.system === 'SLACK'),
   };
 }
 
-async function waitForEffect(key: string, state: string, ms = 15_000): Promise<Effect> {
+async function waitForEffect(key: string, state: string, ms = 15_000, action = 'slack.openChannel') {
   const { integrationEffects } = await waitFor(
-    `the slack.openChannel effect of ${key} to reach ${state}`,
+    `the ${action} effect of ${key} to reach ${state}`,
     () => effectsOf(key),
-    (now) => now.integrationEffects.find((e) => e.action === 'slack.openChannel')?.state === state,
+    (now) => now.integrationEffects.find((e) => e.action === action)?.state === state,
     { timeoutMs: ms },
   );
-  return integrationEffects.find((e) => e.action === 'slack.openChannel')!;
+  return integrationEffects.find((e) => e.action === action)!;
+}
+
+/** Every Slack effect of the incident DONE (or, for those named, in the state named). */
+async function waitForSettled(key: string, states: Record<string, string> = {}, ms = 20_000) {
+  const { integrationEffects } = await waitFor(
+    `the Slack effects of ${key} to settle`,
+    () => effectsOf(key),
+    (now) =>
+      now.integrationEffects.length > 0 &&
+      now.integrationEffects.every((e) => e.state === (states[e.action] ?? 'DONE')),
+    { timeoutMs: ms },
+  );
+  return integrationEffects;
 }
 
 const P1 = { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' };
@@ -82,19 +104,30 @@ const channelsNamed = (name: string) => [...slack.channels.values()].filter((c) 
 const announcements = (key: string) => slack.messages('incidents').filter((m) => m.text?.includes(key));
 
 describe('Slack integration', () => {
-  it('opens the channel, sets its topic and announces a P1 exactly once', async () => {
+  it('opens the channel, sets its topic, pins its card and announces a P1 exactly once', async () => {
     const incident = await declare(t, P1);
-    const effect = await waitForEffect(incident.key, 'DONE');
-    expect(effect.attempts).toBe(1);
+    const effects = await waitForSettled(incident.key);
+    expect(effects.map((e) => e.action).sort()).toEqual([
+      'slack.announce',
+      'slack.card',
+      'slack.openChannel',
+      'slack.updateTopic',
+    ]);
+    expect(effects.find((e) => e.action === 'slack.openChannel')!.attempts).toBe(1);
     const [channel] = channelsNamed(incident.key);
     expect(channelsNamed(incident.key)).toHaveLength(1);
     expect(channel.name).toBe(incident.key);
     expect(channel.topic.value).toContain('P1');
     expect(channel.topic.value).toContain(`Meet https://g.co/meet/${incident.key}`);
+    const pinned = slack.pinned(channel.id);
+    expect(pinned).toHaveLength(1);
+    expect(pinned[0].text).toContain(`Incident card ${incident.key}`);
     expect(announcements(incident.key)).toHaveLength(1);
+    expect(announcements(incident.key)[0].text).toContain(`Join <#${channel.id}>`);
     const { externalRecords } = await effectsOf(incident.key);
+    // the record's attempts are its latest effect's: one that waited for the channel may have needed two
     expect(externalRecords).toEqual([
-      expect.objectContaining({ system: 'SLACK', externalId: channel.id, state: 'SYNCED', attempts: 1 }),
+      expect.objectContaining({ system: 'SLACK', externalId: channel.id, state: 'SYNCED' }),
     ]);
     expect(externalRecords[0].url).toContain(channel.id);
     expect(slack.invalidCalls).toEqual([]);
@@ -102,7 +135,8 @@ describe('Slack integration', () => {
 
   it('keeps the topic current and posts stage changes and status updates, once each', async () => {
     const incident = await declare(t, P1);
-    await waitForEffect(incident.key, 'DONE');
+    await waitForSettled(incident.key);
+    slack.addUser({ id: t.people.manager.slackUserId!, name: 'manager' });
     await t.ok(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
     });
@@ -128,21 +162,92 @@ describe('Slack integration', () => {
     );
     // effects of one transaction share its time, so compare them as a set
     expect(effects.map((e) => `${e.action} ${e.state}`).sort()).toEqual([
+      'slack.announce DONE',
+      'slack.card DONE',
+      'slack.card DONE',
+      'slack.card DONE',
+      'slack.invite DONE',
       'slack.openChannel DONE',
       'slack.post DONE',
       'slack.post DONE',
       'slack.updateTopic DONE',
       'slack.updateTopic DONE',
+      'slack.updateTopic DONE',
     ]);
     const [channel] = channelsNamed(incident.key);
     expect(channel.topic.value).toContain(`Software incident manager: ${t.people.manager.name}`);
-    expect(channel.topic.value).toContain('P1 Investigating');
+    expect(channel.topic.value).toMatch(/^P1 Investigating \| /);
+    expect(channel.members.has(t.people.manager.slackUserId!)).toBe(true);
+    // one card, pinned once and edited in place
+    const [card, ...more] = slack.pinned(channel.id);
+    expect(more).toEqual([]);
+    expect(card.text).toContain(`• Software incident manager: ${t.people.manager.name}`);
+    expect(card.text).toContain('P1 · Investigating');
+    expect(card.edited).toBeDefined();
     const posts = slack.messages(channel.id).filter((m) => m.user === slack.botUserId);
     expect(
       posts.filter((m) => m.text?.includes('Stage: Acknowledged → *Investigating*: looking at queues')),
     ).toHaveLength(1); // despite the lost response
     expect(posts.filter((m) => m.text?.includes('What we know: queue stuck'))).toHaveLength(1);
     expect(slack.invalidCalls).toEqual([]);
+  });
+
+  it('opens the channel, sets its topic, pins the card and invites when the incidents channel is gone; integrationHealth names the failed announcement', async () => {
+    slack.channels.delete(slack.channel('incidents')!.id); // the bot cannot post there
+    slack.addUser({ id: t.people.manager.slackUserId!, name: 'manager' });
+    const incident = await declare(t, P1);
+    await t.ok(ASSIGN_ROLE, {
+      input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
+    });
+    const effects = await waitForSettled(incident.key, { 'slack.announce': 'DEAD' });
+    const [channel] = channelsNamed(incident.key);
+    expect(channel.topic.value).toContain(`Software incident manager: ${t.people.manager.name}`);
+    expect(channel.members.has(t.people.manager.slackUserId!)).toBe(true);
+    expect(slack.pinned(channel.id)).toHaveLength(1);
+    expect(effects.find((e) => e.action === 'slack.announce')).toMatchObject({
+      state: 'DEAD',
+      lastError: 'NOT_FOUND: channel #incidents not found',
+    });
+    const health = await t.ok(INTEGRATION_HEALTH);
+    expect(health.integrationHealth.find((h) => h.system === 'SLACK')).toMatchObject({
+      state: 'FAILING',
+      lastFailedAction: 'slack.announce',
+      lastError: 'NOT_FOUND: channel #incidents not found',
+    });
+    expect(slack.invalidCalls).toEqual([]);
+  });
+
+  it('names the channel the hub opened in the Opsgenie page, the announcement and later pages: a single-site ticket incident, and a suffix when the name is taken', async () => {
+    const single = { ...P1, affectedClientSlugs: ['wakefern'], affectedSiteIds: ['wf0001'] };
+    const incident = await declare(t, { ...single, zendeskTicketId: '42676' });
+    await waitForSettled(incident.key);
+    const name = 'incident-wf0001-clifton-nj-42676';
+    const [channel] = channelsNamed(name);
+    expect(channel.name).toBe(name);
+    const page = () => [...opsgenie.alerts.values()].find((a) => a.alias === incident.key);
+    await waitFor('the Opsgenie page', async () => page(), Boolean);
+    expect(page()!.description).toContain(`Slack channel: #${name}\n`.trimEnd());
+    expect(page()!.description).not.toContain(`#${incident.key}`);
+    expect(announcements(incident.key)[0].text).toContain(`Join <#${channel.id}>`);
+
+    // someone else holds the name: the hub opens name-2, and every later message says so
+    const taken = slack.addChannel({ name: 'incident-wf0001-clifton-nj-42677' });
+    taken.creator = 'U0ALICE0001';
+    const suffixed = await declare(t, { ...single, zendeskTicketId: '42677' });
+    await waitForSettled(suffixed.key);
+    const opened = slack.channel('incident-wf0001-clifton-nj-42677-2')!;
+    expect(opened).toBeDefined();
+    expect(announcements(suffixed.key)[0].text).toContain(`Join <#${opened.id}>`);
+    await t.ok(ESCALATE, {
+      input: { incidentKey: suffixed.key, teamId: t.catalogue.team.id, reason: 'need more hands' },
+    });
+    const escalation = await waitFor(
+      'the escalation page',
+      async () =>
+        [...opsgenie.alerts.values()].find((a) => a.alias.startsWith(`${suffixed.key}-escalation-`)),
+      Boolean,
+    );
+    expect(escalation!.description).toContain('Slack channel: #incident-wf0001-clifton-nj-42677-2');
   });
 
   it('runs Incident Flow for an explicitly declared P4, and not for a P1 declared without it', async () => {
@@ -169,17 +274,21 @@ describe('Slack integration', () => {
   it('creates no second channel when Slack made one but the answer was lost', async () => {
     slack.inject({ operation: 'conversations.create', fault: { kind: 'lostResponse' } });
     const incident = await declare(t, P1);
-    const effect = await waitForEffect(incident.key, 'DONE');
-    expect(effect.attempts).toBe(2);
+    const effects = await waitForSettled(incident.key);
+    expect(effects.find((e) => e.action === 'slack.openChannel')!.attempts).toBe(2);
     expect(channelsNamed(incident.key)).toHaveLength(1);
     expect(announcements(incident.key)).toHaveLength(1);
   });
 
-  it('posts no second announcement when the answer to the post was lost', async () => {
-    slack.inject({ operation: 'chat.postMessage', fault: { kind: 'lostResponse' } });
+  it('posts no second announcement nor card when the answer to a post was lost', async () => {
+    slack.inject({ operation: 'chat.postMessage', fault: { kind: 'lostResponse' }, times: 2 });
     const incident = await declare(t, P1);
-    await waitForEffect(incident.key, 'DONE');
+    await waitForSettled(incident.key);
     expect(announcements(incident.key)).toHaveLength(1);
+    const [channel] = channelsNamed(incident.key);
+    const cards = slack.messages(channel.id).filter((m) => m.text.includes(`Incident card ${incident.key}`));
+    expect(cards).toHaveLength(1);
+    expect(slack.pinned(channel.id)).toEqual(cards);
   });
 
   it('honours Retry-After on 429 and finishes afterwards', async () => {
@@ -188,8 +297,9 @@ describe('Slack integration', () => {
       fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
     });
     const incident = await declare(t, P1);
-    const effect = await waitForEffect(incident.key, 'DONE');
-    expect(effect.attempts).toBe(2);
+    // the topic may first have waited for the channel (an attempt), then met the 429 (another)
+    const effect = await waitForEffect(incident.key, 'DONE', 15_000, 'slack.updateTopic');
+    expect(effect.attempts).toBeGreaterThanOrEqual(2);
     const topicCalls = slack.calls.filter((c) => c.operation === 'conversations.setTopic');
     expect(topicCalls).toHaveLength(2);
     const waited = topicCalls[1].at.getTime() - topicCalls[0].at.getTime();
@@ -239,12 +349,15 @@ describe('Slack disabled', () => {
         incident: { integrationEffects: Effect[]; externalRecords: { system: string; state: string }[] };
       }>(INCIDENT_INTEGRATION, { key: incident.key, system: 'SLACK' });
       const records = await off.ok(INCIDENT_RECORD_STATES, { key: incident.key });
-      expect(data.incident.integrationEffects).toEqual([
-        expect.objectContaining({ action: 'slack.openChannel', state: 'DISABLED' }),
-      ]);
-      expect(data.incident.integrationEffects[0].payload).toMatchObject({
+      const slackEffects = data.incident.integrationEffects.filter((e) => e.system === 'SLACK');
+      expect(slackEffects.map((e) => `${e.action} ${e.state}`).sort()).toEqual([
+        'slack.card DISABLED',
+        'slack.openChannel DISABLED',
+        'slack.updateTopic DISABLED',
+      ]); // no SLACK_INCIDENTS_CHANNEL: nothing to announce
+      expect(slackEffects.find((e) => e.action === 'slack.openChannel')!.payload).toEqual({
+        incidentKey: incident.key,
         channelName: incident.key,
-        announcement: { channel: '#incidents' },
       });
       expect(records.incident!.externalRecords.filter((r) => r.system === 'SLACK')).toEqual([
         { system: 'SLACK', state: 'DISABLED' },

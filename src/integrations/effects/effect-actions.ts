@@ -12,15 +12,24 @@ const userIds = z.array(z.string());
 
 /** The payload schema of each action; an action is named `<vendor>.<verb>`. */
 export const EFFECT_PAYLOADS = {
-  'slack.openChannel': z.object({
+  /** Find or create the incident's channel; the other Slack effects wait for it. */
+  'slack.openChannel': z.object({ incidentKey: z.string(), channelName: z.string() }),
+  /** Set only when the text differs from the topic planned before (each set posts a line in the channel). */
+  'slack.updateTopic': z.object({ topic: z.string() }),
+  /** Invite people (chat user ids) into the channel; those already in are skipped. */
+  'slack.invite': z.object({ userIds }),
+  /** The pinned message with every role and link, posted and pinned once, then edited in place. */
+  'slack.card': z.object({ marker: z.string(), text: z.string() }),
+  /**
+   * The post in the incidents channel that announces the incident channel; `#<channelName>` in the
+   * text becomes a link to the channel Slack really opened.
+   */
+  'slack.announce': z.object({
     incidentKey: z.string(),
+    channel: z.string(),
     channelName: z.string(),
-    topic: z.string(),
-    inviteUserIds: userIds,
-    /** The post in the incidents channel that announces the new channel. */
-    announcement: z.object({ channel: z.string(), text: z.string() }),
+    text: z.string(),
   }),
-  'slack.updateTopic': z.object({ topic: z.string(), inviteUserIds: userIds }),
   /** `ref` is in the text, so a repeated run finds its earlier post instead of posting again. */
   'slack.post': z.object({ text: z.string(), ref: z.string() }),
   'opsgenie.page': z.object({

@@ -42,7 +42,7 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
           action: 'opsgenie.page',
           dedupeKey: pageKey,
           payload: {
-            ...this.pagePayload(view.key, view.key, view.summary, view.priority, team),
+            ...this.pagePayload(view.key, view.key, view.summary, view.priority, team, view.channelName),
             // the on-call incident manager, with the owning team
             responders: [
               ...(this.incidentManagerSchedule
@@ -70,6 +70,7 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
             `Escalation: ${reason}`,
             view.priority,
             opsgenieTeam || null,
+            view.channelName,
           ),
         },
       ];
@@ -112,11 +113,12 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
     summary: string,
     priority: string,
     team: string | null,
+    channelName: string,
   ): PagePayload {
     return {
       alias,
       message: alertMessage(key, summary),
-      description: `Incident ${key} (${priorityLabel(priority)}): ${summary}\nJoin the bridge: ${this.bridge.linkFor(key)}\nSlack channel: #${key}`,
+      description: `Incident ${key} (${priorityLabel(priority)}): ${summary}\nJoin the bridge: ${this.bridge.linkFor(key)}\nSlack channel: #${channelName}`,
       tags: alertTags(key, priority),
       responders: team ? [{ type: 'team', name: team }] : [],
     };

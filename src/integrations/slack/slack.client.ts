@@ -4,7 +4,12 @@ import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/we
 import { IntegrationError } from '../integration-error';
 import type { ChatMessage } from '../../domain/incident/starred-messages';
 import type { ChatChannel, ChatChannelRef } from './slack.port';
-import { suffixedChannelName } from './slack.mapper';
+import { suffixedChannelName } from '../channel-name';
+
+interface OwnMessage {
+  ts: string;
+  text?: string;
+}
 
 interface ChannelInfo {
   id: string;
@@ -75,17 +80,58 @@ export class SlackChatChannel implements ChatChannel {
   }): Promise<{ messageId: string }> {
     const channel = await this.resolveChannelId(request.channel);
     await this.call(() => this.web.conversations.join({ channel })).catch(() => undefined);
-    const history = (await this.call(() => this.web.conversations.history({ channel, limit: 200 }))) as {
-      messages?: { ts: string; text?: string; user?: string }[];
-    };
-    const earlier = history.messages?.find(
-      (m) => m.user === this.botUserId && m.text?.includes(request.dedupeKey),
-    );
+    const earlier = await this.findOwnMessage(channel, request.dedupeKey);
     if (earlier) return { messageId: earlier.ts };
     const posted = (await this.call(() => this.web.chat.postMessage({ channel, text: request.text }))) as {
       ts: string;
     };
     return { messageId: posted.ts };
+  }
+
+  async upsertPinned(request: {
+    channel: string;
+    text: string;
+    marker: string;
+  }): Promise<{ messageId: string }> {
+    const channel = await this.resolveChannelId(request.channel);
+    await this.identity();
+    const pins = (await this.call(() => this.web.pins.list({ channel }))) as {
+      items?: { message?: OwnMessage & { user?: string } }[];
+    };
+    const pinned = pins.items
+      ?.map((item) => item.message)
+      .find((m) => m?.user === this.botUserId && m.text?.includes(request.marker));
+    // Posted by a run whose answer was lost, or before the pin: found in the history, then pinned.
+    const message = pinned ?? (await this.findOwnMessage(channel, request.marker));
+    if (!message) {
+      const posted = (await this.call(() => this.web.chat.postMessage({ channel, text: request.text }))) as {
+        ts: string;
+      };
+      await this.pin(channel, posted.ts);
+      return { messageId: posted.ts };
+    }
+    if (!pinned) await this.pin(channel, message.ts);
+    if (message.text !== request.text) {
+      await this.call(() => this.web.chat.update({ channel, ts: message.ts, text: request.text }));
+    }
+    return { messageId: message.ts };
+  }
+
+  private async pin(channel: string, ts: string): Promise<void> {
+    try {
+      await this.call(() => this.web.pins.add({ channel, timestamp: ts }));
+    } catch (err) {
+      if (!(err instanceof IntegrationError && err.message === 'already_pinned')) throw err;
+    }
+  }
+
+  /** The bot's own recent message in a channel whose text carries `marker`. */
+  private async findOwnMessage(channel: string, marker: string): Promise<OwnMessage | null> {
+    await this.identity();
+    const history = (await this.call(() => this.web.conversations.history({ channel, limit: 200 }))) as {
+      messages?: (OwnMessage & { user?: string })[];
+    };
+    return history.messages?.find((m) => m.user === this.botUserId && m.text?.includes(marker)) ?? null;
   }
 
   async getMessage(channelId: string, ts: string): Promise<ChatMessage | null> {

@@ -1,5 +1,6 @@
-// Pure builders of what the hub sends to Slack: channel names, topics, announcements.
+// Pure builders of what the hub sends to Slack: topics, the pinned incident card, announcements.
 import { priorityLabel, roleLabel, stageLabel } from '../../domain/labels';
+import { INCIDENT_MANAGER_ROLES } from '../../domain/roles/roles';
 
 export interface IncidentView {
   incidentId: string;
@@ -14,51 +15,90 @@ export interface IncidentView {
   roles: { role: string; title: string | null; name: string; slackUserId: string | null }[];
 }
 
-const MAX_NAME = 80;
+export { incidentChannelName, slackChannelName, suffixedChannelName } from '../channel-name';
+
 const MAX_TOPIC = 250;
+const SEP = ' | ';
+/** Below this many characters left, the summary stays out of the topic (it is in the card). */
+const MIN_SUMMARY = 12;
 
-/** Slack's rules: lowercase letters, digits, dashes and underscores; at most 80 characters. */
-export function slackChannelName(raw: string): string {
-  return raw
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, MAX_NAME)
-    .replace(/-+$/, '');
+export interface TopicLinks {
+  meet: string;
+  zendesk?: string | null;
+  jira?: string | null;
 }
 
-/** `#<key>`, or `#incident-<siteId>-<location>-<ticket>` for a single-site incident from a ticket. */
-export function incidentChannelName(view: Pick<IncidentView, 'key' | 'zendeskTicketId' | 'sites'>): string {
-  if (view.sites.length === 1 && view.zendeskTicketId) {
-    const [site] = view.sites;
-    return slackChannelName(`incident-${site.siteId}-${site.location}-${view.zendeskTicketId}`);
-  }
-  return slackChannelName(view.key);
+type Role = IncidentView['roles'][number];
+
+/** Characters as Slack counts them (code points). */
+const size = (text: string) => [...text].length;
+const cut = (text: string, max: number) =>
+  size(text) <= max ? text : `${[...text].slice(0, max - 1).join('')}…`;
+const roleText = (r: Role) => `${roleLabel(r.role, r.title)}: ${r.name}`;
+const managerRank = (r: Role) => INCIDENT_MANAGER_ROLES.findIndex((role) => role === r.role);
+const isManager = (r: Role) => managerRank(r) >= 0;
+
+/** The incident managers (software, then hardware), then the other roles in assignment order. */
+function rolesInOrder(roles: readonly Role[]): Role[] {
+  const managers = roles.filter(isManager).sort((a, b) => managerRank(a) - managerRank(b));
+  return [...managers, ...roles.filter((r) => !isManager(r))];
 }
 
-/** The same name with a numeric suffix, still within 80 characters. */
-export function suffixedChannelName(name: string, n: number): string {
-  const suffix = `-${n}`;
-  return name.slice(0, MAX_NAME - suffix.length) + suffix;
-}
-
-/** Summary, priority, who holds which role, and the links; cut to Slack's 250 characters. */
-export function channelTopic(
-  view: IncidentView,
-  links: { meet: string; zendesk?: string | null; jira?: string | null },
-): string {
-  const roles = view.roles.map((r) => `${roleLabel(r.role, r.title)}: ${r.name}`).join(', ');
-  const parts = [
-    `${priorityLabel(view.priority)} ${stageLabel(view.stage)}`,
-    view.summary,
-    roles || 'no roles assigned yet',
+function linkParts(links: TopicLinks): string[] {
+  return [
     `Meet ${links.meet}`,
     ...(links.zendesk ? [`Zendesk ${links.zendesk}`] : []),
     ...(links.jira ? [`Jira ${links.jira}`] : []),
   ];
-  const topic = parts.join(' | ');
-  return topic.length <= MAX_TOPIC ? topic : `${topic.slice(0, MAX_TOPIC - 1)}…`;
+}
+
+/** The other roles, from the fullest form to the most compact: names, counts per role, a count. */
+function otherRoleForms(others: readonly Role[]): string[] {
+  const counts = new Map<string, number>();
+  for (const r of others)
+    counts.set(roleLabel(r.role, r.title), (counts.get(roleLabel(r.role, r.title)) ?? 0) + 1);
+  const perRole = [...counts].map(([label, n]) => (n === 1 ? label : `${label} ×${n}`)).join(', ');
+  const total = `${others.length} more role${others.length === 1 ? '' : 's'} (pinned)`;
+  return [others.map(roleText).join(', '), perRole, total];
+}
+
+/**
+ * The channel topic, within Slack's 250 characters: priority and stage, the incident managers,
+ * the Meet, Zendesk and Jira links, then the other roles (by name, else counted), then the
+ * summary if room is left. What does not fit is in the pinned incident card.
+ */
+export function channelTopic(view: IncidentView, links: TopicLinks): string {
+  const managers = rolesInOrder(view.roles).filter(isManager);
+  const head = [
+    `${priorityLabel(view.priority)} ${stageLabel(view.stage)}`,
+    managers.length ? managers.map(roleText).join(', ') : 'no incident manager yet',
+    ...linkParts(links),
+  ].join(SEP);
+  if (size(head) >= MAX_TOPIC) return cut(head, MAX_TOPIC);
+  let topic = head;
+  const others = view.roles.filter((r) => !isManager(r));
+  if (others.length) {
+    const fits = otherRoleForms(others).find((form) => size(topic + SEP + form) <= MAX_TOPIC);
+    if (fits) topic += SEP + fits;
+  }
+  const room = MAX_TOPIC - size(topic) - SEP.length;
+  return room >= MIN_SUMMARY ? topic + SEP + cut(view.summary, room) : topic;
+}
+
+/** How the hub finds its pinned card in a channel again. */
+export const incidentCardMarker = (key: string): string => `Incident card ${key}`;
+
+/** The pinned incident card: everything the topic has no room for, every role and link. */
+export function incidentCard(view: IncidentView, links: TopicLinks): string {
+  const roles = rolesInOrder(view.roles);
+  return [
+    `:pushpin: *${incidentCardMarker(view.key)}* (kept current by the hub)`,
+    `${priorityLabel(view.priority)} · ${stageLabel(view.stage)} · ${view.summary}`,
+    '*Roles*',
+    ...(roles.length ? roles.map((r) => `• ${roleText(r)}`) : ['• none assigned yet']),
+    '*Links*',
+    ...linkParts(links).map((link) => `• ${link.replace(' ', ': ')}`),
+  ].join('\n');
 }
 
 export function announcement(view: IncidentView, channelName: string, meet: string): string {

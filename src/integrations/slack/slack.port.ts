@@ -17,6 +17,11 @@ export interface ChatChannel {
   invite(channelId: string, userIds: readonly string[]): Promise<void>;
   /** Post a message unless one with this dedupe key was already posted; returns its id. */
   postMessage(request: { channel: string; text: string; dedupeKey: string }): Promise<{ messageId: string }>;
+  /**
+   * The channel's pinned message carrying `marker`, made to read `text`: posted and pinned the first
+   * time, edited in place afterwards (and only when its text differs). Returns its id.
+   */
+  upsertPinned(request: { channel: string; text: string; marker: string }): Promise<{ messageId: string }>;
   /** A message as it is now (text, author, permalink, last edit), or null when it is gone. */
   getMessage(channelId: string, ts: string): Promise<ChatMessage | null>;
   /** A message in the channel that only this user sees. */

@@ -1,5 +1,7 @@
 // Slack's part of the incident flow: when an incident warrants Incident Flow, open its channel,
-// set the topic, invite the role holders and announce it in the incidents channel.
+// set the topic, pin the incident card, invite the role holders and announce it in the incidents
+// channel, each its own effect.
+import { createHash } from 'node:crypto';
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
@@ -7,18 +9,20 @@ import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/eff
 import { IntegrationError } from '../integration-error';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { ConferenceBridge } from '../meet/meet.port';
-import type { IncidentView } from '../incident-view';
+import type { IncidentView, PlannedText } from '../incident-view';
 import {
   announcement,
   channelTopic,
-  incidentChannelName,
+  incidentCard,
+  incidentCardMarker,
   stageChangedText,
   statusUpdateText,
 } from './slack.mapper';
 import type { ChatChannel } from './slack.port';
 
 export interface SlackSettings {
-  incidentsChannel: string;
+  /** Where new incidents are announced; unset, none is. */
+  incidentsChannel?: string;
   bridge: ConferenceBridge;
   /** The support desk's base URL, for ticket links in the topic. */
   zendeskUrl?: string;
@@ -41,20 +45,12 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
       const mayOpen = event.type === 'IncidentDeclared' || event.type === 'PriorityChanged';
       return mayOpen ? this.openChannel(event, openKey, context) : [];
     }
-    // The incident has a channel: keep its topic current and post what happened.
+    // The incident has a channel: keep its topic and card current and post what happened.
     const intents: SlackIntent[] = [];
     if (TOPIC_EVENTS.has(event.type)) {
       const view = await context.view();
-      const invite =
-        event.type === 'RoleAssigned' ? view.roles.map((r) => r.slackUserId).filter(isString) : [];
-      intents.push({
-        action: 'slack.updateTopic',
-        dedupeKey: `slack:topic:${event.timelineEntryId}`,
-        payload: {
-          topic: channelTopic(view, this.links(view)),
-          inviteUserIds: invite,
-        },
-      });
+      intents.push(...(await this.refresh(view, context)));
+      if (event.type === 'RoleAssigned') intents.push(...this.invite(view, event));
     }
     const text = await this.postText(event, context);
     if (text) {
@@ -68,6 +64,10 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
     return intents;
   }
 
+  /**
+   * Opening the channel, its topic and card, the invitations and the announcement are separate
+   * effects, so one failing (say, the incidents channel is gone) stops none of the others.
+   */
   private async openChannel(
     event: DomainEvent,
     dedupeKey: string,
@@ -75,16 +75,52 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
   ): Promise<SlackIntent[]> {
     const view = await context.view();
     if (!view.incidentFlow) return [];
-    const channelName = incidentChannelName(view);
-    const meet = this.settings.bridge.linkFor(view.key);
-    const payload: EffectPayloads['slack.openChannel'] = {
-      incidentKey: view.key,
-      channelName,
-      topic: channelTopic(view, this.links(view)),
-      inviteUserIds: view.roles.map((r) => r.slackUserId).filter(isString),
-      announcement: { channel: this.settings.incidentsChannel, text: announcement(view, channelName, meet) },
-    };
-    return [{ action: 'slack.openChannel', dedupeKey, payload }];
+    const { channelName } = view;
+    const intents: SlackIntent[] = [
+      { action: 'slack.openChannel', dedupeKey, payload: { incidentKey: view.key, channelName } },
+      ...(await this.refresh(view, context)),
+      ...this.invite(view, event),
+    ];
+    const channel = this.settings.incidentsChannel;
+    if (channel) {
+      const text = announcement(view, channelName, this.settings.bridge.linkFor(view.key));
+      intents.push({
+        action: 'slack.announce',
+        dedupeKey: `slack:announce:${view.incidentId}`,
+        payload: { incidentKey: view.key, channel, channelName, text },
+      });
+    }
+    return intents;
+  }
+
+  /** The topic and the pinned card, each only when its text differs from the one planned last. */
+  private async refresh(view: IncidentView, context: PlanContext): Promise<SlackIntent[]> {
+    const links = this.links(view);
+    const topic = channelTopic(view, links);
+    const card = incidentCard(view, links);
+    const intents: SlackIntent[] = [];
+    const topicKey = changedTextKey('topic', view.incidentId, topic, view.lastSlackTopic);
+    if (topicKey && !(await context.planned(topicKey))) {
+      intents.push({ action: 'slack.updateTopic', dedupeKey: topicKey, payload: { topic } });
+    }
+    const cardKey = changedTextKey('card', view.incidentId, card, view.lastSlackCard);
+    if (cardKey && !(await context.planned(cardKey))) {
+      intents.push({
+        action: 'slack.card',
+        dedupeKey: cardKey,
+        payload: { marker: incidentCardMarker(view.key), text: card },
+      });
+    }
+    return intents;
+  }
+
+  /** The role holders who are in the chat, invited (again: those already in are skipped). */
+  private invite(view: IncidentView, event: DomainEvent): SlackIntent[] {
+    const userIds = [...new Set(view.roles.map((r) => r.slackUserId).filter(isString))];
+    if (!userIds.length) return [];
+    return [
+      { action: 'slack.invite', dedupeKey: `slack:invite:${event.timelineEntryId}`, payload: { userIds } },
+    ];
   }
 
   /** Links for the topic: the bridge, and the ticket and issue once they are known. */
@@ -128,40 +164,74 @@ const TOPIC_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
 
 const isString = (v: string | null): v is string => !!v;
 
+/**
+ * The dedupe key of a topic or card text, or null when it is the text planned last. It chains the
+ * previous key, so a text that comes back after another (A, B, A) is planned again, while the same
+ * text planned twice in one transaction (two events, one view) gets the same key and is planned once.
+ */
+function changedTextKey(
+  kind: 'topic' | 'card',
+  incidentId: string,
+  text: string,
+  last: PlannedText | null,
+): string | null {
+  if (last?.text === text) return null;
+  const digest = createHash('sha256')
+    .update(`${last?.dedupeKey ?? ''}\n${text}`)
+    .digest('hex')
+    .slice(0, 24);
+  return `slack:${kind}:${incidentId}:${digest}`;
+}
+
 export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
   readonly system = ExternalSystem.SLACK;
 
   constructor(private readonly chat: ChatChannel) {}
 
   async run(effect: TypedEffect<SlackAction>, context: EffectContext): Promise<EffectOutcome> {
-    if (effect.action === 'slack.openChannel') return this.openChannel(effect.payload);
+    if (effect.action === 'slack.openChannel') {
+      const p = effect.payload;
+      const channel = await this.chat.ensureChannel({ incidentKey: p.incidentKey, name: p.channelName });
+      return {
+        externalId: channel.channelId,
+        url: channel.url,
+        result: { channelId: channel.channelId, channelName: channel.name },
+      };
+    }
+    // Everything else happens in (or links to) the channel: wait, retrying, until it is open.
     const channelId = await context.externalId(ExternalSystem.SLACK);
     if (!channelId) throw new IntegrationError('SLACK', 'UNAVAILABLE', 'channel not open yet');
-    if (effect.action === 'slack.updateTopic') {
-      const { topic, inviteUserIds } = effect.payload;
-      await this.chat.setTopic(channelId, topic);
-      if (inviteUserIds.length) await this.chat.invite(channelId, inviteUserIds);
-      return { result: { channelId } };
+    switch (effect.action) {
+      case 'slack.updateTopic':
+        await this.chat.setTopic(channelId, effect.payload.topic);
+        return { result: { channelId } };
+      case 'slack.invite':
+        await this.chat.invite(channelId, effect.payload.userIds);
+        return { result: { channelId } };
+      case 'slack.card': {
+        const { marker, text } = effect.payload;
+        const card = await this.chat.upsertPinned({ channel: channelId, text, marker });
+        return { result: { channelId, messageId: card.messageId } };
+      }
+      case 'slack.announce':
+        return this.announce(effect.payload, channelId);
+      case 'slack.post': {
+        const { text, ref } = effect.payload;
+        const posted = await this.chat.postMessage({ channel: channelId, text, dedupeKey: ref });
+        return { result: { channelId, messageId: posted.messageId } };
+      }
     }
-    const { text, ref } = effect.payload;
-    const posted = await this.chat.postMessage({ channel: channelId, text, dedupeKey: ref });
-    return { result: { channelId, messageId: posted.messageId } };
   }
 
-  private async openChannel(p: EffectPayloads['slack.openChannel']): Promise<EffectOutcome> {
-    const channel = await this.chat.ensureChannel({ incidentKey: p.incidentKey, name: p.channelName });
-    await this.chat.setTopic(channel.channelId, p.topic);
-    if (p.inviteUserIds.length) await this.chat.invite(channel.channelId, p.inviteUserIds);
+  private async announce(p: EffectPayloads['slack.announce'], channelId: string): Promise<EffectOutcome> {
+    // A link to the channel by id shows the name Slack really gave it, suffix and all.
+    const text = p.text.split(`#${p.channelName}`).join(`<#${channelId}>`);
     // The key is in the text, so a repeated run finds its earlier announcement instead of posting again.
     const posted = await this.chat.postMessage({
-      channel: p.announcement.channel,
-      text: p.announcement.text,
+      channel: p.channel,
+      text,
       dedupeKey: `incident ${p.incidentKey} declared`,
     });
-    return {
-      externalId: channel.channelId,
-      url: channel.url,
-      result: { channelId: channel.channelId, channelName: channel.name, announcementId: posted.messageId },
-    };
+    return { result: { channel: p.channel, announcementId: posted.messageId } };
   }
 }
