@@ -32,6 +32,17 @@ export class IntegrationError extends Error {
   }
 }
 
+/**
+ * The effect needs a record that another effect of the incident is still creating (the channel a
+ * topic is set on): the runner tries again later without counting an attempt, for a while.
+ */
+export class NotReadyError extends IntegrationError {
+  constructor(system: IntegrationSystem, message: string) {
+    super(system, 'UNAVAILABLE', message);
+    this.name = 'NotReadyError';
+  }
+}
+
 /** The typed failure for an HTTP answer that is not 2xx (rate limits carry their Retry-After). */
 export function httpFailure(
   system: IntegrationSystem,

@@ -170,7 +170,16 @@ export function effectOf(
   return typedEffect(row, system);
 }
 
-/** The runner's context: the incident's records at vendors known so far. */
-export function effectContext(externalIds: Partial<Record<ExternalSystem, string>> = {}): EffectContext {
-  return { externalId: async (system) => externalIds[system] ?? null };
+/**
+ * The runner's context: the incident's records at vendors known so far, and whether a later
+ * effect of the same action was planned.
+ */
+export function effectContext(
+  externalIds: Partial<Record<ExternalSystem, string>> = {},
+  options: { superseded?: boolean } = {},
+): EffectContext {
+  return {
+    externalId: async (system) => externalIds[system] ?? null,
+    superseded: async () => options.superseded ?? false,
+  };
 }

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { EffectState, type ExternalSystem, SyncState } from '../../domain/enums';
 import { IntegrationEffect } from '../../entities';
-import { IntegrationError } from '../integration-error';
+import { IntegrationError, NotReadyError } from '../integration-error';
 import type { Job, JobQueue } from '../jobs/job-queue';
 import { type ActionOf, typedEffect, type TypedEffect } from './effect-actions';
 import { queueName } from './effect-planner';
@@ -20,6 +20,12 @@ export interface EffectOutcome {
 export interface EffectContext {
   /** The incident's record id at a vendor (a channel, issue, alert or ticket), once known. */
   externalId(system: ExternalSystem): Promise<string | null>;
+  /**
+   * Whether a later transaction planned an effect of the same action for the incident: an effect
+   * that sets a whole state (a topic, a card) can then stand down, as jobs may run out of order
+   * (a retry comes after a newer effect's first run).
+   */
+  superseded(): Promise<boolean>;
 }
 
 export interface EffectHandler<S extends ExternalSystem = ExternalSystem> {
@@ -68,7 +74,10 @@ export class EffectRunner {
     await this.queue.boss.send(queueName(effect.system), { effectId: effect.id });
   }
 
-  private async handle(handler: EffectHandler, job: Job<{ effectId: string }>): Promise<void> {
+  private async handle(
+    handler: EffectHandler,
+    job: Job<{ effectId: string; waits?: number }>,
+  ): Promise<void> {
     const repo = this.dataSource.getRepository(IntegrationEffect);
     const effect = await repo.findOneBy({ id: job.data.effectId });
     if (!effect || FINISHED.has(effect.state)) return;
@@ -89,6 +98,15 @@ export class EffectRunner {
           )) as { external_id: string | null }[];
           return row?.external_id ?? null;
         },
+        superseded: async () => {
+          const newer = (await this.dataSource.query(
+            `SELECT 1 FROM integration_effect
+              WHERE incident_id = $1 AND action = $2
+                AND created_at > (SELECT created_at FROM integration_effect WHERE id = $3) LIMIT 1`,
+            [effect.incidentId, effect.action, effect.id],
+          )) as unknown[];
+          return newer.length > 0;
+        },
       });
       await this.dataSource.query(
         `UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $2, updated_at = now() WHERE id = $1`,
@@ -102,6 +120,7 @@ export class EffectRunner {
       );
       log.info('integration effect done');
     } catch (err) {
+      if (err instanceof NotReadyError && (await this.waitForRecord(effect, job.data.waits ?? 0))) return;
       const error =
         err instanceof IntegrationError
           ? err
@@ -133,4 +152,25 @@ export class EffectRunner {
       throw error; // pg-boss retries with exponential backoff and jitter
     }
   }
+
+  /**
+   * The effect needs a record another effect is creating (say, the channel a topic goes to): try
+   * again later without spending an attempt or showing a failure, backing off from 1 s to a minute,
+   * for about a quarter of an hour; after that it fails as any other run would. False then.
+   */
+  private async waitForRecord(effect: IntegrationEffect, waits: number): Promise<boolean> {
+    if (waits >= MAX_WAITS) return false;
+    await this.dataSource.query(
+      `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
+      [effect.id, effect.attempts],
+    );
+    await this.queue.sendLater(
+      queueName(effect.system),
+      { effectId: effect.id, waits: waits + 1 },
+      Math.min(2 ** waits, 60),
+    );
+    return true;
+  }
 }
+
+const MAX_WAITS = 20;

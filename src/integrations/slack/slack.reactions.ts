@@ -6,7 +6,7 @@ import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
-import { IntegrationError } from '../integration-error';
+import { NotReadyError } from '../integration-error';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { IncidentView, PlannedText } from '../incident-view';
@@ -200,7 +200,10 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
     }
     // Everything else happens in (or links to) the channel: wait, retrying, until it is open.
     const channelId = await context.externalId(ExternalSystem.SLACK);
-    if (!channelId) throw new IntegrationError('SLACK', 'UNAVAILABLE', 'channel not open yet');
+    if (!channelId) throw new NotReadyError('SLACK', 'channel not open yet');
+    // A topic or card planned later says it all: one retried after it must not set an older text.
+    const whole = effect.action === 'slack.updateTopic' || effect.action === 'slack.card';
+    if (whole && (await context.superseded())) return { result: { channelId, superseded: true } };
     switch (effect.action) {
       case 'slack.updateTopic':
         await this.chat.setTopic(channelId, effect.payload.topic);

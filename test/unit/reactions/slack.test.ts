@@ -272,6 +272,18 @@ describe('Slack effects through the chat port', () => {
     ]);
   });
 
+  it('stands a topic or card down when a later one was planned (a retry running after it), and posts regardless', async () => {
+    const chat = new FakeChatChannel();
+    const intents = await new MemoryPlan(incidentView(), [OPEN]).plan(
+      slack(),
+      domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
+    );
+    const handler = handlerOf(slackModule, chat, config);
+    const context = effectContext({ SLACK: 'C1' }, { superseded: true });
+    for (const intent of intents) await handler.run(effectOf(ExternalSystem.SLACK, intent), context);
+    expect(chat.methods).toEqual(['postMessage']);
+  });
+
   it('posts in the incident channel, and waits (retryable) while the channel is not open', async () => {
     const chat = new FakeChatChannel();
     const plan = new MemoryPlan(incidentView(), [OPEN]);
