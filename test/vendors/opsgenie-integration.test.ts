@@ -71,6 +71,19 @@ describe('Opsgenie integration', () => {
     expect(opsgenie.invalidCalls).toEqual([]);
   });
 
+  it("pages at the incident's priority, and escalations at the same priority", async () => {
+    const p2 = await declare(t, { ...P1(), clientUrgencyLevel: 'MEDIUM' });
+    expect(p2.priority).toBe('P2');
+    await settled(p2.key, 1);
+    expect(alertsFor(p2.key).map((a) => a.priority)).toEqual(['P2']);
+    await t.ok(ESCALATE, {
+      input: { incidentKey: p2.key, teamId: t.catalogue.team.id, reason: 'need the fulfilment team' },
+    });
+    await settled(p2.key, 2);
+    expect(escalationsOf(p2.key).map((a) => a.priority)).toEqual(['P2']);
+    expect(opsgenie.invalidCalls).toEqual([]);
+  });
+
   it('pages once even when the answer to the create was lost', async () => {
     opsgenie.inject({ operation: 'createAlert', fault: { kind: 'lostResponse' } });
     const incident = await declare(t, P1());

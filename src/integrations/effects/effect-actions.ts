@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ExternalSystem } from '../../domain/enums';
 import type { IntegrationEffect } from '../../entities';
 import { IntegrationError } from '../integration-error';
+import { ALERT_PRIORITIES } from '../opsgenie/opsgenie.mapper';
 import { PAGE_STATUSES } from '../statuspage/statuspage.mapper';
 
 const userIds = z.array(z.string());
@@ -38,6 +39,8 @@ export const EFFECT_PAYLOADS = {
     description: z.string(),
     tags: z.array(z.string()),
     responders: z.array(z.object({ type: z.enum(['team', 'schedule', 'user']), name: z.string() })),
+    /** Opsgenie's alert priority (P1 highest … P5); pages planned before it existed went out as P1. */
+    priority: z.enum(ALERT_PRIORITIES).default('P1'),
   }),
   'opsgenie.close': z.object({ alias: z.string(), note: z.string() }),
   'jira.createIssue': z.object({

@@ -19,7 +19,7 @@ export class OpsgenieClient implements OnCallPager {
       description: request.description,
       tags: request.tags,
       responders: request.responders.map((r) => ({ type: r.type, name: r.name })),
-      priority: 'P1',
+      priority: request.priority,
     })) as { requestId: string };
     // Creation is asynchronous: the outcome (and the alert id) comes from the request status.
     for (let attempt = 0; attempt < 10; attempt++) {

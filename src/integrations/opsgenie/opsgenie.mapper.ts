@@ -6,6 +6,15 @@ export function alertMessage(key: string, summary: string): string {
   return message.length <= 130 ? message : `${message.slice(0, 129)}…`;
 }
 
+/** Opsgenie's alert priorities, P1 the highest. */
+export const ALERT_PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+export type AlertPriority = (typeof ALERT_PRIORITIES)[number];
+
+/** The alert's priority follows the incident's: P1 pages as P1, … P4 as P4. */
+export function alertPriority(priority: string): AlertPriority {
+  return (ALERT_PRIORITIES as readonly string[]).includes(priority) ? (priority as AlertPriority) : 'P3';
+}
+
 export function alertTags(key: string, priority: string): string[] {
   return [key, priority, 'incident-hub'];
 }

@@ -12,7 +12,7 @@ import type { IncidentView } from '../incident-view';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
-import { alertMessage, alertTags } from './opsgenie.mapper';
+import { alertMessage, alertPriority, alertTags } from './opsgenie.mapper';
 import type { OnCallPager } from './opsgenie.port';
 
 type OpsgenieAction = ActionOf<ExternalSystem.OPSGENIE>;
@@ -120,6 +120,7 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
       message: alertMessage(key, summary),
       description: `Incident ${key} (${priorityLabel(priority)}): ${summary}\nJoin the bridge: ${this.bridge.linkFor(key)}\nSlack channel: #${channelName}`,
       tags: alertTags(key, priority),
+      priority: alertPriority(priority),
       responders: team ? [{ type: 'team', name: team }] : [],
     };
   }

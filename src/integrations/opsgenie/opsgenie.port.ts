@@ -9,6 +9,8 @@ export interface OnCallPager {
     description: string;
     tags: readonly string[];
     responders: readonly { type: 'team' | 'schedule' | 'user'; name: string }[];
+    /** P1 (highest) to P5. */
+    priority: 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
   }): Promise<{ alertId: string }>;
   /** Close the alert with this alias, with a note; closing a closed alert is not an error. */
   close(alias: string, note: string): Promise<void>;

@@ -37,9 +37,18 @@ describe('Opsgenie reactions', () => {
             { type: 'schedule', name: 'incident-managers' },
             { type: 'team', name: 'fulfillment-software' },
           ],
+          priority: 'P1',
         },
       },
     ]);
+  });
+
+  it("pages at the incident's priority", async () => {
+    const [page] = await new MemoryPlan(incidentView({ priority: 'P2' })).plan(
+      opsgenie(),
+      domainEvent('IncidentDeclared'),
+    );
+    expect(page.payload).toMatchObject({ priority: 'P2', tags: [KEY, 'P2', 'incident-hub'] });
   });
 
   it('pages only the incident managers when the faulty service has no Opsgenie team, and only the team without a schedule', async () => {
