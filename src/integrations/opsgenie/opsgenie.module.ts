@@ -19,7 +19,16 @@ type OpsgenieAction = ActionOf<ExternalSystem.OPSGENIE>;
 type PagePayload = EffectPayloads['opsgenie.page'];
 
 /** The stages at which on-call is no longer needed: every alert of the incident is closed. */
-const CLOSING_STAGES: ReadonlySet<string> = new Set([Stage.MITIGATED, Stage.CANCELLED]);
+/**
+ * Stages that close the incident's alerts. At CLOSED only escalations remain open (the own alert
+ * closed at MITIGATED): an escalation made after mitigation, for the postmortem, is closed then.
+ */
+const CLOSING_STAGES: ReadonlySet<string> = new Set([Stage.MITIGATED, Stage.CANCELLED, Stage.CLOSED]);
+const CLOSE_NOTE: Readonly<Record<string, string>> = {
+  [Stage.MITIGATED]: 'mitigated',
+  [Stage.CANCELLED]: 'cancelled',
+  [Stage.CLOSED]: 'closed',
+};
 
 class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
   readonly system = ExternalSystem.OPSGENIE;
@@ -87,16 +96,17 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
     paged: boolean,
     view: IncidentView,
   ): EffectIntent<OpsgenieAction>[] {
-    const note = `${view.key} ${event.data.to === Stage.CANCELLED ? 'cancelled' : 'mitigated'}`;
-    const own: EffectIntent<OpsgenieAction>[] = paged
-      ? [
-          {
-            action: 'opsgenie.close',
-            dedupeKey: `opsgenie:close:${event.timelineEntryId}`,
-            payload: { alias: view.key, note },
-          },
-        ]
-      : [];
+    const note = `${view.key} ${CLOSE_NOTE[event.data.to]}`;
+    const own: EffectIntent<OpsgenieAction>[] =
+      paged && event.data.to !== Stage.CLOSED
+        ? [
+            {
+              action: 'opsgenie.close',
+              dedupeKey: `opsgenie:close:${event.timelineEntryId}`,
+              payload: { alias: view.key, note },
+            },
+          ]
+        : [];
     return [
       ...own,
       ...view.escalationAliases.map((alias): EffectIntent<OpsgenieAction> => ({

@@ -143,6 +143,18 @@ describe('Opsgenie reactions', () => {
     );
     expect(onlyEscalation.payload.alias).toBe(escalation);
   });
+
+  it('closes at CLOSED the escalation alerts opened after mitigation; the own alert closed already', async () => {
+    const late = `${KEY}-escalation-7e1f0002`;
+    const closedStage = domainEvent('StageChanged', { from: Stage.POSTMORTEM, to: Stage.CLOSED });
+    const closed = await new MemoryPlan(incidentView({ escalationAliases: [late] }), [PAGE]).plan(
+      opsgenie(),
+      closedStage,
+    );
+    expect(closed.map((i) => [i.action, i.payload.alias, i.payload.note])).toEqual([
+      ['opsgenie.close', late, `${KEY} closed`],
+    ]);
+  });
 });
 
 describe('Opsgenie effects through the pager port', () => {
