@@ -11,13 +11,15 @@ import { CatalogueService } from './domain/catalogue/catalogue.service';
 import { DomainEventBus } from './domain/events';
 import { IncidentQueries } from './domain/incident/incident.queries';
 import { createDomainServices } from './domain/services';
-import { DEFAULT_PRIORITY_MATRIX, DEFAULT_UPDATE_CADENCE_MINUTES } from './domain/incident/priority-matrix';
+import { DEFAULT_PRIORITY_MATRIX } from './domain/incident/priority-matrix';
 import { StarredMessageService } from './domain/incident/starred-messages';
+import { StatusRhythm } from './domain/rhythm/rhythm.service';
 import { SupportTicketService } from './domain/support/support-tickets';
 import { UnitOfWork } from './domain/unit-of-work';
 import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
 import { Integrations } from './integrations/integrations';
+import { RhythmJobs } from './integrations/rhythm/rhythm-jobs';
 import type { VendorPorts } from './integrations/vendor-module';
 import { VENDOR_MODULES, vendorPorts } from './integrations/vendors';
 import { inProcessRelay, postgresRelay, type EventRelay } from './live/event-relay';
@@ -94,8 +96,13 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ports,
     VENDOR_MODULES,
     inboundSystems(config),
+    Object.keys(config.updateCadence).length > 0,
   );
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
+  // Status-update reminders: each incident's next check is a job in the durable queue.
+  const rhythm = new StatusRhythm(uow, config.updateCadence);
+  const rhythmJobs = new RhythmJobs(rhythm, integrations.jobs, () => uow.now(), log);
+  uow.onBeforeCommit((manager, committed) => rhythmJobs.beforeCommit(manager, committed));
   const domain = createDomainServices(uow, {
     priorityMatrix: DEFAULT_PRIORITY_MATRIX,
     incidentFlowPriorities: config.incidentFlowPriorities,
@@ -106,7 +113,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     incidentQueries: new IncidentQueries(dataSource),
     catalogue: new CatalogueService(uow),
     tokens: new TokenService(uow),
-    updateCadence: DEFAULT_UPDATE_CADENCE_MINUTES,
+    updateCadence: config.updateCadence,
+    rhythm,
     live: new LiveChanges(pubsub, dataSource),
     integrations,
   };
@@ -135,6 +143,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     commands: new SlackCommands(dataSource, domain, services.updateCadence, !!ports.slack),
   });
   await webhooks.start();
+  await rhythmJobs.start();
   const schema = await hubSchema();
   const limits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
   const http = await createHttpServer({

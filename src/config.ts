@@ -2,6 +2,8 @@
 // stops the process with a message naming the variable.
 import { z } from 'zod';
 import type { Priority } from './domain/enums';
+import type { UpdateCadence } from './domain/incident/priority-matrix';
+import { parseCadence } from './domain/rhythm/cadence';
 
 const optionalString = z
   .string()
@@ -62,6 +64,18 @@ const EnvSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(['P1', 'P2', 'P3', 'P4']))),
+  /** Seconds between status updates per priority, e.g. "P1=30m,P2=60m" ("P1=20s" for trials). */
+  STATUS_UPDATE_CADENCE: z
+    .string()
+    .default('P1=30m,P2=60m')
+    .transform((v, ctx) => {
+      try {
+        return parseCadence(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   INTEGRATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
@@ -150,6 +164,8 @@ export interface Config {
   readonly meetUrlTemplate: string;
   /** Priorities whose incidents get Incident Flow (channel, paging) when declared. */
   readonly incidentFlowPriorities: readonly Priority[];
+  /** Seconds between incident-manager status updates per priority; reminders follow it. */
+  readonly updateCadence: UpdateCadence;
   readonly integrations: {
     readonly maxAttempts: number;
     readonly retryDelaySeconds: number;
@@ -184,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPageSize: e.MAX_PAGE_SIZE,
     meetUrlTemplate: e.MEET_URL_TEMPLATE,
     incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],
+    updateCadence: Object.freeze(e.STATUS_UPDATE_CADENCE),
     integrations: Object.freeze({
       maxAttempts: e.INTEGRATION_MAX_ATTEMPTS,
       retryDelaySeconds: e.INTEGRATION_RETRY_DELAY_SECONDS,

@@ -60,6 +60,8 @@ export enum TimelineKind {
   INTEGRATION = 'INTEGRATION',
   RECONCILIATION = 'RECONCILIATION',
   COMMUNICATION = 'COMMUNICATION',
+  /** The hub reminded the incident managers of an overdue status update. */
+  REMINDER = 'REMINDER',
 }
 
 export enum Audience {

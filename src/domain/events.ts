@@ -94,6 +94,23 @@ export interface BackdatedNote {
   enteredAt: string;
 }
 
+/** Someone who owes the status update (an active incident manager) or is paged for it. */
+export interface OwedBy {
+  personId: string;
+  name: string;
+  slackUserId: string | null;
+}
+
+/** Which missed status update a reminder or escalation is about (ISO times, seconds). */
+export interface OverdueUpdate {
+  /** When the update was due: the last update (or acknowledgement) plus the interval. */
+  dueAt: string;
+  intervalSeconds: number;
+  /** 1 from dueAt on, 2 from one interval later, and so on: one reminder per period. */
+  period: number;
+  overdueSeconds: number;
+}
+
 /** The payload of each domain event type (and so the `data` of its timeline entry). */
 export interface EventPayloads {
   IncidentDeclared: {
@@ -174,6 +191,17 @@ export interface EventPayloads {
     revision: number;
     supersedes: string | null;
   };
+  /** A REMINDER entry: the status update is due and missing (one per overdue period). */
+  StatusUpdateReminderSent: OverdueUpdate & { incidentManagers: OwedBy[] };
+  /**
+   * An ESCALATION entry: the update is overdue by twice the interval, so the backup incident
+   * manager (or, without one, the incident-manager on-call schedule) is paged.
+   */
+  StatusUpdateOverdueEscalated: OverdueUpdate & {
+    reason: string;
+    incidentManagers: OwedBy[];
+    backupIncidentManager: (OwedBy & { pagerUser: string }) | null;
+  };
 }
 
 export type DomainEventType = keyof EventPayloads;
@@ -198,6 +226,8 @@ export const EVENT_TIMELINE_KIND = {
   SupportTicketUpdated: TimelineKind.INTEGRATION,
   IntegrationActivityRecorded: TimelineKind.INTEGRATION,
   FinalCommunicationDrafted: TimelineKind.COMMUNICATION,
+  StatusUpdateReminderSent: TimelineKind.REMINDER,
+  StatusUpdateOverdueEscalated: TimelineKind.ESCALATION,
 } as const satisfies Record<DomainEventType, TimelineKind>;
 
 type KindOfEvent = typeof EVENT_TIMELINE_KIND;

@@ -12,6 +12,7 @@ import { EffectPlanner, type Reactions } from './effects/effect-planner';
 import { EffectRunner, type EffectHandler } from './effects/effect-runner';
 import { INBOUND_QUEUE, JobQueue } from './jobs/job-queue';
 import { templateBridge } from './meet/meet.port';
+import { rhythmReactions } from './rhythm/rhythm.reactions';
 import type { VendorModule, VendorPorts } from './vendor-module';
 import { VENDOR_MODULES } from './vendors';
 
@@ -85,6 +86,8 @@ export class Integrations {
     modules: readonly VendorModule[] = VENDOR_MODULES,
     /** The vendors whose webhooks are on: their deliveries need the job queue too. */
     inboundSystems: ReadonlySet<ExternalSystem> = new Set(),
+    /** Other work needs the durable queue (status-update reminders), whatever the vendors. */
+    needsQueue = false,
   ): Promise<Integrations> {
     const reactions: Reactions[] = [];
     const handlers: EffectHandler[] = [];
@@ -99,9 +102,11 @@ export class Integrations {
         if (module.handler) handlers.push(module.handler(port, config));
       }
     }
+    // Status-update reminders and escalations are planned like any vendor effect.
+    reactions.push(...rhythmReactions(config, ports));
     let queue: JobQueue | null = null;
     let runner: EffectRunner | null = null;
-    if (handlers.length || inboundSystems.size) {
+    if (handlers.length || inboundSystems.size || needsQueue) {
       queue = await JobQueue.start(database, config.integrations, log);
     }
     if (queue && handlers.length) {

@@ -7,6 +7,7 @@ import type { CatalogueService } from '../domain/catalogue/catalogue.service';
 import { DomainError } from '../domain/errors';
 import type { IncidentQueries } from '../domain/incident/incident.queries';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
+import type { StatusRhythm } from '../domain/rhythm/rhythm.service';
 import type { DomainServices } from '../domain/services';
 import type { Integrations } from '../integrations/integrations';
 import type { LiveChanges } from '../live/live-changes';
@@ -19,6 +20,8 @@ export interface HubServices extends DomainServices {
   readonly catalogue: CatalogueService;
   readonly tokens: TokenService;
   readonly updateCadence: UpdateCadence;
+  /** Status-update reminders and escalations; who owes an update. */
+  readonly rhythm: StatusRhythm;
   readonly live: LiveChanges;
   readonly integrations: Integrations;
 }

@@ -61,6 +61,7 @@ export class FakeChatChannel extends Recorder implements ChatChannel {
     channel: string;
     text: string;
     dedupeKey: string;
+    blocks?: readonly Record<string, unknown>[];
   }): Promise<{ messageId: string }> {
     this.record('postMessage', request);
     const earlier = this.messages.find(

@@ -71,7 +71,13 @@ export interface TestHub {
 
 export async function startTestHub(
   env: Record<string, string> = {},
-  options: { keepAliveMs?: number; serverUrl?: string; ports?: HubOptions['ports'] } = {},
+  options: {
+    keepAliveMs?: number;
+    serverUrl?: string;
+    ports?: HubOptions['ports'];
+    /** The hub's clock (e.g. one a test moves forward); the real one by default. */
+    clock?: () => Date;
+  } = {},
 ): Promise<TestHub> {
   const database = await openTestDatabase(options.serverUrl);
   const logs: string[] = [];
@@ -93,6 +99,7 @@ export async function startTestHub(
     log: createLogger(config.logLevel, sink),
     keepAliveMs: options.keepAliveMs,
     ports: options.ports,
+    clock: options.clock,
   });
   const url = await hub.listen(0, '127.0.0.1');
   const { catalogue, tokens: tokenService } = hub.services;

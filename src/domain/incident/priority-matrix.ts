@@ -25,7 +25,8 @@ export function derivePriority(
 /** Priorities that warrant Incident Flow (channel, paging) by default. */
 export const DEFAULT_INCIDENT_FLOW_PRIORITIES: readonly Priority[] = [P1, P2];
 
-/** Minutes between incident-manager status updates, per priority; absent means no cadence. */
+/** Seconds between incident-manager status updates, per priority; absent means no cadence. */
 export type UpdateCadence = Readonly<Partial<Record<Priority, number>>>;
 
-export const DEFAULT_UPDATE_CADENCE_MINUTES: UpdateCadence = { P1: 30, P2: 60 };
+/** P1 every 30 minutes, P2 every hour (STATUS_UPDATE_CADENCE overrides it). */
+export const DEFAULT_UPDATE_CADENCE_SECONDS: UpdateCadence = { P1: 30 * 60, P2: 60 * 60 };

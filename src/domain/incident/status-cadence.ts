@@ -9,8 +9,8 @@ export function nextStatusUpdateDueAt(
   lastStatusUpdateAt: Date | null,
   cadence: UpdateCadence,
 ): Date | null {
-  const minutes = cadence[incident.priority];
-  if (minutes === undefined || IMPACT_ENDED_STAGES.has(incident.stage)) return null;
+  const seconds = cadence[incident.priority];
+  if (seconds === undefined || IMPACT_ENDED_STAGES.has(incident.stage)) return null;
   const from = lastStatusUpdateAt ?? incident.acknowledgedAt;
-  return new Date(from.getTime() + minutes * 60_000);
+  return new Date(from.getTime() + seconds * 1000);
 }

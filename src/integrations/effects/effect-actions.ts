@@ -32,7 +32,12 @@ export const EFFECT_PAYLOADS = {
     text: z.string(),
   }),
   /** `ref` is in the text, so a repeated run finds its earlier post instead of posting again. */
-  'slack.post': z.object({ text: z.string(), ref: z.string() }),
+  'slack.post': z.object({
+    text: z.string(),
+    ref: z.string(),
+    /** Block Kit blocks (e.g. a reminder's button); `text` stays the notification's fallback. */
+    blocks: z.array(z.record(z.string(), z.unknown())).optional(),
+  }),
   'opsgenie.page': z.object({
     alias: z.string(),
     message: z.string(),

@@ -18,7 +18,10 @@ export class OpsgenieClient implements OnCallPager {
       message: request.message,
       description: request.description,
       tags: request.tags,
-      responders: request.responders.map((r) => ({ type: r.type, name: r.name })),
+      // Opsgenie names a user by username, a team or schedule by name.
+      responders: request.responders.map((r) =>
+        r.type === 'user' ? { type: r.type, username: r.name } : { type: r.type, name: r.name },
+      ),
       priority: request.priority,
     })) as { requestId: string };
     // Creation is asynchronous: the outcome (and the alert id) comes from the request status.

@@ -219,8 +219,13 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
       case 'slack.announce':
         return this.announce(effect.payload, channelId);
       case 'slack.post': {
-        const { text, ref } = effect.payload;
-        const posted = await this.chat.postMessage({ channel: channelId, text, dedupeKey: ref });
+        const { text, ref, blocks } = effect.payload;
+        const posted = await this.chat.postMessage({
+          channel: channelId,
+          text,
+          dedupeKey: ref,
+          ...(blocks ? { blocks } : {}),
+        });
         return { result: { channelId, messageId: posted.messageId } };
       }
     }
