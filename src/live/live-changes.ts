@@ -53,6 +53,22 @@ export class LiveChanges {
     });
   }
 
+  /** Each status-update reminder (REMINDER entry) of incidents matching the filter, after commit. */
+  reminders(filter: IncidentFilterValues | null | undefined): AsyncIterableIterator<TimelineEntry> {
+    const conditions = normalise(filter);
+    return this.stream(async (change, push) => {
+      if (!change.eventTypes.includes('StatusUpdateReminderSent')) return;
+      if (!(await this.matchesFilter(change, conditions))) return;
+      const entries = await this.dataSource
+        .getRepository(TimelineEntry)
+        .createQueryBuilder('t')
+        .where("t.id IN (:...ids) AND t.kind = 'REMINDER'", { ids: change.timelineEntryIds })
+        .orderBy('t.sequence')
+        .getMany();
+      for (const entry of entries) await push(entry);
+    });
+  }
+
   /**
    * A stream over the live topic. Ending it (client unsubscribes or disconnects) detaches the
    * topic listener at once, even while no change is arriving.

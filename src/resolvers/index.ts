@@ -13,6 +13,7 @@ import { RoleAssignmentResolver } from './role.resolver';
 import { StatusUpdateResolver, TimelineEntryResolver, UpdateResolver } from './update.resolver';
 import { IntegrationResolver } from './integration.resolver';
 import { LiveResolver } from './live.resolver';
+import { RhythmResolver } from './rhythm.resolver';
 
 export const RESOLVERS = [
   IncidentResolver,
@@ -30,4 +31,5 @@ export const RESOLVERS = [
   PersonResolver,
   LiveResolver,
   IntegrationResolver,
+  RhythmResolver,
 ] as const;

@@ -4,10 +4,14 @@
 import {
   ASSIGN_ROLE,
   CHANGE_STAGE,
+  OVERDUE_INCIDENTS,
   POST_STATUS_UPDATE,
   REASSESS_PRIORITY_LEVELS,
+  REMINDER_SENT,
 } from '../support/operations';
+import { collect, liveClient } from '../support/live-client';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
+import { waitFor } from '../support/wait-for';
 
 const MINUTE = 60_000;
 let now = new Date();
@@ -183,4 +187,50 @@ describe('status update reminders', () => {
     later(3 * 60 * MINUTE);
     expect(await tick(incident.id)).toEqual([]);
   });
+
+  it('lists who owes an update: overdueIncidents, statusUpdateOverdueSince and the reminderSent subscription', async () => {
+    const owing = await declare(t, P1);
+    await t.ok(ASSIGN_ROLE, {
+      input: { incidentKey: owing.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
+    });
+    const due = (await acknowledgedAt(owing.id)) + 30 * MINUTE;
+    const client = liveClient(t.url, t.tokens.viewer);
+    const sent = collect(client, REMINDER_SENT, { filter: { text: owing.key } });
+    await waitForListeners(1);
+
+    later(45 * MINUTE);
+    const fresh = await declare(t, P1); // declared now: not due for 30 minutes
+    const { overdueIncidents } = await t.ok(OVERDUE_INCIDENTS, {}, t.tokens.viewer);
+    const keys = overdueIncidents.map((i) => i.key);
+    expect(keys).toContain(owing.key);
+    expect(keys).not.toContain(fresh.key);
+    expect(overdueIncidents.find((i) => i.key === owing.key)?.statusUpdateOverdueSince).toBe(
+      new Date(due).toISOString(),
+    );
+
+    await tick(owing.id);
+    await tick(fresh.id); // nothing owed, nothing sent
+    const [event] = await sent.waitFor(1);
+    expect(event.reminderSent).toEqual({
+      incident: { key: owing.key },
+      timelineEntry: { kind: 'REMINDER' },
+      incidentManagers: [{ name: 'Manager Person' }],
+      dueAt: new Date(due).toISOString(),
+      period: 1,
+      escalated: false,
+    });
+    sent.unsubscribe();
+    await client.dispose();
+  });
 });
+
+const waitForListeners = (count: number) =>
+  waitFor(
+    'the subscription to attach',
+    () => t.hub.pubsub.listenerCount,
+    (n) => n >= count,
+    {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+    },
+  );

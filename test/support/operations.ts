@@ -1419,3 +1419,48 @@ export const INCIDENT_STAGE_CHANGED = operation<
   { incidentChanged: { key: string; stage: string } },
   NoVariables
 >('subscription { incidentChanged { key stage } }');
+
+// ---------------------------------------------------------------- status-update rhythm
+
+export const OVERDUE_INCIDENTS = operation<
+  { overdueIncidents: { key: string; statusUpdateOverdueSince: string | null }[] },
+  NoVariables
+>(/* GraphQL */ `
+  query OverdueIncidents {
+    overdueIncidents {
+      key
+      statusUpdateOverdueSince
+    }
+  }
+`);
+
+export const REMINDER_SENT = operation<
+  {
+    reminderSent: {
+      incident: { key: string };
+      timelineEntry: { kind: string };
+      incidentManagers: { name: string }[];
+      dueAt: string;
+      period: number;
+      escalated: boolean;
+    };
+  },
+  { filter?: Input }
+>(/* GraphQL */ `
+  subscription ReminderSent($filter: IncidentFilter) {
+    reminderSent(filter: $filter) {
+      incident {
+        key
+      }
+      timelineEntry {
+        kind
+      }
+      incidentManagers {
+        name
+      }
+      dueAt
+      period
+      escalated
+    }
+  }
+`);

@@ -90,6 +90,11 @@ export class StatusRhythm {
     readonly cadence: UpdateCadence,
   ) {}
 
+  /** The hub's clock (injected in tests). */
+  now(): Date {
+    return this.uow.now();
+  }
+
   /**
    * Look at one incident at `now` (the hub's clock by default): remind of a missing update once
    * per overdue period, escalate it once when overdue by twice the interval. Returns the entries
