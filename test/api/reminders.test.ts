@@ -188,6 +188,22 @@ describe('status update reminders', () => {
     expect(await tick(incident.id)).toEqual([]);
   });
 
+  it('runs a check from the queue when it comes due, at its planned time when the hub clock is behind', async () => {
+    now = new Date(Date.now() - 31 * MINUTE); // declared 31 minutes ago: the first check is due
+    const incident = await declare(t, P1);
+    const due = (await acknowledgedAt(incident.id)) + 30 * MINUTE;
+    const [reminder] = await waitFor(
+      'the queued check to record its reminder',
+      async () => (await timelineRows(t, incident.id)).filter((r) => r.kind === 'REMINDER'),
+      (rows) => rows.length > 0,
+      { timeoutMs: 15_000 },
+    );
+    expect(reminder.data).toMatchObject({ dueAt: new Date(due).toISOString(), period: 1 });
+    const done = await checks(incident.id, ['completed']);
+    expect(done.map((j) => j.data.period)).toEqual([1]);
+    now = new Date(Date.now() + 10 * 60 * MINUTE); // later tests look ahead of the real time again
+  });
+
   it('lists who owes an update: overdueIncidents, statusUpdateOverdueSince and the reminderSent subscription', async () => {
     const owing = await declare(t, P1);
     await t.ok(ASSIGN_ROLE, {
