@@ -79,7 +79,8 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
     const intents: SlackIntent[] = [
       { action: 'slack.openChannel', dedupeKey, payload: { incidentKey: view.key, channelName } },
       ...(await this.refresh(view, context)),
-      ...this.invite(view, event),
+      // Whoever declared from Slack is invited with the role holders.
+      ...this.invite(view, event, view.declaredFromSlackBy ?? null),
     ];
     const channel = this.settings.incidentsChannel;
     if (channel) {
@@ -115,8 +116,8 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
   }
 
   /** The role holders who are in the chat, invited (again: those already in are skipped). */
-  private invite(view: IncidentView, event: DomainEvent): SlackIntent[] {
-    const userIds = [...new Set(view.roles.map((r) => r.slackUserId).filter(isString))];
+  private invite(view: IncidentView, event: DomainEvent, declarer: string | null = null): SlackIntent[] {
+    const userIds = [...new Set([...view.roles.map((r) => r.slackUserId), declarer].filter(isString))];
     if (!userIds.length) return [];
     return [
       { action: 'slack.invite', dedupeKey: `slack:invite:${event.timelineEntryId}`, payload: { userIds } },
