@@ -339,4 +339,19 @@ describe('Slack forms', () => {
     expect(roles).toEqual([{ role: 'SOFTWARE_INCIDENT_MANAGER', slack: MANAGER }]);
     expect(slack.invalidCalls).toEqual([]);
   });
+
+  it('serves the options of a long select as the person types (block_suggestion)', async () => {
+    const res = await interact({
+      type: 'block_suggestion',
+      user: { id: MANAGER, team_id: slack.teamId },
+      team: { id: slack.teamId },
+      action_id: 'value',
+      block_id: 'client',
+      value: 'WAKE',
+      view: { id: 'V1', callback_id: 'declare_incident' },
+    });
+    expect(res.body).toEqual({
+      options: [{ text: { type: 'plain_text', text: 'Wakefern (wakefern)' }, value: 'wakefern' }],
+    });
+  });
 });
