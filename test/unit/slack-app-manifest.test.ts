@@ -35,6 +35,7 @@ const BOT_SCOPE: Readonly<Record<string, string | null>> = {
   'chat.update': 'chat:write',
   'chat.getPermalink': null,
   'pins.add': 'pins:write',
+  'pins.list': 'pins:read',
   'pins.remove': 'pins:write',
   'reactions.get': 'reactions:read',
   'users.info': 'users:read',
