@@ -29,6 +29,7 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: slack.token,
     SLACK_API_URL: apiUrl,
     SLACK_SIGNING_SECRET: SECRET,
+    SLACK_INCIDENTS_CHANNEL: '#incidents',
     INTEGRATION_RETRY_DELAY_SECONDS: '1',
     INTEGRATION_POLL_SECONDS: '0.5',
   });
@@ -307,9 +308,20 @@ describe('Slack forms', () => {
     expect(slack.invalidCalls).toEqual([]);
   });
 
-  it('answers the buttons: open the status update form, join the channel, take a role', async () => {
+  it("answers the buttons: open the status update form, and the announcement's join and take a role", async () => {
     const key = await declareFromForm('Conveyor stopped');
     const channelId = await channelOf(key);
+    const announced = await waitFor('the announcement', async () =>
+      slack.messages('incidents').find((m) => m.text.includes(`incident ${key} declared`)),
+    );
+    const [join, takeRole] = (announced.blocks![1] as { elements: { action_id: string; value: string }[] })
+      .elements;
+    expect([join.action_id, join.value, takeRole.action_id, takeRole.value]).toEqual([
+      'join_incident',
+      key,
+      'take_role',
+      key,
+    ]);
 
     expect((await interact(click(RESPONDER, 'open_status_update', key))).status).toBe(200);
     const statusForm = slack.openedViews.at(-1)!;
@@ -317,14 +329,14 @@ describe('Slack forms', () => {
     expect(JSON.parse(String(statusForm.view.private_metadata))).toMatchObject({ incidentKey: key });
 
     expect(slack.channel(channelId)?.members.has(RESPONDER)).toBe(false);
-    expect((await interact(click(RESPONDER, 'join_incident', key))).status).toBe(200);
+    expect((await interact(click(RESPONDER, join.action_id, join.value))).status).toBe(200);
     expect(slack.channel(channelId)?.members.has(RESPONDER)).toBe(true);
     const notice = await waitFor('the join notice', async () =>
       slack.commandResponses.find((r) => r.text.includes(`the channel of ${key}`)),
     );
     expect(notice.response_type).toBe('ephemeral');
 
-    await interact(click(MANAGER, 'take_role', key));
+    await interact(click(MANAGER, takeRole.action_id, takeRole.value));
     const roleForm = slack.openedViews.at(-1)!;
     expect(roleForm.view.callback_id).toBe('take_role');
     const taken = await interact(

@@ -1,6 +1,6 @@
 // The Slack adapter: the only file that imports @slack/web-api. Every create looks up first,
 // because a job may run again after the vendor did the work but its answer was lost.
-import { ErrorCode, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
+import { ErrorCode, type KnownBlock, LogLevel, WebClient, type WebAPICallResult } from '@slack/web-api';
 import { IntegrationError } from '../integration-error';
 import type { ChatMessage } from '../../domain/incident/starred-messages';
 import type { ChatChannel, ChatChannelRef } from './slack.port';
@@ -80,14 +80,16 @@ export class SlackChatChannel implements ChatChannel {
     channel: string;
     text: string;
     dedupeKey: string;
+    blocks?: readonly Record<string, unknown>[];
   }): Promise<{ messageId: string }> {
     const channel = await this.resolveChannelId(request.channel);
     await this.call(() => this.web.conversations.join({ channel })).catch(() => undefined);
     const earlier = await this.findOwnMessage(channel, request.dedupeKey);
     if (earlier) return { messageId: earlier.ts };
-    const posted = (await this.call(() => this.web.chat.postMessage({ channel, text: request.text }))) as {
-      ts: string;
-    };
+    const blocks = request.blocks as KnownBlock[] | undefined;
+    const posted = (await this.call(() =>
+      this.web.chat.postMessage({ channel, text: request.text, ...(blocks ? { blocks } : {}) }),
+    )) as { ts: string };
     return { messageId: posted.ts };
   }
 

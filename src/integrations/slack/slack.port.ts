@@ -15,8 +15,16 @@ export interface ChatChannel {
   setTopic(channelId: string, topic: string): Promise<void>;
   /** Invite people by chat user id; those already in are skipped. */
   invite(channelId: string, userIds: readonly string[]): Promise<void>;
-  /** Post a message unless one with this dedupe key was already posted; returns its id. */
-  postMessage(request: { channel: string; text: string; dedupeKey: string }): Promise<{ messageId: string }>;
+  /**
+   * Post a message unless one with this dedupe key was already posted; returns its id. `blocks`
+   * (Block Kit, e.g. buttons) are shown instead of `text`, which stays the notification.
+   */
+  postMessage(request: {
+    channel: string;
+    text: string;
+    dedupeKey: string;
+    blocks?: readonly Record<string, unknown>[];
+  }): Promise<{ messageId: string }>;
   /**
    * The channel's pinned message carrying `marker`, made to read `text`: posted and pinned the first
    * time, edited in place afterwards (and only when its text differs). Returns its id.

@@ -12,6 +12,7 @@ import type { ConferenceBridge } from '../meet/meet.port';
 import type { IncidentView, PlannedText } from '../incident-view';
 import {
   announcement,
+  announcementBlocks,
   channelTopic,
   incidentCard,
   incidentCardMarker,
@@ -235,6 +236,7 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
       channel: p.channel,
       text,
       dedupeKey: `incident ${p.incidentKey} declared`,
+      blocks: announcementBlocks(text, p.incidentKey),
     });
     return { result: { channel: p.channel, announcementId: posted.messageId } };
   }
