@@ -33,6 +33,7 @@ import { seedDemoData } from './seed/demo-data';
 import { JiraWebhookProcessor } from './webhooks/jira/jira-webhook';
 import { OpsgenieWebhookProcessor } from './webhooks/opsgenie/opsgenie-webhook';
 import { SlackCommands } from './webhooks/slack/slack-commands';
+import { SlackInteractions } from './webhooks/slack/slack-interactions';
 import { SlackEventProcessor } from './webhooks/slack/slack-events';
 import { createWebhooks, inboundSystems, type InboundContext } from './webhooks/webhooks';
 import { ZendeskWebhookProcessor } from './webhooks/zendesk/zendesk-webhook';
@@ -140,7 +141,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       new OpsgenieWebhookProcessor(inbound),
     ],
     // Channels are opened when Slack has an adapter (its bot token, or one handed in).
-    commands: new SlackCommands(dataSource, domain, services.updateCadence, !!ports.slack),
+    commands: new SlackCommands(
+      dataSource,
+      domain,
+      services.updateCadence,
+      !!ports.slack,
+      ports.slack ?? null,
+    ),
+    interactions: new SlackInteractions(dataSource, domain, ports.slack ?? null),
   });
   await webhooks.start();
   await rhythmJobs.start();

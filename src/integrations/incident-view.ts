@@ -33,6 +33,8 @@ export interface IncidentView extends IncidentBasics {
   lastSlackTopic: PlannedText | null;
   /** The text of the pinned incident card planned last. */
   lastSlackCard: PlannedText | null;
+  /** The declarer's Slack user id when the incident was declared from Slack (invited to its channel). */
+  declaredFromSlackBy?: string | null;
 }
 
 /** A text planned for Slack earlier, with the dedupe key of its effect. */
@@ -48,8 +50,10 @@ export async function loadIncidentView(
   statusUpdateIds: readonly string[] = [],
 ): Promise<IncidentView> {
   const [incident] = (await manager.query(
-    `SELECT i.id, i.key, i.summary, i.priority, i.stage, i.zendesk_ticket_id, i.incident_flow, t.opsgenie_team
+    `SELECT i.id, i.key, i.summary, i.priority, i.stage, i.zendesk_ticket_id, i.incident_flow, t.opsgenie_team,
+            CASE WHEN i.idempotency_key LIKE 'slack:%' THEN d.slack_user_id END AS declared_from_slack_by
        FROM incident i
+       LEFT JOIN person d ON d.id = i.declared_by_id
        LEFT JOIN service s ON s.id = i.faulty_service_id
        LEFT JOIN team t ON t.id = s.team_id
       WHERE i.id = $1`,
@@ -63,6 +67,8 @@ export async function loadIncidentView(
     zendesk_ticket_id: string | null;
     incident_flow: boolean;
     opsgenie_team: string | null;
+    /** Slack's command and forms declare with an idempotency key "slack:…". */
+    declared_from_slack_by: string | null;
   }[];
   const sites = (await manager.query(
     `SELECT s.site_id AS "siteId", s.location FROM incident_affected_site a JOIN site s ON s.id = a.site_id
@@ -124,5 +130,6 @@ export async function loadIncidentView(
     channelName,
     lastSlackTopic: last('slack.updateTopic'),
     lastSlackCard: last('slack.card'),
+    declaredFromSlackBy: incident.declared_from_slack_by,
   };
 }

@@ -13,6 +13,11 @@ import { opsgenieDelivery } from './opsgenie/opsgenie-webhook';
 import { verifyJira, verifySharedSecret, verifySlack, verifyZendesk, type Verdict } from './signatures';
 import type { CommandReply, SlackCommands, SlashCommandRequest } from './slack/slack-commands';
 import { eventCallback, slackDelivery } from './slack/slack-events';
+import {
+  interactionPayload,
+  type InteractionAnswer,
+  type SlackInteractions,
+} from './slack/slack-interactions';
 import { zendeskDelivery } from './zendesk/zendesk-webhook';
 
 export interface WebhookSecrets {
@@ -30,6 +35,8 @@ export interface WebhookRouterOptions {
   commandReplyBudgetMs: number;
   deliveries: InboundDeliveries | null;
   commands: SlackCommands;
+  /** Slack's forms and buttons (POST /slack/interactions); unset: 404. */
+  interactions?: SlackInteractions;
   /** Send a command's result to its response_url later (durably). */
   replyLater(responseUrl: string, reply: CommandReply): Promise<void>;
   log: Logger;
@@ -59,7 +66,7 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
   /** Verify, parse and hand over; every refusal is logged with its reason, never the body. */
   const endpoint =
     (
-      source: DeliverySource | 'slack-commands',
+      source: DeliverySource | 'slack-commands' | 'slack-interactions',
       secretName: string,
       secret: string | undefined,
       verify: (secret: string, req: Request, body: Buffer) => Verdict,
@@ -109,6 +116,16 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
   };
 
   const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
+  /** The work's result if it is done within the reply budget, else null (Slack waits 3 s at most). */
+  const withinBudget = async <T>(work: Promise<T>): Promise<T | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), options.commandReplyBudgetMs);
+    });
+    const first = await Promise.race([work.catch(() => null), late]);
+    clearTimeout(timer);
+    return first;
+  };
   const seconds = () => Math.floor(now().getTime() / 1000);
 
   router.post(
@@ -123,12 +140,7 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
           Object.fromEntries(new URLSearchParams(body.toString('utf8'))),
         );
         const work = options.commands.run(request);
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<null>((resolve) => {
-          timer = setTimeout(() => resolve(null), options.commandReplyBudgetMs);
-        });
-        const first = await Promise.race([work.catch(() => null), late]);
-        clearTimeout(timer);
+        const first = await withinBudget(work);
         if (first) {
           res.status(200).json(first);
           return;
@@ -144,6 +156,40 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
             request.response_url ? options.replyLater(request.response_url, reply) : undefined,
           )
           .catch((err: unknown) => log.error({ err }, 'could not queue the slash command reply'));
+      },
+    ),
+  );
+
+  router.post(
+    '/slack/interactions',
+    endpoint(
+      'slack-interactions',
+      'SLACK_SIGNING_SECRET',
+      options.interactions ? secrets.slack : undefined,
+      (s, req, body) => verifySlack(s, req.headers, body, seconds()),
+      async (body, _req, res) => {
+        const form = new URLSearchParams(body.toString('utf8'));
+        const payload = interactionPayload.parse(JSON.parse(form.get('payload') ?? ''));
+        const notify = (answer: InteractionAnswer) =>
+          answer.notice
+            ? options.replyLater(answer.notice.responseUrl, {
+                response_type: 'ephemeral',
+                text: answer.notice.text,
+              })
+            : undefined;
+        const work = options.interactions!.handle(payload);
+        const first = await withinBudget(work);
+        if (first) {
+          if (first.body) res.status(200).json(first.body);
+          else res.status(200).end();
+          await notify(first);
+          return;
+        }
+        // Past Slack's 3 s: an empty 200 (a form closes); what happens next is said, if anything, later.
+        res.status(200).end();
+        work
+          .then(notify)
+          .catch((err: unknown) => log.error({ err, type: payload.type }, 'slack interaction failed'));
       },
     ),
   );

@@ -11,6 +11,7 @@ import type { JobQueue } from '../integrations/jobs/job-queue';
 import { respondToCommand } from '../integrations/slack/slack.client';
 import { InboundDeliveries, type DeliveryProcessor } from './inbound-deliveries';
 import type { CommandReply, SlackCommands } from './slack/slack-commands';
+import type { SlackInteractions } from './slack/slack-interactions';
 import { webhookRouter } from './webhook.router';
 
 /** What every delivery processor may use. */
@@ -44,6 +45,7 @@ export function createWebhooks(options: {
   /** One per source; they run only when the job queue does. */
   processors: readonly DeliveryProcessor[];
   commands: SlackCommands;
+  interactions?: SlackInteractions;
 }) {
   const { config, log, jobs } = options;
   const v = config.vendors;
@@ -64,6 +66,7 @@ export function createWebhooks(options: {
     commandReplyBudgetMs: v.SLACK_COMMAND_REPLY_BUDGET_MS,
     deliveries,
     commands: options.commands,
+    interactions: options.interactions,
     replyLater: async (responseUrl: string, reply: CommandReply) => {
       if (!jobs) return respondToCommand(responseUrl, reply, timeoutMs);
       await jobs.boss.send(COMMAND_REPLIES, { responseUrl, reply });

@@ -57,6 +57,10 @@ export class FakeChatChannel extends Recorder implements ChatChannel {
     this.record('invite', channelId, [...userIds]);
   }
 
+  async openView(triggerId: string, view: Readonly<Record<string, unknown>>): Promise<void> {
+    this.record('openView', triggerId, view);
+  }
+
   async postMessage(request: {
     channel: string;
     text: string;

@@ -11,6 +11,9 @@ interface OwnMessage {
   text?: string;
 }
 
+/** The view type @slack/web-api takes (Block Kit JSON, built and validated by the caller). */
+type SlackView = Parameters<WebClient['views']['open']>[0]['view'];
+
 interface ChannelInfo {
   id: string;
   name: string;
@@ -156,6 +159,10 @@ export class SlackChatChannel implements ChatChannel {
 
   async postEphemeral(channelId: string, userId: string, text: string): Promise<void> {
     await this.call(() => this.web.chat.postEphemeral({ channel: channelId, user: userId, text }));
+  }
+
+  async openView(triggerId: string, view: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.call(() => this.web.views.open({ trigger_id: triggerId, view: view as unknown as SlackView }));
   }
 
   private async identity(): Promise<void> {

@@ -126,3 +126,24 @@ export function statusUpdateText(u: {
     `• Next steps: ${u.next_steps}`,
   ].join('\n');
 }
+
+/**
+ * The announcement with its buttons: join the incident channel, take a role. Their action ids and
+ * value (the incident key) are what POST /webhooks/slack/interactions answers.
+ */
+export function announcementBlocks(text: string, incidentKey: string): Record<string, unknown>[] {
+  const button = (label: string, actionId: string) => ({
+    type: 'button',
+    text: { type: 'plain_text', text: label },
+    action_id: actionId,
+    value: incidentKey,
+  });
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text } },
+    {
+      type: 'actions',
+      block_id: 'incident_actions',
+      elements: [button('Join the channel', 'join_incident'), button('Take a role', 'take_role')],
+    },
+  ];
+}

@@ -34,4 +34,9 @@ export interface ChatChannel {
   getMessage(channelId: string, ts: string): Promise<ChatMessage | null>;
   /** A message in the channel that only this user sees. */
   postEphemeral(channelId: string, userId: string, text: string): Promise<void>;
+  /**
+   * Open a modal (a Slack view: Block Kit JSON) for the person whose action gave this trigger id;
+   * a trigger id is single-use and valid for three seconds.
+   */
+  openView(triggerId: string, view: Readonly<Record<string, unknown>>): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { ConferenceBridge } from '../meet/meet.port';
 import type { IncidentView, PlannedText } from '../incident-view';
 import {
   announcement,
+  announcementBlocks,
   channelTopic,
   incidentCard,
   incidentCardMarker,
@@ -79,7 +80,8 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
     const intents: SlackIntent[] = [
       { action: 'slack.openChannel', dedupeKey, payload: { incidentKey: view.key, channelName } },
       ...(await this.refresh(view, context)),
-      ...this.invite(view, event),
+      // Whoever declared from Slack is invited with the role holders.
+      ...this.invite(view, event, view.declaredFromSlackBy ?? null),
     ];
     const channel = this.settings.incidentsChannel;
     if (channel) {
@@ -115,8 +117,8 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
   }
 
   /** The role holders who are in the chat, invited (again: those already in are skipped). */
-  private invite(view: IncidentView, event: DomainEvent): SlackIntent[] {
-    const userIds = [...new Set(view.roles.map((r) => r.slackUserId).filter(isString))];
+  private invite(view: IncidentView, event: DomainEvent, declarer: string | null = null): SlackIntent[] {
+    const userIds = [...new Set([...view.roles.map((r) => r.slackUserId), declarer].filter(isString))];
     if (!userIds.length) return [];
     return [
       { action: 'slack.invite', dedupeKey: `slack:invite:${event.timelineEntryId}`, payload: { userIds } },
@@ -239,6 +241,7 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
       channel: p.channel,
       text,
       dedupeKey: `incident ${p.incidentKey} declared`,
+      blocks: announcementBlocks(text, p.incidentKey),
     });
     return { result: { channel: p.channel, announcementId: posted.messageId } };
   }

@@ -12,7 +12,10 @@ import { nextStatusUpdateDueAt } from '../../domain/incident/status-cadence';
 import type { UpdateCadence } from '../../domain/incident/priority-matrix';
 import { Client, Incident, Person, Service, Team } from '../../entities';
 import { incidentByExternalId, type IncidentRef } from '../incident-lookup';
+import type { ChatChannel } from '../../integrations/slack/slack.port';
 import { HELP, parseSlashCommand, statusText, type SlashCommand } from './slash-command';
+import { declareCatalogue } from './slack-interactions';
+import { declareView, statusUpdateView } from './slack-views';
 
 /** The fields of a slash command that the hub reads (Slack sends more). */
 export interface SlashCommandRequest {
@@ -39,14 +42,16 @@ export class SlackCommands {
     private readonly updateCadence: UpdateCadence,
     /** Whether the hub opens channels (Slack's bot token is set). */
     private readonly opensChannels: boolean,
+    /** Slack's adapter, to open the forms; without it `declare` and `update` take text only. */
+    private readonly chat: ChatChannel | null = null,
   ) {}
 
   /** Run one command and say what happened, or why nothing did, to the person who sent it. */
   async run(request: SlashCommandRequest): Promise<CommandReply> {
     const parsed = parseSlashCommand(request.text);
-    if (!parsed.ok) return reply(parsed.message);
-    const command = parsed.command;
-    if (command.name === 'help') return reply(HELP);
+    const form = this.formFor(request);
+    if (!parsed.ok && !form) return reply(parsed.message);
+    if (parsed.ok && parsed.command.name === 'help') return reply(HELP);
     const manager = this.dataSource.manager;
     const actor = await actorForSlackUser(manager, request.user_id);
     if (!actor) {
@@ -55,6 +60,10 @@ export class SlackCommands {
           'Ask an administrator to add your Slack user id to your person.',
       );
     }
+    if (form) return this.openForm(manager, form, request);
+    if (!parsed.ok) return reply(parsed.message);
+    const command = parsed.command;
+    if (command.name === 'help') return reply(HELP);
     try {
       if (command.name === 'declare') return await this.declare(manager, actor, command, request);
       const incident = await incidentByExternalId(manager, ExternalSystem.SLACK, request.channel_id);
@@ -68,6 +77,38 @@ export class SlackCommands {
       if (err instanceof DomainError) return reply(`Nothing was changed: ${err.message}`);
       throw err;
     }
+  }
+
+  /** `declare` or `update` with nothing after it opens its form (when Slack gave a trigger id). */
+  private formFor(request: SlashCommandRequest): 'declare' | 'update' | null {
+    const verb = request.text.trim().toLowerCase();
+    if (!this.chat || !request.trigger_id) return null;
+    return verb === 'declare' || verb === 'update' ? verb : null;
+  }
+
+  private async openForm(
+    manager: EntityManager,
+    form: 'declare' | 'update',
+    request: SlashCommandRequest,
+  ): Promise<CommandReply> {
+    const context = { channelId: request.channel_id };
+    if (form === 'declare') {
+      const catalogue = await declareCatalogue(manager);
+      if (request.channel_name) {
+        const client = await manager.findOne(Client, { where: { slackChannel: `#${request.channel_name}` } });
+        catalogue.initialClientSlug = client?.slug;
+      }
+      await this.chat!.openView(request.trigger_id!, { ...declareView(catalogue, context) });
+      return reply('The declare form is open.');
+    }
+    const incident = await incidentByExternalId(manager, ExternalSystem.SLACK, request.channel_id);
+    if (!incident) {
+      return reply(
+        "This channel is not an incident channel. Run `/incident update` in the incident's channel.",
+      );
+    }
+    await this.chat!.openView(request.trigger_id!, { ...statusUpdateView(incident.key, context) });
+    return reply(`The status update form for ${incident.key} is open.`);
   }
 
   private async declare(

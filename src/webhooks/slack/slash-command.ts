@@ -36,6 +36,7 @@ export type Parsed = { ok: true; command: SlashCommand } | { ok: false; message:
 export const HELP = [
   '*/incident* commands:',
   '• `declare <summary> [client:<slug>] [site:<site id>] [impact:<level>] [urgency:<level>] [service:"<name>"]`: declare an incident (impact EXTENSIVE, SIGNIFICANT, MODERATE or MINOR; urgency CRITICAL, HIGH, MEDIUM or LOW; defaults MODERATE and HIGH)',
+  '• `declare` alone: the same in a form',
   'In an incident channel:',
   '• `stage <stage> [note]`: move to ACKNOWLEDGED, INVESTIGATING, IDENTIFIED, MITIGATED, POSTMORTEM, CLOSED or CANCELLED',
   '• `priority <impact> <urgency> [reason]`: reassess the priority',
@@ -43,6 +44,7 @@ export const HELP = [
   '• `handover <role> @user`: hand a role over',
   '• `note <text>`: add a note to the timeline',
   '• `update [external] <client impact> | <known problem> | <what was tried> | <next steps>`: post a status update',
+  '• `update` alone: the same in a form',
   '• `escalate <team> [reason]`: page a team',
   '• `status`: a summary only you see',
   '• `help`: this list',

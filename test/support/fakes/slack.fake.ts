@@ -11,6 +11,7 @@ import {
   type RecordedCall,
 } from './fake-vendor';
 import { OpenApiDocument, type MatchResult, type OperationInfo } from './openapi';
+import { modalViewErrors } from './slack-block-kit';
 
 export interface SlackUser {
   id: string;
@@ -95,6 +96,8 @@ export class SlackFake extends FakeVendor {
   readonly ephemeral: { channel: string; user: string; text: string; message_ts: string }[] = [];
   /** What the app sent to slash commands' response_urls, in order. */
   readonly commandResponses: { path: string; text: string; response_type: string }[] = [];
+  /** Modals opened with views.open (each trigger id once), in order. */
+  readonly openedViews: { trigger_id: string; view: Record<string, unknown>; id: string }[] = [];
   private responseUrlCounter = 0;
   private readonly methods = new Map<string, OperationInfo>();
   private idCounter = 0;
@@ -208,6 +211,7 @@ export class SlackFake extends FakeVendor {
     this.pinsByChannel.clear();
     this.ephemeral.length = 0;
     this.commandResponses.length = 0;
+    this.openedViews.length = 0;
     this.idCounter = 0;
     this.users.set(this.botUserId, {
       id: this.botUserId,
@@ -547,6 +551,23 @@ export class SlackFake extends FakeVendor {
       if (users.includes(this.botUserId)) return fail('already_reacted');
       message.reactions.set(name, [...users, this.botUserId]);
       return ok({});
+    },
+
+    // A trigger id is single-use; the view follows Block Kit's rules (./slack-block-kit.ts).
+    'views.open': (ctx) => {
+      const { trigger_id = '', view = '' } = this.args(ctx.call);
+      if (this.openedViews.some((v) => v.trigger_id === trigger_id)) return fail('exchanged_trigger_id');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(view);
+      } catch {
+        return this.reject(ctx, ['view is not valid JSON'], fail('invalid_arguments'));
+      }
+      const errors = modalViewErrors(parsed);
+      if (errors.length) return this.reject(ctx, errors, fail('invalid_arguments'));
+      const opened = { trigger_id, view: parsed as Record<string, unknown>, id: this.nextId('V') };
+      this.openedViews.push(opened);
+      return ok({ view: { ...opened.view, id: opened.id, state: { values: {} } } });
     },
 
     'reactions.get': (ctx) => {

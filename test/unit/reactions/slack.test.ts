@@ -266,6 +266,15 @@ describe('Slack effects through the chat port', () => {
             // the channel by id: Slack shows the name it really has, suffix and all
             text: `:rotating_light: P1 incident ${KEY} declared: Orders not reaching the MFC. Join <#${channel.channelId}> (Meet https://g.co/meet/${KEY}).`,
             dedupeKey: `incident ${KEY} declared`,
+            blocks: [
+              expect.objectContaining({ type: 'section' }),
+              expect.objectContaining({
+                elements: [
+                  expect.objectContaining({ action_id: 'join_incident', value: KEY }),
+                  expect.objectContaining({ action_id: 'take_role', value: KEY }),
+                ],
+              }),
+            ],
           },
         ],
       },
