@@ -113,13 +113,13 @@ describe('stopping the job queue before the embedded database closes', () => {
     const handled: string[] = [];
     try {
       await queue.ensureQueue('teardown-test');
-      await queue.boss.work('teardown-test', { batchSize: 1, pollingIntervalSeconds: 0.5 }, async () => {
+      await queue.work('teardown-test', async () => {
         handled.push('started');
         await sleep(400);
         await database.dataSource.query('SELECT 1');
         handled.push(stopped ? 'finished after stop' : 'finished');
       });
-      await queue.boss.send('teardown-test', {});
+      await queue.send('teardown-test', {});
       await waitFor('the job to start', () => handled.includes('started'));
     } finally {
       await queue.stop();
@@ -143,11 +143,11 @@ describe('stopping the job queue before the embedded database closes', () => {
     let stopMs: number;
     try {
       await queue.ensureQueue('teardown-test');
-      await queue.boss.work('teardown-test', { batchSize: 1, pollingIntervalSeconds: 0.5 }, async () => {
+      await queue.work('teardown-test', async () => {
         started = true;
         await sleep(4000); // a vendor call that does not answer
       });
-      await queue.boss.send('teardown-test', {});
+      await queue.send('teardown-test', {});
       await waitFor('the job to start', () => started);
     } finally {
       const stopping = Date.now();
@@ -158,6 +158,35 @@ describe('stopping the job queue before the embedded database closes', () => {
     }
     await sleep(4500); // the job ends now, long after the database closed
     expect(stopMs).toBeLessThan(3500);
+    expect(watched.afterClose).toEqual([]);
+    expect(log.errors()).toEqual([]);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('leaves a job that a fetch in flight brings after the stop began for a retry, without running it', async () => {
+    const database = await embedded();
+    const watched = watch(database);
+    const log = logSink();
+    const queue = await JobQueue.start(database, SETTINGS, createLogger('debug', log.sink));
+    const handled: string[] = [];
+    let state: { state: string }[];
+    try {
+      await queue.ensureQueue('teardown-test');
+      await queue.send('teardown-test', {});
+      watched.holdFetchesMs = 800;
+      await queue.work('teardown-test', async () => {
+        handled.push('ran');
+      });
+      await waitFor('the worker mid-fetch', () => watched.heldFetches > 0);
+    } finally {
+      await queue.stop();
+      state = await database.dataSource.query(`SELECT state FROM pgboss.job WHERE name = 'teardown-test'`);
+      watched.closing = true;
+      await database.close();
+    }
+    await sleep(500);
+    expect(handled).toEqual([]);
+    expect(state).toEqual([{ state: 'retry' }]);
     expect(watched.afterClose).toEqual([]);
     expect(log.errors()).toEqual([]);
     expect(unhandled).toEqual([]);

@@ -1,12 +1,15 @@
 // The durable job queue (pg-boss, in its own `pgboss` schema of the hub's database). Jobs can be
 // sent inside a domain transaction, so they exist exactly when the change committed.
-import PgBoss from 'pg-boss';
+import PgBoss, { type Job } from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../../database/database';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
 export type { Job } from 'pg-boss';
+
+/** Carries out one job; throwing fails it (see JobQueue.work). */
+export type JobHandler<T extends object> = (job: Job<T>) => Promise<void>;
 
 export interface QueueSettings {
   /** Attempts before a job is dead-lettered. */
@@ -92,8 +95,10 @@ const STOP_GRACE_MS = 1000;
 const STOP_DRAIN_MS = 3000;
 
 export class JobQueue {
+  private stopping = false;
+
   private constructor(
-    readonly boss: PgBoss,
+    private readonly boss: PgBoss,
     private readonly settings: QueueSettings,
     private readonly connection: SharedConnection | null,
   ) {}
@@ -138,6 +143,11 @@ export class JobQueue {
     else await this.boss.createQueue(name, { name, ...options });
   }
 
+  /** Send a job now. */
+  send(queue: string, data: object): Promise<string | null> {
+    return this.boss.send(queue, data);
+  }
+
   /** Send a job as part of the caller's transaction. */
   sendInTransaction(manager: EntityManager, queue: string, data: object): Promise<string | null> {
     return this.boss.send(queue, data, { db: transactionExecutor(manager) });
@@ -148,8 +158,21 @@ export class JobQueue {
     return this.boss.send(queue, data, { startAfter: Math.max(1, Math.ceil(seconds)) });
   }
 
-  get pollingIntervalSeconds(): number {
-    return this.settings.pollingIntervalSeconds;
+  /**
+   * Work a queue (made by ensureQueue): one job at a time, polling at the configured interval. A
+   * handler that throws fails its job, which is retried with backoff and then dead-lettered.
+   */
+  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
+    await this.boss.work<T>(
+      queue,
+      { batchSize: 1, pollingIntervalSeconds: this.settings.pollingIntervalSeconds },
+      async ([job]) => {
+        // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
+        // for jobs: it is failed, for a retry, rather than run against a database about to close.
+        if (this.stopping) throw new Error('the job queue is stopping: retried later');
+        await handler(job);
+      },
+    );
   }
 
   /**
@@ -160,6 +183,7 @@ export class JobQueue {
    * statements pg-boss still has in flight finish before stop() returns, and no more are sent.
    */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.boss.stop({ graceful: true, wait: true, timeout: STOP_GRACE_MS });
     await this.connection?.close(STOP_DRAIN_MS);
   }
