@@ -172,6 +172,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     keepAliveMs: options.keepAliveMs,
   });
 
+  let closing: Promise<void> | undefined;
   return {
     config,
     log,
@@ -193,14 +194,34 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       return `http://${shownHost}:${address.port}`;
     },
     // Within SHUTDOWN_BUDGET_MS (main.ts): subscriptions end, requests in flight finish (or are
-    // cut after the grace), jobs in flight are left to the next start, then the database closes.
-    async close() {
-      await websocket.close(1000);
-      await http.drain(5000);
-      await http.apollo.stop();
-      await integrations.stop();
-      await relay.stop();
-      if (!options.database) await database.close();
+    // cut after the grace), so no new work arrives; the job queue stops (jobs in flight get a
+    // short grace, then are left to the next start) and its statements in flight end; the relay
+    // stops; then the database closes. Called again, it answers the same promise.
+    close() {
+      closing ??= closeInOrder([
+        () => websocket.close(1000),
+        () => http.drain(5000),
+        () => http.apollo.stop(),
+        () => integrations.stop(),
+        () => relay.stop(),
+        async () => {
+          if (!options.database) await database.close();
+        },
+      ]);
+      return closing;
     },
   };
+}
+
+/** Runs each step in turn even when an earlier one failed (the database must close), then throws the first error. */
+async function closeInOrder(steps: readonly (() => Promise<unknown>)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length) throw errors[0];
 }

@@ -73,14 +73,22 @@ export async function openDatabase(options: {
     await embedded?.stop();
     throw err;
   }
+  let closing: Promise<void> | undefined;
   return {
     dataSource,
     queries,
     kind: embedded ? 'embedded' : 'server',
     url,
-    async close() {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await embedded?.stop();
+    // The connections first, then the embedded server; called again, the same promise.
+    close() {
+      closing ??= (async () => {
+        try {
+          if (dataSource.isInitialized) await dataSource.destroy();
+        } finally {
+          await embedded?.stop();
+        }
+      })();
+      return closing;
     },
   };
 }

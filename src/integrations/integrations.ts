@@ -211,7 +211,7 @@ export class Integrations {
       [system],
     )) as [{ id: string }[], number];
     const ids = rows[0];
-    for (const { id } of ids) await this.queue.boss.send(INBOUND_QUEUE, { deliveryId: id });
+    for (const { id } of ids) await this.queue.send(INBOUND_QUEUE, { deliveryId: id });
     return ids.length;
   }
 

@@ -43,11 +43,7 @@ export class InboundDeliveries {
 
   async start(): Promise<void> {
     await this.queue.ensureQueue(INBOUND_QUEUE);
-    await this.queue.boss.work<{ deliveryId: string }>(
-      INBOUND_QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: this.queue.pollingIntervalSeconds },
-      async ([job]) => this.handle(job),
-    );
+    await this.queue.work<{ deliveryId: string }>(INBOUND_QUEUE, (job) => this.handle(job));
   }
 
   /** Store a delivery and queue its processing; a delivery seen before is a duplicate, not redone. */

@@ -69,7 +69,7 @@ export function createWebhooks(options: {
     interactions: options.interactions,
     replyLater: async (responseUrl: string, reply: CommandReply) => {
       if (!jobs) return respondToCommand(responseUrl, reply, timeoutMs);
-      await jobs.boss.send(COMMAND_REPLIES, { responseUrl, reply });
+      await jobs.send(COMMAND_REPLIES, { responseUrl, reply });
     },
     log,
   });
@@ -80,10 +80,8 @@ export function createWebhooks(options: {
       if (!jobs || !deliveries) return;
       await deliveries.start();
       await jobs.ensureQueue(COMMAND_REPLIES);
-      await jobs.boss.work<{ responseUrl: string; reply: CommandReply }>(
-        COMMAND_REPLIES,
-        { batchSize: 1, pollingIntervalSeconds: jobs.pollingIntervalSeconds },
-        async ([job]) => respondToCommand(job.data.responseUrl, job.data.reply, timeoutMs),
+      await jobs.work<{ responseUrl: string; reply: CommandReply }>(COMMAND_REPLIES, (job) =>
+        respondToCommand(job.data.responseUrl, job.data.reply, timeoutMs),
       );
     },
   };

@@ -68,10 +68,13 @@ async function terminateUnderLoad(hub: HubProcess, token: string) {
   hub.child.kill('SIGTERM');
   await sleep(1000);
   held.finish();
-  const [response, exit] = await Promise.all([
-    held.response,
-    Promise.race([exited, sleep(LIMIT_MS + 5000).then(() => ({ code: null, signal: 'still running' }))]),
-  ]);
+  // A timer cleared once the process exited: left running, it would hold the Jest worker open.
+  let giveUp: NodeJS.Timeout | undefined;
+  const stillRunning = new Promise<{ code: null; signal: string }>((resolve) => {
+    giveUp = setTimeout(() => resolve({ code: null, signal: 'still running' }), LIMIT_MS + 5000);
+  });
+  const [response, exit] = await Promise.all([held.response, Promise.race([exited, stillRunning])]);
+  clearTimeout(giveUp);
   const elapsed = Date.now() - startedAt;
   await closed;
   events.unsubscribe();

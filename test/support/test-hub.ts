@@ -199,8 +199,11 @@ export async function startTestHub(
       return res.body.data as never;
     },
     async close() {
-      await hub.close();
-      await database.close();
+      try {
+        await hub.close(); // its job queue is stopped before this returns
+      } finally {
+        await database.close();
+      }
     },
   };
 }

@@ -57,11 +57,7 @@ export class EffectRunner {
     for (const handler of this.handlers) {
       const name = queueName(handler.system);
       await this.queue.ensureQueue(name);
-      await this.queue.boss.work<{ effectId: string }>(
-        name,
-        { batchSize: 1, pollingIntervalSeconds: this.queue.pollingIntervalSeconds },
-        async ([job]) => this.handle(handler, job),
-      );
+      await this.queue.work<{ effectId: string }>(name, (job) => this.handle(handler, job));
     }
   }
 
@@ -71,7 +67,7 @@ export class EffectRunner {
       `UPDATE integration_effect SET state = 'PENDING', attempts = 0, last_error = NULL, updated_at = now() WHERE id = $1`,
       [effect.id],
     );
-    await this.queue.boss.send(queueName(effect.system), { effectId: effect.id });
+    await this.queue.send(queueName(effect.system), { effectId: effect.id });
   }
 
   private async handle(

@@ -1,12 +1,15 @@
 // The durable job queue (pg-boss, in its own `pgboss` schema of the hub's database). Jobs can be
 // sent inside a domain transaction, so they exist exactly when the change committed.
-import PgBoss from 'pg-boss';
-import type { EntityManager } from 'typeorm';
+import PgBoss, { type Job } from 'pg-boss';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../../database/database';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
 export type { Job } from 'pg-boss';
+
+/** Carries out one job; throwing fails it (see JobQueue.work). */
+export type JobHandler<T extends object> = (job: Job<T>) => Promise<void>;
 
 export interface QueueSettings {
   /** Attempts before a job is dead-lettered. */
@@ -37,10 +40,67 @@ export function transactionExecutor(manager: EntityManager): Executor {
   return executorFor((text, values) => manager.queryRunner!.query(text, values, true));
 }
 
+/**
+ * pg-boss's SQL on the embedded database's one connection (see database.ts). pg-boss's own pool
+ * is ended by boss.stop(), which then turns its statements into no-ops; this connection is the
+ * hub's, closed by the hub after the queue stopped, so the queue closes it here the same way:
+ * it waits for the statements in flight (a worker's fetch, a job's complete or fail, maintenance:
+ * boss.stop() waits for none of them), and after that sends nothing. pg-boss does not await a
+ * job's complete or fail, so a statement refused with an error would be an unhandled rejection.
+ */
+class SharedConnection implements Executor {
+  private closed = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async executeSql(text: string, values: unknown[] = []): Promise<{ rows: unknown[] }> {
+    if (this.closed) return undefined as never; // as pg-boss's own Db once closed
+    const call = this.run(text, values);
+    this.inFlight.add(call);
+    try {
+      return { rows: (await call).records };
+    } finally {
+      this.inFlight.delete(call);
+    }
+  }
+
+  private async run(text: string, values: unknown[]): Promise<{ records: unknown[] }> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await runner.query(text, values, true);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Wait (at most `timeoutMs`) until no statement is in flight, then send no more. */
+  async close(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // One statement's end can start another (a fetched job's fail), so wait until it is quiet.
+    while (this.inFlight.size && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), delay(deadline - Date.now())]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.closed = true;
+  }
+}
+
+/** A timer that does not hold the process open. */
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+
+/** How long stop() lets jobs in flight finish before failing them for a retry (pg-boss's minimum). */
+const STOP_GRACE_MS = 1000;
+/** How long stop() then waits for pg-boss's statements in flight on the embedded database. */
+const STOP_DRAIN_MS = 3000;
+
 export class JobQueue {
+  private stopping = false;
+
   private constructor(
-    readonly boss: PgBoss,
+    private readonly boss: PgBoss,
     private readonly settings: QueueSettings,
+    private readonly connection: SharedConnection | null,
   ) {}
 
   /**
@@ -48,31 +108,24 @@ export class JobQueue {
    * connection (see database.ts); on a server it has a small pool of its own.
    */
   static async start(database: Database, settings: QueueSettings, log: Logger): Promise<JobQueue> {
-    const boss =
-      database.kind === 'embedded'
-        ? new PgBoss({
-            db: executorFor(async (text, values) => {
-              const runner = database.dataSource.createQueryRunner();
-              try {
-                return await runner.query(text, values, true);
-              } finally {
-                await runner.release();
-              }
-            }),
-            schema: 'pgboss',
-            maintenanceIntervalSeconds: settings.recoverySeconds,
-          })
-        : new PgBoss({
-            connectionString: database.url,
-            schema: 'pgboss',
-            max: 4,
-            application_name: 'incident-hub-jobs',
-            maintenanceIntervalSeconds: settings.recoverySeconds,
-          });
+    const connection = database.kind === 'embedded' ? new SharedConnection(database.dataSource) : null;
+    const boss = connection
+      ? new PgBoss({
+          db: connection,
+          schema: 'pgboss',
+          maintenanceIntervalSeconds: settings.recoverySeconds,
+        })
+      : new PgBoss({
+          connectionString: database.url,
+          schema: 'pgboss',
+          max: 4,
+          application_name: 'incident-hub-jobs',
+          maintenanceIntervalSeconds: settings.recoverySeconds,
+        });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
     await boss.start();
     await boss.createQueue(DEAD_LETTER_QUEUE);
-    return new JobQueue(boss, settings);
+    return new JobQueue(boss, settings, connection);
   }
 
   /** Create (or update) a queue whose failed jobs retry with backoff and end in the dead letters. */
@@ -90,6 +143,11 @@ export class JobQueue {
     else await this.boss.createQueue(name, { name, ...options });
   }
 
+  /** Send a job now. */
+  send(queue: string, data: object): Promise<string | null> {
+    return this.boss.send(queue, data);
+  }
+
   /** Send a job as part of the caller's transaction. */
   sendInTransaction(manager: EntityManager, queue: string, data: object): Promise<string | null> {
     return this.boss.send(queue, data, { db: transactionExecutor(manager) });
@@ -100,16 +158,33 @@ export class JobQueue {
     return this.boss.send(queue, data, { startAfter: Math.max(1, Math.ceil(seconds)) });
   }
 
-  get pollingIntervalSeconds(): number {
-    return this.settings.pollingIntervalSeconds;
+  /**
+   * Work a queue (made by ensureQueue): one job at a time, polling at the configured interval. A
+   * handler that throws fails its job, which is retried with backoff and then dead-lettered.
+   */
+  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
+    await this.boss.work<T>(
+      queue,
+      { batchSize: 1, pollingIntervalSeconds: this.settings.pollingIntervalSeconds },
+      async ([job]) => {
+        // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
+        // for jobs: it is failed, for a retry, rather than run against a database about to close.
+        if (this.stopping) throw new Error('the job queue is stopping: retried later');
+        await handler(job);
+      },
+    );
   }
 
   /**
-   * Stop at once, without waiting for jobs in flight: pg-boss marks them failed, so they are
-   * retried (with their remaining attempts) by the next start; a job whose process died before
-   * even that expires into a retry. Shutdown must not wait on a vendor call.
+   * Stop, then let the database close. Workers stop polling and maintenance stops; jobs in flight
+   * get a short grace (shutdown must not wait on a vendor call), after which pg-boss marks them
+   * failed, so they are retried (with their remaining attempts) by the next start; a job whose
+   * process died before even that expires into a retry. Then, on the embedded database, the
+   * statements pg-boss still has in flight finish before stop() returns, and no more are sent.
    */
   async stop(): Promise<void> {
-    await this.boss.stop({ graceful: false, wait: true, timeout: 1000 });
+    this.stopping = true;
+    await this.boss.stop({ graceful: true, wait: true, timeout: STOP_GRACE_MS });
+    await this.connection?.close(STOP_DRAIN_MS);
   }
 }

@@ -75,14 +75,14 @@ interface ActiveFault extends FaultRule {
   remaining: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export abstract class FakeVendor {
   readonly calls: RecordedCall[] = [];
   private faults: ActiveFault[] = [];
   private server?: http.Server;
   private serverOrigin?: string;
   private seq = 0;
+  /** Ends each injected delay still running: stop() calls them, so no timer outlives the fake. */
+  private readonly delays = new Set<() => void>();
 
   protected constructor(
     readonly vendor: string,
@@ -140,9 +140,22 @@ export abstract class FakeVendor {
     if (!server) return;
     this.server = undefined;
     this.serverOrigin = undefined;
+    for (const end of [...this.delays]) end();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+    });
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.delays.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.delays.add(end);
     });
   }
 
@@ -273,7 +286,10 @@ export abstract class FakeVendor {
     if (fault) {
       call.fault = fault.kind;
       if (fault.kind === 'drop') return destroy(req);
-      if (fault.kind === 'delay') await sleep(fault.ms);
+      if (fault.kind === 'delay') {
+        await this.delay(fault.ms);
+        if (!this.server) return destroy(req); // stopped meanwhile
+      }
       if (fault.kind === 'status') {
         const response = this.faultResponse(call, fault.status, fault.retryAfterSeconds);
         const headers = { ...response.headers };
