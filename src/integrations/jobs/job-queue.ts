@@ -36,7 +36,7 @@ function executorFor(run: (text: string, values: unknown[]) => Promise<{ records
   return { executeSql: async (text, values = []) => ({ rows: (await run(text, values)).records }) };
 }
 
-export function transactionExecutor(manager: EntityManager): Executor {
+function transactionExecutor(manager: EntityManager): Executor {
   return executorFor((text, values) => manager.queryRunner!.query(text, values, true));
 }
 
@@ -151,6 +151,24 @@ export class JobQueue {
   /** Send a job as part of the caller's transaction. */
   sendInTransaction(manager: EntityManager, queue: string, data: object): Promise<string | null> {
     return this.boss.send(queue, data, { db: transactionExecutor(manager) });
+  }
+
+  /**
+   * Schedule a job at a time, as part of the caller's transaction. The id is the caller's (derived
+   * from what the job is for), so two processes scheduling the same job insert it once.
+   */
+  scheduleInTransaction(
+    manager: EntityManager,
+    queue: string,
+    data: object,
+    job: { id: string; singletonKey: string; startAfter: Date },
+  ): Promise<string | null> {
+    return this.boss.send(queue, data, { ...job, db: transactionExecutor(manager) });
+  }
+
+  /** Cancel waiting jobs, as part of the caller's transaction. */
+  async cancelInTransaction(manager: EntityManager, queue: string, ids: string[]): Promise<void> {
+    if (ids.length) await this.boss.cancel(queue, ids, { db: transactionExecutor(manager) });
   }
 
   /** Send a job to start no earlier than `seconds` from now (a vendor's Retry-After). */

@@ -9,7 +9,7 @@ import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import { loadRhythm, type StatusRhythm } from '../../domain/rhythm/rhythm.service';
-import { type Job, type JobQueue, transactionExecutor } from '../jobs/job-queue';
+import type { Job, JobQueue } from '../jobs/job-queue';
 
 export const STATUS_UPDATE_DUE_QUEUE = 'status-update-due';
 
@@ -65,19 +65,17 @@ export class RhythmJobs {
     const state = await loadRhythm(manager, incidentId, this.rhythm.cadence, now);
     const { dueAt, next } = state?.decision ?? { dueAt: null, next: null };
     const check = dueAt && next ? checkKey(incidentId, dueAt, next.period) : null;
-    const db = transactionExecutor(manager);
     // Waiting checks planned before this change are moot: cancel them.
     const stale = (await manager.query(
       `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
           AND starts_with(singleton_key, $2) AND id <> COALESCE($3::uuid, '00000000-0000-0000-0000-000000000000')`,
       [STATUS_UPDATE_DUE_QUEUE, `${incidentId}/`, check?.id ?? null],
     )) as { id: string }[];
-    if (stale.length)
-      await queue.boss.cancel(
-        STATUS_UPDATE_DUE_QUEUE,
-        stale.map((r) => r.id),
-        { db },
-      );
+    await queue.cancelInTransaction(
+      manager,
+      STATUS_UPDATE_DUE_QUEUE,
+      stale.map((r) => r.id),
+    );
     if (!check || !next || !dueAt) return;
     const data: StatusUpdateDueJob = {
       incidentId,
@@ -85,11 +83,10 @@ export class RhythmJobs {
       period: next.period,
       at: next.at.toISOString(),
     };
-    await queue.boss.send(STATUS_UPDATE_DUE_QUEUE, data, {
+    await queue.scheduleInTransaction(manager, STATUS_UPDATE_DUE_QUEUE, data, {
       id: check.id,
       singletonKey: check.key,
       startAfter: next.at,
-      db,
     });
   }
 
@@ -97,11 +94,7 @@ export class RhythmJobs {
   async start(): Promise<void> {
     if (!this.queue) return;
     await this.queue.ensureQueue(STATUS_UPDATE_DUE_QUEUE);
-    await this.queue.boss.work<StatusUpdateDueJob>(
-      STATUS_UPDATE_DUE_QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: this.queue.pollingIntervalSeconds },
-      async ([job]) => this.run(job),
-    );
+    await this.queue.work<StatusUpdateDueJob>(STATUS_UPDATE_DUE_QUEUE, (job) => this.run(job));
   }
 
   /** Run one check: at its planned time, or later when the hub's clock is past it. */
