@@ -109,6 +109,7 @@ const boundaryAreas = [
   'src/integrations',
   'src/integrations/slack',
   'src/integrations/jira',
+  'src/integrations/email',
   'src/integrations/jobs',
   'src/domain',
 ];
