@@ -12,6 +12,7 @@ import {
   Root,
 } from 'type-graphql';
 import { ApiToken, Client, DistributionList, Person, Service, Site, Team } from '../entities';
+import { DISTRIBUTION_LIST_LIMITS } from '../domain/catalogue/distribution-lists';
 import { actorOf, type HubContext } from '../schema/context';
 import {
   CreateApiTokenInput,
@@ -23,6 +24,8 @@ import {
   UpsertTeamInput,
 } from '../schema/inputs';
 import { IncidentConnection } from './incident.resolver';
+
+const atMost = (n: number): string => `at most ${n} characters`;
 
 @Resolver()
 export class CatalogueResolver {
@@ -89,7 +92,10 @@ export class CatalogueResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Delete a distribution list by name (ADMIN).' })
-  deleteDistributionList(@Arg('name') name: string, @Ctx() ctx: HubContext): Promise<boolean> {
+  deleteDistributionList(
+    @Arg('name', { description: `The list's name, ${atMost(DISTRIBUTION_LIST_LIMITS.name)}.` }) name: string,
+    @Ctx() ctx: HubContext,
+  ): Promise<boolean> {
     return ctx.hub.distributionLists.deleteDistributionList(actorOf(ctx), { name });
   }
 
