@@ -151,7 +151,7 @@ const EnvSchema = z.object({
     'must be an smtp:// or smtps:// URL',
   ),
   /** The sender of the hub's emails, e.g. "Incident hub <incidents@example.com>". */
-  MAIL_FROM: z.string().trim().min(3).default('Incident hub <incident-hub@localhost>'),
+  MAIL_FROM: z.string().trim().min(3).default('incident-hub@localhost'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
