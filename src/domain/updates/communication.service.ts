@@ -5,7 +5,8 @@
 // that client's own; each client's email then lists only its own affected sites.
 import type { EntityManager } from 'typeorm';
 import type { TimelineEntry } from '../../entities';
-import { type Actor, requireAccess } from '../access/access';
+import type { Actor } from '../access/access';
+import { requireIncidentAccess } from '../access/incident-access';
 import { AccessRole, Audience, TimelineKind } from '../enums';
 import { badInput } from '../errors';
 import type { CommunicationRecipients, EventPayloads } from '../events';
@@ -26,10 +27,16 @@ export class CommunicationService {
    * client's lists (and, through the vendors' reactions, wherever else that audience hears).
    */
   async sendCommunication(actor: Actor, raw: SendCommunicationInput): Promise<TimelineEntry> {
-    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'sendCommunication');
     const input = parseInput(sendCommunicationSchema, raw);
     return this.uow.run(async (tx) => {
       const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(
+        tx.manager,
+        actor,
+        incident,
+        AccessRole.INCIDENT_MANAGER,
+        'sendCommunication',
+      );
       const draft = await latestDraft(tx.manager, incident.id);
       const drafted = draft ? (input.audience === Audience.INTERNAL ? draft.internal : draft.external) : null;
       const text = input.text ?? drafted;
