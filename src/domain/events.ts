@@ -210,6 +210,8 @@ export interface EventPayloads {
     draftEntryId: string | null;
     /** Resolved when sent, so the record says who was addressed. */
     recipients: CommunicationRecipients[];
+    /** EXTERNAL: the support tickets linked to the incident, whose requesters hear too. */
+    supportTicketIds: string[];
   /** A REMINDER entry: the status update is due and missing (one per overdue period). */
   StatusUpdateReminderSent: OverdueUpdate & { incidentManagers: OwedBy[] };
   /**

@@ -48,6 +48,13 @@ export class CommunicationService {
       }
       const recipients = await communicationRecipients(tx.manager, incident.id, input.audience);
       if (input.audience === Audience.EXTERNAL) await assertNamesNoOtherClient(tx.manager, text, recipients);
+      const tickets =
+        input.audience === Audience.EXTERNAL
+          ? ((await tx.manager.query(
+              'SELECT ticket_id FROM support_ticket WHERE incident_id = $1 ORDER BY linked_at, id',
+              [incident.id],
+            )) as { ticket_id: string }[])
+          : [];
       const lists = recipients.reduce((n, r) => n + r.lists.length, 0);
       const label = input.audience === Audience.INTERNAL ? 'Internal' : 'External';
       return recordFact(tx, {
@@ -62,6 +69,7 @@ export class CommunicationService {
           edited: text !== drafted,
           draftEntryId: draft?.entryId ?? null,
           recipients,
+          supportTicketIds: tickets.map((t) => t.ticket_id),
         },
       });
     });
