@@ -3,6 +3,7 @@
 // never carries a text naming a client. INTERNAL reaches neither.
 import { Audience, Stage } from '../../../src/domain/enums';
 import type { CommunicationRecipients } from '../../../src/domain/events';
+import { slackModule } from '../../../src/integrations/slack/slack.module';
 import { statuspageModule } from '../../../src/integrations/statuspage/statuspage.module';
 import { ticketDedupeKey } from '../../../src/integrations/zendesk/zendesk.reactions';
 import { zendeskModule } from '../../../src/integrations/zendesk/zendesk.module';
@@ -81,5 +82,16 @@ describe('sendCommunication on the status page', () => {
     expect(await new MemoryPlan().plan(reactionsOf(statuspageModule), sent(Audience.EXTERNAL, 'x'))).toEqual(
       [],
     );
+  });
+});
+
+describe('sendCommunication in Slack', () => {
+  it('posts an INTERNAL communication in the incident channel, not an EXTERNAL one', async () => {
+    const plan = new MemoryPlan(incidentView(), [`slack:open-channel:${INCIDENT_ID}`]);
+    const internal = sent(Audience.INTERNAL, 'Resolved: all good.');
+    const [post] = await plan.plan(reactionsOf(slackModule), internal);
+    expect(post).toMatchObject({ action: 'slack.post', dedupeKey: `slack:post:${internal.timelineEntryId}` });
+    expect(post.payload.text).toContain('*Internal communication sent*\nResolved: all good.');
+    expect(await plan.plan(reactionsOf(slackModule), sent(Audience.EXTERNAL, 'Restored.'))).toEqual([]);
   });
 });
