@@ -102,6 +102,8 @@ export interface CommunicationRecipients {
   /** The client's own affected sites (none for the internal audience). */
   sites: { siteId: string; location: string }[];
   lists: { name: string; addresses: string[] }[];
+}
+
 /** Someone who owes the status update (an active incident manager) or is paged for it. */
 export interface OwedBy {
   personId: string;
@@ -212,6 +214,7 @@ export interface EventPayloads {
     recipients: CommunicationRecipients[];
     /** EXTERNAL: the support tickets linked to the incident, whose requesters hear too. */
     supportTicketIds: string[];
+  };
   /** A REMINDER entry: the status update is due and missing (one per overdue period). */
   StatusUpdateReminderSent: OverdueUpdate & { incidentManagers: OwedBy[] };
   /**
