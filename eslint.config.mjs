@@ -21,6 +21,12 @@ const packageBoundaries = [
       'jira.js belongs in the Jira adapter, src/integrations/jira/; elsewhere use its port (jira.port.ts).',
   },
   {
+    regex: '^nodemailer(/|$)',
+    home: 'src/integrations/email',
+    message:
+      'nodemailer belongs in the email adapter, src/integrations/email/; elsewhere use its port (email.port.ts).',
+  },
+  {
     regex: '^pg-boss(/|$)',
     home: 'src/integrations/jobs',
     message:
@@ -103,6 +109,7 @@ const boundaryAreas = [
   'src/integrations',
   'src/integrations/slack',
   'src/integrations/jira',
+  'src/integrations/email',
   'src/integrations/jobs',
   'src/domain',
 ];

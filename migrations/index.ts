@@ -4,6 +4,7 @@ import { InitialSchema1795734901544 } from './1795734901544-InitialSchema';
 import { IntegrationEffects1795737887304 } from './1795737887304-IntegrationEffects';
 import { InboundWebhooks1795749777460 } from './1795749777460-InboundWebhooks';
 import { IncidentFlowDecision1795800000000 } from './1795800000000-IncidentFlowDecision';
+import { DistributionLists1795848626479 } from './1795848626479-DistributionLists';
 import { StatusUpdateReminders1795900000000 } from './1795900000000-StatusUpdateReminders';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -12,5 +13,6 @@ export const MIGRATIONS: Function[] = [
   IntegrationEffects1795737887304,
   InboundWebhooks1795749777460,
   IncidentFlowDecision1795800000000,
+  DistributionLists1795848626479,
   StatusUpdateReminders1795900000000,
 ];

@@ -145,6 +145,13 @@ const EnvSchema = z.object({
   STATUSPAGE_API_URL: url,
   STATUSPAGE_API_KEY: optionalString,
   STATUSPAGE_PAGE_ID: optionalString,
+  /** smtp://user:pass@host:587 or smtps://…:465; unset: email effects are recorded as DISABLED. */
+  SMTP_URL: optionalString.refine(
+    (v) => v === undefined || /^smtps?:\/\/[^/]/i.test(v),
+    'must be an smtp:// or smtps:// URL',
+  ),
+  /** The sender of the hub's emails, e.g. "Incident hub <incidents@example.com>". */
+  MAIL_FROM: z.string().trim().min(3).default('incident-hub@localhost'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

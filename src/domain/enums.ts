@@ -90,6 +90,8 @@ export enum ExternalSystem {
   OPSGENIE = 'OPSGENIE',
   MEET = 'MEET',
   STATUSPAGE = 'STATUSPAGE',
+  /** Email over SMTP to distribution lists. */
+  EMAIL = 'EMAIL',
 }
 
 export enum AccessRole {

@@ -94,6 +94,16 @@ export interface BackdatedNote {
   enteredAt: string;
 }
 
+/** Who hears a sent communication by email: the internal lists, or one affected client's lists. */
+export interface CommunicationRecipients {
+  /** null: the internal audience. */
+  clientSlug: string | null;
+  clientName: string | null;
+  /** The client's own affected sites (none for the internal audience). */
+  sites: { siteId: string; location: string }[];
+  lists: { name: string; addresses: string[] }[];
+}
+
 /** Someone who owes the status update (an active incident manager) or is paged for it. */
 export interface OwedBy {
   personId: string;
@@ -191,6 +201,20 @@ export interface EventPayloads {
     revision: number;
     supersedes: string | null;
   };
+  /** sendCommunication: a communication sent to its audience (a COMMUNICATION entry). */
+  CommunicationSent: {
+    sent: 'communication';
+    audience: Audience;
+    text: string;
+    /** Whether the text is the final communication draft as drafted, or the sender's own. */
+    edited: boolean;
+    /** The COMMUNICATION entry of the draft it was taken from or edited after, if any. */
+    draftEntryId: string | null;
+    /** Resolved when sent, so the record says who was addressed. */
+    recipients: CommunicationRecipients[];
+    /** EXTERNAL: the support tickets linked to the incident, whose requesters hear too. */
+    supportTicketIds: string[];
+  };
   /** A REMINDER entry: the status update is due and missing (one per overdue period). */
   StatusUpdateReminderSent: OverdueUpdate & { incidentManagers: OwedBy[] };
   /**
@@ -226,6 +250,7 @@ export const EVENT_TIMELINE_KIND = {
   SupportTicketUpdated: TimelineKind.INTEGRATION,
   IntegrationActivityRecorded: TimelineKind.INTEGRATION,
   FinalCommunicationDrafted: TimelineKind.COMMUNICATION,
+  CommunicationSent: TimelineKind.COMMUNICATION,
   StatusUpdateReminderSent: TimelineKind.REMINDER,
   StatusUpdateOverdueEscalated: TimelineKind.ESCALATION,
 } as const satisfies Record<DomainEventType, TimelineKind>;

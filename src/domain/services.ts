@@ -1,10 +1,12 @@
 // The domain's use cases, one service per aggregate, built together over one unit of work.
 // Every entry point (GraphQL, the Slack command, webhooks, the demo seed) calls these.
 import { ActionItemService } from './action-items/action-item.service';
+import { DistributionListService } from './catalogue/distribution-lists';
 import { IncidentService, type IncidentServiceSettings } from './incident/incident.service';
 import { IntegrationActivityService } from './integration-activity/integration-activity.service';
 import { RoleService } from './roles/role.service';
 import type { UnitOfWork } from './unit-of-work';
+import { CommunicationService } from './updates/communication.service';
 import { UpdateService } from './updates/update.service';
 
 export interface DomainServices {
@@ -13,6 +15,8 @@ export interface DomainServices {
   readonly updates: UpdateService;
   readonly actionItems: ActionItemService;
   readonly integrationActivity: IntegrationActivityService;
+  readonly communications: CommunicationService;
+  readonly distributionLists: DistributionListService;
 }
 
 export function createDomainServices(uow: UnitOfWork, settings?: IncidentServiceSettings): DomainServices {
@@ -22,5 +26,7 @@ export function createDomainServices(uow: UnitOfWork, settings?: IncidentService
     updates: new UpdateService(uow),
     actionItems: new ActionItemService(uow),
     integrationActivity: new IntegrationActivityService(uow),
+    communications: new CommunicationService(uow),
+    distributionLists: new DistributionListService(uow),
   };
 }

@@ -1,6 +1,7 @@
 import { ActionItem } from './action-item.entity';
 import { ApiToken } from './api-token.entity';
 import { Client } from './client.entity';
+import { DistributionList } from './distribution-list.entity';
 import { ExternalRecord } from './external-record.entity';
 import { InboundDelivery } from './inbound-delivery.entity';
 import { IncidentAffectedClient } from './incident-affected-client.entity';
@@ -21,6 +22,7 @@ export {
   ActionItem,
   ApiToken,
   Client,
+  DistributionList,
   ExternalRecord,
   Incident,
   InboundDelivery,
@@ -58,4 +60,5 @@ export const ENTITIES = [
   InboundDelivery,
   StarredMessage,
   SupportTicket,
+  DistributionList,
 ];

@@ -11,9 +11,15 @@ export type IntegrationErrorKind =
   /** The vendor refused the request as malformed: a bug or bad data, not worth retrying. */
   | 'INVALID_REQUEST'
   /** Timeout, dropped connection or 5xx: retry with backoff. */
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /**
+   * The request may have been carried out but its answer was lost, and the vendor offers no way
+   * to look it up (an email after its message was handed over): not retried, since a retry could
+   * do it twice; retryIntegration runs it again when a person decides to.
+   */
+  | 'UNCERTAIN';
 
-export type IntegrationSystem = 'SLACK' | 'JIRA' | 'OPSGENIE' | 'ZENDESK' | 'STATUSPAGE' | 'MEET';
+export type IntegrationSystem = 'SLACK' | 'JIRA' | 'OPSGENIE' | 'ZENDESK' | 'STATUSPAGE' | 'MEET' | 'EMAIL';
 
 export class IntegrationError extends Error {
   constructor(

@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import type { ExternalSystem } from '../domain/enums';
 import type { EffectHandler } from './effects/effect-runner';
 import type { Reactions } from './effects/effect-planner';
+import type { Mailer } from './email/email.port';
 import type { IssueTracker } from './jira/jira.port';
 import type { ConferenceBridge } from './meet/meet.port';
 import type { OnCallPager } from './opsgenie/opsgenie.port';
@@ -21,6 +22,7 @@ export interface VendorPorts {
   zendesk: SupportDesk;
   statuspage: StatusPage;
   meet: ConferenceBridge;
+  email: Mailer;
 }
 
 export type VendorName = keyof VendorPorts;

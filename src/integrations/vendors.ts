@@ -1,5 +1,6 @@
 // Every vendor the hub integrates with. Each is independent: its own module, queue and worker.
 import type { Config } from '../config';
+import { emailModule } from './email/email.module';
 import { jiraModule } from './jira/jira.module';
 import { meetModule } from './meet/meet.module';
 import { opsgenieModule } from './opsgenie/opsgenie.module';
@@ -15,6 +16,7 @@ export const VENDOR_MODULES: readonly VendorModule[] = [
   zendeskModule,
   meetModule,
   statuspageModule,
+  emailModule,
 ];
 
 /**

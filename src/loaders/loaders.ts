@@ -6,6 +6,7 @@ import { type DataSource, type EntityTarget, type ObjectLiteral, In } from 'type
 import {
   ActionItem,
   Client,
+  DistributionList,
   ExternalRecord,
   Incident,
   IncidentAffectedClient,
@@ -112,6 +113,7 @@ export function createLoaders(dataSource: DataSource) {
     supportTickets: groupedBy(SupportTicket, 'incidentId', { order: { linkedAt: 'ASC', id: 'ASC' } }),
     supportTicketCount: countBy(dataSource, SupportTicket, 'incident_id'),
     clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
+    clientDistributionLists: groupedBy(DistributionList, 'clientId', { order: { name: 'ASC' } }),
     teamServices: groupedBy(Service, 'teamId', { order: { name: 'ASC' } }),
     teamMembers: groupedBy(Person, 'teamId', { order: { name: 'ASC' } }),
     clientIncidents: incidentPageLoader(dataSource, IncidentAffectedClient, 'client_id'),

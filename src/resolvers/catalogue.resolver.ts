@@ -11,17 +11,21 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import { ApiToken, Client, Person, Service, Site, Team } from '../entities';
+import { ApiToken, Client, DistributionList, Person, Service, Site, Team } from '../entities';
+import { DISTRIBUTION_LIST_LIMITS } from '../domain/catalogue/distribution-lists';
 import { actorOf, type HubContext } from '../schema/context';
 import {
   CreateApiTokenInput,
   UpsertClientInput,
+  UpsertDistributionListInput,
   UpsertPersonInput,
   UpsertServiceInput,
   UpsertSiteInput,
   UpsertTeamInput,
 } from '../schema/inputs';
 import { IncidentConnection } from './incident.resolver';
+
+const atMost = (n: number): string => `at most ${n} characters`;
 
 @Resolver()
 export class CatalogueResolver {
@@ -61,6 +65,38 @@ export class CatalogueResolver {
   @Query(() => [Person], { description: 'All people, by name.' })
   people(@Ctx() ctx: HubContext): Promise<Person[]> {
     return ctx.hub.dataSource.getRepository(Person).find({ order: { name: 'ASC' } });
+  }
+
+  @Query(() => [DistributionList], {
+    description:
+      "Distribution lists by name: the internal ones (internal: true), the clients' (false), or all.",
+  })
+  distributionLists(
+    @Ctx() ctx: HubContext,
+    @Arg('internal', () => Boolean, { nullable: true }) internal?: boolean | null,
+  ): Promise<DistributionList[]> {
+    const q = ctx.hub.dataSource.getRepository(DistributionList).createQueryBuilder('d').orderBy('d.name');
+    if (internal === true) q.where('d.client_id IS NULL');
+    if (internal === false) q.where('d.client_id IS NOT NULL');
+    return q.getMany();
+  }
+
+  @Mutation(() => DistributionList, {
+    description: "Create or update a distribution list by name, a client's or internal (ADMIN).",
+  })
+  upsertDistributionList(
+    @Arg('input') input: UpsertDistributionListInput,
+    @Ctx() ctx: HubContext,
+  ): Promise<DistributionList> {
+    return ctx.hub.distributionLists.upsertDistributionList(actorOf(ctx), input);
+  }
+
+  @Mutation(() => Boolean, { description: 'Delete a distribution list by name (ADMIN).' })
+  deleteDistributionList(
+    @Arg('name', { description: `The list's name, ${atMost(DISTRIBUTION_LIST_LIMITS.name)}.` }) name: string,
+    @Ctx() ctx: HubContext,
+  ): Promise<boolean> {
+    return ctx.hub.distributionLists.deleteDistributionList(actorOf(ctx), { name });
   }
 
   @Mutation(() => Client, { description: 'Create or update a client by slug (ADMIN).' })
@@ -118,6 +154,13 @@ export class ApiTokenResolver {
 
 @Resolver(() => Client)
 export class ClientResolver {
+  @FieldResolver(() => [DistributionList], {
+    description: "The client's distribution lists, by name: they receive EXTERNAL communications.",
+  })
+  distributionLists(@Root() client: Client, @Ctx() ctx: HubContext): Promise<DistributionList[]> {
+    return ctx.loaders.clientDistributionLists.load(client.id);
+  }
+
   @FieldResolver(() => [Site], { description: "The client's sites." })
   sites(@Root() client: Client, @Ctx() ctx: HubContext): Promise<Site[]> {
     return ctx.loaders.clientSites.load(client.id);
@@ -139,6 +182,17 @@ export class ClientResolver {
       ...page,
       count: () => ctx.loaders.clientIncidentCount.load(client.id),
     });
+  }
+}
+
+@Resolver(() => DistributionList)
+export class DistributionListResolver {
+  @FieldResolver(() => Client, {
+    nullable: true,
+    description: 'The client whose list it is; null: internal.',
+  })
+  client(@Root() list: DistributionList, @Ctx() ctx: HubContext): Promise<Client | null> | null {
+    return list.clientId ? ctx.loaders.client.load(list.clientId) : null;
   }
 }
 

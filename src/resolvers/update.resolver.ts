@@ -4,7 +4,7 @@ import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql'
 import { ESCALATION_REPEAT_WINDOW_MS } from '../domain/updates/update.service';
 import { Incident, Person, StatusUpdate, TimelineEntry } from '../entities';
 import { actorOf, type HubContext } from '../schema/context';
-import { AddNoteInput, EscalateInput, PostStatusUpdateInput } from '../schema/inputs';
+import { AddNoteInput, EscalateInput, PostStatusUpdateInput, SendCommunicationInput } from '../schema/inputs';
 
 @Resolver()
 export class UpdateResolver {
@@ -18,6 +18,17 @@ export class UpdateResolver {
   @Mutation(() => TimelineEntry, { description: 'Add a note to the timeline (RESPONDER).' })
   addNote(@Arg('input') input: AddNoteInput, @Ctx() ctx: HubContext): Promise<TimelineEntry> {
     return ctx.hub.updates.addNote(actorOf(ctx), input);
+  }
+
+  @Mutation(() => TimelineEntry, {
+    description:
+      "Send the final communication (as drafted at MITIGATED, or the given text) to an audience and record it (INCIDENT_MANAGER): INTERNAL to the internal distribution lists, EXTERNAL to each affected client's lists. Returns the COMMUNICATION entry; data.recipients names the lists addressed.",
+  })
+  sendCommunication(
+    @Arg('input') input: SendCommunicationInput,
+    @Ctx() ctx: HubContext,
+  ): Promise<TimelineEntry> {
+    return ctx.hub.communications.sendCommunication(actorOf(ctx), input);
   }
 
   @Mutation(() => StatusUpdate, { description: 'Post a status update (RESPONDER).' })

@@ -15,7 +15,8 @@ import {
 } from '../domain/enums';
 import { TOKEN_NAME_MAX } from '../domain/access/token.service';
 import { CATALOGUE_LIMITS } from '../domain/catalogue/catalogue.service';
-import { INPUT_LIMITS } from '../domain/incident/incident.inputs';
+import { DISTRIBUTION_LIST_LIMITS } from '../domain/catalogue/distribution-lists';
+import { COMMUNICATION_TEXT_MAX, INPUT_LIMITS } from '../domain/incident/incident.inputs';
 import { IDENTIFIED_CORRECTABLE_STAGES } from '../domain/incident/lifecycle';
 import { TEXT_LIMITS } from '../entities/incident.entity';
 
@@ -391,4 +392,35 @@ export class EscalateInput {
     description: `Retrying with the same key returns the first escalation instead of paging again; at most ${INPUT_LIMITS.idempotencyKey} characters.`,
   })
   idempotencyKey?: string;
+}
+
+@InputType({ description: "A distribution list, by name: a client's, or internal without a client." })
+export class UpsertDistributionListInput {
+  @Field({ description: `Unique name, e.g. "wakefern-ops"; ${atMost(DISTRIBUTION_LIST_LIMITS.name)}.` })
+  name: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The client whose list it is (EXTERNAL communications); absent or null: an internal list.',
+  })
+  clientSlug?: string | null;
+  @Field(() => [String], {
+    description: `Email addresses, at least 1 and at most ${DISTRIBUTION_LIST_LIMITS.addresses}, each ${atMost(DISTRIBUTION_LIST_LIMITS.address)}; they replace the list's addresses.`,
+  })
+  addresses: string[];
+}
+
+@InputType({ description: 'Send a communication about an incident to an audience.' })
+export class SendCommunicationInput {
+  @Field({ description: INCIDENT_KEY })
+  incidentKey: string;
+  @Field(() => Audience, {
+    description:
+      "INTERNAL: the internal distribution lists; EXTERNAL: each affected client's lists, naming only its own sites.",
+  })
+  audience: Audience;
+  @Field({
+    nullable: true,
+    description: `The text, at most ${COMMUNICATION_TEXT_MAX} characters; absent: the final communication drafted at MITIGATED for this audience. An EXTERNAL text may name no client or site but the one affected client's own.`,
+  })
+  text?: string;
 }

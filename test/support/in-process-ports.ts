@@ -2,6 +2,7 @@
 // records its calls in order and keeps just enough state to answer like the vendor (a channel made
 // once per incident, an issue per key). Hand them to createHub({ ports }) or to a module's handler.
 import type { ChatMessage } from '../../src/domain/incident/starred-messages';
+import type { MailMessage, Mailer, MailReceipt } from '../../src/integrations/email/email.port';
 import type { IssueTracker, TrackedIssue } from '../../src/integrations/jira/jira.port';
 import type { ConferenceBridge } from '../../src/integrations/meet/meet.port';
 import type { OnCallPager } from '../../src/integrations/opsgenie/opsgenie.port';
@@ -235,6 +236,17 @@ export class FakeBridge extends Recorder implements ConferenceBridge {
   }
 }
 
+export class FakeMailer extends Recorder implements Mailer {
+  /** Messages sent, by Message-ID: a second send of one is kept once, as a mail store would. */
+  readonly sent = new Map<string, MailMessage>();
+
+  async send(message: MailMessage): Promise<MailReceipt> {
+    this.record('send', message);
+    this.sent.set(message.messageId, message);
+    return { messageId: message.messageId, accepted: [...message.to], rejected: [], response: '250 OK' };
+  }
+}
+
 export interface FakePorts extends VendorPorts {
   slack: FakeChatChannel;
   opsgenie: FakeOnCallPager;
@@ -242,6 +254,7 @@ export interface FakePorts extends VendorPorts {
   zendesk: FakeSupportDesk;
   statuspage: FakeStatusPage;
   meet: FakeBridge;
+  email: FakeMailer;
 }
 
 /** A fresh fake of every vendor port. */
@@ -253,5 +266,6 @@ export function fakePorts(): FakePorts {
     zendesk: new FakeSupportDesk(),
     statuspage: new FakeStatusPage(),
     meet: new FakeBridge(),
+    email: new FakeMailer(),
   };
 }

@@ -37,6 +37,10 @@ import {
   upsertSiteSchema,
   upsertTeamSchema,
 } from '../../src/domain/catalogue/catalogue.service';
+import {
+  deleteDistributionListSchema,
+  upsertDistributionListSchema,
+} from '../../src/domain/catalogue/distribution-lists';
 import { AccessRole } from '../../src/domain/enums';
 import { DomainError } from '../../src/domain/errors';
 import {
@@ -51,6 +55,7 @@ import {
   postStatusUpdateSchema,
   reassessPrioritySchema,
   relieveRoleSchema,
+  sendCommunicationSchema,
   updateActionItemSchema,
   updateIncidentDetailsSchema,
 } from '../../src/domain/incident/incident.inputs';
@@ -91,6 +96,9 @@ const DOMAIN_INPUTS: Record<string, z.ZodType | GraphQLOnly> = {
   upsertPerson: upsertPersonSchema,
   createApiToken: createApiTokenSchema,
   revokeApiToken: revokeApiTokenSchema,
+  upsertDistributionList: upsertDistributionListSchema,
+  deleteDistributionList: deleteDistributionListSchema,
+  sendCommunication: sendCommunicationSchema,
   retryIntegration: {
     graphqlOnly: 'an enum and an incident key that is only looked up; no other entry point calls it',
   },

@@ -1,6 +1,7 @@
 // createHub({ ports }): a vendor handed an in-process adapter uses it instead of building its real
 // client, and counts as enabled without credentials; its effects run through it by the same
 // outbox and job queue as with the real client.
+import { ExternalSystem } from '../../src/domain/enums';
 import { fakePorts, type FakePorts } from '../support/in-process-ports';
 import { CHANGE_STAGE, INCIDENT_EFFECTS, INTEGRATION_HEALTH } from '../support/operations';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
@@ -41,7 +42,7 @@ describe('createHub with in-process vendor ports', () => {
   it('counts every vendor with a port as enabled, without any credentials', async () => {
     const { integrationHealth } = await t.ok(INTEGRATION_HEALTH);
     expect(integrationHealth.filter((h) => !h.enabled)).toEqual([]);
-    expect(integrationHealth).toHaveLength(6);
+    expect(integrationHealth).toHaveLength(Object.values(ExternalSystem).length);
   });
 
   it('carries out a flow incident through the given ports: channel, page, issue, ticket, page incident, bridge', async () => {

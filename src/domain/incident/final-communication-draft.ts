@@ -80,8 +80,8 @@ async function communicationFacts(
  *
  * Reaching MITIGATED again (impact came back: MITIGATED -> INVESTIGATING -> ... -> MITIGATED)
  * drafts again on purpose: the earlier draft has the wrong end of impact and duration, and more
- * support cases may have been raised since. Nothing is sent by the hub, so a second draft costs
- * nothing; it carries `revision` and `supersedes` (the earlier draft's entry) so readers take
+ * support cases may have been raised since. Drafting sends nothing (sendCommunication sends the
+ * latest draft), so a second draft costs nothing; it carries `revision` and `supersedes` (the earlier draft's entry) so readers take
  * the latest and can see it replaced one.
  */
 export async function recordFinalCommunicationDraft(tx: Tx, incident: Incident): Promise<TimelineEntry> {

@@ -192,3 +192,14 @@ export const escalateSchema = z.strictObject({
     .nullish(),
 });
 export type EscalateInput = z.input<typeof escalateSchema>;
+
+/** The longest communication text sendCommunication takes. */
+export const COMMUNICATION_TEXT_MAX = 10_000;
+
+export const sendCommunicationSchema = z.strictObject({
+  incidentKey,
+  audience: z.enum(Audience),
+  /** Absent: the latest final communication draft for this audience. */
+  text: requiredText(COMMUNICATION_TEXT_MAX).nullish(),
+});
+export type SendCommunicationInput = z.input<typeof sendCommunicationSchema>;

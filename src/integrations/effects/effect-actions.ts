@@ -77,6 +77,18 @@ export const EFFECT_PAYLOADS = {
   }),
   'statuspage.update': z.object({ status: z.enum(PAGE_STATUSES), body: z.string() }),
   'meet.link': z.object({ url: z.string() }),
+  /** One email, rendered from its kind's templates; messageId is fixed per effect. */
+  'email.send': z.object({
+    kind: z.string(),
+    /** The distribution list it goes to. */
+    list: z.string(),
+    messageId: z.string(),
+    from: z.string(),
+    to: z.array(z.string()).min(1),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string(),
+  }),
 } as const satisfies Record<`${Lowercase<`${ExternalSystem}`>}.${string}`, z.ZodType>;
 
 export type EffectAction = keyof typeof EFFECT_PAYLOADS;

@@ -2,7 +2,7 @@
 // set the topic, pin the incident card, invite the role holders and announce it in the incidents
 // channel, each its own effect.
 import { createHash } from 'node:crypto';
-import { ExternalSystem } from '../../domain/enums';
+import { Audience, ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
@@ -151,6 +151,10 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
         attempted: update.attempted,
         next_steps: update.nextSteps,
       });
+    }
+    // sendCommunication INTERNAL: the text in the incident channel too (email has the lists).
+    if (event.type === 'CommunicationSent' && event.data.audience === Audience.INTERNAL) {
+      return `*Internal communication sent*\n${event.data.text}`;
     }
     return null;
   }

@@ -3,6 +3,7 @@
 import type { Config } from '../../config';
 import { Audience, ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
+import { statuspageCommunicationUpdate } from '../communication-fanout';
 import type { ActionOf, EffectIntent, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
@@ -49,6 +50,8 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
         },
       ];
     }
+    // sendCommunication EXTERNAL: the text, when it names no client (communication-fanout.ts).
+    if (event.type === 'CommunicationSent') return statuspageCommunicationUpdate(event, await context.view());
     if (event.type === 'StatusUpdatePosted' && event.data.audience === Audience.EXTERNAL) {
       const view = await context.view();
       const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);

@@ -3,6 +3,7 @@
 // for an EXTERNAL update (clients and partners), an internal note for an INTERNAL one.
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent, EventOf } from '../../domain/events';
+import { zendeskCommunicationComments } from '../communication-fanout';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
@@ -34,6 +35,13 @@ export class ZendeskReactions implements Reactions<ExternalSystem.ZENDESK> {
         return this.onPriorityChanged(event, context);
       case 'StatusUpdatePosted':
         return this.onStatusUpdate(event, context);
+      // sendCommunication EXTERNAL: public comments (communication-fanout.ts).
+      case 'CommunicationSent':
+        return zendeskCommunicationComments(
+          event,
+          await context.view(),
+          await context.planned(ticketDedupeKey(event.incidentId)),
+        );
       default:
         return [];
     }

@@ -1,0 +1,165 @@
+// Sending a communication (the final one, drafted at MITIGATED, or edited): recorded as a
+// COMMUNICATION entry with its text and the distribution lists it addresses, resolved when sent.
+// The vendors' reactions carry it out (email to the lists, ...). An EXTERNAL text goes to every
+// affected client, so it may name no client and no site but, when only one client is affected,
+// that client's own; each client's email then lists only its own affected sites.
+import type { EntityManager } from 'typeorm';
+import type { TimelineEntry } from '../../entities';
+import type { Actor } from '../access/access';
+import { requireIncidentAccess } from '../access/incident-access';
+import { AccessRole, Audience, TimelineKind } from '../enums';
+import { badInput } from '../errors';
+import type { CommunicationRecipients, EventPayloads } from '../events';
+import { getIncident } from '../incident/incident-store';
+import { type SendCommunicationInput, sendCommunicationSchema } from '../incident/incident.inputs';
+import { recordFact } from '../timeline';
+import type { UnitOfWork } from '../unit-of-work';
+import { parseInput } from '../validation';
+
+type Draft = EventPayloads['FinalCommunicationDrafted'];
+
+export class CommunicationService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /**
+   * Send the incident's final communication to an audience: `text`, or the latest draft's text for
+   * that audience. INTERNAL goes to the internal distribution lists, EXTERNAL to each affected
+   * client's lists (and, through the vendors' reactions, wherever else that audience hears).
+   */
+  async sendCommunication(actor: Actor, raw: SendCommunicationInput): Promise<TimelineEntry> {
+    const input = parseInput(sendCommunicationSchema, raw);
+    return this.uow.run(async (tx) => {
+      const incident = await getIncident(tx.manager, input.incidentKey);
+      await requireIncidentAccess(
+        tx.manager,
+        actor,
+        incident,
+        AccessRole.INCIDENT_MANAGER,
+        'sendCommunication',
+      );
+      const draft = await latestDraft(tx.manager, incident.id);
+      const drafted = draft ? (input.audience === Audience.INTERNAL ? draft.internal : draft.external) : null;
+      const text = input.text ?? drafted;
+      if (!text) {
+        throw badInput(
+          'text',
+          'no final communication has been drafted yet (it is drafted at MITIGATED): give the text',
+        );
+      }
+      const recipients = await communicationRecipients(tx.manager, incident.id, input.audience);
+      if (input.audience === Audience.EXTERNAL) await assertNamesNoOtherClient(tx.manager, text, recipients);
+      const tickets =
+        input.audience === Audience.EXTERNAL
+          ? ((await tx.manager.query(
+              'SELECT ticket_id FROM support_ticket WHERE incident_id = $1 ORDER BY linked_at, id',
+              [incident.id],
+            )) as { ticket_id: string }[])
+          : [];
+      const lists = recipients.reduce((n, r) => n + r.lists.length, 0);
+      const label = input.audience === Audience.INTERNAL ? 'Internal' : 'External';
+      return recordFact(tx, {
+        incident,
+        event: 'CommunicationSent',
+        actorId: actor.personId,
+        text: `${label} communication sent (${lists} distribution ${lists === 1 ? 'list' : 'lists'})`,
+        data: {
+          sent: 'communication',
+          audience: input.audience,
+          text,
+          edited: text !== drafted,
+          draftEntryId: draft?.entryId ?? null,
+          recipients,
+          supportTicketIds: tickets.map((t) => t.ticket_id),
+        },
+      });
+    });
+  }
+}
+
+/** The latest final communication draft of the incident, if any. */
+async function latestDraft(
+  manager: EntityManager,
+  incidentId: string,
+): Promise<(Draft & { entryId: string }) | null> {
+  const [row] = (await manager.query(
+    `SELECT id, data FROM timeline_entry
+      WHERE incident_id = $1 AND kind = $2 AND data->>'draft' = 'final'
+      ORDER BY sequence DESC LIMIT 1`,
+    [incidentId, TimelineKind.COMMUNICATION],
+  )) as { id: string; data: Draft }[];
+  return row ? { ...row.data, entryId: row.id } : null;
+}
+
+/**
+ * Who hears by email: the internal lists (one group), or for each affected client (by slug) its
+ * lists and its own affected sites only.
+ */
+export async function communicationRecipients(
+  manager: EntityManager,
+  incidentId: string,
+  audience: Audience,
+): Promise<CommunicationRecipients[]> {
+  if (audience === Audience.INTERNAL) {
+    const lists = (await manager.query(
+      `SELECT name, addresses FROM distribution_list WHERE client_id IS NULL ORDER BY name`,
+    )) as CommunicationRecipients['lists'];
+    return [{ clientSlug: null, clientName: null, sites: [], lists }];
+  }
+  const rows = (await manager.query(
+    `SELECT c.slug, c.name,
+            COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
+                        FROM incident_affected_site a JOIN site s ON s.id = a.site_id
+                       WHERE a.incident_id = ac.incident_id AND s.client_id = c.id), '[]') AS sites,
+            COALESCE((SELECT json_agg(json_build_object('name', d.name, 'addresses', d.addresses) ORDER BY d.name)
+                        FROM distribution_list d WHERE d.client_id = c.id), '[]') AS lists
+       FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
+      WHERE ac.incident_id = $1 ORDER BY c.slug`,
+    [incidentId],
+  )) as {
+    slug: string;
+    name: string;
+    sites: CommunicationRecipients['sites'];
+    lists: CommunicationRecipients['lists'];
+  }[];
+  return rows.map((r) => ({ clientSlug: r.slug, clientName: r.name, sites: r.sites, lists: r.lists }));
+}
+
+/**
+ * Refuse an EXTERNAL text that names a client or a site (by slug, name, site id or location) other
+ * than the one affected client's own: every affected client reads the same text.
+ */
+async function assertNamesNoOtherClient(
+  manager: EntityManager,
+  text: string,
+  recipients: readonly CommunicationRecipients[],
+): Promise<void> {
+  const own = recipients.length === 1 ? recipients[0].clientSlug : null;
+  const names = (await manager.query(
+    `SELECT c.slug, ARRAY[c.slug, c.name] || COALESCE(array_agg(s.site_id) FILTER (WHERE s.id IS NOT NULL), '{}')
+              || COALESCE(array_agg(s.location) FILTER (WHERE s.id IS NOT NULL), '{}') AS names
+       FROM client c LEFT JOIN site s ON s.client_id = c.id GROUP BY c.id`,
+  )) as { slug: string; names: string[] }[];
+  const lower = text.toLowerCase();
+  for (const { slug, names: clientNames } of names) {
+    if (slug === own) continue;
+    const named = clientNames.find((n) => n && namesWord(lower, n.toLowerCase()));
+    if (named) {
+      throw badInput(
+        'text',
+        `an EXTERNAL communication goes to every affected client and must name no other client or its sites; it names "${named}"`,
+      );
+    }
+  }
+}
+
+/** Whether `word` occurs in `text` on its own (not inside a longer word or id). */
+function namesWord(text: string, word: string): boolean {
+  let at = text.indexOf(word);
+  while (at >= 0) {
+    const before = at === 0 ? '' : text[at - 1];
+    const after = text[at + word.length] ?? '';
+    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+    at = text.indexOf(word, at + 1);
+  }
+  return false;
+}
