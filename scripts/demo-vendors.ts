@@ -83,7 +83,7 @@ function useContracts(env: Record<string, string | undefined>): void {
 }
 
 /** The fake vendors, started on 127.0.0.1 (each on a free port). */
-export async function startFakes(): Promise<VendorFakes> {
+export async function startFakes(options: { demoData?: boolean } = {}): Promise<VendorFakes> {
   useContracts(process.env);
   const fakes: VendorFakes = {
     slack: new SlackFake({
@@ -119,15 +119,17 @@ export async function startFakes(): Promise<VendorFakes> {
   await Promise.all(VENDORS.map((v) => fakes[v].start()));
   // The demo data's robots incident was declared from Zendesk ticket 42675 (src/seed/demo-data.ts):
   // the fake account has it, so the hub's note and comments on it land.
-  fakes.zendesk.seedTicket({
-    id: 42675,
-    subject: 'Picking robots stalled at Clifton',
-    comment: 'Robots stop mid-aisle and wait for a path that never clears.',
-    requesterEmail: 'store.manager@wakefern.example.com',
-    status: 'open',
-    priority: 'high',
-    tags: ['wakefern', 'wf0001'],
-  });
+  if (options.demoData) {
+    fakes.zendesk.seedTicket({
+      id: 42675,
+      subject: 'Picking robots stalled at Clifton',
+      comment: 'Robots stop mid-aisle and wait for a path that never clears.',
+      requesterEmail: 'store.manager@wakefern.example.com',
+      status: 'open',
+      priority: 'high',
+      tags: ['wakefern', 'wf0001'],
+    });
+  }
   return fakes;
 }
 
@@ -240,11 +242,13 @@ async function gqlAdmin<T>(url: string, token: string, query: string, variables:
 
 /** The fakes, then the hub wired to them (as `npm start` builds it), then the inspection server. */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
-  const fakes = await startFakes();
+  const base = options.env ?? {};
+  const fakes = await startFakes({
+    demoData: (options.seedDemoData ?? !['false', '0'].includes(base.SEED_DEMO_DATA ?? '')) === true,
+  });
   let hub: Hub | undefined;
   let inspector: http.Server | undefined;
   try {
-    const base = options.env ?? {};
     const adminToken = base.ADMIN_TOKEN ?? `ih_demo_${randomBytes(16).toString('hex')}`;
     const config = loadConfig({
       // quick retries so what a vendor answers shows within seconds; the environment may override

@@ -45,6 +45,8 @@ export interface WalkOptions {
   progress?: (line: string) => void;
   /** How long one step may wait for its effects to settle (default 20 s). */
   settleTimeoutMs?: number;
+  /** Texts in full in the report (default: cut to one line each). */
+  full?: boolean;
 }
 
 export interface WalkEffect {
@@ -332,6 +334,7 @@ export async function runWalk(options: WalkOptions = {}): Promise<WalkReport> {
     }
   }
   const durationMs = Date.now() - started;
+  width = options.full ? Infinity : 110;
   const text = render({ key, steps, timeline, effects, fakes: demo.fakes, hubLog, problems, durationMs });
   return { ok: problems.length === 0, problems, incidentKey: key, effects, invalidCalls, text, durationMs };
 }
@@ -366,7 +369,9 @@ function ticketEvent(ticket: {
 
 // ---------------------------------------------------------------- the report
 
-const cut = (s: unknown, n = 110): string => {
+/** How much of a text the report shows (npm run walk -- --full: all of it). */
+let width = 110;
+const cut = (s: unknown, n = width): string => {
   const text = String(s ?? '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -374,7 +379,7 @@ const cut = (s: unknown, n = 110): string => {
 };
 const record = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-const fields = (pairs: [string, unknown][], n?: number): string =>
+const fields = (pairs: [string, unknown][], n = width): string =>
   pairs
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
     .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(cut(v, n)) : cut(JSON.stringify(v), n)}`)
@@ -470,7 +475,7 @@ function render(r: {
   out.push(`Timeline (${r.timeline.length} entries)`);
   for (const t of r.timeline) {
     out.push(
-      `  ${t.occurredAt.slice(11, 19)}  ${t.kind.padEnd(20)} ${(t.actor?.name ?? '-').padEnd(15)} ${cut(t.text, 140)}`,
+      `  ${t.occurredAt.slice(11, 19)}  ${t.kind.padEnd(20)} ${(t.actor?.name ?? '-').padEnd(15)} ${cut(t.text, width + 30)}`,
     );
   }
   const byState = new Map<string, number>();
@@ -481,7 +486,7 @@ function render(r: {
   );
   for (const e of r.effects) {
     out.push(
-      `  ${e.system.padEnd(10)} ${e.action.padEnd(26)} ${e.state.padEnd(8)} attempts ${e.attempts}${e.lastError ? `  last error: ${cut(e.lastError, 160)}` : ''}`,
+      `  ${e.system.padEnd(10)} ${e.action.padEnd(26)} ${e.state.padEnd(8)} attempts ${e.attempts}${e.lastError ? `  last error: ${cut(e.lastError, width + 50)}` : ''}`,
     );
   }
   for (const vendor of VENDORS) {
@@ -493,6 +498,10 @@ function render(r: {
       for (const e of c.validationErrors) out.push(`      ! ${e}`);
     }
   }
+  out.push('', 'What each vendor shows at the end');
+  out.push(...endState(r.fakes).map((l) => `  ${l}`));
+  const seen = observations(r.fakes);
+  out.push('', `Observations (not failures): ${seen.length || 'none'}`, ...seen.map((o) => `  - ${o}`));
   const warnings = r.hubLog.filter((l) => /"level":"(warn|error|fatal)"/.test(l));
   out.push('', `Hub warnings and errors logged: ${warnings.length}`);
   for (const l of warnings.slice(0, 20)) {
@@ -511,8 +520,77 @@ function render(r: {
   return out.join('\n');
 }
 
+/** The vendors' state at the end, as the people looking at each tool would see it. */
+function endState(fakes: VendorFakes): string[] {
+  const out: string[] = [];
+  for (const channel of fakes.slack.channels.values()) {
+    const messages = fakes.slack.messages(channel.id).filter((m) => m.user === fakes.slack.botUserId);
+    if (messages.length === 0 && !channel.topic.value) continue;
+    out.push(
+      `Slack #${channel.name}${channel.is_archived ? ' (archived)' : ''}: ${messages.length} messages by the hub, ${fakes.slack.pinned(channel.id).length} pinned, members ${[...channel.members].join(' ')}`,
+    );
+    if (channel.topic.value) out.push(`    topic: ${cut(channel.topic.value)}`);
+    for (const m of messages) out.push(`    ${cut(m.text)}`);
+  }
+  for (const issue of fakes.jira.issues.values()) {
+    const f = issue.fields;
+    out.push(
+      `Jira ${issue.key}: status ${String(record(f.status).name)}, priority ${String(record(f.priority).name)}, ${issue.comments.length} comments: ${cut(f.summary)}`,
+    );
+  }
+  for (const alert of fakes.opsgenie.alerts.values()) {
+    out.push(
+      `Opsgenie ${alert.alias}: ${alert.status}, ${alert.priority}, responders ${alert.responders.map((r) => r.name ?? r.id).join(', ')}, notes ${alert.notes.length}`,
+    );
+  }
+  for (const ticket of fakes.zendesk.tickets.values()) {
+    const comments = fakes.zendesk.commentsOf(ticket.id);
+    if (comments.every((c) => c.author_id !== fakes.zendesk.agent.id)) continue;
+    out.push(`Zendesk ticket #${ticket.id} (${ticket.status}): ${cut(ticket.subject)}`);
+    for (const c of comments) {
+      out.push(
+        `    ${c.public ? 'public  ' : 'internal'} ${c.author_id === fakes.zendesk.agent.id ? 'hub ' : 'user'} ${cut(c.body)}`,
+      );
+    }
+  }
+  for (const incident of fakes.statuspage.incidents.values()) {
+    out.push(
+      `Statuspage "${incident.name}": ${incident.status}, ${incident.incident_updates.length} public updates (oldest first)`,
+    );
+    for (const u of [...incident.incident_updates].reverse()) out.push(`    ${u.status}: ${cut(u.body)}`);
+  }
+  return out;
+}
+
+/** What looked odd for an incident manager, without failing the walk. */
+export function observations(fakes: VendorFakes): string[] {
+  const found: string[] = [];
+  for (const incident of fakes.statuspage.incidents.values()) {
+    const updates = [...incident.incident_updates].reverse();
+    updates.forEach((u, i) => {
+      const prev = updates[i - 1];
+      if (prev && prev.status === u.status && prev.body === u.body) {
+        found.push(
+          `Statuspage "${incident.name}" got the same public update twice in a row (${u.status}: "${cut(u.body, 60)}"), each one notifying subscribers`,
+        );
+      }
+    });
+  }
+  for (const alert of fakes.opsgenie.alerts.values()) {
+    if (alert.status === 'open') found.push(`Opsgenie alert ${alert.alias} is still open at the end`);
+  }
+  for (const issue of fakes.jira.issues.values()) {
+    const status = fakes.jira.statuses.find((st) => st.name === record(issue.fields.status).name);
+    if (status?.category !== 'done') found.push(`Jira ${issue.key} is not in a done status at the end`);
+  }
+  return found;
+}
+
 async function main(): Promise<void> {
-  const report = await runWalk({ progress: (line) => process.stderr.write(`${line}\n`) });
+  const report = await runWalk({
+    progress: (line) => process.stderr.write(`${line}\n`),
+    full: process.argv.includes('--full'),
+  });
   process.stdout.write(`\n${report.text}\n`);
   process.exit(report.ok ? 0 : 1);
 }
