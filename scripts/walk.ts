@@ -47,6 +47,8 @@ export interface WalkOptions {
   settleTimeoutMs?: number;
   /** Texts in full in the report (default: cut to one line each). */
   full?: boolean;
+  /** Called once the fakes are up, before the walk (e.g. to inject a fault and see the walk fail). */
+  prepare?: (fakes: VendorFakes) => void;
 }
 
 export interface WalkEffect {
@@ -176,6 +178,7 @@ export async function runWalk(options: WalkOptions = {}): Promise<WalkReport> {
     const manager = (await gql(CREATE_API_TOKEN, { input: { personId: dana.id, name: 'walk: Dana' } }, admin))
       .createApiToken.secret;
     await demo.syncSlackUsers();
+    options.prepare?.(demo.fakes);
 
     const effectsNow = async (): Promise<WalkEffect[]> => {
       if (!key) return [];

@@ -28,3 +28,26 @@ describe('npm run walk', () => {
     expect(report.ok).toBe(true);
   }, 90_000);
 });
+
+describe('npm run walk, when a vendor refuses', () => {
+  it('reports the DEAD effects and fails', async () => {
+    const fresh = await openTestDatabase();
+    const report = await runWalk({
+      database: fresh,
+      settleTimeoutMs: 8_000,
+      prepare: (fakes) =>
+        fakes.jira.inject({
+          method: 'POST',
+          path: /\/transitions$/,
+          fault: { kind: 'status', status: 400 },
+          times: Infinity,
+        }),
+    }).finally(() => fresh.close());
+    expect(report.ok).toBe(false);
+    expect(report.effects.filter((e) => e.state === 'DEAD').map((e) => e.action)).toContain(
+      'jira.transition',
+    );
+    expect(report.problems.join('\n')).toMatch(/jira\.transition is DEAD/);
+    expect(report.text).toMatch(/FAILED/);
+  }, 90_000);
+});
