@@ -33,5 +33,22 @@ export function stageBody(stage: string): string {
   return stage === Stage.CANCELLED ? STATUSPAGE_CANCELLED_BODY : STATUSPAGE_BODY[STATUSPAGE_STATUS[stage]];
 }
 
+/**
+ * Whether a stage change changes what the page says: not when both stages show the same status
+ * with the same text (ACKNOWLEDGED → INVESTIGATING, POSTMORTEM → CLOSED), which would only notify
+ * the page's subscribers twice.
+ */
+export const stageChangeShows = (from: string, to: string): boolean =>
+  STATUSPAGE_STATUS[from] !== STATUSPAGE_STATUS[to] || stageBody(from) !== stageBody(to);
+
+/** Parts of a public text as sentences: "Orders are delayed. Watch the backlog drain." */
+export function sentences(...parts: readonly string[]): string {
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => (/[.!?…]$/.test(p) ? p : `${p}.`))
+    .join(' ');
+}
+
 export const publicIncidentName = (priority: string): string =>
   priority === 'P1' ? 'Major service disruption' : 'Partial service disruption';

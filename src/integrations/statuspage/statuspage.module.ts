@@ -10,7 +10,13 @@ import type { PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import type { VendorModule } from '../vendor-module';
 import { StatuspageClient } from './statuspage.client';
-import { publicIncidentName, stageBody, STATUSPAGE_STATUS } from './statuspage.mapper';
+import {
+  publicIncidentName,
+  sentences,
+  stageBody,
+  stageChangeShows,
+  STATUSPAGE_STATUS,
+} from './statuspage.mapper';
 import type { StatusPage } from './statuspage.port';
 
 type StatuspageAction = ActionOf<ExternalSystem.STATUSPAGE>;
@@ -41,6 +47,7 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
       ];
     }
     if (event.type === 'StageChanged') {
+      if (!stageChangeShows(event.data.from, event.data.to)) return [];
       const status = STATUSPAGE_STATUS[event.data.to];
       return [
         {
@@ -62,7 +69,7 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
           dedupeKey: `statuspage:update:${event.timelineEntryId}`,
           payload: {
             status: STATUSPAGE_STATUS[view.stage],
-            body: `${update.clientImpact} ${update.nextSteps}`,
+            body: sentences(update.clientImpact, update.nextSteps),
           },
         },
       ];

@@ -71,6 +71,14 @@ describe('Statuspage reactions', () => {
     });
   });
 
+  it('posts nothing when the page would say what it says already (same status, same text)', async () => {
+    const plan = new MemoryPlan(incidentView(), [OPEN]);
+    const investigating = domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING });
+    expect(await plan.plan(statuspage(), investigating)).toEqual([]);
+    const closed = domainEvent('StageChanged', { from: Stage.POSTMORTEM, to: Stage.CLOSED });
+    expect(await plan.plan(statuspage(), closed)).toEqual([]);
+  });
+
   it('resolves the page incident of a CANCELLED incident with a neutral text: no impact, no postmortem', async () => {
     const plan = new MemoryPlan(incidentView({ stage: 'INVESTIGATING' }), [OPEN]);
     const cancelled = domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.CANCELLED });
@@ -97,7 +105,7 @@ describe('Statuspage reactions', () => {
       {
         action: 'statuspage.update',
         dedupeKey: `statuspage:update:${event.timelineEntryId}`,
-        payload: { status: 'identified', body: 'Orders are delayed Watch the backlog drain' },
+        payload: { status: 'identified', body: 'Orders are delayed. Watch the backlog drain.' },
       },
     ]);
     expect(
