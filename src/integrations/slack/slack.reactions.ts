@@ -152,7 +152,11 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
           {
             action: 'slack.postTo',
             dedupeKey: `slack:communication:${event.timelineEntryId}:incidents`,
-            payload: { channel, text: `*Internal communication (${event.incidentKey})*\n${text} _(${ref})_`, ref },
+            payload: {
+              channel,
+              text: `*Internal communication (${event.incidentKey})*\n${text} _(${ref})_`,
+              ref,
+            },
           },
         ];
       }
