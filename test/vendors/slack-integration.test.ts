@@ -111,6 +111,7 @@ describe('Slack integration', () => {
       'slack.announce',
       'slack.card',
       'slack.openChannel',
+      'slack.postTo',
       'slack.updateTopic',
     ]);
     expect(effects.find((e) => e.action === 'slack.openChannel')!.attempts).toBe(1);
