@@ -172,6 +172,9 @@ describe('Slack integration', () => {
       'slack.openChannel DONE',
       'slack.post DONE',
       'slack.post DONE',
+      // in #albertsons-prod: the notice at declaration and the P1's EXTERNAL status update
+      'slack.postTo DONE',
+      'slack.postTo DONE',
       'slack.updateTopic DONE',
       'slack.updateTopic DONE',
       'slack.updateTopic DONE',
@@ -355,6 +358,7 @@ describe('Slack disabled', () => {
       expect(slackEffects.map((e) => `${e.action} ${e.state}`).sort()).toEqual([
         'slack.card DISABLED',
         'slack.openChannel DISABLED',
+        'slack.postTo DISABLED',
         'slack.updateTopic DISABLED',
       ]); // no SLACK_INCIDENTS_CHANNEL: nothing to announce
       expect(slackEffects.find((e) => e.action === 'slack.openChannel')!.payload).toEqual({
