@@ -8,7 +8,7 @@ import type { CommunicationRecipients, DomainEvent, EventOf } from '../../domain
 import { priorityLabel, stageLabel } from '../../domain/labels';
 import type { ActionOf, EffectIntent, TypedEffect } from '../effects/effect-actions';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
-import { statusUpdatePlainText } from '../slack/slack.mapper';
+import { clientStatusUpdateText } from '../slack/slack.mapper';
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { Mailer } from './email.port';
 import { type EmailKind, type EmailTemplates, paragraphsOf } from './email.templates';
@@ -62,9 +62,10 @@ export class EmailReactions implements Reactions<ExternalSystem.EMAIL> {
     if (view.priority !== Priority.P1) return [];
     const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
     if (!update) return [];
-    const text = statusUpdatePlainText(update);
     const intents: EmailIntent[] = [];
     for (const client of view.clients) {
+      const others = view.clients.filter((c) => c.slug !== client.slug);
+      const text = clientStatusUpdateText(client, others, update);
       const facts = { clientName: client.name, sites: client.sites, text, paragraphs: paragraphsOf(text) };
       const keyOf = (list: string) => `email:status-update:${event.timelineEntryId}:${list}`;
       intents.push(...(await this.toLists('communication-external', client.lists, facts, keyOf, context)));

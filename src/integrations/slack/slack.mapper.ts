@@ -204,17 +204,23 @@ export function clientMessage(client: ClientAudience, text: string): string {
   return `${text}${ownSites(client)}`;
 }
 
-/** A status update's four answers as plain text (a client channel's post and email body). */
-export function statusUpdatePlainText(u: {
-  clientImpact: string;
-  knownProblem: string;
-  attempted: string;
-  nextSteps: string;
-}): string {
-  return [
+/**
+ * A status update's four answers as one client reads them (its channel's post, its email): an
+ * answer that names another affected client (an update is free text, not checked when posted) is
+ * left out, and when none is left, a neutral line says the work goes on.
+ */
+export function clientStatusUpdateText(
+  client: ClientAudience,
+  others: readonly ClientAudience[],
+  u: { clientImpact: string; knownProblem: string; attempted: string; nextSteps: string },
+): string {
+  const answers = [
     `Client impact: ${u.clientImpact}`,
     `What we know: ${u.knownProblem}`,
     `What we tried: ${u.attempted}`,
     `Next steps: ${u.nextSteps}`,
-  ].join('\n');
+  ].filter((answer) => !namesAnyOf(answer, others));
+  return answers.length
+    ? answers.join('\n')
+    : `We are still working on the incident affecting ${client.name} and will update you again soon.`;
 }

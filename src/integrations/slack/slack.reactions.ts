@@ -17,10 +17,10 @@ import {
   clientAllClear,
   clientIncidentNotice,
   clientMessage,
+  clientStatusUpdateText,
   incidentCard,
   incidentCardMarker,
   stageChangedText,
-  statusUpdatePlainText,
   statusUpdateText,
 } from './slack.mapper';
 import type { ChatChannel } from './slack.port';
@@ -168,8 +168,9 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
       if (view.priority !== Priority.P1) return [];
       const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
       if (!update) return [];
-      const text = `*Status update*\n${statusUpdatePlainText(update)}`;
-      return clientPosts(event, view.clients, (client) => clientMessage(client, text));
+      return clientPosts(event, view.clients, (client, others) =>
+        clientMessage(client, `*Status update*\n${clientStatusUpdateText(client, others, update)}`),
+      );
     }
     return [];
   }

@@ -217,6 +217,42 @@ describe('Client production channels', () => {
     expect(await p2.plan(email(), event)).toEqual([]);
   });
 
+  it('leaves out of a client’s status update (post and email) each answer that names another client', async () => {
+    const update = statusUpdate({
+      clientImpact: 'Orders are delayed at wf0001 and ab0001',
+      knownProblem: 'Wakefern traffic overloads the queue',
+    });
+    const posted = () =>
+      domainEvent('StatusUpdatePosted', { statusUpdateId: update.id, audience: Audience.EXTERNAL });
+    const view = incidentView({ ...twoClients, statusUpdates: [update] });
+    const texts = byChannel(await new MemoryPlan(view, [OPEN]).plan(slack(), posted()));
+    // Albertsons' own site is fine for Albertsons... but the answer names wf0001 too: left out.
+    expect(texts['#albertsons-prod']).not.toContain('Client impact');
+    expect(texts['#albertsons-prod']).not.toContain('What we know');
+    expect(texts['#albertsons-prod']).toContain('Next steps: Watch the backlog drain');
+    expectOnlyOwn(texts['#albertsons-prod'], albertsons, wakefern);
+    // Wakefern's own name is fine for Wakefern; the impact names ab0001: left out.
+    expect(texts['#wakefern-prod']).toContain('What we know: Wakefern traffic overloads the queue');
+    expect(texts['#wakefern-prod']).not.toContain('Client impact');
+    const mails = await new MemoryPlan(view).plan(email(), posted());
+    expect(String(mails[0].payload.text)).not.toMatch(/wf0001|wakefern/i);
+    const all = statusUpdate({
+      clientImpact: 'wf0001',
+      knownProblem: 'wf0001',
+      attempted: 'wf0001',
+      nextSteps: 'wf0001',
+    });
+    const neutral = byChannel(
+      await new MemoryPlan(incidentView({ ...twoClients, statusUpdates: [all] }), [OPEN]).plan(
+        slack(),
+        domainEvent('StatusUpdatePosted', { statusUpdateId: all.id, audience: Audience.EXTERNAL }),
+      ),
+    );
+    expect(neutral['#albertsons-prod']).toContain(
+      'We are still working on the incident affecting Albertsons and will update you again soon.',
+    );
+  });
+
   it('posts in the named channel without waiting for the incident channel, once per ref', async () => {
     const chat = new FakeChatChannel();
     const [notice] = toClients(
