@@ -33,8 +33,23 @@ export interface IncidentView extends IncidentBasics {
   lastSlackTopic: PlannedText | null;
   /** The text of the pinned incident card planned last. */
   lastSlackCard: PlannedText | null;
+  /** The affected clients, by slug, each with its own sites, lists and production channel. */
+  clients: readonly AffectedClientView[];
   /** The declarer's Slack user id when the incident was declared from Slack (invited to its channel). */
   declaredFromSlackBy?: string | null;
+}
+
+/**
+ * An affected client as its own messages see it: its production channel, its distribution lists
+ * and only its own affected sites (a client hears about no other client).
+ */
+export interface AffectedClientView {
+  slug: string;
+  name: string;
+  /** Its Slack production channel (`Client.slackChannel`); null: it hears nothing in Slack. */
+  slackChannel: string | null;
+  sites: { siteId: string; location: string }[];
+  lists: { name: string; addresses: string[] }[];
 }
 
 /** A text planned for Slack earlier, with the dedupe key of its effect. */
@@ -80,6 +95,17 @@ export async function loadIncidentView(
      JOIN person p ON p.id = r.person_id WHERE r.incident_id = $1 AND r.relieved_at IS NULL ORDER BY r.assigned_at`,
     [incidentId],
   )) as IncidentView['roles'];
+  const clients = (await manager.query(
+    `SELECT c.slug, c.name, c.slack_channel AS "slackChannel",
+            COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
+                        FROM incident_affected_site a JOIN site s ON s.id = a.site_id
+                       WHERE a.incident_id = ac.incident_id AND s.client_id = c.id), '[]') AS sites,
+            COALESCE((SELECT json_agg(json_build_object('name', d.name, 'addresses', d.addresses) ORDER BY d.name)
+                        FROM distribution_list d WHERE d.client_id = c.id), '[]') AS lists
+       FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
+      WHERE ac.incident_id = $1 ORDER BY c.slug`,
+    [incidentId],
+  )) as AffectedClientView[];
   const records = (await manager.query(
     `SELECT system, url FROM external_record WHERE incident_id = $1 AND url IS NOT NULL`,
     [incidentId],
@@ -130,6 +156,7 @@ export async function loadIncidentView(
     channelName,
     lastSlackTopic: last('slack.updateTopic'),
     lastSlackCard: last('slack.card'),
+    clients,
     declaredFromSlackBy: incident.declared_from_slack_by,
   };
 }

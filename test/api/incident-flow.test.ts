@@ -30,7 +30,8 @@ const planned = (state: FlowState) => state.integrationEffects.map((e) => `${e.s
 
 /**
  * What entering Incident Flow plans: one effect per vendor, and at Slack the channel's topic and
- * pinned card besides the channel (no announcement: SLACK_INCIDENTS_CHANNEL is not set here).
+ * pinned card besides the channel and the notice in Albertsons' production channel (no
+ * announcement: SLACK_INCIDENTS_CHANNEL is not set here).
  */
 const FLOW_EFFECTS = [
   'JIRA:jira.createIssue',
@@ -38,6 +39,7 @@ const FLOW_EFFECTS = [
   'OPSGENIE:opsgenie.page',
   'SLACK:slack.card',
   'SLACK:slack.openChannel',
+  'SLACK:slack.postTo',
   'SLACK:slack.updateTopic',
   'STATUSPAGE:statuspage.openIncident',
   'ZENDESK:zendesk.createTicket',

@@ -52,6 +52,7 @@ export function incidentView(over: Partial<IncidentView> = {}): IncidentView {
     escalationAliases: [],
     lastSlackTopic: null,
     lastSlackCard: null,
+    clients: [],
     ...over,
   };
   return { ...view, channelName: over.channelName ?? incidentChannelName(view) };

@@ -51,7 +51,7 @@ describe('createHub with in-process vendor ports', () => {
       clientUrgencyLevel: 'CRITICAL',
       faultyServiceId: t.catalogue.orderSync.id,
     });
-    const effects = await waitUntilDone(incident.key, 9);
+    const effects = await waitUntilDone(incident.key, 10);
     expect(effects.map((e) => e.action).sort()).toEqual([
       'jira.createIssue',
       'meet.link',
@@ -59,6 +59,7 @@ describe('createHub with in-process vendor ports', () => {
       'slack.announce',
       'slack.card',
       'slack.openChannel',
+      'slack.postTo',
       'slack.updateTopic',
       'statuspage.openIncident',
       'zendesk.createTicket',
@@ -73,7 +74,7 @@ describe('createHub with in-process vendor ports', () => {
     expect(ports.statuspage.incidents.get(incident.id)).toBeDefined();
 
     await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'INVESTIGATING' } });
-    await waitUntilDone(incident.key, 12);
+    await waitUntilDone(incident.key, 13);
     const { issueKey } = ports.jira.issues.get(incident.key)!;
     expect(ports.jira.statuses.get(issueKey)).toBe('In Progress');
     const channel = ports.slack.channels.get(incident.key)!;

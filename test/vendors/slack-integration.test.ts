@@ -111,6 +111,7 @@ describe('Slack integration', () => {
       'slack.announce',
       'slack.card',
       'slack.openChannel',
+      'slack.postTo',
       'slack.updateTopic',
     ]);
     expect(effects.find((e) => e.action === 'slack.openChannel')!.attempts).toBe(1);
@@ -171,6 +172,9 @@ describe('Slack integration', () => {
       'slack.openChannel DONE',
       'slack.post DONE',
       'slack.post DONE',
+      // in #albertsons-prod: the notice at declaration and the P1's EXTERNAL status update
+      'slack.postTo DONE',
+      'slack.postTo DONE',
       'slack.updateTopic DONE',
       'slack.updateTopic DONE',
       'slack.updateTopic DONE',
@@ -354,6 +358,7 @@ describe('Slack disabled', () => {
       expect(slackEffects.map((e) => `${e.action} ${e.state}`).sort()).toEqual([
         'slack.card DISABLED',
         'slack.openChannel DISABLED',
+        'slack.postTo DISABLED',
         'slack.updateTopic DISABLED',
       ]); // no SLACK_INCIDENTS_CHANNEL: nothing to announce
       expect(slackEffects.find((e) => e.action === 'slack.openChannel')!.payload).toEqual({

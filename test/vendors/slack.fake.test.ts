@@ -24,7 +24,7 @@ function client(options: { retries?: number; token?: string; timeout?: number } 
 }
 
 beforeAll(async () => {
-  slack = new SlackFake();
+  slack = new SlackFake({ channels: [{ name: 'incidents' }] });
   await slack.start();
 });
 afterAll(async () => {

@@ -38,6 +38,11 @@ export const EFFECT_PAYLOADS = {
     /** Block Kit blocks (e.g. a reminder's button); `text` stays the notification's fallback. */
     blocks: z.array(z.record(z.string(), z.unknown())).optional(),
   }),
+  /**
+   * A post in a named channel other than the incident's (`#incidents`, a client's production
+   * channel); `ref` is in the text, so a repeated run finds its earlier post instead of posting again.
+   */
+  'slack.postTo': z.object({ channel: z.string(), text: z.string(), ref: z.string() }),
   'opsgenie.page': z.object({
     alias: z.string(),
     message: z.string(),

@@ -147,3 +147,80 @@ export function announcementBlocks(text: string, incidentKey: string): Record<st
     },
   ];
 }
+
+/** An affected client as its own Slack messages see it (only its own sites). */
+export interface ClientAudience {
+  slug: string;
+  name: string;
+  sites: readonly { siteId: string; location: string }[];
+}
+
+const siteList = (sites: ClientAudience['sites']) =>
+  sites.map((s) => `${s.siteId} (${s.location})`).join(', ');
+
+/** "Your affected sites: …", or nothing when none of the client's own sites is named as affected. */
+const ownSites = (client: ClientAudience) =>
+  client.sites.length ? `\nYour affected sites: ${siteList(client.sites)}` : '';
+
+/** Whether `text` names any of `others` (slug, name, site id or location) as a word of its own. */
+export function namesAnyOf(text: string, others: readonly ClientAudience[]): boolean {
+  const lower = text.toLowerCase();
+  return others.some((c) =>
+    [c.slug, c.name, ...c.sites.flatMap((s) => [s.siteId, s.location])].some((name) => {
+      const word = name.toLowerCase();
+      if (!word) return false;
+      return new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(word)}($|[^\\p{L}\\p{N}])`, 'u').test(lower);
+    }),
+  );
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The notice in a client's production channel that an incident affecting it is in progress, and
+ * how to join (the incident channel and the bridge). The incident channel and bridge are left out
+ * when their names would name another affected client (the key and channel carry the first
+ * client's slug or a site): the client is then asked to reply for an invitation instead.
+ */
+export function clientIncidentNotice(
+  client: ClientAudience,
+  others: readonly ClientAudience[],
+  join: { channelName: string; meet: string },
+): string {
+  const how = `Join #${join.channelName} or the bridge ${join.meet}.`;
+  const joinText = namesAnyOf(how, others)
+    ? 'Reply in this channel to be invited to the incident channel and bridge.'
+    : how;
+  return `:rotating_light: An incident affecting ${client.name} is in progress; we are working on it. ${joinText}${ownSites(client)}`;
+}
+
+/** The all-clear in a client's production channel once the incident is mitigated. */
+export function clientAllClear(client: ClientAudience): string {
+  return `:white_check_mark: All clear for ${client.name}: the incident is mitigated and service is back to normal. We will follow up with the root cause.${ownSites(client)}`;
+}
+
+/** An EXTERNAL communication or status update in a client's channel, with only its own sites. */
+export function clientMessage(client: ClientAudience, text: string): string {
+  return `${text}${ownSites(client)}`;
+}
+
+/**
+ * A status update's four answers as one client reads them (its channel's post, its email): an
+ * answer that names another affected client (an update is free text, not checked when posted) is
+ * left out, and when none is left, a neutral line says the work goes on.
+ */
+export function clientStatusUpdateText(
+  client: ClientAudience,
+  others: readonly ClientAudience[],
+  u: { clientImpact: string; knownProblem: string; attempted: string; nextSteps: string },
+): string {
+  const answers = [
+    `Client impact: ${u.clientImpact}`,
+    `What we know: ${u.knownProblem}`,
+    `What we tried: ${u.attempted}`,
+    `Next steps: ${u.nextSteps}`,
+  ].filter((answer) => !namesAnyOf(answer, others));
+  return answers.length
+    ? answers.join('\n')
+    : `We are still working on the incident affecting ${client.name} and will update you again soon.`;
+}

@@ -2,18 +2,22 @@
 // set the topic, pin the incident card, invite the role holders and announce it in the incidents
 // channel, each its own effect.
 import { createHash } from 'node:crypto';
-import { Audience, ExternalSystem } from '../../domain/enums';
+import { Audience, ExternalSystem, Priority, Stage } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import { NotReadyError } from '../integration-error';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { ConferenceBridge } from '../meet/meet.port';
-import type { IncidentView, PlannedText } from '../incident-view';
+import type { AffectedClientView, IncidentView, PlannedText } from '../incident-view';
 import {
   announcement,
   announcementBlocks,
   channelTopic,
+  clientAllClear,
+  clientIncidentNotice,
+  clientMessage,
+  clientStatusUpdateText,
   incidentCard,
   incidentCardMarker,
   stageChangedText,
@@ -41,6 +45,13 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
   ) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<SlackIntent[]> {
+    // Posts in channels other than the incident's need no incident channel (nor Incident Flow).
+    const elsewhere = await this.postsElsewhere(event, context);
+    return [...(await this.incidentChannel(event, context)), ...elsewhere];
+  }
+
+  /** The incident channel, its topic, card and posts (and what comes with opening it). */
+  private async incidentChannel(event: DomainEvent, context: PlanContext): Promise<SlackIntent[]> {
     const openKey = `slack:open-channel:${event.incidentId}`;
     if (!(await context.planned(openKey))) {
       const mayOpen = event.type === 'IncidentDeclared' || event.type === 'PriorityChanged';
@@ -52,6 +63,10 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
       const view = await context.view();
       intents.push(...(await this.refresh(view, context)));
       if (event.type === 'RoleAssigned') intents.push(...this.invite(view, event));
+    }
+    if (event.type === 'StageChanged' && event.data.to === Stage.MITIGATED) {
+      const { clients } = await context.view();
+      intents.push(...clientPosts(event, clients, (client) => clientAllClear(client)));
     }
     const text = await this.postText(event, context);
     if (text) {
@@ -83,6 +98,11 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
       // Whoever declared from Slack is invited with the role holders.
       ...this.invite(view, event, view.declaredFromSlackBy ?? null),
     ];
+    // Each affected client's production channel hears that an incident is in progress, and how to join.
+    const join = { channelName, meet: this.settings.bridge.linkFor(view.key) };
+    intents.push(
+      ...clientPosts(event, view.clients, (client, others) => clientIncidentNotice(client, others, join)),
+    );
     const channel = this.settings.incidentsChannel;
     if (channel) {
       const text = announcement(view, channelName, this.settings.bridge.linkFor(view.key));
@@ -114,6 +134,45 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
       });
     }
     return intents;
+  }
+
+  /**
+   * sendCommunication's posts outside the incident channel: INTERNAL in the incidents channel;
+   * EXTERNAL in each affected client's production channel, with that client's own sites. A P1's
+   * EXTERNAL status update goes to each client's channel the same way.
+   */
+  private async postsElsewhere(event: DomainEvent, context: PlanContext): Promise<SlackIntent[]> {
+    if (event.type === 'CommunicationSent') {
+      const { audience, text } = event.data;
+      if (audience === Audience.INTERNAL) {
+        const channel = this.settings.incidentsChannel;
+        if (!channel) return [];
+        const ref = refOf(event);
+        return [
+          {
+            action: 'slack.postTo',
+            dedupeKey: `slack:communication:${event.timelineEntryId}:incidents`,
+            payload: {
+              channel,
+              text: `*Internal communication (${event.incidentKey})*\n${text} _(${ref})_`,
+              ref,
+            },
+          },
+        ];
+      }
+      const { clients } = await context.view();
+      return clientPosts(event, clients, (client) => clientMessage(client, text));
+    }
+    if (event.type === 'StatusUpdatePosted' && event.data.audience === Audience.EXTERNAL) {
+      const view = await context.view();
+      if (view.priority !== Priority.P1) return [];
+      const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
+      if (!update) return [];
+      return clientPosts(event, view.clients, (client, others) =>
+        clientMessage(client, `*Status update*\n${clientStatusUpdateText(client, others, update)}`),
+      );
+    }
+    return [];
   }
 
   /** The role holders who are in the chat, invited (again: those already in are skipped). */
@@ -170,6 +229,32 @@ const TOPIC_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
 
 const isString = (v: string | null): v is string => !!v;
 
+/** The reference in a post's text by which a repeated run finds it (the event's entry). */
+const refOf = (event: DomainEvent) => `ref ${event.timelineEntryId.slice(0, 8)}`;
+
+/**
+ * One post per affected client that has a production channel (none for a client without one),
+ * each built from that client alone; `others` are the other affected clients, whom it must not name.
+ */
+function clientPosts(
+  event: DomainEvent,
+  clients: readonly AffectedClientView[],
+  text: (client: AffectedClientView, others: readonly AffectedClientView[]) => string,
+): SlackIntent[] {
+  const ref = refOf(event);
+  return clients.flatMap((client) => {
+    if (!client.slackChannel) return [];
+    const others = clients.filter((c) => c.slug !== client.slug);
+    return [
+      {
+        action: 'slack.postTo' as const,
+        dedupeKey: `slack:client:${event.timelineEntryId}:${client.slug}`,
+        payload: { channel: client.slackChannel, text: `${text(client, others)} _(${ref})_`, ref },
+      },
+    ];
+  });
+}
+
 /**
  * The dedupe key of a topic or card text, or null when it is the text planned last. It chains the
  * previous key, so a text that comes back after another (A, B, A) is planned again, while the same
@@ -195,6 +280,12 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
   constructor(private readonly chat: ChatChannel) {}
 
   async run(effect: TypedEffect<SlackAction>, context: EffectContext): Promise<EffectOutcome> {
+    if (effect.action === 'slack.postTo') {
+      // A named channel (the incidents channel, a client's): no need to wait for the incident's.
+      const { channel, text, ref } = effect.payload;
+      const posted = await this.chat.postMessage({ channel, text, dedupeKey: ref });
+      return { result: { channel, messageId: posted.messageId } };
+    }
     if (effect.action === 'slack.openChannel') {
       const p = effect.payload;
       const channel = await this.chat.ensureChannel({ incidentKey: p.incidentKey, name: p.channelName });

@@ -58,7 +58,10 @@ export interface SlackFakeOptions {
   teamDomain?: string;
   /** Users besides the bot (default: alice and bob). */
   users?: Partial<SlackUser>[];
-  /** Channels at the start (default: #incidents with the bot in it). */
+  /**
+   * Channels at the start (default: #incidents and #albertsons-prod, the production channel the
+   * test hub gives Albertsons, with the bot in each).
+   */
   channels?: { name: string; is_private?: boolean; botIsMember?: boolean; members?: string[] }[];
 }
 
@@ -227,7 +230,8 @@ export class SlackFake extends FakeVendor {
     ]) {
       this.addUser({ name: user.name ?? 'user', ...user });
     }
-    for (const channel of this.options.channels ?? [{ name: 'incidents' }]) this.addChannel(channel);
+    for (const channel of this.options.channels ?? [{ name: 'incidents' }, { name: 'albertsons-prod' }])
+      this.addChannel(channel);
   }
 
   protected override route(call: RecordedCall): MatchResult | { pathKnown: boolean } {
