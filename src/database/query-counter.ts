@@ -1,6 +1,6 @@
 // Counts the SQL statements the hub sends, so tests can assert "no N+1" and "refused before any
 // SQL ran" as numbers rather than timings.
-import type { Logger as TypeOrmLogger } from 'typeorm';
+import type { QueryRunner, Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger } from 'pino';
 
 export class QueryCounter {
@@ -32,6 +32,15 @@ export class QueryCounter {
   }
 }
 
+/** Marks a query runner whose statements are background work that the counter leaves out. */
+export function markBackground(runner: QueryRunner): QueryRunner {
+  runner.data = { ...(runner.data as object), background: true };
+  return runner;
+}
+
+const isBackground = (runner?: QueryRunner): boolean =>
+  !!(runner?.data as { background?: boolean } | undefined)?.background;
+
 /** TypeORM logger: counts every statement, logs slow ones and errors through pino (no parameters). */
 export class CountingTypeOrmLogger implements TypeOrmLogger {
   constructor(
@@ -39,8 +48,10 @@ export class CountingTypeOrmLogger implements TypeOrmLogger {
     private readonly pino: Logger,
   ) {}
 
-  logQuery(query: string): void {
-    this.counter.record(query);
+  logQuery(query: string, _parameters?: unknown[], runner?: QueryRunner): void {
+    // The job queue's polling on the embedded database's shared connection is background work,
+    // not a statement any request sent (see SharedConnection in job-queue.ts).
+    if (!isBackground(runner)) this.counter.record(query);
     this.pino.trace({ sql: query }, 'sql');
   }
 

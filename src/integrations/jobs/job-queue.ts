@@ -4,6 +4,7 @@ import PgBoss, { type Job } from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../../database/database';
+import { markBackground } from '../../database/query-counter';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
 export type { Job } from 'pg-boss';
@@ -66,7 +67,7 @@ class SharedConnection implements Executor {
   }
 
   private async run(text: string, values: unknown[]): Promise<{ records: unknown[] }> {
-    const runner = this.dataSource.createQueryRunner();
+    const runner = markBackground(this.dataSource.createQueryRunner());
     try {
       return await runner.query(text, values, true);
     } finally {
