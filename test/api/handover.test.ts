@@ -5,6 +5,7 @@
 import { OpsgenieFake } from '../support/fakes';
 import { ASSIGN_ROLE, CHANGE_STAGE, HAND_OVER_ROLE } from '../support/operations';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
+import { waitFor } from '../support/wait-for';
 
 const HOUR = 3_600_000;
 let now = new Date(Date.now() + 24 * HOUR);
@@ -143,6 +144,19 @@ describe('handover prompts', () => {
     expect(await checks(incident.id)).toEqual([]);
     later(8 * HOUR);
     expect(await check(incident.id)).toEqual([]);
+  });
+
+  it('runs the check from the queue when it comes due, at its planned time when the hub clock is behind', async () => {
+    now = new Date(Date.now() - 4 * HOUR - 60_000); // assigned 4h 1m ago: the first check is due
+    const { incident, assignmentId } = await managed();
+    const [prompt] = await waitFor(
+      'the queued check to record its prompt',
+      () => prompts(incident.id),
+      (rows) => rows.length > 0,
+      { timeoutMs: 15_000 },
+    );
+    expect(prompt.data).toMatchObject({ assignmentId, period: 1, heldSeconds: 4 * 3600 });
+    now = new Date(Date.now() + 24 * HOUR); // later tests look ahead of the real time again
   });
 
   it('shows how long the incident manager has held the role: Incident.incidentManagerSince', async () => {
