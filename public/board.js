@@ -23,7 +23,7 @@
       nodes {
         key summary priority priorityLabel stage stageLabel impactStartedAt mitigatedAt
         lastStatusUpdateAt nextStatusUpdateDueAt zendeskTicketId
-        incidentManager { name }
+        incidentManager { name } incidentManagerSince
         faultyService { name }
         affectedClients { name }
         affectedSites { siteId location }
@@ -165,6 +165,10 @@
     fact(facts, 'Impact for', 'age', duration(incident.impactStartedAt));
     fact(facts, 'Service', 'service', incident.faultyService.name);
     fact(facts, 'Manager', 'manager', incident.incidentManager ? incident.incidentManager.name : '—');
+    // How long the current incident manager has held the role (prompted to hand over after HANDOVER_AFTER).
+    if (incident.incidentManagerSince) {
+      facts.lastChild.appendChild(text('dd', 'im-for', `IM for ${duration(incident.incidentManagerSince)}`));
+    }
     fact(facts, 'Affected', 'affected', impactText(incident));
     facts.lastChild.classList.add('wide');
     el.appendChild(facts);

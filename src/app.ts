@@ -20,6 +20,8 @@ import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
 import { Integrations } from './integrations/integrations';
 import { RhythmJobs } from './integrations/rhythm/rhythm-jobs';
+import { HandoverJobs } from './integrations/rhythm/handover-jobs';
+import { HandoverRhythm } from './domain/rhythm/handover.service';
 import type { VendorPorts } from './integrations/vendor-module';
 import { VENDOR_MODULES, vendorPorts } from './integrations/vendors';
 import { inProcessRelay, postgresRelay, type EventRelay } from './live/event-relay';
@@ -97,13 +99,24 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ports,
     VENDOR_MODULES,
     inboundSystems(config),
-    Object.keys(config.updateCadence).length > 0,
+    Object.keys(config.updateCadence).length > 0 || config.handoverAfterSeconds > 0,
   );
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
   // Status-update reminders: each incident's next check is a job in the durable queue.
   const rhythm = new StatusRhythm(uow, config.updateCadence);
   const rhythmJobs = new RhythmJobs(rhythm, integrations.jobs, () => uow.now(), log);
   uow.onBeforeCommit((manager, committed) => rhythmJobs.beforeCommit(manager, committed));
+  // Handover prompts: each incident manager's next prompt is a job in the durable queue too.
+  const handover = new HandoverRhythm(uow, config.handoverAfterSeconds);
+  const schedule = config.vendors.OPSGENIE_INCIDENT_MANAGER_SCHEDULE;
+  const handoverJobs = new HandoverJobs(
+    handover,
+    config.handoverAfterSeconds > 0 ? integrations.jobs : null,
+    () => uow.now(),
+    log,
+    ports.opsgenie && schedule ? { pager: ports.opsgenie, name: schedule } : null,
+  );
+  uow.onBeforeCommit((manager, committed) => handoverJobs.beforeCommit(manager, committed));
   const domain = createDomainServices(uow, {
     priorityMatrix: DEFAULT_PRIORITY_MATRIX,
     incidentFlowPriorities: config.incidentFlowPriorities,
@@ -116,6 +129,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     tokens: new TokenService(uow),
     updateCadence: config.updateCadence,
     rhythm,
+    handover,
+    handoverJobs,
     live: new LiveChanges(pubsub, dataSource),
     integrations,
   };
@@ -152,6 +167,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   });
   await webhooks.start();
   await rhythmJobs.start();
+  await handoverJobs.start();
   const schema = await hubSchema();
   const limits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
   const http = await createHttpServer({

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Priority } from './domain/enums';
 import type { UpdateCadence } from './domain/incident/priority-matrix';
 import { parseCadence } from './domain/rhythm/cadence';
+import { parseDuration } from './domain/rhythm/handover';
 
 const optionalString = z
   .string()
@@ -71,6 +72,19 @@ const EnvSchema = z.object({
     .transform((v, ctx) => {
       try {
         return parseCadence(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** How long an incident manager holds the role before being prompted to hand over ("off" never). */
+  HANDOVER_AFTER: z
+    .string()
+    .default('4h')
+    .transform((v, ctx) => {
+      if (v.trim().toLowerCase() === 'off') return 0;
+      try {
+        return parseDuration(v);
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
         return z.NEVER;
@@ -173,6 +187,8 @@ export interface Config {
   readonly incidentFlowPriorities: readonly Priority[];
   /** Seconds between incident-manager status updates per priority; reminders follow it. */
   readonly updateCadence: UpdateCadence;
+  /** HANDOVER_AFTER in seconds: an incident manager is prompted to hand over after holding the role this long (0: never). */
+  readonly handoverAfterSeconds: number;
   readonly integrations: {
     readonly maxAttempts: number;
     readonly retryDelaySeconds: number;
@@ -208,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     meetUrlTemplate: e.MEET_URL_TEMPLATE,
     incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],
     updateCadence: Object.freeze(e.STATUS_UPDATE_CADENCE),
+    handoverAfterSeconds: e.HANDOVER_AFTER,
     integrations: Object.freeze({
       maxAttempts: e.INTEGRATION_MAX_ATTEMPTS,
       retryDelaySeconds: e.INTEGRATION_RETRY_DELAY_SECONDS,

@@ -111,6 +111,21 @@ export interface OwedBy {
   slackUserId: string | null;
 }
 
+/** A handover prompt: who holds the role since when, and who could take over (and why them). */
+export interface HandoverPrompt {
+  kind: 'handover';
+  assignmentId: string;
+  role: IncidentRole;
+  holder: OwedBy;
+  /** When the holder took the role (ISO). */
+  heldSince: string;
+  heldSeconds: number;
+  period: number;
+  /** People suggested to take over: the schedule's next on-call, else people in the same time zone. */
+  suggested: OwedBy[];
+  suggestedFrom: 'opsgenie' | 'timezone' | null;
+}
+
 /** Which missed status update a reminder or escalation is about (ISO times, seconds). */
 export interface OverdueUpdate {
   /** When the update was due: the last update (or acknowledgement) plus the interval. */
@@ -226,6 +241,11 @@ export interface EventPayloads {
     incidentManagers: OwedBy[];
     backupIncidentManager: (OwedBy & { pagerUser: string }) | null;
   };
+  /**
+   * A REMINDER entry with `kind: 'handover'`: the incident manager has held the role for a
+   * HANDOVER_AFTER period (one prompt per period), with who could take over.
+   */
+  HandoverPrompted: HandoverPrompt;
 }
 
 export type DomainEventType = keyof EventPayloads;
@@ -253,6 +273,7 @@ export const EVENT_TIMELINE_KIND = {
   CommunicationSent: TimelineKind.COMMUNICATION,
   StatusUpdateReminderSent: TimelineKind.REMINDER,
   StatusUpdateOverdueEscalated: TimelineKind.ESCALATION,
+  HandoverPrompted: TimelineKind.REMINDER,
 } as const satisfies Record<DomainEventType, TimelineKind>;
 
 type KindOfEvent = typeof EVENT_TIMELINE_KIND;

@@ -62,7 +62,12 @@ export class LiveChanges {
       const entries = await this.dataSource
         .getRepository(TimelineEntry)
         .createQueryBuilder('t')
-        .where("t.id IN (:...ids) AND t.kind = 'REMINDER'", { ids: change.timelineEntryIds })
+        .where(
+          "t.id IN (:...ids) AND t.kind = 'REMINDER' AND (t.data->>'kind') IS DISTINCT FROM 'handover'",
+          {
+            ids: change.timelineEntryIds,
+          },
+        )
         .orderBy('t.sequence')
         .getMany();
       for (const entry of entries) await push(entry);

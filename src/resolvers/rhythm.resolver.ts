@@ -16,6 +16,7 @@ import { In } from 'typeorm';
 import { Incident, Person, TimelineEntry } from '../entities';
 import type { EventPayloads } from '../domain/events';
 import { overdueSince } from '../domain/rhythm/overdue';
+import { INCIDENT_MANAGER_ROLES } from '../domain/roles/roles';
 import { createLoaders } from '../loaders/loaders';
 import type { HubContext } from '../schema/context';
 import { IncidentFilter } from '../schema/inputs';
@@ -64,6 +65,19 @@ export class RhythmResolver {
   async statusUpdateOverdueSince(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Date | null> {
     const [latest] = await ctx.loaders.statusUpdates.load(incident.id);
     return overdueSince(incident, latest?.postedAt ?? null, ctx.hub.updateCadence, ctx.hub.rhythm.now());
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      'Since when the current incident manager has held the role (the earliest, with both a software and a hardware one); null when none is assigned. Prompted to hand over every HANDOVER_AFTER.',
+  })
+  async incidentManagerSince(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Date | null> {
+    const active = await ctx.loaders.activeRoles.load(incident.id);
+    const since = active
+      .filter((r) => INCIDENT_MANAGER_ROLES.includes(r.role))
+      .map((r) => r.assignedAt.getTime());
+    return since.length ? new Date(Math.min(...since)) : null;
   }
 
   @Subscription(() => StatusUpdateReminder, {

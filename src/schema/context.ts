@@ -8,6 +8,8 @@ import { DomainError } from '../domain/errors';
 import type { IncidentQueries } from '../domain/incident/incident.queries';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
 import type { StatusRhythm } from '../domain/rhythm/rhythm.service';
+import type { HandoverRhythm } from '../domain/rhythm/handover.service';
+import type { HandoverJobs } from '../integrations/rhythm/handover-jobs';
 import type { DomainServices } from '../domain/services';
 import type { Integrations } from '../integrations/integrations';
 import type { LiveChanges } from '../live/live-changes';
@@ -22,6 +24,9 @@ export interface HubServices extends DomainServices {
   readonly updateCadence: UpdateCadence;
   /** Status-update reminders and escalations; who owes an update. */
   readonly rhythm: StatusRhythm;
+  readonly handover: HandoverRhythm;
+  /** The handover checks: `check` runs one as its job would (tests drive it with their clock). */
+  readonly handoverJobs: HandoverJobs;
   readonly live: LiveChanges;
   readonly integrations: Integrations;
 }

@@ -66,6 +66,7 @@ const READ_BOARD = `(() => {
       summary: text('.summary'),
       stage: text('.stage'),
       manager: text('.manager'),
+      imFor: text('.im-for'),
       age: text('.age'),
       countdown: text('.countdown'),
       service: text('.service'),
@@ -189,6 +190,12 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
       });
       expect(onTrack.priority).toBe('P1');
       await assignManager(onTrack.key, t.people.manager.id);
+      // the manager has held the role for 3h 12m (Incident.incidentManagerSince)
+      await t.database.dataSource.query(
+        `UPDATE role_assignment SET assigned_at = now() - interval '192 minutes'
+          WHERE incident_id = $1 AND relieved_at IS NULL`,
+        [onTrack.id],
+      );
       await stage(onTrack.key, 'INVESTIGATING');
       for (const [system, externalId, url] of [
         ['SLACK', 'C0BOARD01', links.slack],
@@ -336,6 +343,7 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
         summary: 'Orders stuck at Clifton and Dallas',
         stage: 'Investigating', // the label, not INVESTIGATING
         manager: 'Manager Person',
+        imFor: 'IM for 3h 12m',
         service: 'Order Sync',
         age: '3h 10m', // from the start of impact, not from the declaration
       });
@@ -407,6 +415,7 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
       priority: 'P1',
       stage: 'Acknowledged',
       manager: '—',
+      imFor: null,
       alarmText: 'No incident manager',
     });
     // a reload would lose this

@@ -121,6 +121,14 @@ export class FakeOnCallPager extends Recorder implements OnCallPager {
     this.record('close', alias, note);
     this.open.delete(alias);
   }
+
+  /** Each schedule's next on-call usernames, set by a test. */
+  readonly nextOnCalls = new Map<string, string[]>();
+
+  async nextOnCall(schedule: string): Promise<string[]> {
+    this.record('nextOnCall', schedule);
+    return this.nextOnCalls.get(schedule) ?? [];
+  }
 }
 
 export class FakeIssueTracker extends Recorder implements IssueTracker {

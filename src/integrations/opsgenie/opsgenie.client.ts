@@ -50,6 +50,14 @@ export class OpsgenieClient implements OnCallPager {
     await this.call('POST', `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, { note });
   }
 
+  async nextOnCall(schedule: string): Promise<string[]> {
+    const found = (await this.call(
+      'GET',
+      `/v2/schedules/${encodeURIComponent(schedule)}/next-on-calls?scheduleIdentifierType=name&flat=true`,
+    )) as Envelope<{ nextOnCallParticipants?: string[]; exactNextOnCallParticipants?: string[] }>;
+    return found.data?.exactNextOnCallParticipants ?? found.data?.nextOnCallParticipants ?? [];
+  }
+
   private async openAlert(alias: string): Promise<string | null> {
     try {
       const found = (await this.call(

@@ -14,4 +14,6 @@ export interface OnCallPager {
   }): Promise<{ alertId: string }>;
   /** Close the alert with this alias, with a note; closing a closed alert is not an error. */
   close(alias: string, note: string): Promise<void>;
+  /** Who is on call next in a schedule (by name): usernames, empty when nobody is. A read. */
+  nextOnCall?(schedule: string): Promise<string[]>;
 }

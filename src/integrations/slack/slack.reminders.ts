@@ -4,6 +4,7 @@
 // other: exactly once, retried, and visible in integrationEffects with its payload.
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent, EventOf } from '../../domain/events';
+import { formatHeld } from '../../domain/rhythm/handover';
 import type { ActionOf, EffectIntent, EffectPayloads } from '../effects/effect-actions';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 
@@ -62,4 +63,38 @@ export function reminderMessage(event: EventOf<'StatusUpdateReminderSent'>): Eff
       },
     ],
   };
+}
+
+/** The handover prompt: in the incident channel, mentioning the holder and who could take over. */
+export class SlackHandoverReactions implements Reactions<ExternalSystem.SLACK> {
+  readonly system = ExternalSystem.SLACK;
+
+  constructor(readonly enabled: boolean) {}
+
+  async plan(event: DomainEvent, context: PlanContext): Promise<SlackIntent[]> {
+    if (event.type !== 'HandoverPrompted') return [];
+    if (!(await context.planned(`slack:open-channel:${event.incidentId}`))) return [];
+    return [
+      {
+        action: 'slack.post',
+        dedupeKey: `slack:handover:${event.timelineEntryId}`,
+        payload: handoverMessage(event),
+      },
+    ];
+  }
+}
+
+export function handoverMessage(event: EventOf<'HandoverPrompted'>): EffectPayloads['slack.post'] {
+  const { holder, heldSeconds, suggested, suggestedFrom } = event.data;
+  const mention = (p: { slackUserId: string | null; name: string }) =>
+    p.slackUserId ? `<@${p.slackUserId}>` : p.name;
+  const from = suggestedFrom === 'opsgenie' ? 'next on call' : 'in your time zone';
+  const who = suggested.length
+    ? `Consider handing over to ${suggested.map(mention).join(', ')} (${from}).`
+    : 'Nobody was found to suggest: ask in the channel.';
+  const ref = `ref ${event.timelineEntryId.slice(0, 8)}`;
+  const text =
+    `:arrows_counterclockwise: ${mention(holder)} you have been incident manager of ${event.incidentKey} ` +
+    `for ${formatHeld(heldSeconds)}. ${who} Hand over in the hub (handOverRole). _(${ref})_`;
+  return { text, ref };
 }

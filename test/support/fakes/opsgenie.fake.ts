@@ -70,6 +70,8 @@ export class OpsgenieFake extends FakeVendor {
   requestStatusNotReadyPolls: number;
   readonly alerts = new Map<string, OpsgenieAlert>();
   readonly requests = new Map<string, OpsgenieRequestStatus & { pendingPolls: number }>();
+  /** Each schedule's next on-call participants (usernames), by schedule name. */
+  readonly nextOnCalls = new Map<string, string[]>();
   private tinyCounter = 0;
 
   constructor(options: OpsgenieFakeOptions = {}) {
@@ -91,6 +93,7 @@ export class OpsgenieFake extends FakeVendor {
   protected resetState(): void {
     this.alerts.clear();
     this.requests.clear();
+    this.nextOnCalls.clear();
     this.tinyCounter = 0;
   }
 
@@ -274,6 +277,31 @@ export class OpsgenieFake extends FakeVendor {
       return this.action(ctx, 'Escalate', (alert, user) => {
         alert.escalations.push({ escalation, user, createdAt: new Date().toISOString() });
       });
+    },
+
+    getNextOnCalls: (ctx) => {
+      // Schedules are known by name here (the hub asks with scheduleIdentifierType=name).
+      const name = ctx.pathParams.identifier;
+      const participants = this.nextOnCalls.get(name);
+      if (!participants) return { status: 404, body: envelope({ message: 'No schedule exists with name' }) };
+      const flat = String(ctx.call.query.flat) === 'true';
+      return {
+        status: 200,
+        body: envelope({
+          data: {
+            _parent: { id: randomUUID(), name, enabled: true },
+            ...(flat
+              ? { nextOnCallParticipants: participants, exactNextOnCallParticipants: participants }
+              : {
+                  nextOnCallRecipients: participants.map((username) => ({ type: 'user', name: username })),
+                  exactNextOnCallRecipients: participants.map((username) => ({
+                    type: 'user',
+                    name: username,
+                  })),
+                }),
+          },
+        }),
+      };
     },
 
     addResponder: (ctx) => {
