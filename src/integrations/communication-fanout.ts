@@ -5,6 +5,7 @@
 import { Audience } from '../domain/enums';
 import type { EventOf } from '../domain/events';
 import type { EffectIntent } from './effects/effect-actions';
+import { namesAnyOf } from './client-names';
 import type { IncidentView } from './incident-view';
 import { STATUSPAGE_STATUS, stageBody } from './statuspage/statuspage.mapper';
 
@@ -41,13 +42,12 @@ export function statuspageCommunicationUpdate(
   view: Pick<IncidentView, 'stage'>,
 ): EffectIntent<'statuspage.update'>[] {
   if (event.data.audience !== Audience.EXTERNAL) return [];
-  const text = event.data.text.toLowerCase();
-  const names = event.data.recipients.flatMap((r) => [
-    r.clientSlug ?? '',
-    r.clientName ?? '',
-    ...r.sites.flatMap((s) => [s.siteId, s.location]),
-  ]);
-  const namesClient = names.some((n) => n && text.includes(n.toLowerCase()));
+  const named = event.data.recipients.map((r) => ({
+    slug: r.clientSlug ?? '',
+    name: r.clientName ?? '',
+    sites: r.sites,
+  }));
+  const namesClient = namesAnyOf(event.data.text, named);
   return [
     {
       action: 'statuspage.update',

@@ -1,4 +1,5 @@
 // Pure builders of what the hub sends to Slack: topics, the pinned incident card, announcements.
+import { namesAnyOf } from '../client-names';
 import { priorityLabel, roleLabel, stageLabel } from '../../domain/labels';
 import { INCIDENT_MANAGER_ROLES } from '../../domain/roles/roles';
 
@@ -161,20 +162,6 @@ const siteList = (sites: ClientAudience['sites']) =>
 /** "Your affected sites: …", or nothing when none of the client's own sites is named as affected. */
 const ownSites = (client: ClientAudience) =>
   client.sites.length ? `\nYour affected sites: ${siteList(client.sites)}` : '';
-
-/** Whether `text` names any of `others` (slug, name, site id or location) as a word of its own. */
-export function namesAnyOf(text: string, others: readonly ClientAudience[]): boolean {
-  const lower = text.toLowerCase();
-  return others.some((c) =>
-    [c.slug, c.name, ...c.sites.flatMap((s) => [s.siteId, s.location])].some((name) => {
-      const word = name.toLowerCase();
-      if (!word) return false;
-      return new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(word)}($|[^\\p{L}\\p{N}])`, 'u').test(lower);
-    }),
-  );
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The notice in a client's production channel that an incident affecting it is in progress, and

@@ -9,6 +9,8 @@ import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/eff
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import type { VendorModule } from '../vendor-module';
+import { namesAnyOf } from '../client-names';
+import type { IncidentView } from '../incident-view';
 import { StatuspageClient } from './statuspage.client';
 import {
   publicIncidentName,
@@ -69,7 +71,7 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
           dedupeKey: `statuspage:update:${event.timelineEntryId}`,
           payload: {
             status: STATUSPAGE_STATUS[view.stage],
-            body: sentences(update.clientImpact, update.nextSteps),
+            body: publicText(sentences(update.clientImpact, update.nextSteps), view),
           },
         },
       ];
@@ -77,6 +79,10 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
     return [];
   }
 }
+
+/** The page is public: a text naming an affected client or site gives way to the stage's text. */
+const publicText = (text: string, view: Pick<IncidentView, 'clients' | 'stage'>): string =>
+  namesAnyOf(text, view.clients) ? stageBody(view.stage) : text;
 
 class StatuspageEffects implements EffectHandler<ExternalSystem.STATUSPAGE> {
   readonly system = ExternalSystem.STATUSPAGE;

@@ -116,6 +116,35 @@ describe('Statuspage reactions', () => {
     ).toEqual([]);
   });
 
+  it('never puts a client or site name on the public page: an update naming one shows the stage text', async () => {
+    const client = {
+      slug: 'albertsons',
+      name: 'Albertsons',
+      slackChannel: null,
+      sites: [{ siteId: 'ab0001', location: 'dallas-tx' }],
+      lists: [],
+    };
+    for (const clientImpact of [
+      'Orders at Dallas are delayed',
+      'Albertsons orders are delayed',
+      'AB0001 is down',
+    ]) {
+      const update = statusUpdate({ clientImpact });
+      const plan = new MemoryPlan(
+        incidentView({ stage: 'IDENTIFIED', statusUpdates: [update], clients: [client] }),
+        [OPEN],
+      );
+      const [posted] = await plan.plan(
+        statuspage(),
+        domainEvent('StatusUpdatePosted', { statusUpdateId: update.id, audience: Audience.EXTERNAL }),
+      );
+      expect(posted.payload).toEqual({
+        status: 'identified',
+        body: 'The cause has been identified and a fix is in progress.',
+      });
+    }
+  });
+
   it('changes nothing on the page for an incident that has no page incident', async () => {
     const plan = new MemoryPlan(incidentView({ priority: 'P4', incidentFlow: false }));
     expect(
