@@ -111,6 +111,11 @@ export function stageChangedText(from: string, to: string, note?: string | null)
   return `Stage: ${stageLabel(from)} → *${stageLabel(to)}*${note ? `: ${note}` : ''}`;
 }
 
+/** An escalation as a channel message: who was paged, and why. */
+export function escalatedText(teamName: string, reason: string): string {
+  return `:rotating_light: Escalated to *${teamName}*: ${reason}`;
+}
+
 /** A status update as a channel message: the handbook's four questions. */
 export function statusUpdateText(u: {
   audience: string;

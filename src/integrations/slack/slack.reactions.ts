@@ -20,6 +20,7 @@ import {
   clientStatusUpdateText,
   incidentCard,
   incidentCardMarker,
+  escalatedText,
   stageChangedText,
   statusUpdateText,
 } from './slack.mapper';
@@ -211,6 +212,7 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
         next_steps: update.nextSteps,
       });
     }
+    if (event.type === 'Escalated') return escalatedText(event.data.teamName, event.data.reason);
     // sendCommunication INTERNAL: the text in the incident channel too (email has the lists).
     if (event.type === 'CommunicationSent' && event.data.audience === Audience.INTERNAL) {
       return `*Internal communication sent*\n${event.data.text}`;

@@ -208,6 +208,18 @@ describe('Slack reactions', () => {
     );
   });
 
+  it('posts an escalation in the channel, so responders know who was paged and why', async () => {
+    const [intent, ...more] = await new MemoryPlan(incidentView(), [OPEN]).plan(
+      slack(),
+      domainEvent('Escalated', { teamName: 'Platform', reason: 'database failover needed' }),
+    );
+    expect(more).toEqual([]);
+    expect(intent.action).toBe('slack.post');
+    expect(intent.payload.text).toContain(
+      ':rotating_light: Escalated to *Platform*: database failover needed',
+    );
+  });
+
   it('posts nothing for an event that says nothing to the channel (a note)', async () => {
     expect(await new MemoryPlan(incidentView(), [OPEN]).plan(slack(), domainEvent('NoteAdded'))).toEqual([]);
   });
