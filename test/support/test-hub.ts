@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { createHub, type Hub, type HubOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import type { Database } from '../../src/database/database';
+import { openDatabase, type Database } from '../../src/database/database';
 import type { Actor } from '../../src/domain/access/access';
 import { SYSTEM_ADMIN_EMAIL } from '../../src/domain/access/token.service';
 import { AccessRole } from '../../src/domain/enums';
@@ -77,9 +77,16 @@ export async function startTestHub(
     ports?: HubOptions['ports'];
     /** The hub's clock (e.g. one a test moves forward); the real one by default. */
     clock?: () => Date;
+    /**
+     * An existing database (another test hub's database.url) instead of a fresh one: a second hub
+     * process on the same database. Closing this hub leaves the database in place.
+     */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestHub> {
-  const database = await openTestDatabase(options.serverUrl);
+  const database = options.databaseUrl
+    ? await openDatabase({ databaseUrl: options.databaseUrl, dataDir: '', log: createLogger('silent') })
+    : await openTestDatabase(options.serverUrl);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
