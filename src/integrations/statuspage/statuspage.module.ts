@@ -65,13 +65,17 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
       const view = await context.view();
       const update = view.statusUpdates.find((u) => u.id === event.data.statusUpdateId);
       if (!update) return [];
+      const body = sentences(update.clientImpact, update.nextSteps);
+      // The page is public: an update naming an affected client or site stays off it (the page
+      // keeps the stage's text; posting that again would only notify subscribers twice).
+      if (namesAnyOf(body, view.clients)) return [];
       return [
         {
           action: 'statuspage.update',
           dedupeKey: `statuspage:update:${event.timelineEntryId}`,
           payload: {
             status: STATUSPAGE_STATUS[view.stage],
-            body: publicText(sentences(update.clientImpact, update.nextSteps), view),
+            body,
           },
         },
       ];
@@ -79,10 +83,6 @@ class StatuspageReactions implements Reactions<ExternalSystem.STATUSPAGE> {
     return [];
   }
 }
-
-/** The page is public: a text naming an affected client or site gives way to the stage's text. */
-const publicText = (text: string, view: Pick<IncidentView, 'clients' | 'stage'>): string =>
-  namesAnyOf(text, view.clients) ? stageBody(view.stage) : text;
 
 class StatuspageEffects implements EffectHandler<ExternalSystem.STATUSPAGE> {
   readonly system = ExternalSystem.STATUSPAGE;

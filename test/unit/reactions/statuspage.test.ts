@@ -116,7 +116,7 @@ describe('Statuspage reactions', () => {
     ).toEqual([]);
   });
 
-  it('never puts a client or site name on the public page: an update naming one shows the stage text', async () => {
+  it('never puts a client or site name on the public page: an update naming one is left off it', async () => {
     const client = {
       slug: 'albertsons',
       name: 'Albertsons',
@@ -134,14 +134,13 @@ describe('Statuspage reactions', () => {
         incidentView({ stage: 'IDENTIFIED', statusUpdates: [update], clients: [client] }),
         [OPEN],
       );
-      const [posted] = await plan.plan(
-        statuspage(),
-        domainEvent('StatusUpdatePosted', { statusUpdateId: update.id, audience: Audience.EXTERNAL }),
-      );
-      expect(posted.payload).toEqual({
-        status: 'identified',
-        body: 'The cause has been identified and a fix is in progress.',
-      });
+      // the page keeps what it shows (the stage's text): posting that again would notify twice
+      expect(
+        await plan.plan(
+          statuspage(),
+          domainEvent('StatusUpdatePosted', { statusUpdateId: update.id, audience: Audience.EXTERNAL }),
+        ),
+      ).toEqual([]);
     }
   });
 
