@@ -10,7 +10,6 @@ import type { PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import type { VendorModule } from '../vendor-module';
 import { namesAnyOf } from '../client-names';
-import type { IncidentView } from '../incident-view';
 import { StatuspageClient } from './statuspage.client';
 import {
   publicIncidentName,
