@@ -169,7 +169,12 @@ export interface EventPayloads {
    * records when it was entered. Notes entered before backdating existed also have no data.
    */
   NoteAdded: Record<string, never> | BackdatedNote;
-  StatusUpdatePosted: { statusUpdateId: string; audience: Audience };
+  StatusUpdatePosted: {
+    statusUpdateId: string;
+    audience: Audience;
+    /** EXTERNAL: the support tickets linked when it was posted (their requesters hear a P1's). */
+    supportTicketIds?: string[];
+  };
   ActionItemCreated: {
     actionItemId: string;
     change: 'created';

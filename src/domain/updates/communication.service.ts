@@ -47,7 +47,13 @@ export class CommunicationService {
         );
       }
       const recipients = await communicationRecipients(tx.manager, incident.id, input.audience);
-      if (input.audience === Audience.EXTERNAL) await assertNamesNoOtherClient(tx.manager, text, recipients);
+      if (input.audience === Audience.EXTERNAL) {
+        await assertNamesNoOtherClient(
+          tx.manager,
+          { text },
+          recipients.map((r) => r.clientSlug),
+        );
+      }
       const tickets =
         input.audience === Audience.EXTERNAL
           ? ((await tx.manager.query(
@@ -126,28 +132,31 @@ export async function communicationRecipients(
 
 /**
  * Refuse an EXTERNAL text that names a client or a site (by slug, name, site id or location) other
- * than the one affected client's own: every affected client reads the same text.
+ * than the one affected client's own: every affected client reads the same text. `texts` maps each
+ * input field to its text, so the refusal names the field.
  */
-async function assertNamesNoOtherClient(
+export async function assertNamesNoOtherClient(
   manager: EntityManager,
-  text: string,
-  recipients: readonly CommunicationRecipients[],
+  texts: Readonly<Record<string, string>>,
+  affectedClientSlugs: readonly (string | null)[],
 ): Promise<void> {
-  const own = recipients.length === 1 ? recipients[0].clientSlug : null;
+  const own = affectedClientSlugs.length === 1 ? affectedClientSlugs[0] : null;
   const names = (await manager.query(
     `SELECT c.slug, ARRAY[c.slug, c.name] || COALESCE(array_agg(s.site_id) FILTER (WHERE s.id IS NOT NULL), '{}')
               || COALESCE(array_agg(s.location) FILTER (WHERE s.id IS NOT NULL), '{}') AS names
        FROM client c LEFT JOIN site s ON s.client_id = c.id GROUP BY c.id`,
   )) as { slug: string; names: string[] }[];
-  const lower = text.toLowerCase();
-  for (const { slug, names: clientNames } of names) {
-    if (slug === own) continue;
-    const named = clientNames.find((n) => n && namesWord(lower, n.toLowerCase()));
-    if (named) {
-      throw badInput(
-        'text',
-        `an EXTERNAL communication goes to every affected client and must name no other client or its sites; it names "${named}"`,
-      );
+  for (const [field, text] of Object.entries(texts)) {
+    const lower = text.toLowerCase();
+    for (const { slug, names: clientNames } of names) {
+      if (slug === own) continue;
+      const named = clientNames.find((n) => n && namesWord(lower, n.toLowerCase()));
+      if (named) {
+        throw badInput(
+          field,
+          `an EXTERNAL text goes to every affected client and must name no other client or its sites; ${field} names "${named}"`,
+        );
+      }
     }
   }
 }

@@ -1,10 +1,10 @@
 // What is said during an incident: notes on the timeline, the regular status updates (the
 // handbook's four questions, INTERNAL or EXTERNAL) and escalations that page another team.
-import { Brackets } from 'typeorm';
+import { Brackets, type EntityManager } from 'typeorm';
 import { StatusUpdate, Team, TimelineEntry } from '../../entities';
 import type { Actor } from '../access/access';
 import { ESCALATE_NEED, requireIncidentAccess } from '../access/incident-access';
-import { AccessRole, TimelineKind } from '../enums';
+import { AccessRole, Audience, TimelineKind } from '../enums';
 import { badInput } from '../errors';
 import { getIncident } from '../incident/incident-store';
 import { assertNotEnded } from '../incident/lifecycle';
@@ -17,11 +17,28 @@ import {
   type PostStatusUpdateInput,
 } from '../incident/incident.inputs';
 import { recordFact } from '../timeline';
+import { assertNamesNoOtherClient } from './communication.service';
 import type { Tx, UnitOfWork } from '../unit-of-work';
 import { parseInput } from '../validation';
 
 /** How long an escalation to the same team with the same reason counts as a repeat (pages once). */
 export const ESCALATION_REPEAT_WINDOW_MS = 5 * 60 * 1000;
+
+const affectedClientSlugs = async (manager: EntityManager, incidentId: string): Promise<string[]> =>
+  (
+    (await manager.query(
+      `SELECT c.slug FROM incident_affected_client a JOIN client c ON c.id = a.client_id WHERE a.incident_id = $1`,
+      [incidentId],
+    )) as { slug: string }[]
+  ).map((r) => r.slug);
+
+const linkedSupportTickets = async (manager: EntityManager, incidentId: string): Promise<string[]> =>
+  (
+    (await manager.query(
+      'SELECT ticket_id FROM support_ticket WHERE incident_id = $1 ORDER BY linked_at, id',
+      [incidentId],
+    )) as { ticket_id: string }[]
+  ).map((r) => r.ticket_id);
 
 export class UpdateService {
   constructor(private readonly uow: UnitOfWork) {}
@@ -61,6 +78,14 @@ export class UpdateService {
       const incident = await getIncident(tx.manager, input.incidentKey);
       await requireIncidentAccess(tx.manager, actor, incident, AccessRole.RESPONDER, 'postStatusUpdate');
       assertNotEnded(incident, 'postStatusUpdate');
+      if (input.audience === Audience.EXTERNAL) {
+        const { clientImpact, knownProblem, attempted, nextSteps } = input;
+        await assertNamesNoOtherClient(
+          tx.manager,
+          { clientImpact, knownProblem, attempted, nextSteps },
+          await affectedClientSlugs(tx.manager, incident.id),
+        );
+      }
       const update = tx.manager.create(StatusUpdate, {
         incidentId: incident.id,
         audience: input.audience,
@@ -77,7 +102,13 @@ export class UpdateService {
         event: 'StatusUpdatePosted',
         actorId: actor.personId,
         text: `${input.audience === 'EXTERNAL' ? 'External' : 'Internal'} status update: ${input.clientImpact}`,
-        data: { statusUpdateId: update.id, audience: input.audience },
+        data: {
+          statusUpdateId: update.id,
+          audience: input.audience,
+          ...(input.audience === Audience.EXTERNAL
+            ? { supportTicketIds: await linkedSupportTickets(tx.manager, incident.id) }
+            : {}),
+        },
       });
       return update;
     });

@@ -35,9 +35,9 @@ export function ticketBody(view: Pick<IncidentView, 'key' | 'priority' | 'summar
   return `Incident ${view.key} declared (${priorityLabel(view.priority)}): ${view.summary}. Opened by the incident hub; updates follow here.`;
 }
 
-export function statusUpdateComment(incidentKey: string, update: StatusUpdateText): string {
+export function statusUpdateComment(incidentKey: string | null, update: StatusUpdateText): string {
   return [
-    `Status update on incident ${incidentKey}`,
+    incidentKey ? `Status update on incident ${incidentKey}` : 'Status update on the incident you reported',
     '',
     `What is the client impact?\n${update.clientImpact}`,
     '',

@@ -1,7 +1,7 @@
 // Zendesk's part of the incident flow: an internal note on the ticket an incident came from (or a
 // new ticket for a flow incident that had none), and every status update on that ticket: public
 // for an EXTERNAL update (clients and partners), an internal note for an INTERNAL one.
-import { ExternalSystem } from '../../domain/enums';
+import { ExternalSystem, Priority } from '../../domain/enums';
 import type { DomainEvent, EventOf } from '../../domain/events';
 import { zendeskCommunicationComments } from '../communication-fanout';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
@@ -93,17 +93,37 @@ export class ZendeskReactions implements Reactions<ExternalSystem.ZENDESK> {
   ): Promise<ZendeskIntent[]> {
     const { statusUpdateId } = event.data;
     const view = await context.view();
-    const hasTicket = !!view.zendeskTicketId || (await context.planned(ticketDedupeKey(event.incidentId)));
-    if (!hasTicket) return [];
     const row = view.statusUpdates.find((u) => u.id === statusUpdateId);
     if (!row) return [];
-    const payload: EffectPayloads['zendesk.comment'] = {
-      incidentKey: view.key,
-      ticketId: view.zendeskTicketId,
-      body: statusUpdateComment(view.key, row),
-      public: row.audience === 'EXTERNAL',
-    };
-    return [{ action: 'zendesk.comment', dedupeKey: `zendesk:update:${statusUpdateId}`, payload }];
+    const hasTicket = !!view.zendeskTicketId || (await context.planned(ticketDedupeKey(event.incidentId)));
+    const own: ZendeskIntent[] = hasTicket
+      ? [
+          {
+            action: 'zendesk.comment',
+            dedupeKey: `zendesk:update:${statusUpdateId}`,
+            payload: {
+              incidentKey: view.key,
+              ticketId: view.zendeskTicketId,
+              body: statusUpdateComment(view.key, row),
+              public: row.audience === 'EXTERNAL',
+            },
+          },
+        ]
+      : [];
+    // A P1's EXTERNAL updates (the handbook's 30-minute client updates) reach every requester who
+    // filed a linked support ticket too; without the key, which names the first client.
+    const linked =
+      row.audience === 'EXTERNAL' && view.priority === Priority.P1
+        ? (event.data.supportTicketIds ?? []).filter((id) => id !== view.zendeskTicketId)
+        : [];
+    return [
+      ...own,
+      ...linked.map((ticketId): ZendeskIntent => ({
+        action: 'zendesk.comment',
+        dedupeKey: `zendesk:update:${statusUpdateId}:${ticketId}`,
+        payload: { incidentKey: view.key, ticketId, body: statusUpdateComment(null, row), public: true },
+      })),
+    ];
   }
 }
 

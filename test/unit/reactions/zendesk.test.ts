@@ -1,7 +1,7 @@
 // Zendesk's rules: an internal note on the ticket an incident came from, a new ticket for a flow
 // incident that had none, and every status update on that ticket (public when EXTERNAL); and the
 // handler's calls through the support desk port.
-import { ExternalSystem } from '../../../src/domain/enums';
+import { Audience, ExternalSystem } from '../../../src/domain/enums';
 import { IntegrationError } from '../../../src/integrations/integration-error';
 import { ticketDedupeKey } from '../../../src/integrations/zendesk/zendesk.reactions';
 import { zendeskModule } from '../../../src/integrations/zendesk/zendesk.module';
@@ -99,6 +99,28 @@ describe('Zendesk reactions', () => {
       domainEvent('StatusUpdatePosted', { statusUpdateId: internal.id }),
     );
     expect(note.payload.public).toBe(false);
+  });
+
+  it("tells each linked support ticket's requester a P1's external update, naming no incident key", async () => {
+    const update = statusUpdate({ audience: 'EXTERNAL' });
+    const event = domainEvent('StatusUpdatePosted', {
+      statusUpdateId: update.id,
+      audience: Audience.EXTERNAL,
+      supportTicketIds: ['42675', '50001', '50002'],
+    });
+    const p1 = new MemoryPlan(incidentView({ zendeskTicketId: '42675', statusUpdates: [update] }));
+    const intents = await p1.plan(zendesk(), event);
+    expect(intents.map((i) => [i.dedupeKey, i.payload.ticketId, i.payload.public])).toEqual([
+      [`zendesk:update:${update.id}`, '42675', true],
+      [`zendesk:update:${update.id}:50001`, '50001', true],
+      [`zendesk:update:${update.id}:50002`, '50002', true],
+    ]);
+    expect(intents[1].payload.body).not.toContain(KEY);
+    // below P1 the support tickets hear the final communication only
+    const p2 = new MemoryPlan(
+      incidentView({ priority: 'P2', zendeskTicketId: '42675', statusUpdates: [update] }),
+    );
+    expect((await p2.plan(zendesk(), event)).map((i) => i.payload.ticketId)).toEqual(['42675']);
   });
 
   it("comments on the hub's own ticket (found when run), and not at all for an incident without a ticket", async () => {
