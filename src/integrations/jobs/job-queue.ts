@@ -167,9 +167,29 @@ export class JobQueue {
     return this.boss.send(queue, data, { ...job, db: transactionExecutor(manager) });
   }
 
-  /** Cancel waiting jobs, as part of the caller's transaction. */
-  async cancelInTransaction(manager: EntityManager, queue: string, ids: string[]): Promise<void> {
-    if (ids.length) await this.boss.cancel(queue, ids, { db: transactionExecutor(manager) });
+  /**
+   * Cancel, as part of the caller's transaction, the jobs of a queue still waiting to run whose
+   * singleton key starts with `keyPrefix`, except those in `keep`: checks planned before a change
+   * that made them moot.
+   */
+  async cancelWaitingInTransaction(
+    manager: EntityManager,
+    queue: string,
+    keyPrefix: string,
+    keep: readonly string[],
+  ): Promise<void> {
+    const waiting = (await manager.query(
+      `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
+          AND starts_with(singleton_key, $2) AND NOT (id = ANY($3::uuid[]))`,
+      [queue, keyPrefix, [...keep]],
+    )) as { id: string }[];
+    if (waiting.length) {
+      await this.boss.cancel(
+        queue,
+        waiting.map((r) => r.id),
+        { db: transactionExecutor(manager) },
+      );
+    }
   }
 
   /** Send a job to start no earlier than `seconds` from now (a vendor's Retry-After). */

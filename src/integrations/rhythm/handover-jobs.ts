@@ -13,6 +13,7 @@ import type { DomainEvent, DomainEventType } from '../../domain/events';
 import { loadHandovers, type HandoverRhythm } from '../../domain/rhythm/handover.service';
 import type { Job, JobQueue } from '../jobs/job-queue';
 import type { OnCallPager } from '../opsgenie/opsgenie.port';
+import { latestPerIncident } from './rhythm-jobs';
 
 export const HANDOVER_DUE_QUEUE = 'handover-due';
 
@@ -52,13 +53,9 @@ export class HandoverJobs {
   /** The UnitOfWork hook: re-plan the checks of each incident the events may have moved. */
   async beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void> {
     if (!this.queue) return;
-    const latest = new Map<string, Date>();
-    for (const e of events) {
-      if (!REPLAN.has(e.type)) continue;
-      const seen = latest.get(e.incidentId);
-      if (!seen || seen < e.occurredAt) latest.set(e.incidentId, e.occurredAt);
+    for (const [incidentId, now] of latestPerIncident(events, REPLAN)) {
+      await this.plan(manager, incidentId, now);
     }
-    for (const [incidentId, now] of latest) await this.plan(manager, incidentId, now);
   }
 
   private async plan(manager: EntityManager, incidentId: string, now: Date): Promise<void> {
@@ -69,15 +66,11 @@ export class HandoverJobs {
       s,
       ...handoverKey(incidentId, s.assignmentId, s.decision.next.period),
     }));
-    const stale = (await manager.query(
-      `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
-          AND starts_with(singleton_key, $2) AND NOT (id = ANY($3::uuid[]))`,
-      [HANDOVER_DUE_QUEUE, `${incidentId}/`, checks.map((c) => c.id)],
-    )) as { id: string }[];
-    await queue.cancelInTransaction(
+    await queue.cancelWaitingInTransaction(
       manager,
       HANDOVER_DUE_QUEUE,
-      stale.map((r) => r.id),
+      `${incidentId}/`,
+      checks.map((c) => c.id),
     );
     for (const { s, key, id } of checks) {
       const data: HandoverDueJob = {

@@ -40,6 +40,23 @@ export function checkKey(incidentId: string, dueAt: Date, period: number): { key
   return { key, id };
 }
 
+/**
+ * The time of the latest of `events` of these types, per incident: each incident the change moved
+ * is re-planned once, as of its latest event.
+ */
+export function latestPerIncident(
+  events: readonly DomainEvent[],
+  types: ReadonlySet<DomainEventType>,
+): Map<string, Date> {
+  const latest = new Map<string, Date>();
+  for (const e of events) {
+    if (!types.has(e.type)) continue;
+    const seen = latest.get(e.incidentId);
+    if (!seen || seen < e.occurredAt) latest.set(e.incidentId, e.occurredAt);
+  }
+  return latest;
+}
+
 export class RhythmJobs {
   constructor(
     private readonly rhythm: StatusRhythm,
@@ -51,13 +68,9 @@ export class RhythmJobs {
   /** The UnitOfWork hook: re-plan the next check of each incident the events may have moved. */
   async beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void> {
     if (!this.queue) return;
-    const latest = new Map<string, Date>();
-    for (const e of events) {
-      if (!REPLAN.has(e.type)) continue;
-      const seen = latest.get(e.incidentId);
-      if (!seen || seen < e.occurredAt) latest.set(e.incidentId, e.occurredAt);
+    for (const [incidentId, now] of latestPerIncident(events, REPLAN)) {
+      await this.schedule(manager, incidentId, now);
     }
-    for (const [incidentId, now] of latest) await this.schedule(manager, incidentId, now);
   }
 
   private async schedule(manager: EntityManager, incidentId: string, now: Date): Promise<void> {
@@ -66,15 +79,11 @@ export class RhythmJobs {
     const { dueAt, next } = state?.decision ?? { dueAt: null, next: null };
     const check = dueAt && next ? checkKey(incidentId, dueAt, next.period) : null;
     // Waiting checks planned before this change are moot: cancel them.
-    const stale = (await manager.query(
-      `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
-          AND starts_with(singleton_key, $2) AND id <> COALESCE($3::uuid, '00000000-0000-0000-0000-000000000000')`,
-      [STATUS_UPDATE_DUE_QUEUE, `${incidentId}/`, check?.id ?? null],
-    )) as { id: string }[];
-    await queue.cancelInTransaction(
+    await queue.cancelWaitingInTransaction(
       manager,
       STATUS_UPDATE_DUE_QUEUE,
-      stale.map((r) => r.id),
+      `${incidentId}/`,
+      check ? [check.id] : [],
     );
     if (!check || !next || !dueAt) return;
     const data: StatusUpdateDueJob = {
