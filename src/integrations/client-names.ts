@@ -1,6 +1,8 @@
 // Whether a text names a client: one rule for every message that must name no other client (a
 // client's own channel, ticket and email) or no client at all (the public status page).
 
+import { namesWord } from '../domain/names';
+
 /** A client with the names a text could call it or its sites by. */
 export interface NamedClient {
   slug: string;
@@ -25,13 +27,5 @@ export function namesOf(client: NamedClient): string[] {
 /** Whether `text` names any of `clients` (see namesOf) as a word of its own, case aside. */
 export function namesAnyOf(text: string, clients: readonly NamedClient[]): boolean {
   const lower = text.toLowerCase();
-  return clients.some((c) =>
-    namesOf(c).some((name) =>
-      new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(name.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u').test(
-        lower,
-      ),
-    ),
-  );
+  return clients.some((c) => namesOf(c).some((name) => namesWord(lower, name.toLowerCase())));
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -3,6 +3,7 @@
 // The vendors' reactions carry it out (email to the lists, ...). An EXTERNAL text goes to every
 // affected client, so it may name no client and no site but, when only one client is affected,
 // that client's own; each client's email then lists only its own affected sites.
+import { namesWord } from '../names';
 import type { EntityManager } from 'typeorm';
 import type { TimelineEntry } from '../../entities';
 import type { Actor } from '../access/access';
@@ -159,16 +160,4 @@ export async function assertNamesNoOtherClient(
       }
     }
   }
-}
-
-/** Whether `word` occurs in `text` on its own (not inside a longer word or id). */
-function namesWord(text: string, word: string): boolean {
-  let at = text.indexOf(word);
-  while (at >= 0) {
-    const before = at === 0 ? '' : text[at - 1];
-    const after = text[at + word.length] ?? '';
-    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
-    at = text.indexOf(word, at + 1);
-  }
-  return false;
 }
