@@ -30,7 +30,7 @@ import { HubPubSub } from './live/pubsub';
 import { createLogger, type Logger } from './logger';
 import { hubSchema } from './schema/build-schema';
 import type { HubServices } from './schema/context';
-import { DEFAULT_QUERY_LIMITS } from './schema/query-limits';
+import { DEFAULT_QUERY_LIMITS, defaultMaxCost } from './schema/query-limits';
 import { seedDemoData } from './seed/demo-data';
 import { JiraWebhookProcessor } from './webhooks/jira/jira-webhook';
 import { OpsgenieWebhookProcessor } from './webhooks/opsgenie/opsgenie-webhook';
@@ -169,7 +169,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   await rhythmJobs.start();
   await handoverJobs.start();
   const schema = await hubSchema();
-  const limits = { ...DEFAULT_QUERY_LIMITS, maxPageSize: config.maxPageSize };
+  const limits = {
+    ...DEFAULT_QUERY_LIMITS,
+    maxPageSize: config.maxPageSize,
+    maxCost: config.maxQueryCost ?? defaultMaxCost(config.maxPageSize),
+    maxResponseBytes: config.maxResponseBytes,
+  };
   const http = await createHttpServer({
     schema,
     services,
@@ -186,6 +191,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     limits,
     devErrors: config.devErrors,
     keepAliveMs: options.keepAliveMs,
+    accessCheckMs: config.socketAccessCheckMs,
   });
 
   let closing: Promise<void> | undefined;

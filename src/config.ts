@@ -54,6 +54,12 @@ const EnvSchema = z.object({
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Most values one operation may ask for; by default 2000 per item of the largest page (at least 200,000). */
+  MAX_QUERY_COST: z.coerce.number().int().min(1000).optional(),
+  /** Largest GraphQL response body, in bytes. */
+  MAX_RESPONSE_BYTES: z.coerce.number().int().min(10_000).default(10_000_000),
+  /** How often open WebSockets have their token checked again (revoked, or its person's role lowered). */
+  SOCKET_ACCESS_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   MEET_URL_TEMPLATE: z.string().default('https://g.co/meet/{key}'),
   INCIDENT_FLOW_PRIORITIES: z
     .string()
@@ -182,6 +188,10 @@ export interface Config {
   readonly devErrors: boolean;
   readonly seedDemoData: boolean;
   readonly maxPageSize: number;
+  /** MAX_QUERY_COST; undefined: derived from maxPageSize (query-limits.ts, defaultMaxCost). */
+  readonly maxQueryCost: number | undefined;
+  readonly maxResponseBytes: number;
+  readonly socketAccessCheckMs: number;
   readonly meetUrlTemplate: string;
   /** Priorities whose incidents get Incident Flow (channel, paging) when declared. */
   readonly incidentFlowPriorities: readonly Priority[];
@@ -221,6 +231,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devErrors: e.DEV_ERRORS,
     seedDemoData: e.SEED_DEMO_DATA,
     maxPageSize: e.MAX_PAGE_SIZE,
+    maxQueryCost: e.MAX_QUERY_COST,
+    maxResponseBytes: e.MAX_RESPONSE_BYTES,
+    socketAccessCheckMs: e.SOCKET_ACCESS_CHECK_MS,
     meetUrlTemplate: e.MEET_URL_TEMPLATE,
     incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],
     updateCadence: Object.freeze(e.STATUS_UPDATE_CADENCE),

@@ -1,10 +1,15 @@
 // Input validation for use cases, shared by every entry point. A refusal names the field.
 // Input objects are strict: a field the use case does not know is refused, never dropped.
+// Every text and date of every input also passes the rules below (parseInput applies them to
+// the whole input, whatever its schema): no NUL or unpaired surrogate in a text (PostgreSQL
+// refuses the one, the other is no character), no date before EARLIEST_DATE.
 import { z } from 'zod';
 import { DomainError } from './errors';
 
 /** Parse `input` or throw BAD_USER_INPUT naming each offending field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const unstorable = valueProblems(input);
+  if (unstorable.length) throw refusal(unstorable);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => {
@@ -15,10 +20,59 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     }
     return [{ field: at || '(input)', message: issue.message }];
   });
-  throw new DomainError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
+  throw refusal(problems);
+}
+
+interface Problem {
+  field: string;
+  message: string;
+}
+
+function refusal(problems: Problem[]): DomainError {
+  return new DomainError('BAD_USER_INPUT', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
     field: problems[0].field,
     problems,
   });
+}
+
+/** Nothing an incident hub records happened before this; an earlier date is a typo (1900, 0001). */
+export const EARLIEST_DATE = new Date('2000-01-01T00:00:00.000Z');
+
+/** How far ahead of the hub's clock a "now or earlier" time may be: callers' clocks drift. */
+export const CLOCK_SKEW_MS = 5_000;
+
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a text cannot be stored, or null. */
+export function textProblem(value: string): string | null {
+  if (value.includes('\u0000')) return 'must not contain NUL characters (\\u0000)';
+  if (UNPAIRED_SURROGATE.test(value)) return 'must not contain unpaired surrogates (invalid Unicode)';
+  return null;
+}
+
+/** Why a date is out of bounds, or null. */
+export function dateProblem(value: Date): string | null {
+  if (Number.isNaN(value.getTime())) return 'must be a valid date';
+  if (value.getTime() < EARLIEST_DATE.getTime()) return `must not be before ${EARLIEST_DATE.toISOString()}`;
+  return null;
+}
+
+/** Every text and date in a value (objects and lists, at any depth) that breaks the rules above. */
+export function valueProblems(value: unknown, at = ''): Problem[] {
+  const field = at || '(input)';
+  if (typeof value === 'string') {
+    const message = textProblem(value);
+    return message ? [{ field, message }] : [];
+  }
+  if (value instanceof Date) {
+    const message = dateProblem(value);
+    return message ? [{ field, message }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => valueProblems(v, at ? `${at}.${i}` : String(i)));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, v]) => valueProblems(v, at ? `${at}.${key}` : key));
+  }
+  return [];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,5 +92,9 @@ export const optionalText = (max: number) =>
 
 export const id = () => z.string().regex(UUID, 'must be a valid id');
 
+/** A time at or before now (give or take CLOCK_SKEW_MS), and not before EARLIEST_DATE. */
 export const pastOrPresent = (now: Date) =>
-  z.date().refine((d) => d.getTime() <= now.getTime() + 1000, 'must not be in the future');
+  z
+    .date()
+    .min(EARLIEST_DATE, `must not be before ${EARLIEST_DATE.toISOString()}`)
+    .refine((d) => d.getTime() <= now.getTime() + CLOCK_SKEW_MS, 'must not be in the future');

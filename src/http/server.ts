@@ -14,7 +14,7 @@ import { mountBrowserPages } from './static';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
-import { apolloLimits, type QueryLimits } from '../schema/query-limits';
+import { apolloLimits, responseCeiling, type QueryLimits } from '../schema/query-limits';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -96,8 +96,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   const admit = requestGate({
     schema,
     limitRules: protection.validationRules,
-    maxTokens: limits.maxTokens,
-    maxPageSize: limits.maxPageSize,
+    limits,
     authenticate: (secret) => services.tokens.authenticate(secret),
   });
   const apollo = new ApolloServer<HubContext>({
@@ -115,7 +114,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     formatError: createErrorFormatter(log, options.devErrors),
     plugins: [
       ...protection.plugins,
-      accessPlugin(limits.maxPageSize),
+      accessPlugin(limits),
+      responseCeiling(limits.maxResponseBytes),
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
@@ -134,7 +134,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         const bearer = bearerOf(req.headers.authorization);
         const params = (req.method === 'GET' ? req.query : req.body) as
           { query?: unknown; variables?: unknown } | undefined;
-        const actor = await admit({ bearer, query: params?.query, variables: params?.variables });
+        const { actor } = await admit({ bearer, query: params?.query, variables: params?.variables });
         return {
           requestId: String(req.id),
           log: req.log,

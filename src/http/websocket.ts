@@ -1,25 +1,24 @@
-// GraphQL over WebSocket (graphql-ws) on the same port and path as HTTP. The token is checked once
-// at connection (a missing or bad one closes with 4403 before any subscription); every operation
-// passes the same limits as over HTTP before it runs; results go through the same error mapping.
+// GraphQL over WebSocket (graphql-ws) on the same port and path as HTTP. The token is checked at
+// connection (a missing or bad one closes with 4403 before any subscription), then again for every
+// operation through the same gate as HTTP (access.plugin.ts: limits, then the token as it is now,
+// then validation), and every few seconds for every open socket: a socket whose token was revoked
+// or whose person's access role was lowered is closed with 4403, ending its subscriptions. The
+// check reads the database, so it sees changes made through any hub process (or by hand).
+// Results and refusals go through the same error mapping and response-size ceiling as HTTP.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import {
-  GraphQLError,
-  parse,
-  specifiedRules,
-  validate,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
-import type { Actor } from '../domain/access/access';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { hasAccess, type Actor } from '../domain/access/access';
+import { hashToken } from '../domain/access/token.service';
 import { createLoaders } from '../loaders/loaders';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
-import { apolloLimits, checkPageSizes, type QueryLimits } from '../schema/query-limits';
-import { bearerOf } from '../schema/access.plugin';
+import { apolloLimits, oversizedResponse, type QueryLimits } from '../schema/query-limits';
+import { bearerOf, requestGate } from '../schema/access.plugin';
 
 export interface WebSocketOptions {
   server: Server;
@@ -30,12 +29,33 @@ export interface WebSocketOptions {
   devErrors: boolean;
   /** Milliseconds between pings; a client that does not answer is dropped. */
   keepAliveMs?: number;
+  /** Milliseconds between checks of every open socket's token (revoked, role lowered). */
+  accessCheckMs?: number;
 }
 
 export interface HubWebSocketServer {
   readonly wss: WebSocketServer;
   /** End every subscription (close code 1001); clients that do not answer within `graceMs` are cut. */
   close(graceMs?: number): Promise<void>;
+}
+
+/** A socket's credential: the token's hash and the actor it stood for when last checked. */
+interface SocketAccess {
+  bearer: string;
+  tokenHash: string;
+  actor: Actor;
+}
+
+/** Whether `now` grants less than `before`: revoked (null), or a lower role or cap. */
+function accessLowered(before: Actor, now: Actor | null): boolean {
+  if (!now) return true;
+  if (!hasAccess(now.accessRole, before.accessRole)) return true;
+  return !hasAccess(now.cap ?? now.accessRole, before.cap ?? before.accessRole);
+}
+
+/** Close a socket whose credential no longer holds (graphql-ws's Forbidden, as at connection). */
+function forbid(socket: WebSocket, reason: string): void {
+  if (socket.readyState === socket.OPEN) socket.close(CloseCode.Forbidden, `Forbidden: ${reason}`);
 }
 
 /** The token from connectionParams: `authorization` ("Bearer <t>" or the bare token), also under `headers`. */
@@ -53,41 +73,104 @@ export function tokenFromConnectionParams(
 export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketServer {
   const { server, schema, services, log, limits } = options;
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const rules = [...specifiedRules, ...apolloLimits(limits).validationRules];
+  const protection = apolloLimits(limits);
+  const rules = [...specifiedRules, ...protection.validationRules];
   const format = createErrorFormatter(log, options.devErrors);
+  const admit = requestGate({
+    schema,
+    limitRules: protection.validationRules,
+    limits,
+    authenticate: (secret) => services.tokens.authenticate(secret),
+  });
+  const open = new Map<WebSocket, SocketAccess>();
 
-  const cleanup = useServer<Record<string, unknown>, { actor: Actor; connectionId: string }>(
+  /** An error as HTTP would answer it: formatted, without the HTTP status. */
+  const asAnswered = (error: GraphQLError, code?: string): GraphQLError => {
+    const formatted = format(error.toJSON(), error);
+    const { http: _http, ...extensions }: Record<string, unknown> = {
+      ...(code ? { code } : {}),
+      ...formatted.extensions,
+    };
+    return new GraphQLError(formatted.message, { nodes: error.nodes, extensions });
+  };
+
+  // Every socket's token as it is now, in one query per round.
+  const checkOpenSockets = async (): Promise<void> => {
+    if (!open.size) return;
+    const current = await services.tokens.actorsOf([...new Set([...open.values()].map((a) => a.tokenHash))]);
+    for (const [socket, access] of open) {
+      const now = current.get(access.tokenHash) ?? null;
+      if (accessLowered(access.actor, now)) {
+        log.info({ personId: access.actor.personId, revoked: !now }, 'websocket closed: access withdrawn');
+        forbid(socket, now ? 'access role lowered' : 'token revoked');
+      }
+    }
+  };
+  let checking = false;
+  const sweep = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    checkOpenSockets()
+      .catch((err: unknown) => log.warn({ err }, 'websocket access check failed'))
+      .finally(() => (checking = false));
+  }, options.accessCheckMs ?? 2000);
+  sweep.unref();
+
+  const cleanup = useServer<Record<string, unknown>, { connectionId: string }>(
     {
       schema,
       isProd: !options.devErrors,
       onConnect: async (ctx) => {
         const token = tokenFromConnectionParams(ctx.connectionParams);
         const actor = token ? await services.tokens.authenticate(token) : null;
-        if (!actor) {
+        if (!token || !actor) {
           log.info({ reason: token ? 'unknown or revoked token' : 'no token' }, 'websocket refused');
           return false; // graphql-ws closes with 4403 Forbidden
         }
-        ctx.extra.actor = actor;
+        const socket = ctx.extra.socket;
+        open.set(socket, { bearer: token, tokenHash: hashToken(token), actor });
+        socket.once('close', () => open.delete(socket));
         ctx.extra.connectionId = randomUUID();
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
-        let document: DocumentNode;
+      onSubscribe: async (ctx, _id, payload) => {
+        const socket = ctx.extra.socket;
+        const access = open.get(socket);
+        if (!access) return [asAnswered(new GraphQLError('The connection is closing'))];
+        let admitted: Awaited<ReturnType<typeof admit>>;
         try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
+          admitted = await admit({
+            bearer: access.bearer,
+            query: payload.query,
+            variables: payload.variables,
+          });
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError('Could not parse the operation')];
+          const error = err instanceof GraphQLError ? err : new GraphQLError('Could not check the operation');
+          if (error.extensions.code === 'UNAUTHENTICATED')
+            setImmediate(() => forbid(socket, 'token revoked'));
+          return [asAnswered(error)];
         }
+        const { actor, document } = admitted;
+        if (accessLowered(access.actor, actor)) {
+          setImmediate(() => forbid(socket, 'access role lowered'));
+          return [
+            asAnswered(
+              new GraphQLError(
+                `This token's access was lowered to ${actor.cap ?? actor.accessRole}; connect again to go on`,
+                { extensions: { code: 'FORBIDDEN', grantedRole: actor.accessRole } },
+              ),
+            ),
+          ];
+        }
+        if (!document) return [asAnswered(new GraphQLError('Send the operation as text', {}), 'BAD_REQUEST')];
         const errors = validate(schema, document, rules);
-        if (errors.length) return errors;
-        const pageProblem = checkPageSizes(document, payload.variables ?? undefined, limits.maxPageSize);
-        if (pageProblem) return [pageProblem];
+        if (errors.length) return errors.map((e) => asAnswered(e, 'GRAPHQL_VALIDATION_FAILED'));
         const connectionId = ctx.extra.connectionId ?? randomUUID();
         const contextValue: HubContext = {
           requestId: connectionId,
           log: log.child({ connectionId }),
-          bearer: null,
-          actor: ctx.extra.actor ?? null,
+          bearer: access.bearer,
+          actor,
           loaders: createLoaders(services.dataSource),
           hub: services,
         };
@@ -100,6 +183,8 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
+        const tooLarge = oversizedResponse(result, limits.maxResponseBytes);
+        if (tooLarge) return { errors: [asAnswered(tooLarge)] } as unknown as typeof result;
         if (!result.errors?.length) return result;
         return {
           ...result,
@@ -114,6 +199,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
   return {
     wss,
     async close(graceMs = 1000) {
+      clearInterval(sweep);
       // dispose() sends 1001 to each client and waits until all are gone; a client that never
       // answers the close would hold it (and the HTTP server) for ws's 30 s close timeout.
       const cut = setTimeout(() => {

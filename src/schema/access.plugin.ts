@@ -1,12 +1,15 @@
 // Who may ask what, decided in this order, each step before the next costs anything:
 //   1. no bearer token: refused (UNAUTHENTICATED), nothing parsed;
 //   2. the query limits that need no database: parse (token count), depth, aliases, directives,
-//      cost and page sizes; refused with messages that name the limit, not the schema;
+//      page sizes, cost and texts (query-limits.ts, checkOperation); refused with messages that
+//      name the limit, not the schema;
 //   3. the token, one indexed lookup: unknown or revoked is refused (UNAUTHENTICATED);
 //   4. only then is the operation validated against the schema, so a caller without a valid token
 //      never sees introspection, "Did you mean" suggestions or any type or field name.
 // Steps 1-3 run in the HTTP context (requestGate) since Apollo offers no hook between parsing and
 // validation that may refuse a request; the plugin repeats the cheap checks for every operation.
+// The WebSocket runs every operation through the same gate (websocket.ts), so a socket's token is
+// checked as it is now, operation by operation, and the same limits and errors apply.
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
@@ -18,7 +21,7 @@ import {
 } from 'graphql';
 import type { Actor } from '../domain/access/access';
 import type { HubContext } from './context';
-import { checkPageSizes } from './query-limits';
+import { checkOperation, type QueryLimits } from './query-limits';
 
 function unauthenticated(bearer: string | null): GraphQLError {
   return new GraphQLError(
@@ -31,8 +34,7 @@ export interface GateOptions {
   schema: GraphQLSchema;
   /** The limit rules (page sizes, depth, aliases, directives, cost): none reads the database. */
   limitRules: readonly ValidationRule[];
-  maxTokens: number;
-  maxPageSize: number;
+  limits: QueryLimits;
   authenticate(secret: string): Promise<Actor | null>;
 }
 
@@ -44,16 +46,19 @@ export interface GateRequest {
 }
 
 /**
- * The actor an HTTP request acts as, or a thrown GraphQLError (steps 1-3 above). A request
- * without a query text (a persisted-query hash) skips step 2; Apollo refuses what it cannot run.
+ * The actor a request acts as, and its parsed operation, or a thrown GraphQLError (steps 1-3
+ * above). A request without a query text (a persisted-query hash) skips step 2; Apollo refuses
+ * what it cannot run.
  */
-export function requestGate(options: GateOptions): (request: GateRequest) => Promise<Actor> {
+export function requestGate(
+  options: GateOptions,
+): (request: GateRequest) => Promise<{ actor: Actor; document: DocumentNode | null }> {
   return async ({ bearer, query, variables }) => {
     if (!bearer) throw unauthenticated(null);
+    let document: DocumentNode | null = null;
     if (typeof query === 'string') {
-      let document: DocumentNode;
       try {
-        document = parse(query, { maxTokens: options.maxTokens });
+        document = parse(query, { maxTokens: options.limits.maxTokens });
       } catch (err) {
         const message = err instanceof Error ? err.message : 'Could not parse the operation';
         throw new GraphQLError(message, {
@@ -67,13 +72,12 @@ export function requestGate(options: GateOptions): (request: GateRequest) => Pro
           extensions: { ...limit.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
         });
       }
-      const values = variablesOf(variables);
-      const pageProblem = checkPageSizes(document, values, options.maxPageSize);
-      if (pageProblem) throw pageProblem;
+      const problem = checkOperation(options.schema, document, variablesOf(variables), options.limits);
+      if (problem) throw problem;
     }
     const actor = await options.authenticate(bearer);
     if (!actor) throw unauthenticated(bearer);
-    return actor;
+    return { actor, document };
   };
 }
 
@@ -92,15 +96,15 @@ function variablesOf(raw: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Checks each operation before any resolver runs: subscriptions belong on the socket, page sizes
+ * Checks each operation before any resolver runs: subscriptions belong on the socket, the limits
  * with the variables' values, and an actor (set by requestGate; looked up here only for a
  * context made without it).
  */
-export function accessPlugin(maxPageSize: number): ApolloServerPlugin<HubContext> {
+export function accessPlugin(limits: QueryLimits): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, contextValue, operation }) {
+        async didResolveOperation({ document, request, contextValue, operation, schema }) {
           if (operation?.operation === 'subscription') {
             throw new GraphQLError(
               'Subscriptions are served over graphql-ws (WebSocket) on /graphql, not HTTP',
@@ -109,8 +113,8 @@ export function accessPlugin(maxPageSize: number): ApolloServerPlugin<HubContext
               },
             );
           }
-          const pageProblem = checkPageSizes(document, request.variables, maxPageSize);
-          if (pageProblem) throw pageProblem;
+          const problem = checkOperation(schema, document, request.variables, limits);
+          if (problem) throw problem;
           if (!contextValue.actor && contextValue.bearer) {
             contextValue.actor = await contextValue.hub.tokens.authenticate(contextValue.bearer);
           }

@@ -36,34 +36,49 @@ export class TokenService {
   /** The actor a bearer secret stands for, or null when it is unknown or revoked. */
   async authenticate(secret: string): Promise<Actor | null> {
     if (!secret) return null;
-    const row = await this.uow.read((m) =>
+    const hash = hashToken(secret);
+    return (await this.actorsOf([hash])).get(hash) ?? null;
+  }
+
+  /**
+   * The actors that token hashes (hashToken) stand for now, in one query: a hash that is unknown
+   * or revoked is missing from the answer. Open sockets are checked again with it.
+   */
+  async actorsOf(hashes: readonly string[]): Promise<Map<string, Actor>> {
+    const actors = new Map<string, Actor>();
+    if (!hashes.length) return actors;
+    const rows = await this.uow.read((m) =>
       m
         .createQueryBuilder(ApiToken, 't')
         .innerJoin(Person, 'p', 'p.id = t.person_id')
         .select([
+          't.token_hash AS token_hash',
           't.id AS token_id',
           't.access_role AS token_role',
           'p.id AS person_id',
           'p.access_role AS person_role',
         ])
-        .where('t.token_hash = :hash AND t.revoked_at IS NULL', { hash: hashToken(secret) })
-        .getRawOne<{
+        .where('t.token_hash IN (:...hashes) AND t.revoked_at IS NULL', { hashes: [...hashes] })
+        .getRawMany<{
+          token_hash: string;
           token_id: string;
           token_role: AccessRole;
           person_id: string;
           person_role: AccessRole;
         }>(),
     );
-    if (!row) return null;
-    // A person whose role was lowered after the token was made gets the lower role. A token made
-    // with less than its person has was narrowed on purpose: it keeps that cap on every incident.
-    const narrowed = !hasAccess(row.token_role, row.person_role);
-    return {
-      personId: row.person_id,
-      tokenId: row.token_id,
-      accessRole: lesserRole(row.token_role, row.person_role),
-      ...(narrowed ? { cap: row.token_role } : {}),
-    };
+    for (const row of rows) {
+      // A person whose role was lowered after the token was made gets the lower role. A token made
+      // with less than its person has was narrowed on purpose: it keeps that cap on every incident.
+      const narrowed = !hasAccess(row.token_role, row.person_role);
+      actors.set(row.token_hash, {
+        personId: row.person_id,
+        tokenId: row.token_id,
+        accessRole: lesserRole(row.token_role, row.person_role),
+        ...(narrowed ? { cap: row.token_role } : {}),
+      });
+    }
+    return actors;
   }
 
   /** Make a token for a person; the secret is returned here and never again. */
