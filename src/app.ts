@@ -192,6 +192,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     devErrors: config.devErrors,
     keepAliveMs: options.keepAliveMs,
     accessCheckMs: config.socketAccessCheckMs,
+    accessChanges: pubsub,
   });
 
   let closing: Promise<void> | undefined;

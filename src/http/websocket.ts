@@ -3,7 +3,8 @@
 // operation through the same gate as HTTP (access.plugin.ts: limits, then the token as it is now,
 // then validation), and every few seconds for every open socket: a socket whose token was revoked
 // or whose person's access role was lowered is closed with 4403, ending its subscriptions. The
-// check reads the database, so it sees changes made through any hub process (or by hand).
+// check reads the database, so it sees changes made through any hub process (or by hand); on a
+// PostgreSQL server a notification of the change (event-relay.ts) runs it at once.
 // Results and refusals go through the same error mapping and response-size ceiling as HTTP.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -15,6 +16,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { hasAccess, type Actor } from '../domain/access/access';
 import { hashToken } from '../domain/access/token.service';
 import { createLoaders } from '../loaders/loaders';
+import type { HubPubSub } from '../live/pubsub';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
 import { apolloLimits, oversizedResponse, type QueryLimits } from '../schema/query-limits';
@@ -31,6 +33,8 @@ export interface WebSocketOptions {
   keepAliveMs?: number;
   /** Milliseconds between checks of every open socket's token (revoked, role lowered). */
   accessCheckMs?: number;
+  /** Where access changes are announced (the relay fills it); each runs the check at once. */
+  accessChanges?: Pick<HubPubSub, 'onAccessChange'>;
 }
 
 export interface HubWebSocketServer {
@@ -106,15 +110,27 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
       }
     }
   };
-  let checking = false;
-  const sweep = setInterval(() => {
-    if (checking) return;
-    checking = true;
-    checkOpenSockets()
+  // One check at a time; a request during one runs another right after it.
+  let checking: Promise<void> | null = null;
+  let again = false;
+  const check = (): void => {
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = checkOpenSockets()
       .catch((err: unknown) => log.warn({ err }, 'websocket access check failed'))
-      .finally(() => (checking = false));
-  }, options.accessCheckMs ?? 2000);
+      .finally(() => {
+        checking = null;
+        if (again) {
+          again = false;
+          check();
+        }
+      });
+  };
+  const sweep = setInterval(check, options.accessCheckMs ?? 2000);
   sweep.unref();
+  const stopListening = options.accessChanges?.onAccessChange(check);
 
   const cleanup = useServer<Record<string, unknown>, { connectionId: string }>(
     {
@@ -200,6 +216,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
     wss,
     async close(graceMs = 1000) {
       clearInterval(sweep);
+      stopListening?.();
       // dispose() sends 1001 to each client and waits until all are gone; a client that never
       // answers the close would hold it (and the HTTP server) for ws's 30 s close timeout.
       const cut = setTimeout(() => {

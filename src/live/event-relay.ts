@@ -2,7 +2,9 @@
 // - Embedded database (one process): straight from the domain event bus, after commit.
 // - PostgreSQL server: NOTIFY inside the transaction (PostgreSQL delivers it only if and when the
 //   transaction commits, exactly once), and a LISTEN connection in each process that publishes
-//   what arrives. Payloads carry ids only; subscribers load fresh data.
+//   what arrives. Payloads carry ids only; subscribers load fresh data. The same connection
+//   listens for access changes (ACCESS_CHANNEL: a token revoked, a role changed; sent by triggers,
+//   see migration AccessChangeNotifications) so every process checks its open sockets at once.
 import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
@@ -10,6 +12,7 @@ import type { DomainEvent, DomainEventBus } from '../domain/events';
 import { changesOf, type HubPubSub, type IncidentChange } from './pubsub';
 
 export const NOTIFY_CHANNEL = 'incident_hub_changes';
+export const ACCESS_CHANNEL = 'incident_hub_access';
 
 export interface EventRelay {
   /** Called inside the transaction, just before commit. */
@@ -42,6 +45,10 @@ export async function postgresRelay(url: string, pubsub: HubPubSub, log: Logger)
   const connect = async (): Promise<void> => {
     const c = new Client({ connectionString: url, application_name: 'incident-hub-listener' });
     c.on('notification', (msg) => {
+      if (msg.channel === ACCESS_CHANNEL) {
+        pubsub.publishAccessChange();
+        return;
+      }
       if (msg.channel !== NOTIFY_CHANNEL || !msg.payload) return;
       try {
         pubsub.publish(JSON.parse(msg.payload) as IncidentChange);
@@ -57,8 +64,11 @@ export async function postgresRelay(url: string, pubsub: HubPubSub, log: Logger)
     });
     await c.connect();
     await c.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    await c.query(`LISTEN ${ACCESS_CHANNEL}`);
     client = c;
     retryMs = 100;
+    // Changes while the listener was away went unheard: the sockets check now.
+    pubsub.publishAccessChange();
   };
 
   const scheduleReconnect = () => {

@@ -45,6 +45,19 @@ export class HubPubSub {
     return this.pubsub.subscribe('INCIDENT_CHANGED') as unknown as AsyncIterableIterator<IncidentChange>;
   }
 
+  private readonly accessListeners = new Set<() => void>();
+
+  /** A token was revoked or an access role changed somewhere (any process): sockets check theirs. */
+  publishAccessChange(): void {
+    for (const listener of this.accessListeners) listener();
+  }
+
+  /** Call `listener` on each access change; answers the function that stops it. */
+  onAccessChange(listener: () => void): () => void {
+    this.accessListeners.add(listener);
+    return () => this.accessListeners.delete(listener);
+  }
+
   /** Listeners currently attached (one per live subscription in this process). */
   get listenerCount(): number {
     return this.target.listeners;

@@ -31,8 +31,12 @@ function overSocket(client: Client, query: string, variables: Record<string, unk
       { query, variables },
       {
         next: (value) => (result = value as Result),
-        error: (err) =>
-          resolve(Array.isArray(err) ? { errors: err as Result['errors'] } : { errors: [err as never] }),
+        error: (err) => {
+          if (Array.isArray(err)) return resolve({ errors: err as Result['errors'] });
+          // the socket closed first (a CloseEvent): its code says why
+          const { code, reason } = err as { code?: number; reason?: string };
+          resolve({ errors: [{ message: `closed ${code ?? '?'} ${reason ?? String(err)}` }] });
+        },
         complete: () => resolve(result),
       },
     );
@@ -92,6 +96,18 @@ describe('item 1: a socket acts with its token as it is now', () => {
       },
     );
     expect(changes.values).toEqual([]);
+    await client.dispose();
+  });
+
+  it('closes an idle socket within seconds of its token being revoked', async () => {
+    const { id, secret } = await tokenFor(t.people.viewer.id);
+    const client = liveClient(t.url, secret);
+    await connected(client);
+    const closed = closeOf(client);
+    await t.ok('mutation ($id: ID!) { revokeApiToken(id: $id) }', { id }, t.tokens.admin);
+    const started = Date.now();
+    expect((await closed).code).toBe(4403);
+    expect(Date.now() - started).toBeLessThan(5000);
     await client.dispose();
   });
 

@@ -2,7 +2,7 @@
 // subscriber of process A (this jest process) through LISTEN/NOTIFY. Needs a PostgreSQL server,
 // since the embedded database belongs to a single process.
 import { buildHub, startHubProcess, type HubProcess } from '../support/hub-process';
-import { collect, liveClient } from '../support/live-client';
+import { collect, connected, liveClient } from '../support/live-client';
 import { findTestServer } from '../support/test-database';
 import { declaration, startTestHub, type TestHub } from '../support/test-hub';
 import { DECLARE_INCIDENT, INCIDENT_STAGE_CHANGED } from '../support/operations';
@@ -22,7 +22,8 @@ let b: HubProcess;
 beforeAll(async () => {
   if (!server) return;
   buildHub();
-  t = await startTestHub({}, { serverUrl: server });
+  // Sockets are checked every minute only: a revoked token's socket that closes sooner was told.
+  t = await startTestHub({ SOCKET_ACCESS_CHECK_MS: '60000' }, { serverUrl: server });
   b = await startHubProcess({ DATABASE_URL: t.database.url });
 }, 120_000);
 
@@ -64,6 +65,51 @@ describeWithServer('two hub processes on one PostgreSQL', () => {
     }
     expect(Math.max(...delays)).toBeLessThan(1000);
     expect(events.values).toHaveLength(5);
+    await client.dispose();
+  });
+
+  it('close a socket of process A within a second when its token is revoked through process B', async () => {
+    const { token, secret } = await t.hub.services.tokens.createApiToken(t.adminActor, {
+      personId: t.people.manager.id,
+      name: 'revoked across processes',
+    });
+    const client = liveClient(t.url, secret);
+    await connected(client);
+    const closed = new Promise<{ code: number }>((resolve) =>
+      client.on('closed', (e) => resolve(e as { code: number })),
+    );
+    const listeners = t.hub.pubsub.listenerCount;
+    collect(client, INCIDENT_STAGE_CHANGED);
+    await waitFor(
+      'the subscription to attach',
+      () => t.hub.pubsub.listenerCount,
+      (n) => n > listeners,
+      {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      },
+    );
+    const res = await fetch(`${b.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.admin}` },
+      body: JSON.stringify({
+        query: 'mutation ($id: ID!) { revokeApiToken(id: $id) }',
+        variables: { id: token.id },
+      }),
+    });
+    expect(((await res.json()) as { data: unknown }).data).toEqual({ revokeApiToken: true });
+    const revokedAt = Date.now();
+    expect((await closed).code).toBe(4403);
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
+    await waitFor(
+      'the subscription to end',
+      () => t.hub.pubsub.listenerCount,
+      (n) => n === listeners,
+      {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      },
+    );
     await client.dispose();
   });
 });
