@@ -204,6 +204,9 @@ export function checkPageSizes(
   return problem;
 }
 
+/** The most field selections the cost walk visits (fragments expanded) before it gives up. */
+const MAX_FIELDS_WALKED = 100_000;
+
 interface CostWalk {
   cost: number;
   /** The field occurrence that yields the most values, as a path from the root. */
@@ -223,6 +226,9 @@ export function operationCost(
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   let worst: CostWalk = { cost: 0, heaviest: null };
+  // Fragments spread in fragments multiply the walk; past this many fields it stops and the
+  // operation counts as too costly (a real operation stays far below).
+  let budget = MAX_FIELDS_WALKED;
 
   const walk = (
     selections: SelectionSetNode,
@@ -234,6 +240,10 @@ export function operationCost(
     into: CostWalk,
   ): void => {
     for (const selection of selections.selections) {
+      if (--budget < 0) {
+        into.cost = Infinity;
+        return;
+      }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         if (isCompositeType(type)) walk(selection.selectionSet, type, each, path, page, spread, into);
@@ -297,6 +307,14 @@ function checkCost(
 ): GraphQLError | null {
   const { cost, heaviest } = operationCost(schema, document, variables, limits);
   if (cost <= limits.maxCost) return null;
+  if (!Number.isFinite(cost)) {
+    return refusal(
+      `Query cost limit: the operation expands to more than ${MAX_FIELDS_WALKED} fields (fragments within fragments); ` +
+        `the limit is a cost of ${limits.maxCost}`,
+      undefined,
+      { limit: 'maxCost', max: limits.maxCost },
+    );
+  }
   const where = heaviest
     ? `; the heaviest field is ${heaviest.path} (about ${heaviest.values} values): ` +
       `ask for smaller pages ("first") or fewer nested lists`

@@ -195,6 +195,20 @@ describe('item 2: list costs are real', () => {
     expect(res.status).toBe(200);
   });
 
+  it('refuses fragments spread within fragments (2^40 fields) quickly, as too costly', async () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1
+        ? `fragment F${i} on Query { me { name } }`
+        : `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
+    );
+    const started = Date.now();
+    const res = await t.gql(`{ ...F0 } ${fragments.join(' ')}`, {}, { token: t.tokens.viewer });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxCost' });
+  });
+
   it('counts an unpaged list by its size: one level of people is fine, nesting them is refused', async () => {
     const one = await t.gql('{ people { name team { name } } }', {}, { token: t.tokens.viewer });
     expect(one.body.errors).toBeUndefined();
