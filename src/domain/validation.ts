@@ -57,8 +57,12 @@ export function dateProblem(value: Date): string | null {
   return null;
 }
 
+const MAX_INPUT_DEPTH = 32;
+
 /** Every text and date in a value (objects and lists, at any depth) that breaks the rules above. */
-export function valueProblems(value: unknown, at = ''): Problem[] {
+export function valueProblems(value: unknown, at = '', depth = 0): Problem[] {
+  // Inputs are plain data a few levels deep; this keeps an object graph with cycles from looping.
+  if (depth > MAX_INPUT_DEPTH) return [];
   const field = at || '(input)';
   if (typeof value === 'string') {
     const message = textProblem(value);
@@ -68,10 +72,10 @@ export function valueProblems(value: unknown, at = ''): Problem[] {
     const message = dateProblem(value);
     return message ? [{ field, message }] : [];
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => valueProblems(v, at ? `${at}.${i}` : String(i)));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, v]) => valueProblems(v, at ? `${at}.${key}` : key));
-  }
+  const inner = (key: string | number, v: unknown) =>
+    valueProblems(v, at ? `${at}.${key}` : String(key), depth + 1);
+  if (Array.isArray(value)) return value.flatMap((v, i) => inner(i, v));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, v]) => inner(key, v));
   return [];
 }
 
