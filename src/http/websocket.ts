@@ -107,6 +107,8 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
       if (accessLowered(access.actor, now)) {
         log.info({ personId: access.actor.personId, revoked: !now }, 'websocket closed: access withdrawn');
         forbid(socket, now ? 'access role lowered' : 'token revoked');
+      } else if (now) {
+        access.actor = now; // raised, or the same: a later lowering is measured from here
       }
     }
   };
@@ -178,6 +180,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
             ),
           ];
         }
+        access.actor = actor;
         if (!document) return [asAnswered(new GraphQLError('Send the operation as text', {}), 'BAD_REQUEST')];
         const errors = validate(schema, document, rules);
         if (errors.length) return errors.map((e) => asAnswered(e, 'GRAPHQL_VALIDATION_FAILED'));
