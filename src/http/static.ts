@@ -34,6 +34,7 @@ export function mountBrowserPages(app: Express): void {
     '/board': { path: join(root, 'public', 'board.html'), type: 'html' },
     '/assets/board.js': { path: join(root, 'public', 'board.js'), type: 'js' },
     '/assets/board.css': { path: join(root, 'public', 'board.css'), type: 'css' },
+    '/assets/token.js': { path: join(root, 'public', 'token.js'), type: 'js' },
     '/assets/graphiql-setup.js': { path: join(root, 'public', 'graphiql-setup.js'), type: 'js' },
     '/assets/graphql-ws.js': { path: installed('graphql-ws', 'umd/graphql-ws.min.js'), type: 'js' },
     '/assets/graphiql.min.js': { path: installed('graphiql', 'graphiql.min.js'), type: 'js' },
