@@ -145,7 +145,7 @@
     };
   }
 
-  /** "2026-01" … "2026-04": every month from the first to the last, so gaps show as gaps. */
+  /** "2026-01" … "2026-04": every month from the first to the last, so the axis runs evenly. */
   function monthsBetween(first, last) {
     const months = [];
     let [y, m] = first.split('-').map(Number);
@@ -183,7 +183,7 @@
       borderColor: color.line,
       pointBackgroundColor: color.line,
       pointRadius: 3,
-      spanGaps: false,
+      spanGaps: true, // a month without incidents is no reason to break the line (its point stays null)
       ...extra,
     });
     const text = months

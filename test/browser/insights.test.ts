@@ -273,6 +273,15 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
 
     const shot = await browser.screenshot('insights-1400x900');
     expect(existsSync(shot) && statSync(shot).size > 1000).toBe(true);
+    // on a phone: one column, the charts shrink to fit, no sideways scrolling
+    await browser.page.setViewportSize({ width: 390, height: 844 });
+    await within(
+      2000,
+      () => browser.page.evaluate<number>('document.documentElement.scrollWidth'),
+      (width) => width <= 390,
+      'the charts to fit the phone',
+    );
+    await browser.screenshot('insights-390x844');
 
     // everything came from the hub: the page, Chart.js (from node_modules), the API
     expect(browser.requests.filter((url) => !url.startsWith(`${t.url}/`))).toEqual([]);
