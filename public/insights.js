@@ -19,6 +19,8 @@
   }`;
 
   const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
+  /** More groups than this (clients, sites) are drawn as horizontal bars. */
+  const HORIZONTAL_FROM = 8;
   const COLORS = {
     ttd: { line: '#4ea1ff', band: 'rgba(78, 161, 255, 0.30)', outer: 'rgba(78, 161, 255, 0.14)' },
     ttr: { line: '#4cd98a', band: 'rgba(76, 217, 138, 0.30)', outer: 'rgba(76, 217, 138, 0.14)' },
@@ -122,6 +124,7 @@
     canvas.textContent = hasData ? text : 'No data';
     if (!hasData) return;
     figure.dataset.unitSeconds = config.unit ? String(config.unit.seconds) : '';
+    figure.querySelector('.plot').style.height = config.height || '';
     drawn.set(id, new window.Chart(canvas, config.chart));
   }
 
@@ -243,6 +246,9 @@
     const hasData = groups.some((g) => g[metric].p50 !== null);
     const unit = unitFor(maxOf(groups, metric, ['p50', 'p90']));
     const color = COLORS[metric];
+    const horizontal = groups.length > HORIZONTAL_FROM;
+    const groupAxis = { title: { display: true, text: what } };
+    const valueAxis = durationAxis(unit, METRIC[metric]);
     const text = groups
       .map((g) =>
         g[metric].p50 === null
@@ -273,11 +279,14 @@
               },
             ],
           },
+          // Many groups (a client with dozens of sites) read better as horizontal bars, a row each.
           options: {
-            scales: { x: { title: { display: true, text: what } }, y: durationAxis(unit, METRIC[metric]) },
+            indexAxis: horizontal ? 'y' : 'x',
+            scales: horizontal ? { y: groupAxis, x: valueAxis } : { x: groupAxis, y: valueAxis },
             plugins: { tooltip: tooltip(unit, groups, metric) },
           },
         },
+        height: horizontal ? `${4 + groups.length * 1.6}rem` : '',
       },
       hasData,
       text,

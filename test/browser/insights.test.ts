@@ -31,6 +31,7 @@ interface Drawn {
   canvasVisible: boolean;
   unitSeconds: number | null;
   yTitle: string | null;
+  indexAxis: string | null;
   type: string | null;
   labels: string[];
   datasets: { label: string; data: (number | null)[]; fill: unknown }[];
@@ -59,6 +60,7 @@ const READ_PAGE = `(() => {
       canvasVisible: visible(canvas),
       unitSeconds: figure.dataset.unitSeconds ? Number(figure.dataset.unitSeconds) : null,
       yTitle: chart ? chart.options.scales.y.title.text : null,
+      indexAxis: chart ? chart.options.indexAxis : null,
       type: chart ? chart.config.type : null,
       labels: chart ? [...chart.data.labels] : [],
       datasets: chart
@@ -125,7 +127,7 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
     const p1 = { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'HIGH' };
     const p2 = { clientImpactLevel: 'SIGNIFICANT', clientUrgencyLevel: 'HIGH' };
     const p3 = { clientImpactLevel: 'MODERATE', clientUrgencyLevel: 'MEDIUM' };
-    // July: two; August: none; September: two, one not mitigated yet
+    // July: three; August: none; September: two, one not mitigated yet
     await seed('2026-07-10', 12 * MINUTE, 2 * HOUR, {
       ...p1,
       affectedClientSlugs: ['wakefern'],
@@ -135,6 +137,20 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
       ...p2,
       affectedClientSlugs: ['albertsons'],
       affectedSiteIds: ['ab0001'],
+    });
+    // across eight Wakefern sites: more sites than fit side by side
+    const stores = ['wf0003', 'wf0004', 'wf0005', 'wf0006', 'wf0007', 'wf0008', 'wf0009'];
+    for (const siteId of stores) {
+      await t.hub.services.catalogue.upsertSite(t.adminActor, {
+        siteId,
+        location: `store-${siteId}`,
+        clientSlug: 'wakefern',
+      });
+    }
+    await seed('2026-07-25', 8 * MINUTE, 90 * MINUTE, {
+      ...p3,
+      affectedClientSlugs: ['wakefern'],
+      affectedSiteIds: ['wf0002', ...stores],
     });
     await seed('2026-09-05', 5 * MINUTE, 45 * MINUTE, {
       ...p3,
@@ -192,7 +208,7 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
 
     // the token left the address bar, as on the wallboard
     expect(browser.page.url()).toBe(`${t.url}/insights`);
-    expect(page.summary).toMatch(/^4 incidents · median TTD \d/);
+    expect(page.summary).toMatch(/^5 incidents · median TTD \d/);
     expect(page.charts.map((c) => c.id)).toEqual([
       'ttdByMonth',
       'ttrByMonth',
@@ -249,7 +265,11 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
         ]);
       }
     }
-    expect(api.byClient.map((g) => g.count)).toEqual([2, 2]);
+    expect(api.byClient.map((g) => g.count)).toEqual([2, 3]);
+    // two clients side by side; eleven sites (the one without a site included) as rows
+    expect(api.bySite).toHaveLength(11);
+    expect(chart(page, 'ttdByClient').indexAxis).toBe('x');
+    expect(chart(page, 'ttdBySite').indexAxis).toBe('y');
     // a site with one incident shows that incident's own durations: Clifton, 12 minutes and 2 hours
     const clifton = api.bySite.findIndex((g) => g.key.label.includes('wf0001'));
     expect(chart(page, 'ttdBySite').datasets[0].data[clifton]).toBe(
@@ -264,7 +284,7 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
     expect(byPriority.labels).toEqual(['P1', 'P2', 'P3', 'P4']);
     const counted = (p: string) => api.byPriority.find((g) => g.key.priority === p)?.count ?? 0;
     expect(byPriority.datasets[0].data).toEqual(['P1', 'P2', 'P3', 'P4'].map(counted));
-    expect(byPriority.datasets[0].data).toEqual([1, 2, 1, 0]);
+    expect(byPriority.datasets[0].data).toEqual([1, 2, 2, 0]);
 
     // every chart is named for assistive technology by its caption
     for (const drawn of page.charts) {
@@ -359,6 +379,6 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
     await browser.page.click('#login button[type=submit]');
     page = await within(10_000, readPage, (p) => p.state === 'ready', 'the charts after logging in');
     expect(page.loginVisible).toBe(false);
-    expect(chart(page, 'countByPriority').datasets[0].data).toEqual([1, 2, 1, 0]);
+    expect(chart(page, 'countByPriority').datasets[0].data).toEqual([1, 2, 2, 0]);
   });
 });
