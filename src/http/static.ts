@@ -1,5 +1,5 @@
-// Pages served to browsers: GraphiQL, the wallboard and insights, with every script taken from installed
-// packages (no CDN), so they work without internet access.
+// Pages served to browsers: GraphiQL, the wallboard and insights, with every script taken from
+// installed packages (no CDN), so they work without internet access.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Express } from 'express';

@@ -32,6 +32,8 @@ interface Drawn {
   unitSeconds: number | null;
   yTitle: string | null;
   indexAxis: string | null;
+  /** The canvas's fallback content: the data in words, for screen readers. */
+  text: string;
   type: string | null;
   labels: string[];
   datasets: { label: string; data: (number | null)[]; fill: unknown }[];
@@ -61,6 +63,7 @@ const READ_PAGE = `(() => {
       unitSeconds: figure.dataset.unitSeconds ? Number(figure.dataset.unitSeconds) : null,
       yTitle: chart ? chart.options.scales.y.title.text : null,
       indexAxis: chart ? chart.options.indexAxis : null,
+      text: canvas.textContent,
       type: chart ? chart.config.type : null,
       labels: chart ? [...chart.data.labels] : [],
       datasets: chart
@@ -80,11 +83,12 @@ const READ_PAGE = `(() => {
 
 /** Written here from the contract, not taken from the page. */
 const STATS = 'count missing p50 p90 p95';
+const GROUP = `key { label month priority } count ttd { ${STATS} } ttr { ${STATS} }`;
 const METRICS = `query InsightsTest($filter: IncidentFilter) {
-  byMonth: incidentMetrics(filter: $filter, groupBy: [MONTH]) { key { label month priority } count ttd { ${STATS} } ttr { ${STATS} } }
-  byClient: incidentMetrics(filter: $filter, groupBy: [CLIENT]) { key { label month priority } count ttd { ${STATS} } ttr { ${STATS} } }
-  bySite: incidentMetrics(filter: $filter, groupBy: [SITE]) { key { label month priority } count ttd { ${STATS} } ttr { ${STATS} } }
-  byPriority: incidentMetrics(filter: $filter, groupBy: [PRIORITY]) { key { label month priority } count ttd { ${STATS} } ttr { ${STATS} } }
+  byMonth: incidentMetrics(filter: $filter, groupBy: [MONTH]) { ${GROUP} }
+  byClient: incidentMetrics(filter: $filter, groupBy: [CLIENT]) { ${GROUP} }
+  bySite: incidentMetrics(filter: $filter, groupBy: [SITE]) { ${GROUP} }
+  byPriority: incidentMetrics(filter: $filter, groupBy: [PRIORITY]) { ${GROUP} }
 }`;
 
 const MINUTE = 60;
@@ -248,6 +252,10 @@ describeBrowser('insights (/insights)', (browser: BrowserFixture) => {
     // September's TTR is the one mitigated incident's (45 minutes); the other is not counted
     expect(api.byMonth[1].ttr).toMatchObject({ count: 1, missing: 1, p50: 45 * MINUTE });
     expect(chart(page, 'ttrByMonth').datasets[0].data[2]).toBe(0.75);
+    // and in words, for screen readers
+    expect(chart(page, 'ttrByMonth').text).toMatch(
+      /; 2026-08: no data; 2026-09: median 45m, p90 45m, p95 45m over 1$/,
+    );
 
     // by client and by site: the API's groups, in its order, median and p90 bars
     for (const [by, groups] of [
