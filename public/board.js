@@ -38,7 +38,6 @@
   const statusEl = document.getElementById('status');
   const clockEl = document.getElementById('clock');
   const summaryEl = document.getElementById('summary');
-  const loginEl = document.getElementById('login');
 
   let active = [];
   let mitigated = [];
@@ -46,13 +45,8 @@
   let refetchTimer = null;
   let generation = 0;
 
-  // The token comes from ?token= once (then leaves the address bar) or from this tab's storage.
-  const params = new URLSearchParams(location.search);
-  if (params.get('token')) {
-    sessionStorage.setItem('incident-hub-token', params.get('token'));
-    history.replaceState(null, '', location.pathname);
-  }
-  let token = sessionStorage.getItem('incident-hub-token');
+  // The token, its login form and its refusal: shared with the other pages (token.js).
+  const auth = window.incidentHubToken;
 
   function setStatus(state, text) {
     statusEl.dataset.state = state;
@@ -240,18 +234,10 @@
     mitigatedEl.querySelector('.cards').replaceChildren(...recent.map(mitigatedCard));
   }
 
-  class Refused extends Error {}
-
   async function graphql(variables) {
     for (;;) {
       const first = pageSize;
-      const res = await fetch('/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: QUERY, variables: { ...variables, first } }),
-      });
-      if (res.status === 401) throw new Refused('That token was refused.');
-      const body = await res.json();
+      const body = await auth.post(QUERY, { ...variables, first });
       const error = body.errors && body.errors[0];
       // A smaller MAX_PAGE_SIZE than the board's page: ask again within it. The refusal names the
       // limit (src/schema/query-limits.ts) and comes before any resolver runs.
@@ -288,7 +274,7 @@
       loaded = true;
       render();
     } catch (err) {
-      if (err instanceof Refused) return askForToken(err.message);
+      if (err instanceof auth.Refused) return auth.ask(err.message);
       setStatus('error', `could not load: ${err.message}`);
     }
   }
@@ -298,17 +284,11 @@
     refetchTimer = setTimeout(refetch, 100);
   }
 
-  function askForToken(message) {
-    loginEl.hidden = false;
-    document.getElementById('login-error').textContent = message || '';
-    setStatus('error', 'no token');
-  }
-
   function connect() {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
     const client = graphqlWs.createClient({
       url,
-      connectionParams: () => ({ authorization: `Bearer ${token}` }),
+      connectionParams: () => ({ authorization: `Bearer ${auth.token}` }),
       keepAlive: 10000,
       retryAttempts: Infinity,
       // Reconnect after anything but a refused token (4403), which only a new token can fix.
@@ -321,7 +301,7 @@
           refetch(); // first load, and whatever changed while we were away
         },
         closed: (event) => {
-          if (event && event.code === 4403) return askForToken('That token was refused.');
+          if (event && event.code === 4403) return auth.ask(auth.REFUSED);
           setStatus('reconnecting', 'reconnecting…');
         },
       },
@@ -336,15 +316,8 @@
     );
   }
 
-  loginEl.addEventListener('submit', (event) => {
-    event.preventDefault();
-    token = document.getElementById('token').value.trim();
-    sessionStorage.setItem('incident-hub-token', token);
-    location.reload();
-  });
-
   render();
   setInterval(render, 1000); // the clock, countdowns, ages and overdue marks move on between changes
-  if (!token) askForToken();
+  if (!auth.token) auth.ask();
   else connect();
 })();

@@ -334,6 +334,7 @@ export function banner(demo: Demo): string {
     `  hub        ${url}/graphql   (health ${url}/healthz)`,
     `  GraphiQL   ${url}/graphiql  (paste the ADMIN token in its bar)`,
     `  wallboard  ${url}/board?token=${demo.viewerToken}`,
+    `  insights   ${url}/insights?token=${demo.viewerToken}`,
     `  ADMIN token (Authorization: Bearer …):`,
     `             ${demo.adminToken}`,
     '',

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from './database/database';
 import { TokenService } from './domain/access/token.service';
 import { CatalogueService } from './domain/catalogue/catalogue.service';
 import { DomainEventBus } from './domain/events';
+import { IncidentMetricsQueries } from './domain/incident/incident-metrics';
 import { IncidentQueries } from './domain/incident/incident.queries';
 import { createDomainServices } from './domain/services';
 import { DEFAULT_PRIORITY_MATRIX } from './domain/incident/priority-matrix';
@@ -125,6 +126,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     dataSource,
     ...domain,
     incidentQueries: new IncidentQueries(dataSource),
+    incidentMetrics: new IncidentMetricsQueries(dataSource),
     catalogue: new CatalogueService(uow),
     tokens: new TokenService(uow),
     updateCadence: config.updateCadence,

@@ -15,6 +15,7 @@ import { StatusUpdateResolver, TimelineEntryResolver, UpdateResolver } from './u
 import { IntegrationResolver } from './integration.resolver';
 import { LiveResolver } from './live.resolver';
 import { RhythmResolver } from './rhythm.resolver';
+import { MetricsResolver } from './metrics.resolver';
 
 export const RESOLVERS = [
   IncidentResolver,
@@ -34,4 +35,5 @@ export const RESOLVERS = [
   LiveResolver,
   IntegrationResolver,
   RhythmResolver,
+  MetricsResolver,
 ] as const;

@@ -5,6 +5,7 @@ import type { Actor } from '../domain/access/access';
 import type { TokenService } from '../domain/access/token.service';
 import type { CatalogueService } from '../domain/catalogue/catalogue.service';
 import { DomainError } from '../domain/errors';
+import type { IncidentMetricsQueries } from '../domain/incident/incident-metrics';
 import type { IncidentQueries } from '../domain/incident/incident.queries';
 import type { UpdateCadence } from '../domain/incident/priority-matrix';
 import type { StatusRhythm } from '../domain/rhythm/rhythm.service';
@@ -19,6 +20,7 @@ import type { Loaders } from '../loaders/loaders';
 export interface HubServices extends DomainServices {
   readonly dataSource: DataSource;
   readonly incidentQueries: IncidentQueries;
+  readonly incidentMetrics: IncidentMetricsQueries;
   readonly catalogue: CatalogueService;
   readonly tokens: TokenService;
   readonly updateCadence: UpdateCadence;

@@ -18,6 +18,7 @@ import {
   TimelineKind,
   UrgencyLevel,
 } from '../domain/enums';
+import { IncidentMetricsGroupBy } from '../domain/incident/incident-metrics';
 
 registerEnumType(Stage, { name: 'Stage', description: 'Lifecycle stage of an incident.' });
 registerEnumType(Priority, { name: 'Priority', description: 'P1 (most urgent) to P4.' });
@@ -81,4 +82,8 @@ registerEnumType(IntegrationState, {
     DEGRADED: { description: 'Failures being retried.' },
     FAILING: { description: 'Dead-lettered work waiting for a retry.' },
   },
+});
+registerEnumType(IncidentMetricsGroupBy, {
+  name: 'IncidentMetricsGroupBy',
+  description: 'What incidentMetrics groups by; month and week are UTC, of the declaration.',
 });

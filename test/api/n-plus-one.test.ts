@@ -35,6 +35,9 @@ const SKIPPED: Record<string, string> = {};
  */
 const FIXED_LENGTH: Record<string, string> = {
   IntegrationHealth: 'one row per vendor, built in memory from the two grouped counts of integrationHealth',
+  IncidentMetricsGroup: 'incidentMetrics takes no page size: one group per key, all from one SQL statement',
+  IncidentMetricsKey: 'part of an IncidentMetricsGroup, from the same single statement',
+  DurationStats: 'part of an IncidentMetricsGroup, from the same single statement',
 };
 
 /** The page sizes compared: both pages must be really full at every level (checked below). */

@@ -45,15 +45,32 @@ export const CORRECTABLE_COLUMN = {
   [CorrectableTimestamp.IDENTIFIED]: 'identifiedAt',
 } as const satisfies Record<CorrectableTimestamp, keyof IncidentTimes>;
 
-const seconds = (from: Date, to: Date | null): number | null =>
-  to === null ? null : Math.round((to.getTime() - from.getTime()) / 1000);
+/**
+ * The three durations the handbook measures, each from one timestamp to another: the one
+ * definition that the per-incident fields, the final communication, the CSV export and the SQL
+ * of `incidentMetrics` (incident-metrics.ts) all derive from.
+ */
+export const DURATIONS = {
+  /** Time to detect. */
+  ttd: { from: 'impactStartedAt', to: 'detectedAt' },
+  /** Time to acknowledge (declare). */
+  tta: { from: 'detectedAt', to: 'acknowledgedAt' },
+  /** Time to recover; null until mitigated. */
+  ttr: { from: 'impactStartedAt', to: 'mitigatedAt' },
+} as const satisfies Record<string, { from: keyof IncidentTimes; to: keyof IncidentTimes }>;
+
+export type Duration = keyof typeof DURATIONS;
+
+/** Whole seconds from `from` to `to`, halves rounded up (as SQL's floor(x + 0.5)); null if either is unset. */
+export function durationSeconds(t: IncidentTimes, duration: Duration): number | null {
+  const from = t[DURATIONS[duration].from];
+  const to = t[DURATIONS[duration].to];
+  return from === null || to === null ? null : Math.round((to.getTime() - from.getTime()) / 1000);
+}
 
 /** Time to detect: detectedAt - impactStartedAt, in seconds. */
-export const timeToDetectSeconds = (t: IncidentTimes): number | null =>
-  seconds(t.impactStartedAt, t.detectedAt);
+export const timeToDetectSeconds = (t: IncidentTimes): number | null => durationSeconds(t, 'ttd');
 /** Time to acknowledge: acknowledgedAt - detectedAt, in seconds. */
-export const timeToAcknowledgeSeconds = (t: IncidentTimes): number | null =>
-  seconds(t.detectedAt, t.acknowledgedAt);
+export const timeToAcknowledgeSeconds = (t: IncidentTimes): number | null => durationSeconds(t, 'tta');
 /** Time to recover: mitigatedAt - impactStartedAt, in seconds; null until mitigated. */
-export const timeToRecoverSeconds = (t: IncidentTimes): number | null =>
-  seconds(t.impactStartedAt, t.mitigatedAt);
+export const timeToRecoverSeconds = (t: IncidentTimes): number | null => durationSeconds(t, 'ttr');
