@@ -1,4 +1,5 @@
-// The HTTP surface: GraphQL on /graphql, health checks for load balancers, structured request logs.
+// The HTTP surface: GraphQL on /graphql, CSV exports on /export, health checks for load balancers,
+// structured request logs.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -10,6 +11,7 @@ import type { GraphQLSchema } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders';
+import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
@@ -91,6 +93,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   if (options.webhooks) app.use('/webhooks', options.webhooks);
 
   mountBrowserPages(app);
+  app.use('/export', exportRouter(services));
 
   const protection = apolloLimits(limits);
   const admit = requestGate({
