@@ -1,12 +1,16 @@
 // npm run bench: speed as ratios against a baseline measured in the same process, never as
 // absolute thresholds. Here: the dashboard query (50 incidents with their relations) served by
-// the hub's DataLoaders, against the naive way (each relation fetched per incident, N+1).
+// the hub's DataLoaders, against the naive way (each relation fetched per incident, N+1); and
+// incidentMetrics over 10,000 incidents through the hub (GraphQL over HTTP) against its one SQL
+// statement run through `pg` alone, alternated round by round.
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
+import { Client as PgClient } from 'pg';
 import { In } from 'typeorm';
 import { createHub } from '../src/app';
 import { loadConfig } from '../src/config';
 import { AccessRole, ActionItemKind, ImpactLevel, IncidentRole, UrgencyLevel } from '../src/domain/enums';
+import { IncidentMetricsGroupBy } from '../src/domain/incident/incident-metrics';
 import {
   ActionItem,
   Client,
@@ -133,7 +137,98 @@ async function main(): Promise<void> {
     statementRatio: Number((baseline.statementsPerRound / loaders.statementsPerRound).toFixed(1)),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const metrics = await benchMetrics(hub, base, service.id);
+  process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
   await hub.close();
+}
+
+const METRIC_INCIDENTS = 10_000;
+const METRIC_ROUNDS = 7;
+const METRIC_GROUP_BY = [IncidentMetricsGroupBy.CLIENT, IncidentMetricsGroupBy.MONTH];
+const STATS = 'count missing mean p50 p90 p95 max';
+const METRICS_QUERY = `{ incidentMetrics(groupBy: [${METRIC_GROUP_BY.join(', ')}]) {
+  key { label clientSlug month } count ttd { ${STATS} } tta { ${STATS} } ttr { ${STATS} } } }`;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** incidentMetrics through the hub (HTTP, GraphQL, access, TypeORM) against its SQL through pg alone. */
+async function benchMetrics(hub: Awaited<ReturnType<typeof createHub>>, base: string, serviceId: string) {
+  const ds = hub.database.dataSource;
+  await ds.query(
+    `INSERT INTO incident (key, summary, client_impact_level, client_urgency_level, priority, stage,
+       faulty_service_id, impact_started_at, detected_at, acknowledged_at, mitigated_at, version)
+     SELECT 'bench-' || n, 'Bench ' || n, 'MINOR', 'LOW', (ARRAY['P1','P2','P3','P4'])[1 + n % 4]::priority,
+       (CASE WHEN n % 10 = 0 THEN 'CANCELLED' ELSE 'CLOSED' END)::stage, $1,
+       at - (600 + n % 3600) * interval '1 second', at - (n % 900) * interval '1 second', at,
+       CASE WHEN n % 7 = 0 THEN NULL ELSE at + (n % 7200) * interval '1 second' END, 1
+     FROM generate_series(1, ${METRIC_INCIDENTS}) n,
+       LATERAL (SELECT timestamptz '2025-01-01T00:00:00Z' + n * interval '53 minutes' AS at) x`,
+    [serviceId],
+  );
+  await ds.query(
+    `INSERT INTO incident_affected_client (incident_id, client_id)
+     SELECT i.id, c.id FROM incident i JOIN client c
+       ON c.slug = (CASE WHEN substr(i.key, 7)::int % 3 = 0 THEN 'albertsons' ELSE 'wakefern' END)
+     WHERE i.key LIKE 'bench-%'`,
+  );
+  const { sql, parameters } = hub.services.incidentMetrics.statement({}, METRIC_GROUP_BY);
+  const pg = new PgClient({ connectionString: hub.database.url });
+  await pg.connect();
+
+  let groups = 0;
+  const viaHub = async () => {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench-admin-token-0123456789' },
+      body: JSON.stringify({ query: METRICS_QUERY }),
+    });
+    const body = (await res.json()) as { errors?: unknown; data?: { incidentMetrics: unknown[] } };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    groups = body.data!.incidentMetrics.length;
+  };
+  const viaPg = async () => {
+    await pg.query(sql, parameters);
+  };
+  const time = async (fn: () => Promise<void>) => {
+    const start = performance.now();
+    await fn();
+    return performance.now() - start;
+  };
+
+  await viaHub();
+  await viaPg();
+  // the statements of one request, less the token lookup every request makes
+  const counted = await hub.database.queries.measure(viaHub);
+  const statementsPerRequest = counted.sql.filter((q) => !/FROM "api_token"/.test(q)).length;
+  const hubMs: number[] = [];
+  const pgMs: number[] = [];
+  for (let round = 0; round < METRIC_ROUNDS; round++) {
+    // A/B, then B/A: neither side always runs on a warmer cache
+    if (round % 2 === 0) {
+      hubMs.push(await time(viaHub));
+      pgMs.push(await time(viaPg));
+    } else {
+      pgMs.push(await time(viaPg));
+      hubMs.push(await time(viaHub));
+    }
+  }
+  await pg.end();
+  const hubMedian = median(hubMs);
+  const pgMedian = median(pgMs);
+  return {
+    what: `incidentMetrics(groupBy: [${METRIC_GROUP_BY.join(', ')}]) over ${METRIC_INCIDENTS} incidents`,
+    database: hub.database.kind,
+    groups,
+    rounds: METRIC_ROUNDS,
+    statementsPerRequest,
+    hub: { medianMs: Number(hubMedian.toFixed(1)), what: 'GraphQL over HTTP' },
+    pg: { medianMs: Number(pgMedian.toFixed(1)), what: 'the same SQL statement through pg alone' },
+    ratio: Number((hubMedian / pgMedian).toFixed(2)),
+  };
 }
 
 void main();
