@@ -4,11 +4,12 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccess, type Actor } from '../domain/access/access';
-import { AccessRole, Priority, Stage } from '../domain/enums';
+import { AccessRole } from '../domain/enums';
 import { DomainError } from '../domain/errors';
 import type { IncidentFilterValues } from '../domain/incident/incident.queries';
 import { durationSeconds } from '../domain/incident/timestamps';
-import { id, parseInput } from '../domain/validation';
+import { incidentFilterSchema } from '../domain/incident/incident.inputs';
+import { parseInput } from '../domain/validation';
 import type { Client, Incident, Service, Site, TimelineEntry } from '../entities';
 import { createLoaders } from '../loaders/loaders';
 import { bearerOf } from '../schema/access.plugin';
@@ -19,36 +20,40 @@ import { sendCsv, type CsvColumn } from './csv';
 const BATCH = 500;
 
 /** A list parameter: repeated (`?stages=A&stages=B`) or comma-separated (`?stages=A,B`). */
-const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) =>
-      (Array.isArray(v) ? v : [v])
+const listOf = (v: unknown) =>
+  v === undefined
+    ? undefined
+    : (Array.isArray(v) ? v : [v])
         .flatMap((s) => String(s).split(','))
         .map((s) => s.trim())
-        .filter(Boolean),
-    z.array(item),
-  );
-const instant = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00Z' })
-  .transform((s) => new Date(s));
+        .filter(Boolean);
+const instantOf = (v: unknown) => {
+  const date = typeof v === 'string' && ISO_INSTANT.test(v) ? new Date(v) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : v;
+};
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const { shape } = incidentFilterSchema;
 
-/** The query string of /export/incidents.csv: the fields of IncidentFilter, and the token. */
-const exportFilterSchema = z.strictObject({
+/**
+ * The query string of /export/incidents.csv: the fields of IncidentFilter as text, turned into
+ * their types and then held to the same rules as the filter of incidentMetrics; and the token.
+ */
+const exportQuerySchema = z.strictObject({
   token: z.string().optional(),
-  stages: list(z.enum(Stage)).optional(),
-  priorities: list(z.enum(Priority)).optional(),
-  clientSlugs: list(z.string()).optional(),
-  siteIds: list(z.string()).optional(),
-  serviceIds: list(id()).optional(),
-  open: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
-  declaredAfter: instant.optional(),
-  declaredBefore: instant.optional(),
-  text: z.string().max(200, 'must be at most 200 characters').optional(),
+  stages: z.preprocess(listOf, shape.stages),
+  priorities: z.preprocess(listOf, shape.priorities),
+  clientSlugs: z.preprocess(listOf, shape.clientSlugs),
+  siteIds: z.preprocess(listOf, shape.siteIds),
+  serviceIds: z.preprocess(listOf, shape.serviceIds),
+  open: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), shape.open),
+  declaredAfter: z.preprocess(instantOf, shape.declaredAfter),
+  declaredBefore: z.preprocess(instantOf, shape.declaredBefore),
+  text: shape.text,
 });
 
 export function filterFromQuery(query: unknown): IncidentFilterValues {
-  const { token: _token, open, ...filter } = parseInput(exportFilterSchema, query);
-  return { ...filter, open: open === undefined ? undefined : open === 'true' };
+  const { token: _token, ...filter } = parseInput(exportQuerySchema, { ...(query as object) });
+  return filter;
 }
 
 interface IncidentRow {

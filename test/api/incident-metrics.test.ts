@@ -377,6 +377,11 @@ describe('incidentMetrics', () => {
     expect(await metrics(['CLIENT'], nothing)).toEqual([]);
   });
 
+  it('refuses a bad filter value with BAD_USER_INPUT naming it', async () => {
+    const res = await t.gql(METRICS, { groupBy: [], filter: { serviceIds: ['not-an-id'] } });
+    expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'serviceIds.0' });
+  });
+
   it('is open to VIEWER tokens and to no one without a token', async () => {
     expect((await metrics([], {}, t.tokens.viewer))[0].count).toBeGreaterThan(0);
     const refused = await t.gql(METRICS, { groupBy: [] }, { token: null });

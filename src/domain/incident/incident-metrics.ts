@@ -13,6 +13,8 @@ import {
 import { requireAccess, type Actor } from '../access/access';
 import { AccessRole, Priority, Stage } from '../enums';
 import { priorityLabel } from '../labels';
+import { parseInput } from '../validation';
+import { incidentFilterSchema } from './incident.inputs';
 import { applyFilter, type IncidentFilterValues } from './incident.queries';
 import { DURATIONS, type Duration } from './timestamps';
 
@@ -89,7 +91,10 @@ export class IncidentMetricsQueries {
     groupBy: readonly IncidentMetricsGroupBy[],
   ): Promise<IncidentMetricsGroup[]> {
     requireAccess(actor, AccessRole.VIEWER, 'incidentMetrics');
-    const { sql, parameters, parts } = this.statement(filter, groupBy);
+    const { sql, parameters, parts } = this.statement(
+      parseInput(incidentFilterSchema, { ...filter }),
+      groupBy,
+    );
     const rows = (await this.dataSource.query(sql, parameters)) as Row[];
     return rows.map((row) => groupOf(row, parts));
   }

@@ -8,6 +8,7 @@ import {
   CorrectableTimestamp,
   ImpactLevel,
   IncidentRole,
+  Priority,
   Stage,
   UrgencyLevel,
 } from '../enums';
@@ -203,3 +204,19 @@ export const sendCommunicationSchema = z.strictObject({
   text: requiredText(COMMUNICATION_TEXT_MAX).nullish(),
 });
 export type SendCommunicationInput = z.input<typeof sendCommunicationSchema>;
+
+/**
+ * The incident filter (IncidentFilterValues) as the reads that validate it take it: incidentMetrics
+ * and the CSV export (which first turns its query string into these types).
+ */
+export const incidentFilterSchema = z.strictObject({
+  stages: z.array(z.enum(Stage)).nullish(),
+  priorities: z.array(z.enum(Priority)).nullish(),
+  clientSlugs: z.array(slug).nullish(),
+  siteIds: z.array(slug).nullish(),
+  serviceIds: z.array(id()).nullish(),
+  open: z.boolean().nullish(),
+  declaredAfter: z.date().nullish(),
+  declaredBefore: z.date().nullish(),
+  text: z.string().max(TEXT_LIMITS.summary, `must be at most ${TEXT_LIMITS.summary} characters`).nullish(),
+});
