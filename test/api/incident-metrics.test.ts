@@ -156,25 +156,32 @@ function isoWeek(iso: string): string {
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
-/** Each incident's key values for one part: an incident with two clients is in two groups. */
-function valuesOf(r: Row, part: Part, parts: Part[]): { label: string; sort: string }[] {
+interface KeyPart {
+  label: string;
+  sort: string;
+}
+
+/** Each incident's values for one part (an incident with two clients is in two groups); SITE with CLIENT: the client's own. */
+function valuesOf(r: Row, part: Part, clientSlug: string | undefined): KeyPart[] {
+  const one = (v: string) => [{ label: v, sort: v }];
   switch (part) {
     case 'CLIENT':
       return r.affectedClients.map((c) => ({ label: c.name, sort: c.name }));
     case 'SITE': {
-      const sites = r.affectedSites.map((s) => ({ label: s.siteId, sort: s.siteId, client: s.client.slug }));
+      const sites = r.affectedSites
+        .filter((s) => clientSlug === undefined || s.client.slug === clientSlug)
+        .map((s) => ({ label: s.siteId, sort: s.siteId }));
       return sites.length ? sites : [{ label: '(no site)', sort: '~' }];
     }
     case 'SERVICE':
-      return [{ label: r.faultyService.name, sort: r.faultyService.name }];
+      return one(r.faultyService.name);
     case 'PRIORITY':
-      return [{ label: r.priority, sort: r.priority }];
+      return one(r.priority);
     case 'MONTH':
-      return [{ label: r.acknowledgedAt.slice(0, 7), sort: r.acknowledgedAt.slice(0, 7) }];
+      return one(r.acknowledgedAt.slice(0, 7));
     case 'WEEK':
-      return [{ label: isoWeek(r.acknowledgedAt), sort: isoWeek(r.acknowledgedAt) }];
+      return one(isoWeek(r.acknowledgedAt));
   }
-  void parts;
 }
 
 function expected(all: Row[], groupBy: Part[]) {
@@ -184,36 +191,25 @@ function expected(all: Row[], groupBy: Part[]) {
   ];
   const groups = new Map<string, { sort: string[]; rows: Row[] }>();
   for (const r of all.filter((r) => r.stage !== Stage.CANCELLED)) {
-    let combos: { label: string[]; sort: string[]; clientSlug?: string }[] = [{ label: [], sort: [] }];
-    for (const part of order) {
-      combos = combos.flatMap((c) =>
-        part === 'SITE' && groupBy.includes('CLIENT')
-          ? // with CLIENT, a site counts under its own client only
-            (() => {
-              const own = r.affectedSites.filter((s) => s.client.slug === c.clientSlug);
-              return own.length
-                ? own.map((s) => ({ ...c, label: [...c.label, s.siteId], sort: [...c.sort, s.siteId] }))
-                : [{ ...c, label: [...c.label, '(no site)'], sort: [...c.sort, '~'] }];
-            })()
-          : part === 'CLIENT'
-            ? r.affectedClients.map((cl) => ({
-                ...c,
-                clientSlug: cl.slug,
-                label: [...c.label, cl.name],
-                sort: [...c.sort, cl.name],
-              }))
-            : valuesOf(r, part, groupBy).map((v) => ({
-                ...c,
-                label: [...c.label, v.label],
-                sort: [...c.sort, v.sort],
-              })),
-      );
-    }
-    for (const c of combos) {
-      const label = c.label.join(' · ') || 'All incidents';
-      const group = groups.get(label) ?? { sort: c.sort, rows: [] };
-      group.rows.push(r);
-      groups.set(label, group);
+    // per client asked for (or once), every combination of the parts' values, in the order of the key
+    const clients: (string | undefined)[] = groupBy.includes('CLIENT')
+      ? r.affectedClients.map((c) => c.slug)
+      : [undefined];
+    for (const clientSlug of clients) {
+      let combos: KeyPart[][] = [[]];
+      for (const part of order) {
+        const values =
+          part === 'CLIENT'
+            ? valuesOf(r, part, undefined).filter((_v, n) => r.affectedClients[n].slug === clientSlug)
+            : valuesOf(r, part, clientSlug);
+        combos = combos.flatMap((c) => values.map((v) => [...c, v]));
+      }
+      for (const c of combos) {
+        const label = c.map((v) => v.label).join(' · ') || 'All incidents';
+        const group = groups.get(label) ?? { sort: c.map((v) => v.sort), rows: [] };
+        group.rows.push(r);
+        groups.set(label, group);
+      }
     }
   }
   const compare = (a: string[], b: string[]) => {
@@ -319,6 +315,7 @@ describe('incidentMetrics', () => {
     ['WEEK'],
     ['SERVICE', 'MONTH'],
     ['CLIENT', 'SITE'],
+    ['SITE', 'CLIENT'],
     ['PRIORITY', 'CLIENT', 'WEEK'],
   ];
   it.each(GROUPINGS.map((g) => [g.join(', ') || '(none)', g] as const))(

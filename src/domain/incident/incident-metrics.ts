@@ -81,6 +81,83 @@ interface Part {
   label(key: Omit<IncidentMetricsKey, 'label'>): string;
 }
 
+type TableOf = (entity: new () => object) => string;
+const UTC = `(f.declared_at AT TIME ZONE 'UTC')`;
+
+/** Each group-by part; `wanted` is every part asked for (a site joins its own client when CLIENT is). */
+const PARTS: Readonly<
+  Record<IncidentMetricsGroupBy, (table: TableOf, wanted: ReadonlySet<IncidentMetricsGroupBy>) => Part>
+> = {
+  MONTH: () => ({
+    select: { month: `to_char(${UTC}, 'YYYY-MM')` },
+    order: ['month'],
+    label: (k) => k.month ?? '',
+  }),
+  WEEK: () => ({
+    select: { week: `to_char(${UTC}, 'IYYY-"W"IW')` },
+    order: ['week'],
+    label: (k) => k.week ?? '',
+  }),
+  CLIENT: (table) => ({
+    select: { client_slug: 'c.slug', client_name: 'c.name' },
+    order: ['client_name', 'client_slug'],
+    label: (k) => k.clientName ?? '(no client)',
+    join: `LEFT JOIN ${table(IncidentAffectedClient)} ac ON ac.incident_id = f.id
+      LEFT JOIN ${table(Client)} c ON c.id = ac.client_id`,
+  }),
+  SITE: (table, wanted) => ({
+    select: { site_id: 's.site_id', site_name: 's.location' },
+    order: ['site_id'],
+    label: (k) => k.siteId ?? '(no site)',
+    join: `LEFT JOIN (${table(IncidentAffectedSite)} asx JOIN ${table(Site)} s ON s.id = asx.site_id)
+      ON asx.incident_id = f.id${wanted.has(IncidentMetricsGroupBy.CLIENT) ? ' AND s.client_id = c.id' : ''}`,
+  }),
+  SERVICE: (table) => ({
+    select: { service_id: 'sv.id', service_name: 'sv.name' },
+    order: ['service_name', 'service_id'],
+    label: (k) => k.serviceName ?? '',
+    join: `JOIN ${table(Service)} sv ON sv.id = f.service_id`,
+  }),
+  PRIORITY: () => ({
+    select: { priority: 'f.priority' },
+    order: ['priority'],
+    label: (k) => (k.priority ? priorityLabel(k.priority) : ''),
+  }),
+};
+
+const JOIN_ORDER = [
+  IncidentMetricsGroupBy.CLIENT,
+  IncidentMetricsGroupBy.SITE,
+  IncidentMetricsGroupBy.SERVICE,
+];
+
+/**
+ * The parts asked for, once each: month and week first (ascending), then the others in the order
+ * asked; and their joins, the client's before the site's (which may refer to it).
+ */
+function partsOf(
+  groupBy: readonly IncidentMetricsGroupBy[],
+  table: TableOf,
+): { parts: Part[]; joins: string[] } {
+  const wanted = new Set(groupBy);
+  const time = [IncidentMetricsGroupBy.MONTH, IncidentMetricsGroupBy.WEEK].filter((g) => wanted.has(g));
+  const others = [...wanted].filter((g) => !time.includes(g));
+  const part = (g: IncidentMetricsGroupBy) => PARTS[g](table, wanted);
+  return {
+    parts: [...time, ...others].map(part),
+    joins: JOIN_ORDER.filter((g) => wanted.has(g)).map((g) => part(g).join ?? ''),
+  };
+}
+
+/** Per duration: how many have it, how many lack it, mean, percentiles and max. */
+const STATS = METRICS.flatMap((m) => [
+  `count(f.${m})::int AS ${m}_count`,
+  `(count(*) - count(f.${m}))::int AS ${m}_missing`,
+  `avg(f.${m})::float8 AS ${m}_mean`,
+  ...[50, 90, 95].map((p) => `percentile_cont(${p / 100}) WITHIN GROUP (ORDER BY f.${m}) AS ${m}_p${p}`),
+  `max(f.${m})::float8 AS ${m}_max`,
+]);
+
 export class IncidentMetricsQueries {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -105,7 +182,6 @@ export class IncidentMetricsQueries {
     groupBy: readonly IncidentMetricsGroupBy[],
   ): { sql: string; parameters: unknown[]; parts: readonly Part[] } {
     const ds = this.dataSource;
-    const table = (entity: new () => object) => `"${ds.getMetadata(entity).tableName}"`;
     const inner = applyFilter(ds.getRepository(Incident).createQueryBuilder('i'), filter)
       .select('i.id', 'id')
       .addSelect('i.acknowledged_at', 'declared_at')
@@ -115,66 +191,11 @@ export class IncidentMetricsQueries {
     for (const m of METRICS) inner.addSelect(durationSql(ds, m), m);
     const [innerSql, parameters] = inner.getQueryAndParameters();
 
-    const wanted = new Set(groupBy);
-    const utc = `(f.declared_at AT TIME ZONE 'UTC')`;
-    const parts: Part[] = [];
-    // month and week first (ascending), then the other parts in the order asked
-    if (wanted.has(IncidentMetricsGroupBy.MONTH))
-      parts.push({
-        select: { month: `to_char(${utc}, 'YYYY-MM')` },
-        order: ['month'],
-        label: (k) => k.month ?? '',
-      });
-    if (wanted.has(IncidentMetricsGroupBy.WEEK))
-      parts.push({
-        select: { week: `to_char(${utc}, 'IYYY-"W"IW')` },
-        order: ['week'],
-        label: (k) => k.week ?? '',
-      });
-    for (const g of groupBy.filter((g, n) => groupBy.indexOf(g) === n)) {
-      if (g === IncidentMetricsGroupBy.CLIENT)
-        parts.push({
-          select: { client_slug: 'c.slug', client_name: 'c.name' },
-          order: ['client_name', 'client_slug'],
-          label: (k) => k.clientName ?? '(no client)',
-          join: `LEFT JOIN ${table(IncidentAffectedClient)} ac ON ac.incident_id = f.id
-            LEFT JOIN ${table(Client)} c ON c.id = ac.client_id`,
-        });
-      if (g === IncidentMetricsGroupBy.SITE)
-        parts.push({
-          select: { site_id: 's.site_id', site_name: 's.location' },
-          order: ['site_id'],
-          label: (k) => k.siteId ?? '(no site)',
-          // with CLIENT too, a site is counted under its own client only
-          join: `LEFT JOIN (${table(IncidentAffectedSite)} asx JOIN ${table(Site)} s ON s.id = asx.site_id)
-            ON asx.incident_id = f.id${wanted.has(IncidentMetricsGroupBy.CLIENT) ? ' AND s.client_id = c.id' : ''}`,
-        });
-      if (g === IncidentMetricsGroupBy.SERVICE)
-        parts.push({
-          select: { service_id: 'sv.id', service_name: 'sv.name' },
-          order: ['service_name', 'service_id'],
-          label: (k) => k.serviceName ?? '',
-          join: `JOIN ${table(Service)} sv ON sv.id = f.service_id`,
-        });
-      if (g === IncidentMetricsGroupBy.PRIORITY)
-        parts.push({
-          select: { priority: 'f.priority' },
-          order: ['priority'],
-          label: (k) => (k.priority ? priorityLabel(k.priority) : ''),
-        });
-    }
-
+    const { parts, joins } = partsOf(groupBy, (entity) => `"${ds.getMetadata(entity).tableName}"`);
     const keys = parts.flatMap((p) => Object.entries(p.select));
-    const stats = METRICS.flatMap((m) => [
-      `count(f.${m})::int AS ${m}_count`,
-      `(count(*) - count(f.${m}))::int AS ${m}_missing`,
-      `avg(f.${m})::float8 AS ${m}_mean`,
-      ...[50, 90, 95].map((p) => `percentile_cont(${p / 100}) WITHIN GROUP (ORDER BY f.${m}) AS ${m}_p${p}`),
-      `max(f.${m})::float8 AS ${m}_max`,
-    ]);
     const sql = `WITH f AS (${innerSql})
-SELECT ${[...keys.map(([column, expr]) => `${expr} AS ${column}`), 'count(*)::int AS count', ...stats].join(',\n  ')}
-FROM f ${parts.map((p) => p.join ?? '').join('\n')}
+SELECT ${[...keys.map(([column, expr]) => `${expr} AS ${column}`), 'count(*)::int AS count', ...STATS].join(',\n  ')}
+FROM f ${joins.join('\n')}
 ${keys.length ? `GROUP BY ${keys.map(([, expr]) => expr).join(', ')}` : ''}
 ${keys.length ? `ORDER BY ${parts.flatMap((p) => p.order.map((o) => `${o} NULLS LAST`)).join(', ')}` : ''}`;
     return { sql, parameters, parts };
