@@ -65,7 +65,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          // a token in the address (`?token=`, the wallboard's and the exports' links) is not logged
+          url: req.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

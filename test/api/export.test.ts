@@ -166,6 +166,9 @@ describe('GET /export/incidents.csv', () => {
     const byQuery = await get('/export/incidents.csv', t.tokens.viewer);
     expect(byHeader.res.status).toBe(200);
     expect(byHeader.text).toBe(byQuery.text);
+    // the token in the address is not written to the request log
+    expect(t.logs.some((line) => line.includes('/export/incidents.csv?token=[redacted]'))).toBe(true);
+    expect(t.logs.filter((line) => line.includes(t.tokens.viewer))).toEqual([]);
   });
 
   it('streams every incident of a large export in batches, each once, newest first', async () => {
