@@ -1,5 +1,6 @@
 // Counts the SQL statements the hub sends, so tests can assert "no N+1" and "refused before any
 // SQL ran" as numbers rather than timings.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { QueryRunner, Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger } from 'pino';
 
@@ -38,8 +39,18 @@ export function markBackground(runner: QueryRunner): QueryRunner {
   return runner;
 }
 
+const backgroundWork = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `fn` as background work: every statement it sends, through any connection, is left out of
+ * the count (job handlers, the sockets' periodic access check). Requests are what tests count.
+ */
+export function runInBackground<T>(fn: () => T): T {
+  return backgroundWork.run(true, fn);
+}
+
 const isBackground = (runner?: QueryRunner): boolean =>
-  !!(runner?.data as { background?: boolean } | undefined)?.background;
+  backgroundWork.getStore() === true || !!(runner?.data as { background?: boolean } | undefined)?.background;
 
 /** TypeORM logger: counts every statement, logs slow ones and errors through pino (no parameters). */
 export class CountingTypeOrmLogger implements TypeOrmLogger {

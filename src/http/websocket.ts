@@ -21,6 +21,7 @@ import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
 import { apolloLimits, oversizedResponse, type QueryLimits } from '../schema/query-limits';
 import { bearerOf, requestGate } from '../schema/access.plugin';
+import { runInBackground } from '../database/query-counter';
 
 export interface WebSocketOptions {
   server: Server;
@@ -120,7 +121,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
       again = true;
       return;
     }
-    checking = checkOpenSockets()
+    checking = runInBackground(checkOpenSockets)
       .catch((err: unknown) => log.warn({ err }, 'websocket access check failed'))
       .finally(() => {
         checking = null;

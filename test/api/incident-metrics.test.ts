@@ -379,6 +379,16 @@ describe('incidentMetrics', () => {
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'serviceIds.0' });
   });
 
+  it('refuses the same bad filter value on the incidents list (one filter rule for every read)', async () => {
+    const res = await t.gql(
+      'query($filter: IncidentFilter) { incidents(filter: $filter) { nodes { key } } }',
+      {
+        filter: { serviceIds: ['not-an-id'] },
+      },
+    );
+    expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'serviceIds.0' });
+  });
+
   it('is open to VIEWER tokens and to no one without a token', async () => {
     expect((await metrics([], {}, t.tokens.viewer))[0].count).toBeGreaterThan(0);
     const refused = await t.gql(METRICS, { groupBy: [] }, { token: null });

@@ -4,6 +4,8 @@ import { Client, Incident, IncidentAffectedClient, IncidentAffectedSite, Site } 
 import { decodeCursor, encodeCursor, type Page } from '../pagination';
 import type { Priority, Stage } from '../enums';
 import { OPEN_STAGES } from './lifecycle';
+import { parseInput } from '../validation';
+import { incidentFilterSchema } from './incident.inputs';
 
 export interface IncidentFilterValues {
   stages?: Stage[] | null;
@@ -26,7 +28,8 @@ export class IncidentQueries {
   }
 
   /** One page of incidents matching the filter, newest declaration first. */
-  async search(filter: IncidentFilterValues, first: number, after?: string | null): Promise<Page<Incident>> {
+  async search(raw: IncidentFilterValues, first: number, after?: string | null): Promise<Page<Incident>> {
+    const filter = parseInput(incidentFilterSchema, { ...raw });
     const base = () => applyFilter(this.dataSource.getRepository(Incident).createQueryBuilder('i'), filter);
     const query = base()
       .orderBy('i.acknowledged_at', 'DESC')

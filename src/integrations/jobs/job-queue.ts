@@ -4,7 +4,7 @@ import PgBoss, { type Job } from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Database } from '../../database/database';
-import { markBackground } from '../../database/query-counter';
+import { markBackground, runInBackground } from '../../database/query-counter';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
 export type { Job } from 'pg-boss';
@@ -209,7 +209,7 @@ export class JobQueue {
         // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
         // for jobs: it is failed, for a retry, rather than run against a database about to close.
         if (this.stopping) throw new Error('the job queue is stopping: retried later');
-        await handler(job);
+        await runInBackground(() => handler(job));
       },
     );
   }
