@@ -128,45 +128,17 @@ const TIMESTAMP_NAMES: Readonly<Record<CorrectableTimestamp, string>> = {
 
 /** The facts of one incident's postmortem, as of `generatedAt`. */
 export function postmortemFacts(record: PostmortemRecord, generatedAt: Date): PostmortemFacts {
+  return { ...incidentFacts(record, generatedAt), ...timelineFacts(record), ...listFacts(record) };
+}
+
+type IncidentFacts = Omit<
+  PostmortemFacts,
+  keyof ReturnType<typeof timelineFacts> | keyof ReturnType<typeof listFacts>
+>;
+
+/** What the incident row and its links say: summary, impact, times and the metrics. */
+function incidentFacts(record: PostmortemRecord, generatedAt: Date): IncidentFacts {
   const { incident } = record;
-  const by = (name: string | null) => name ?? HUB;
-  const entriesOf = (kind: string) => record.entries.filter((e) => e.kind === kind);
-
-  const stageChanges = entriesOf('STAGE_CHANGED').map((e) => {
-    const data = e.data as EventPayloads['StageChanged'];
-    return {
-      at: at(e.occurredAt),
-      from: stageLabel(data.from),
-      to: stageLabel(data.to),
-      by: by(e.actorName),
-      note: data.note ? inItem(data.note) : null,
-    };
-  });
-
-  // Starred messages still starred (a deleted one keeps its words, marked so) and notes, in order.
-  const messageOrNote = record.entries.flatMap((e) => {
-    if (e.kind === 'NOTE')
-      return [{ at: at(e.occurredAt), what: 'Note', by: by(e.actorName), text: inItem(e.text) }];
-    if (e.kind !== 'STARRED_MESSAGE') return [];
-    const m = e.data as StarredMessageData;
-    if (!m.starred) return [];
-    const flags = [m.edited ? 'edited' : null, m.deleted ? 'deleted in chat' : null].filter(Boolean);
-    const text = `${inItem(m.text || '(no text)')}${flags.length ? ` _(${flags.join(', ')})_` : ''}`;
-    return [{ at: at(e.occurredAt), what: 'Starred message', by: m.author, text }];
-  });
-
-  const corrections = entriesOf('TIMESTAMP_CORRECTED').map((e) => {
-    const data = e.data as EventPayloads['TimestampCorrected'];
-    return {
-      at: at(e.occurredAt),
-      by: by(e.actorName),
-      field: TIMESTAMP_NAMES[data.field] ?? data.field,
-      from: data.from === null ? 'unset' : at(data.from),
-      to: at(data.to),
-      reason: inItem(data.reason),
-    };
-  });
-
   return {
     key: incident.key,
     summary: incident.summary,
@@ -196,17 +168,66 @@ export function postmortemFacts(record: PostmortemRecord, generatedAt: Date): Po
       { label: 'Mitigated', at: at(incident.mitigatedAt) },
       { label: incident.stage === Stage.CANCELLED ? 'Cancelled' : 'Closed', at: at(incident.closedAt) },
     ],
-    stageChanges,
     ttd: duration(timeToDetectSeconds(incident)),
     tta: duration(timeToAcknowledgeSeconds(incident)),
     ttr: duration(timeToRecoverSeconds(incident)),
+  };
+}
+
+const by = (name: string | null) => name ?? HUB;
+
+/** What the timeline says: stage changes, starred messages and notes, escalations, corrections. */
+function timelineFacts(record: PostmortemRecord) {
+  const entriesOf = (kind: string) => record.entries.filter((e) => e.kind === kind);
+  const stageChanges = entriesOf('STAGE_CHANGED').map((e) => {
+    const data = e.data as EventPayloads['StageChanged'];
+    return {
+      at: at(e.occurredAt),
+      from: stageLabel(data.from),
+      to: stageLabel(data.to),
+      by: by(e.actorName),
+      note: data.note ? inItem(data.note) : null,
+    };
+  });
+  // Starred messages still starred (a deleted one keeps its words, marked so) and notes, in order.
+  const messagesAndNotes = record.entries.flatMap((e) => {
+    if (e.kind === 'NOTE')
+      return [{ at: at(e.occurredAt), what: 'Note', by: by(e.actorName), text: inItem(e.text) }];
+    if (e.kind !== 'STARRED_MESSAGE') return [];
+    const m = e.data as StarredMessageData;
+    if (!m.starred) return [];
+    const flags = [m.edited ? 'edited' : null, m.deleted ? 'deleted in chat' : null].filter(Boolean);
+    const text = `${inItem(m.text || '(no text)')}${flags.length ? ` _(${flags.join(', ')})_` : ''}`;
+    return [{ at: at(e.occurredAt), what: 'Starred message', by: m.author, text }];
+  });
+  const corrections = entriesOf('TIMESTAMP_CORRECTED').map((e) => {
+    const data = e.data as EventPayloads['TimestampCorrected'];
+    return {
+      at: at(e.occurredAt),
+      by: by(e.actorName),
+      field: TIMESTAMP_NAMES[data.field] ?? data.field,
+      from: data.from === null ? 'unset' : at(data.from),
+      to: at(data.to),
+      reason: inItem(data.reason),
+    };
+  });
+  const escalations = entriesOf('ESCALATION').map((e) => ({
+    at: at(e.occurredAt),
+    by: by(e.actorName),
+    text: inItem(e.text),
+  }));
+  return { stageChanges, record: messagesAndNotes, escalations, corrections };
+}
+
+/** The roles, status updates and action items. */
+function listFacts(record: PostmortemRecord) {
+  return {
     roles: record.roles.map((r) => ({
       role: inCell(roleLabel(r.role, r.title)),
       person: inCell(r.personName),
       from: at(r.assignedAt),
       until: r.relievedAt ? at(r.relievedAt) : 'still holds it',
     })),
-    record: messageOrNote,
     statusUpdates: record.statusUpdates.map((u) => ({
       at: at(u.postedAt),
       audience: u.audience === Audience.EXTERNAL ? 'External' : 'Internal',
@@ -216,12 +237,6 @@ export function postmortemFacts(record: PostmortemRecord, generatedAt: Date): Po
       attempted: inItem(u.attempted),
       nextSteps: inItem(u.nextSteps),
     })),
-    escalations: entriesOf('ESCALATION').map((e) => ({
-      at: at(e.occurredAt),
-      by: by(e.actorName),
-      text: inItem(e.text),
-    })),
-    corrections,
     actionItems: record.actionItems.map((a) => ({
       title: inCell(a.title),
       kind: words(a.kind),
