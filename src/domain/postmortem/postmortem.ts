@@ -120,6 +120,13 @@ const at = (d: Date | string | null): string => (d === null ? NOT_RECORDED : for
 const duration = (seconds: number | null) => (seconds === null ? NOT_RECORDED : formatDuration(seconds));
 const words = (value: string) => value.charAt(0) + value.slice(1).toLowerCase().replace(/_/g, ' ');
 
+const STATUS_WORDS: Readonly<Record<ActionItemStatus, string>> = {
+  [ActionItemStatus.OPEN]: 'Open',
+  [ActionItemStatus.IN_PROGRESS]: 'In progress',
+  [ActionItemStatus.DONE]: 'Done',
+  [ActionItemStatus.WONT_DO]: "Won't do",
+};
+
 const TIMESTAMP_NAMES: Readonly<Record<CorrectableTimestamp, string>> = {
   [CorrectableTimestamp.IMPACT_STARTED]: 'Impact started',
   [CorrectableTimestamp.DETECTED]: 'Detected',
@@ -240,7 +247,7 @@ function listFacts(record: PostmortemRecord) {
     actionItems: record.actionItems.map((a) => ({
       title: inCell(a.title),
       kind: words(a.kind),
-      status: words(a.status),
+      status: STATUS_WORDS[a.status] ?? a.status,
       owner: inCell(a.ownerName),
       due: at(a.dueDate),
     })),
