@@ -5,6 +5,7 @@
 import { markdownToJiraDocument } from '../../src/integrations/jira/jira.adf';
 import { JiraFake, SlackFake } from '../support/fakes';
 import {
+  ASSIGN_ROLE,
   CHANGE_STAGE,
   INCIDENT_EFFECT_OUTCOMES,
   PUBLISH_POSTMORTEM,
@@ -115,7 +116,7 @@ describe('publishing the postmortem', () => {
     expect(slack.invalidCalls).toEqual([]);
   });
 
-  it('lets an earlier revision retried after a later one stand down, so the later text stays', async () => {
+  it('lets a role holder publish, and an earlier revision retried after a later one stand down, so the later text stays', async () => {
     const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
     await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'MITIGATED' } });
     const before = (await settled(incident.key, 'JIRA', 2)).length;
@@ -128,7 +129,16 @@ describe('publishing the postmortem', () => {
       path: `/rest/api/3/issue/${issue.key}`,
       fault: { kind: 'status', status: 503 },
     });
-    await t.ok(PUBLISH_POSTMORTEM, { incidentKey: incident.key, markdown: 'Revision one' });
+    // a responder may publish once they hold a role on the incident, not before
+    const asResponder = (markdown: string) =>
+      t.gql(PUBLISH_POSTMORTEM, { incidentKey: incident.key, markdown }, { token: t.tokens.responder });
+    expect((await asResponder('Revision one')).body.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await t.ok(ASSIGN_ROLE, {
+      input: { incidentKey: incident.key, role: 'SUPPORT_TEAM', personId: t.people.responder.id },
+    });
+    expect((await asResponder('Revision one')).body.errors).toBeUndefined();
     await t.ok(PUBLISH_POSTMORTEM, { incidentKey: incident.key, markdown: 'Revision two' });
     await settled(incident.key, 'JIRA', before + 2);
     expect(jira.text(jira.issue(issue.key)!.fields.description)).toBe('Revision two');
