@@ -148,6 +148,9 @@ describe('postmortem template', () => {
     writeFileSync(path, '# {{key}} {{rootCause}}\n');
     const facts = postmortemFacts(record(), d('2026-01-01T10:00:00Z'));
     expect(() => PostmortemTemplate.load(path).render(facts)).toThrow(/rootCause/);
+    // a syntax error is found when it is loaded (at start), naming the file
+    writeFileSync(path, '# {{#if key}}unclosed\n');
+    expect(() => PostmortemTemplate.load(path)).toThrow(`postmortem template ${path}`);
   });
 });
 

@@ -12,10 +12,19 @@ export const DEFAULT_POSTMORTEM_TEMPLATE = join(packageRoot(), 'templates', 'pos
 export class PostmortemTemplate {
   private constructor(private readonly compiled: Handlebars.TemplateDelegate<PostmortemFacts>) {}
 
-  /** Read and compile the template at `path` (default: templates/postmortem.md.hbs). */
+  /**
+   * Read and compile the template at `path` (default: templates/postmortem.md.hbs); a syntax error
+   * is thrown here, at start, naming the file.
+   */
   static load(path: string = DEFAULT_POSTMORTEM_TEMPLATE): PostmortemTemplate {
     const source = readFileSync(path, 'utf8');
-    return new PostmortemTemplate(Handlebars.create().compile(source, { strict: true, noEscape: true }));
+    const hbs = Handlebars.create();
+    try {
+      hbs.parse(source);
+    } catch (err) {
+      throw new Error(`postmortem template ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    return new PostmortemTemplate(hbs.compile(source, { strict: true, noEscape: true }));
   }
 
   /** The Markdown: trailing blanks trimmed, at most one blank line in a row, one final newline. */

@@ -15,7 +15,7 @@ import type { Tx, UnitOfWork } from '../unit-of-work';
 import { parseInput, requiredText } from '../validation';
 import { postmortemFacts } from './postmortem';
 import { loadPostmortemRecord } from './postmortem-record';
-import { PostmortemTemplate } from './postmortem-template';
+import type { PostmortemTemplate } from './postmortem-template';
 
 /** The stages from which a postmortem may be published: impact has ended. */
 export const PUBLISHABLE_STAGES: readonly Stage[] = [Stage.MITIGATED, Stage.POSTMORTEM, Stage.CLOSED];
@@ -51,7 +51,7 @@ export interface PostmortemState {
 export class PostmortemService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly template: PostmortemTemplate = PostmortemTemplate.load(),
+    private readonly template: PostmortemTemplate,
   ) {}
 
   /** The incident's postmortem: drafted from its record now, with what was last published. */
