@@ -1,9 +1,11 @@
 // The blameless postmortem of an incident: its draft from the record, and publishing it to the
 // incident's Jira issue (linked in its Slack channel).
 import { Arg, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { POSTMORTEM_MARKDOWN_MAX } from '../domain/incident/incident.inputs';
 import type { PostmortemState } from '../domain/postmortem/postmortem.service';
 import { Incident, Person } from '../entities';
 import { actorOf, type HubContext } from '../schema/context';
+import { INCIDENT_KEY } from '../schema/inputs';
 
 @ObjectType({
   description:
@@ -48,10 +50,10 @@ export class PostmortemResolver {
       "Publish the postmortem (the markdown given, or the draft generated now) as the description of the incident's Jira issue, and link it in the incident's Slack channel; a later publish replaces it there (INCIDENT_MANAGER, or anyone in a role on the incident). Only once impact has ended (MITIGATED, POSTMORTEM, CLOSED), and only for an incident with a Jira issue.",
   })
   async publishPostmortem(
-    @Arg('incidentKey') incidentKey: string,
+    @Arg('incidentKey', { description: INCIDENT_KEY }) incidentKey: string,
     @Arg('markdown', () => String, {
       nullable: true,
-      description: 'The (edited) postmortem in Markdown, at most 30000 characters; absent: the draft.',
+      description: `The (edited) postmortem in Markdown, at most ${POSTMORTEM_MARKDOWN_MAX} characters; absent: the draft generated now.`,
     })
     markdown: string | null | undefined,
     @Ctx() ctx: HubContext,

@@ -2,17 +2,17 @@
 // (as drafted or edited) to the incident's Jira issue and linked in its channel. Publishing records
 // a PostmortemPublished entry; the vendors' reactions carry it out as effects, and a later publish
 // replaces an earlier one there (never a second copy).
-import { z } from 'zod';
 import { ExternalRecord, type Incident, IncidentPostmortem } from '../../entities';
 import type { Actor } from '../access/access';
 import { type IncidentNeed, requireIncidentAccess } from '../access/incident-access';
 import { AccessRole, ExternalSystem, Stage, SyncState } from '../enums';
 import { badInput } from '../errors';
 import { getIncident } from '../incident/incident-store';
+import { type PublishPostmortemInput, publishPostmortemSchema } from '../incident/incident.inputs';
 import { stageLabel } from '../labels';
 import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
-import { parseInput, requiredText } from '../validation';
+import { parseInput } from '../validation';
 import { postmortemFacts } from './postmortem';
 import { loadPostmortemRecord } from './postmortem-record';
 import type { PostmortemTemplate } from './postmortem-template';
@@ -25,16 +25,6 @@ export const PUBLISH_POSTMORTEM_NEED: IncidentNeed = {
   withoutRole: AccessRole.INCIDENT_MANAGER,
   withRole: AccessRole.RESPONDER,
 };
-
-/** The longest postmortem Markdown taken (Jira's description holds 32 767 characters). */
-export const POSTMORTEM_MARKDOWN_MAX = 30_000;
-
-export const publishPostmortemSchema = z.strictObject({
-  incidentKey: requiredText(200),
-  /** Absent: the draft generated from the record now. */
-  markdown: requiredText(POSTMORTEM_MARKDOWN_MAX).nullish(),
-});
-export type PublishPostmortemInput = z.input<typeof publishPostmortemSchema>;
 
 /** The draft as of now, and what was published last (if anything). */
 export interface PostmortemState {
