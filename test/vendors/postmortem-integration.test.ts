@@ -83,6 +83,17 @@ describe('publishing the postmortem', () => {
     await settled(incident.key, 'SLACK', slackBefore + 1);
     expect(jira.pendingFaults).toEqual([]);
     expect(slack.pendingFaults).toEqual([]);
+    // the lost answers were the postmortem effects' own: each ran twice and wrote or posted once
+    expect(
+      await t.database.dataSource.query(
+        `SELECT action, attempts FROM integration_effect WHERE incident_id = $1 AND action LIKE '%.postmortem'
+          ORDER BY action`,
+        [incident.id],
+      ),
+    ).toEqual([
+      { action: 'jira.postmortem', attempts: 2 },
+      { action: 'slack.postmortem', attempts: 2 },
+    ]);
     expect(jira.issue(issue.key)!.fields.description).toEqual(markdownToJiraDocument(first.markdown));
     expect(jira.callsTo('editIssue').map((c) => c.path)).toEqual([
       `/rest/api/3/issue/${issue.key}`,
