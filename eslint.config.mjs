@@ -21,6 +21,12 @@ const packageBoundaries = [
       'jira.js belongs in the Jira adapter, src/integrations/jira/; elsewhere use its port (jira.port.ts).',
   },
   {
+    regex: '^marklassian(/|$)',
+    home: 'src/integrations/jira',
+    message:
+      'marklassian (Markdown to ADF) belongs in the Jira adapter, src/integrations/jira/jira.adf.ts; elsewhere use markdownToJiraDocument.',
+  },
+  {
     regex: '^nodemailer(/|$)',
     home: 'src/integrations/email',
     message:

@@ -118,10 +118,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ports.opsgenie && schedule ? { pager: ports.opsgenie, name: schedule } : null,
   );
   uow.onBeforeCommit((manager, committed) => handoverJobs.beforeCommit(manager, committed));
-  const domain = createDomainServices(uow, {
-    priorityMatrix: DEFAULT_PRIORITY_MATRIX,
-    incidentFlowPriorities: config.incidentFlowPriorities,
-  });
+  const domain = createDomainServices(
+    uow,
+    { priorityMatrix: DEFAULT_PRIORITY_MATRIX, incidentFlowPriorities: config.incidentFlowPriorities },
+    config.postmortemTemplate,
+  );
   const services: HubServices = {
     dataSource,
     ...domain,

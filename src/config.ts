@@ -1,5 +1,6 @@
 // The one place that reads process.env: parsed once, validated, typed and frozen. A bad value
 // stops the process with a message naming the variable.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { Priority } from './domain/enums';
 import type { UpdateCadence } from './domain/incident/priority-matrix';
@@ -83,6 +84,8 @@ const EnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** The postmortem's layout: a Handlebars file; unset, templates/postmortem.md.hbs. */
+  POSTMORTEM_TEMPLATE: optionalString.refine((v) => v === undefined || existsSync(v), 'no such file'),
   /** How long an incident manager holds the role before being prompted to hand over ("off" never). */
   HANDOVER_AFTER: z
     .string()
@@ -199,6 +202,8 @@ export interface Config {
   readonly updateCadence: UpdateCadence;
   /** HANDOVER_AFTER in seconds: an incident manager is prompted to hand over after holding the role this long (0: never). */
   readonly handoverAfterSeconds: number;
+  /** The postmortem template file; undefined: templates/postmortem.md.hbs. */
+  readonly postmortemTemplate: string | undefined;
   readonly integrations: {
     readonly maxAttempts: number;
     readonly retryDelaySeconds: number;
@@ -238,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],
     updateCadence: Object.freeze(e.STATUS_UPDATE_CADENCE),
     handoverAfterSeconds: e.HANDOVER_AFTER,
+    postmortemTemplate: e.POSTMORTEM_TEMPLATE,
     integrations: Object.freeze({
       maxAttempts: e.INTEGRATION_MAX_ATTEMPTS,
       retryDelaySeconds: e.INTEGRATION_RETRY_DELAY_SECONDS,

@@ -235,6 +235,20 @@ export interface EventPayloads {
     /** EXTERNAL: the support tickets linked to the incident, whose requesters hear too. */
     supportTicketIds: string[];
   };
+  /**
+   * publishPostmortem: the postmortem (drafted from the record, or as edited) published to the
+   * incident's Jira issue and linked in its channel (a COMMUNICATION entry). Every revision's text is
+   * kept here; incident_postmortem holds the latest.
+   */
+  PostmortemPublished: {
+    postmortem: 'published';
+    revision: number;
+    markdown: string;
+    /** Whether the text is the sender's own rather than the draft as generated. */
+    edited: boolean;
+    /** The Jira issue it is written to. */
+    issueKey: string;
+  };
   /** A REMINDER entry: the status update is due and missing (one per overdue period). */
   StatusUpdateReminderSent: OverdueUpdate & { incidentManagers: OwedBy[] };
   /**
@@ -276,6 +290,7 @@ export const EVENT_TIMELINE_KIND = {
   IntegrationActivityRecorded: TimelineKind.INTEGRATION,
   FinalCommunicationDrafted: TimelineKind.COMMUNICATION,
   CommunicationSent: TimelineKind.COMMUNICATION,
+  PostmortemPublished: TimelineKind.COMMUNICATION,
   StatusUpdateReminderSent: TimelineKind.REMINDER,
   StatusUpdateOverdueEscalated: TimelineKind.ESCALATION,
   HandoverPrompted: TimelineKind.REMINDER,

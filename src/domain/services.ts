@@ -4,6 +4,8 @@ import { ActionItemService } from './action-items/action-item.service';
 import { DistributionListService } from './catalogue/distribution-lists';
 import { IncidentService, type IncidentServiceSettings } from './incident/incident.service';
 import { IntegrationActivityService } from './integration-activity/integration-activity.service';
+import { PostmortemService } from './postmortem/postmortem.service';
+import { PostmortemTemplate } from './postmortem/postmortem-template';
 import { RoleService } from './roles/role.service';
 import type { UnitOfWork } from './unit-of-work';
 import { CommunicationService } from './updates/communication.service';
@@ -17,9 +19,15 @@ export interface DomainServices {
   readonly integrationActivity: IntegrationActivityService;
   readonly communications: CommunicationService;
   readonly distributionLists: DistributionListService;
+  readonly postmortems: PostmortemService;
 }
 
-export function createDomainServices(uow: UnitOfWork, settings?: IncidentServiceSettings): DomainServices {
+export function createDomainServices(
+  uow: UnitOfWork,
+  settings?: IncidentServiceSettings,
+  /** The postmortem template file (default: templates/postmortem.md.hbs). */
+  postmortemTemplate?: string,
+): DomainServices {
   return {
     incidents: new IncidentService(uow, settings),
     roles: new RoleService(uow),
@@ -28,5 +36,6 @@ export function createDomainServices(uow: UnitOfWork, settings?: IncidentService
     integrationActivity: new IntegrationActivityService(uow),
     communications: new CommunicationService(uow),
     distributionLists: new DistributionListService(uow),
+    postmortems: new PostmortemService(uow, PostmortemTemplate.load(postmortemTemplate)),
   };
 }

@@ -6,6 +6,7 @@ import { ExternalRecord } from './external-record.entity';
 import { InboundDelivery } from './inbound-delivery.entity';
 import { IncidentAffectedClient } from './incident-affected-client.entity';
 import { IncidentAffectedSite } from './incident-affected-site.entity';
+import { IncidentPostmortem } from './incident-postmortem.entity';
 import { IntegrationEffect } from './integration-effect.entity';
 import { Incident } from './incident.entity';
 import { Person } from './person.entity';
@@ -28,6 +29,7 @@ export {
   InboundDelivery,
   IncidentAffectedClient,
   IncidentAffectedSite,
+  IncidentPostmortem,
   IntegrationEffect,
   Person,
   RoleAssignment,
@@ -61,4 +63,5 @@ export const ENTITIES = [
   StarredMessage,
   SupportTicket,
   DistributionList,
+  IncidentPostmortem,
 ];

@@ -1,19 +1,9 @@
 // Pages served to browsers: GraphiQL, the wallboard and insights, with every script taken from
 // installed packages (no CDN), so they work without internet access.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Express } from 'express';
-
-/** The repository root (holds package.json), from src/ under ts-jest or dist/src/ when built. */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = parent;
-  }
-  return dir;
-}
+import { packageRoot } from '../package-root';
 
 export function mountBrowserPages(app: Express): void {
   const root = packageRoot();

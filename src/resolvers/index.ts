@@ -16,6 +16,7 @@ import { IntegrationResolver } from './integration.resolver';
 import { LiveResolver } from './live.resolver';
 import { RhythmResolver } from './rhythm.resolver';
 import { MetricsResolver } from './metrics.resolver';
+import { IncidentPostmortemResolver, PostmortemResolver } from './postmortem.resolver';
 
 export const RESOLVERS = [
   IncidentResolver,
@@ -36,4 +37,6 @@ export const RESOLVERS = [
   IntegrationResolver,
   RhythmResolver,
   MetricsResolver,
+  PostmortemResolver,
+  IncidentPostmortemResolver,
 ] as const;

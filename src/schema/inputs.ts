@@ -22,7 +22,7 @@ import { TEXT_LIMITS } from '../entities/incident.entity';
 
 // Each limit the use cases enforce is stated in the field's description, from the same constant;
 // test/unit/inputs-match.test.ts holds the two declarations equal.
-const INCIDENT_KEY = `The incident key, at most ${INPUT_LIMITS.incidentKey} characters.`;
+export const INCIDENT_KEY = `The incident key, at most ${INPUT_LIMITS.incidentKey} characters.`;
 const atMost = (n: number): string => `at most ${n} characters`;
 
 @InputType({ description: 'Which incidents to return; every condition given must hold.' })

@@ -162,6 +162,14 @@ export class FakeIssueTracker extends Recorder implements IssueTracker {
     this.record('setPriority', issueKey, priorityName);
     this.priorities.set(issueKey, priorityName);
   }
+
+  /** Each issue's description (ADF), as last set. */
+  readonly descriptions = new Map<string, unknown>();
+
+  async setDescription(issueKey: string, description: unknown): Promise<void> {
+    this.record('setDescription', issueKey, description);
+    this.descriptions.set(issueKey, description);
+  }
 }
 
 export class FakeSupportDesk extends Recorder implements SupportDesk {

@@ -1464,3 +1464,59 @@ export const REMINDER_SENT = operation<
     }
   }
 `);
+
+// ---------------------------------------------------------------- postmortem
+
+export interface PostmortemFields {
+  markdown: string;
+  generatedAt: string;
+  publishedAt: string | null;
+  publishedMarkdown: string | null;
+  revision: number | null;
+  url: string | null;
+  publishedBy: { name: string } | null;
+}
+
+const POSTMORTEM_FIELDS = /* GraphQL */ `
+  fragment PostmortemFields on Postmortem {
+    markdown
+    generatedAt
+    publishedAt
+    publishedMarkdown
+    revision
+    url
+    publishedBy {
+      name
+    }
+  }
+`;
+
+export const INCIDENT_POSTMORTEM = operation<
+  { incident: { postmortem: PostmortemFields } | null },
+  KeyVariables
+>(
+  /* GraphQL */ `
+    query IncidentPostmortem($key: String!) {
+      incident(key: $key) {
+        postmortem {
+          ...PostmortemFields
+        }
+      }
+    }
+  `,
+  POSTMORTEM_FIELDS,
+);
+
+export const PUBLISH_POSTMORTEM = operation<
+  { publishPostmortem: PostmortemFields },
+  { incidentKey: string; markdown?: string | null }
+>(
+  /* GraphQL */ `
+    mutation PublishPostmortem($incidentKey: String!, $markdown: String) {
+      publishPostmortem(incidentKey: $incidentKey, markdown: $markdown) {
+        ...PostmortemFields
+      }
+    }
+  `,
+  POSTMORTEM_FIELDS,
+);

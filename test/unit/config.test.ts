@@ -33,6 +33,7 @@ describe('configuration', () => {
     ['JIRA_HOST', '::'],
     ['JIRA_PRIORITIES', 'P1'],
     ['SLACK_INCIDENTS_CHANNEL', 'Major Incidents'],
+    ['POSTMORTEM_TEMPLATE', '/no/such/postmortem.md.hbs'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

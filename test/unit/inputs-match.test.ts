@@ -53,6 +53,7 @@ import {
   escalateSchema,
   handOverRoleSchema,
   postStatusUpdateSchema,
+  publishPostmortemSchema,
   reassessPrioritySchema,
   relieveRoleSchema,
   sendCommunicationSchema,
@@ -99,6 +100,7 @@ const DOMAIN_INPUTS: Record<string, z.ZodType | GraphQLOnly> = {
   upsertDistributionList: upsertDistributionListSchema,
   deleteDistributionList: deleteDistributionListSchema,
   sendCommunication: sendCommunicationSchema,
+  publishPostmortem: publishPostmortemSchema,
   retryIntegration: {
     graphqlOnly: 'an enum and an incident key that is only looked up; no other entry point calls it',
   },

@@ -1,6 +1,7 @@
 // The Jira fake, driven by the real jira.js clients (Version3Client and Version2Client).
 import { createRequire } from 'node:module';
 import type * as JiraJs from 'jira.js' with { 'resolution-mode': 'import' };
+import { markdownToJiraDocument } from '../../src/integrations/jira/jira.adf';
 import { JiraFake, parseJql, textToAdf } from '../support/fakes/jira.fake';
 
 // jira.js 5 is typed as an ES module ("type": "module"), so under this repo's CommonJS `module: node16`
@@ -263,6 +264,33 @@ describe('Jira fake: invalid requests', () => {
       },
     });
     expect(jira.invalidCalls).toHaveLength(1);
+  });
+
+  it('rejects a description that is not valid ADF (an empty text node, a node out of place) and takes the postmortem document', async () => {
+    await createIncident();
+    const client = v3();
+    const doc = (content: unknown[]) => ({ type: 'doc' as const, version: 1 as const, content });
+    const refused = async (content: unknown[], message: string) => {
+      await expect(
+        client.issues.editIssue({ issueIdOrKey: 'INC-1', fields: { description: doc(content) } }),
+      ).rejects.toMatchObject({ status: 400 });
+      expect(jira.invalidCalls.at(-1)?.validationErrors).toEqual([`description: INVALID_INPUT: ${message}`]);
+    };
+    await refused(
+      [{ type: 'paragraph', content: [{ type: 'text', text: '' }] }],
+      'doc.content[0].content[0]: a text node needs non-empty text',
+    );
+    await refused([{ type: 'text', text: 'bare' }], 'doc.content[0]: "text" may not stand in "doc"');
+    await refused(
+      [{ type: 'bulletList', content: [{ type: 'paragraph' }] }],
+      'doc.content[0].content[0]: "paragraph" may not stand in "bulletList"',
+    );
+    const postmortem = markdownToJiraDocument(
+      '# Postmortem\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n- [x] done\n- **bold** [link](https://x.test)\n',
+    );
+    await client.issues.editIssue({ issueIdOrKey: 'INC-1', fields: { description: postmortem } });
+    expect(jira.issue('INC-1')!.fields.description).toEqual(postmortem);
+    expect(jira.invalidCalls).toHaveLength(3);
   });
 
   it('rejects a wrongly typed query parameter, an unbounded search and the removed /search', async () => {

@@ -220,3 +220,13 @@ export const incidentFilterSchema = z.strictObject({
   declaredBefore: z.date().nullish(),
   text: z.string().max(TEXT_LIMITS.summary, `must be at most ${TEXT_LIMITS.summary} characters`).nullish(),
 });
+
+/** The longest postmortem Markdown publishPostmortem takes (a Jira description holds 32 767 characters). */
+export const POSTMORTEM_MARKDOWN_MAX = 30_000;
+
+export const publishPostmortemSchema = z.strictObject({
+  incidentKey,
+  /** Absent: the draft generated from the record now. */
+  markdown: requiredText(POSTMORTEM_MARKDOWN_MAX).nullish(),
+});
+export type PublishPostmortemInput = z.input<typeof publishPostmortemSchema>;

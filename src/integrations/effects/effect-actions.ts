@@ -43,6 +43,11 @@ export const EFFECT_PAYLOADS = {
    * channel); `ref` is in the text, so a repeated run finds its earlier post instead of posting again.
    */
   'slack.postTo': z.object({ channel: z.string(), text: z.string(), ref: z.string() }),
+  /**
+   * The message in the incident channel linking the published postmortem: posted and pinned once,
+   * edited on later publishes (found by `marker`); a later one supersedes an earlier.
+   */
+  'slack.postmortem': z.object({ marker: z.string(), text: z.string() }),
   'opsgenie.page': z.object({
     alias: z.string(),
     message: z.string(),
@@ -63,6 +68,14 @@ export const EFFECT_PAYLOADS = {
   'jira.transition': z.object({ status: z.string() }),
   /** The issue's priority follows the incident's (JIRA_PRIORITIES). */
   'jira.setPriority': z.object({ priority: z.string() }),
+  /**
+   * The published postmortem as the issue's description (ADF, converted from its Markdown when
+   * planned); a later revision supersedes an earlier one.
+   */
+  'jira.postmortem': z.object({
+    revision: z.number().int(),
+    description: z.object({ type: z.literal('doc'), version: z.literal(1), content: z.array(z.unknown()) }),
+  }),
   'zendesk.createTicket': z.object({ incidentKey: z.string(), subject: z.string(), body: z.string() }),
   /** An internal note on the ticket the incident came from. */
   'zendesk.note': z.object({ incidentKey: z.string(), ticketId: z.string(), body: z.string() }),

@@ -1,9 +1,10 @@
 // Email templates kept as files in the repository (templates/email/<kind>.{subject,text,html}.hbs),
 // read and compiled once. Handlebars in strict mode: a fact a template names but is not given is an
 // error, not an empty string. The HTML part escapes every fact; the subject and text parts do not.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { packageRoot } from '../../package-root';
 
 /** The kinds of email the hub sends, each with its three templates. */
 export const EMAIL_KINDS = ['communication-internal', 'communication-external'] as const;
@@ -16,17 +17,6 @@ export interface RenderedEmail {
 }
 
 type Compiled = Record<keyof RenderedEmail, Handlebars.TemplateDelegate>;
-
-/** The repository root (holds package.json), from src/ under ts-jest or dist/src/ when built. */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above ' + __dirname);
-    dir = parent;
-  }
-  return dir;
-}
 
 export class EmailTemplates {
   private constructor(private readonly compiled: ReadonlyMap<EmailKind, Compiled>) {}

@@ -98,6 +98,20 @@ export class JiraIssueTracker implements IssueTracker {
     );
   }
 
+  /** A PUT of the whole description: running it again after a lost answer writes the same text. */
+  async setDescription(
+    issueKey: string,
+    description: { type: 'doc'; version: 1; content: unknown[] },
+  ): Promise<void> {
+    await this.call(() =>
+      this.client.issues.editIssue({
+        issueIdOrKey: issueKey,
+        fields: { description },
+        notifyUsers: false,
+      }),
+    );
+  }
+
   private tracked(issueKey: string): TrackedIssue {
     return { issueKey, url: `${this.options.host.replace(/\/+$/, '')}/browse/${issueKey}` };
   }

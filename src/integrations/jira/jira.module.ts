@@ -3,7 +3,7 @@
 // JIRA_PRIORITIES).
 import type { Config } from '../../config';
 import { ExternalSystem } from '../../domain/enums';
-import type { DomainEvent } from '../../domain/events';
+import type { DomainEvent, EventOf } from '../../domain/events';
 import { priorityLabel } from '../../domain/labels';
 import type { ActionOf, EffectIntent, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
@@ -11,6 +11,7 @@ import type { PlanContext, Reactions } from '../effects/effect-planner';
 import { IntegrationError } from '../integration-error';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
+import { markdownToJiraDocument } from './jira.adf';
 import { JiraIssueTracker } from './jira.client';
 import type { IssueTracker } from './jira.port';
 
@@ -27,6 +28,7 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
   ) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<JiraAction>[]> {
+    if (event.type === 'PostmortemPublished') return postmortemIntents(event);
     const issueKey = `jira:issue:${event.incidentId}`;
     if (!(await context.planned(issueKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
@@ -91,6 +93,7 @@ class JiraEffects implements EffectHandler<ExternalSystem.JIRA> {
     }
     const issueKey = await context.externalId(ExternalSystem.JIRA);
     if (!issueKey) throw new IntegrationError('JIRA', 'UNAVAILABLE', 'issue not created yet');
+    if (effect.action === 'jira.postmortem') return runPostmortem(this.tracker, issueKey, effect, context);
     if (effect.action === 'jira.setPriority') {
       const { priority } = effect.payload;
       await this.tracker.setPriority(issueKey, priority);
@@ -100,6 +103,30 @@ class JiraEffects implements EffectHandler<ExternalSystem.JIRA> {
     await this.tracker.transitionTo(issueKey, status);
     return { result: { issueKey, status } };
   }
+}
+
+/** The published postmortem becomes the issue's description; each revision is its own effect. */
+function postmortemIntents(event: EventOf<'PostmortemPublished'>): EffectIntent<JiraAction>[] {
+  return [
+    {
+      action: 'jira.postmortem',
+      dedupeKey: `jira:postmortem:${event.timelineEntryId}`,
+      payload: { revision: event.data.revision, description: markdownToJiraDocument(event.data.markdown) },
+    },
+  ];
+}
+
+/** A later revision says it all: an earlier one retried after it stands down. */
+async function runPostmortem(
+  tracker: IssueTracker,
+  issueKey: string,
+  effect: TypedEffect<'jira.postmortem'>,
+  context: EffectContext,
+): Promise<EffectOutcome> {
+  const { revision, description } = effect.payload;
+  if (await context.superseded()) return { result: { issueKey, revision, superseded: true } };
+  await tracker.setDescription(issueKey, description);
+  return { result: { issueKey, revision } };
 }
 
 export const jiraModule: VendorModule<'jira'> = {

@@ -19,4 +19,9 @@ export interface IssueTracker {
   transitionTo(issueKey: string, statusName: string): Promise<void>;
   /** Set the issue's priority (by its Jira name). */
   setPriority(issueKey: string, priorityName: string): Promise<void>;
+  /** Replace the issue's description (an ADF document): the published postmortem. */
+  setDescription(
+    issueKey: string,
+    description: { type: 'doc'; version: 1; content: unknown[] },
+  ): Promise<void>;
 }

@@ -89,6 +89,19 @@ export function channelTopic(view: IncidentView, links: TopicLinks): string {
 /** How the hub finds its pinned card in a channel again. */
 export const incidentCardMarker = (key: string): string => `Incident card ${key}`;
 
+export const postmortemMarker = (key: string): string => `Postmortem of ${key}`;
+
+/** The pinned message linking the published postmortem (its revision, so an edit shows). */
+export function postmortemLinkText(
+  key: string,
+  issueKey: string,
+  url: string | null,
+  revision: number,
+): string {
+  const link = url ? `<${url}|${issueKey}>` : issueKey;
+  return `:memo: *${postmortemMarker(key)}* published in Jira: ${link} (revision ${revision}). Blameless: read it, comment there.`;
+}
+
 /** The pinned incident card: everything the topic has no room for, every role and link. */
 export function incidentCard(view: IncidentView, links: TopicLinks): string {
   const roles = rolesInOrder(view.roles);

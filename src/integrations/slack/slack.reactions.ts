@@ -3,7 +3,7 @@
 // channel, each its own effect.
 import { createHash } from 'node:crypto';
 import { Audience, ExternalSystem, Priority, Stage } from '../../domain/enums';
-import type { DomainEvent } from '../../domain/events';
+import type { DomainEvent, EventOf } from '../../domain/events';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
 import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import { NotReadyError } from '../integration-error';
@@ -20,6 +20,8 @@ import {
   clientStatusUpdateText,
   incidentCard,
   incidentCardMarker,
+  postmortemLinkText,
+  postmortemMarker,
   escalatedText,
   stageChangedText,
   statusUpdateText,
@@ -69,6 +71,7 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
       const { clients } = await context.view();
       intents.push(...clientPosts(event, clients, (client) => clientAllClear(client)));
     }
+    if (event.type === 'PostmortemPublished') intents.push(await postmortemLink(event, context));
     const text = await this.postText(event, context);
     if (text) {
       const ref = `ref ${event.timelineEntryId.slice(0, 8)}`;
@@ -221,6 +224,23 @@ export class SlackReactions implements Reactions<ExternalSystem.SLACK> {
   }
 }
 
+/** The channel's one message linking the published postmortem, edited in place on each publish. */
+async function postmortemLink(
+  event: EventOf<'PostmortemPublished'>,
+  context: PlanContext,
+): Promise<SlackIntent> {
+  const { externalUrls } = await context.view();
+  const { issueKey, revision } = event.data;
+  return {
+    action: 'slack.postmortem',
+    dedupeKey: `slack:postmortem:${event.timelineEntryId}`,
+    payload: {
+      marker: postmortemMarker(event.incidentKey),
+      text: postmortemLinkText(event.incidentKey, issueKey, externalUrls.JIRA ?? null, revision),
+    },
+  };
+}
+
 const TOPIC_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
   'RoleAssigned',
   'RoleRelieved',
@@ -301,7 +321,10 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
     const channelId = await context.externalId(ExternalSystem.SLACK);
     if (!channelId) throw new NotReadyError('SLACK', 'channel not open yet');
     // A topic or card planned later says it all: one retried after it must not set an older text.
-    const whole = effect.action === 'slack.updateTopic' || effect.action === 'slack.card';
+    const whole =
+      effect.action === 'slack.updateTopic' ||
+      effect.action === 'slack.card' ||
+      effect.action === 'slack.postmortem';
     if (whole && (await context.superseded())) return { result: { channelId, superseded: true } };
     switch (effect.action) {
       case 'slack.updateTopic':
@@ -310,7 +333,8 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
       case 'slack.invite':
         await this.chat.invite(channelId, effect.payload.userIds);
         return { result: { channelId } };
-      case 'slack.card': {
+      case 'slack.card':
+      case 'slack.postmortem': {
         const { marker, text } = effect.payload;
         const card = await this.chat.upsertPinned({ channel: channelId, text, marker });
         return { result: { channelId, messageId: card.messageId } };

@@ -524,9 +524,10 @@ export class JiraFake extends FakeVendor {
   private richTextProblem(ctx: HandlerContext, value: unknown, required = false): string | undefined {
     if (value === undefined || value === null) return required ? 'Comment body can not be empty!' : undefined;
     if (this.isV2(ctx)) return typeof value === 'string' ? undefined : 'Operation value must be a string';
-    return isAdf(value)
-      ? undefined
-      : 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+    if (!isAdf(value))
+      return 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+    const problem = adfProblem(value);
+    return problem ? `INVALID_INPUT: ${problem}` : undefined;
   }
 
   private fieldProblems(ctx: HandlerContext, fields: Record<string, unknown>): Record<string, string> {
@@ -800,6 +801,78 @@ export function adfToText(value: unknown): string {
       : inner.join('');
   };
   return walk(value);
+}
+
+/**
+ * What makes a document invalid ADF, by the document structure Atlassian publishes
+ * (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/, its node and mark
+ * pages): each node's type and where it may stand, text nodes non-empty, heading levels, link
+ * marks with an href. Undefined when it is valid. Nodes the hub never sends (media, mentions,
+ * panels…) are allowed where the structure allows them, without their attributes checked.
+ */
+export function adfProblem(doc: Adf): string | undefined {
+  const inline = new Set(['text', 'hardBreak', 'mention', 'emoji', 'inlineCard', 'date', 'status']);
+  const block = new Set([
+    'paragraph',
+    'heading',
+    'bulletList',
+    'orderedList',
+    'codeBlock',
+    'blockquote',
+    'rule',
+    'table',
+    'panel',
+    'taskList',
+    'decisionList',
+    'mediaSingle',
+    'mediaGroup',
+    'expand',
+    'blockCard',
+  ]);
+  const children: Record<string, (t: string) => boolean> = {
+    doc: (t) => block.has(t),
+    paragraph: (t) => inline.has(t),
+    heading: (t) => inline.has(t),
+    codeBlock: (t) => t === 'text',
+    blockquote: (t) => ['paragraph', 'bulletList', 'orderedList', 'codeBlock'].includes(t),
+    bulletList: (t) => t === 'listItem',
+    orderedList: (t) => t === 'listItem',
+    listItem: (t) => ['paragraph', 'bulletList', 'orderedList', 'codeBlock', 'taskList'].includes(t),
+    table: (t) => t === 'tableRow',
+    tableRow: (t) => t === 'tableHeader' || t === 'tableCell',
+    tableHeader: (t) => block.has(t) && t !== 'table',
+    tableCell: (t) => block.has(t) && t !== 'table',
+    panel: (t) => ['paragraph', 'heading', 'bulletList', 'orderedList'].includes(t),
+    taskList: (t) => t === 'taskItem' || t === 'taskList',
+    taskItem: (t) => inline.has(t),
+  };
+  const marks = new Set(['strong', 'em', 'code', 'strike', 'underline', 'link', 'subsup', 'textColor']);
+  const walk = (node: AdfNode, path: string): string | undefined => {
+    if (node.type === 'text') {
+      if (typeof node.text !== 'string' || node.text === '')
+        return `${path}: a text node needs non-empty text`;
+      for (const mark of (node as { marks?: { type: string; attrs?: { href?: unknown } }[] }).marks ?? []) {
+        if (!marks.has(mark.type)) return `${path}: unknown mark "${mark.type}"`;
+        if (mark.type === 'link' && typeof mark.attrs?.href !== 'string')
+          return `${path}: a link needs attrs.href`;
+      }
+      return undefined;
+    }
+    if (node.type === 'heading') {
+      const level = node.attrs?.level;
+      if (typeof level !== 'number' || level < 1 || level > 6) return `${path}: heading level must be 1 to 6`;
+    }
+    const allowed = children[node.type];
+    for (const [i, child] of (node.content ?? []).entries()) {
+      const at = `${path}.content[${i}]`;
+      if (!child || typeof child.type !== 'string') return `${at}: a node needs a type`;
+      if (!allowed?.(child.type)) return `${at}: "${child.type}" may not stand in "${node.type}"`;
+      const problem = walk(child, at);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  return walk(doc, 'doc');
 }
 
 // ---- JQL (the subset the hub needs) ------------------------------------------------------------------------

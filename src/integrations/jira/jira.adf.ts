@@ -1,0 +1,22 @@
+// Markdown to Atlassian Document Format (what Jira's v3 rich-text fields hold), with marklassian,
+// a kept converter (GFM headings, lists, tables, links, code). It is an ES module; Node 20 loads it
+// through require.
+import { createRequire } from 'node:module';
+import type * as Marklassian from 'marklassian' with { 'resolution-mode': 'import' };
+
+const { markdownToAdf } = createRequire(__filename)('marklassian') as typeof Marklassian;
+
+export interface AdfDocument {
+  type: 'doc';
+  version: 1;
+  content: unknown[];
+}
+
+/**
+ * The ADF document of a Markdown text. marklassian passes `<adf>` blocks through as raw ADF nodes;
+ * an author's text is not trusted with that, so such a tag is escaped and shows as text.
+ */
+export function markdownToJiraDocument(markdown: string): AdfDocument {
+  const doc = markdownToAdf(markdown.replace(/<(\/?adf)\b/gi, '\\<$1'));
+  return { type: 'doc', version: 1, content: doc.content as unknown[] };
+}
