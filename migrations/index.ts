@@ -6,6 +6,7 @@ import { InboundWebhooks1795749777460 } from './1795749777460-InboundWebhooks';
 import { IncidentFlowDecision1795800000000 } from './1795800000000-IncidentFlowDecision';
 import { DistributionLists1795848626479 } from './1795848626479-DistributionLists';
 import { StatusUpdateReminders1795900000000 } from './1795900000000-StatusUpdateReminders';
+import { ActionItemJiraUrl1796100000000 } from './1796100000000-ActionItemJiraUrl';
 import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessChangeNotifications';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -16,5 +17,6 @@ export const MIGRATIONS: Function[] = [
   IncidentFlowDecision1795800000000,
   DistributionLists1795848626479,
   StatusUpdateReminders1795900000000,
+  ActionItemJiraUrl1796100000000,
   AccessChangeNotifications1796700000000,
 ];

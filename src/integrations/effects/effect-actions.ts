@@ -63,6 +63,26 @@ export const EFFECT_PAYLOADS = {
   'jira.transition': z.object({ status: z.string() }),
   /** The issue's priority follows the incident's (JIRA_PRIORITIES). */
   'jira.setPriority': z.object({ priority: z.string() }),
+  /**
+   * An action item's own Jira issue, linked to the incident's (which it waits for): found by the
+   * label carrying the item's id before one is created, assigned to the Jira user with the owner's
+   * email (unassigned when none), due on `dueDate` (YYYY-MM-DD).
+   */
+  'jira.createActionItem': z.object({
+    actionItemId: z.string(),
+    incidentKey: z.string(),
+    summary: z.string(),
+    description: z.string(),
+    ownerEmail: z.string(),
+    dueDate: z.string(),
+  }),
+  /** The item's title, owner and due date as they are after an edit (a newer edit supersedes it). */
+  'jira.updateActionItem': z.object({
+    actionItemId: z.string(),
+    summary: z.string(),
+    ownerEmail: z.string(),
+    dueDate: z.string(),
+  }),
   'zendesk.createTicket': z.object({ incidentKey: z.string(), subject: z.string(), body: z.string() }),
   /** An internal note on the ticket the incident came from. */
   'zendesk.note': z.object({ incidentKey: z.string(), ticketId: z.string(), body: z.string() }),

@@ -43,6 +43,12 @@ export class EffectPlanner {
       events.flatMap((e) =>
         e.type === 'StatusUpdatePosted' && e.incidentId === incidentId ? [e.data.statusUpdateId] : [],
       );
+    const actionItemIds = (incidentId: string) =>
+      events.flatMap((e) =>
+        (e.type === 'ActionItemCreated' || e.type === 'ActionItemUpdated') && e.incidentId === incidentId
+          ? [e.data.actionItemId]
+          : [],
+      );
     // Every reaction asks what was planned already; one read per incident and transaction
     // answers them all, and keys planned here are added as they are written.
     const plannedKeys = new Map<string, Promise<Set<string>>>();
@@ -63,7 +69,12 @@ export class EffectPlanner {
         view: () => {
           let view = views.get(event.incidentId);
           if (!view) {
-            view = loadIncidentView(manager, event.incidentId, statusUpdateIds(event.incidentId));
+            view = loadIncidentView(
+              manager,
+              event.incidentId,
+              statusUpdateIds(event.incidentId),
+              actionItemIds(event.incidentId),
+            );
             views.set(event.incidentId, view);
           }
           return view;
