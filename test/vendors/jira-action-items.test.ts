@@ -61,7 +61,7 @@ afterAll(async () => {
   await t?.close();
   await jira?.stop();
 });
-beforeEach(() => jira.reset());
+// No reset between tests: issue keys stay unique, so each incident's issue is its own.
 
 const query = <T>(sql: string, params: unknown[] = []) =>
   t.hub.database.dataSource.query(sql, params) as Promise<T>;
@@ -127,6 +127,9 @@ const labelled = (actionItemId: string) =>
     (i.fields.labels as string[]).includes(`incident-hub-action-item-${actionItemId}`),
   );
 
+const linksOf = (issue: JiraIssue) =>
+  [...jira.links.values()].filter((l) => l.inward === issue.id || l.outward === issue.id);
+
 const effectsOf = (actionItemId: string) =>
   query<{ action: string; state: string; result: Record<string, unknown> | null }[]>(
     `SELECT action, state, result FROM integration_effect
@@ -152,7 +155,7 @@ describe('Jira action items', () => {
     expect((issue.fields.assignee as { accountId: string }).accountId).toBe(RESPONDER_ACCOUNT);
     expect(jira.text(issue.fields.description)).toContain('The consumer retried forever');
     expect(jira.text(issue.fields.description)).toContain(incident.key);
-    const links = [...jira.links.values()];
+    const links = linksOf(issue);
     expect(links).toHaveLength(1);
     expect(links[0]).toMatchObject({ inward: issue.id, outward: incident.issue.id });
     expect(links[0].type.name).toBe('Relates');
@@ -172,12 +175,14 @@ describe('Jira action items', () => {
     const item = await withIssue(incident, created.id);
     expect(labelled(created.id)).toHaveLength(1);
     expect(item.jiraIssueKey).toBe(labelled(created.id)[0].key);
-    expect([...jira.links.values()]).toHaveLength(1);
+    expect(linksOf(labelled(created.id)[0])).toHaveLength(1);
     // the lost create reached Jira once, and the retry found its issue by the label instead
     const creates = jira.calls.filter(
       (c) =>
         c.operation === 'createIssue' &&
-        (c.body as { fields: { project: { key: string } } }).fields.project.key === 'RCA',
+        (c.body as { fields: { labels: string[] } }).fields.labels.includes(
+          `incident-hub-action-item-${created.id}`,
+        ),
     );
     expect(creates.map((c) => c.fault ?? 'answered')).toEqual(['lostResponse']);
     expect(await effectsOf(created.id)).toMatchObject([{ action: 'jira.createActionItem', state: 'DONE' }]);
@@ -272,22 +277,47 @@ describe('Jira action items', () => {
         toString: 'Cap order sync retries at five',
       },
     ]);
-    const row = await waitFor(
-      'the echo to be processed',
-      async () =>
-        (
-          await query<{ state: string }[]>(
-            `SELECT state FROM inbound_delivery WHERE source = 'jira' AND delivery_key = $1`,
-            [echo.identifier],
-          )
-        )[0],
-      (r) => r?.state === 'PROCESSED' || r?.state === 'IGNORED',
-    );
-    expect(row!.state).toBe('IGNORED');
+    expect((await processed(echo.identifier)).state).toBe('IGNORED');
     expect(await timelineRows(t, incident.id)).toEqual(before);
     expect((await effectsOf(created.id)).map((e) => e.action)).toEqual([
       'jira.createActionItem',
       'jira.updateActionItem',
+    ]);
+  });
+
+  it("records no edit of the incident issue for the hub's own link to an item's issue, but a person's edits with it", async () => {
+    const incident = await flowIncident();
+    const created = await createItem(incident);
+    const item = await withIssue(incident, created.id);
+    await settled(incident.key);
+    const link = {
+      field: 'Link',
+      fieldtype: 'jira',
+      from: null,
+      fromString: null,
+      to: item.jiraIssueKey,
+      toString: `This issue relates to ${item.jiraIssueKey}`,
+    };
+    const before = await timelineRows(t, incident.id);
+    const echo = await sendWebhook(incident.issue.key, [link]);
+    expect((await processed(echo.identifier)).state).toBe('IGNORED');
+    expect(await timelineRows(t, incident.id)).toEqual(before);
+
+    const edit = await sendWebhook(incident.issue.key, [
+      link,
+      {
+        field: 'labels',
+        fieldId: 'labels',
+        from: null,
+        fromString: '',
+        to: null,
+        toString: 'customer-facing',
+      },
+    ]);
+    expect((await processed(edit.identifier)).state).toBe('PROCESSED');
+    const added = (await timelineRows(t, incident.id)).slice(before.length);
+    expect(added.map((e) => e.text)).toEqual([
+      `Jira ${incident.issue.key} edited by Responder Person: labels`,
     ]);
   });
 
@@ -304,6 +334,20 @@ describe('Jira action items', () => {
     });
   });
 });
+
+/** The stored delivery once its job has run. */
+const processed = (identifier: string) =>
+  waitFor(
+    `Jira delivery ${identifier} to be processed`,
+    async () =>
+      (
+        await query<{ state: string }[]>(
+          `SELECT state FROM inbound_delivery WHERE source = 'jira' AND delivery_key = $1`,
+          [identifier],
+        )
+      )[0],
+    (row) => row?.state === 'PROCESSED' || row?.state === 'IGNORED',
+  );
 
 let deliveries = 0;
 /** Jira's issue_updated delivery about an action item's issue, signed as Jira signs it. */
