@@ -28,6 +28,8 @@ export interface ActionItemView {
   jiraIssueKey: string | null;
   /** Set once the issue the hub created is known; null for a key attached by hand. */
   jiraUrl: string | null;
+  /** Whether the hub's create of its issue has run (a key and link both null since: detached by hand). */
+  jiraCreated: boolean;
 }
 
 export interface IncidentView extends IncidentBasics {
@@ -146,7 +148,9 @@ export async function loadIncidentView(
   const actionItems = actionItemIds.length
     ? ((await manager.query(
         `SELECT a.id, a.title, a.description, a.kind, to_char(a.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "dueDate",
-                p.name AS "ownerName", p.email AS "ownerEmail", a.jira_issue_key AS "jiraIssueKey", a.jira_url AS "jiraUrl"
+                p.name AS "ownerName", p.email AS "ownerEmail", a.jira_issue_key AS "jiraIssueKey", a.jira_url AS "jiraUrl",
+                EXISTS (SELECT 1 FROM integration_effect e
+                         WHERE e.dedupe_key = 'jira:actionItem:' || a.id AND e.state = 'DONE') AS "jiraCreated"
            FROM action_item a JOIN person p ON p.id = a.owner_id
           WHERE a.incident_id = $1 AND a.id = ANY($2::uuid[])`,
         [incidentId, [...actionItemIds]],

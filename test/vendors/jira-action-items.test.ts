@@ -185,6 +185,8 @@ describe('Jira action items', () => {
         ),
     );
     expect(creates.map((c) => c.fault ?? 'answered')).toEqual(['lostResponse']);
+    // the key is written back before the effect is marked done
+    await settled(incident.key);
     expect(await effectsOf(created.id)).toMatchObject([{ action: 'jira.createActionItem', state: 'DONE' }]);
   });
 

@@ -80,8 +80,12 @@ export async function planActionItemIssue(
   ];
 }
 
-/** Its issue is (or is being) created by the hub: no other key was attached by hand since. */
-const hasHubIssue = (item: ActionItemView): boolean => item.jiraIssueKey === null || item.jiraUrl !== null;
+/**
+ * Its issue is (or is being) created by the hub: no other key was attached by hand since, nor the
+ * key cleared after the create.
+ */
+const hasHubIssue = (item: ActionItemView): boolean =>
+  item.jiraUrl !== null || (item.jiraIssueKey === null && !item.jiraCreated);
 
 /** Carry out an action item's effect: safe to run again (the issue is found by its label first). */
 export async function runActionItemEffect(

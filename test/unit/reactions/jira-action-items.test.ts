@@ -33,6 +33,7 @@ function item(over: Partial<ActionItemView> = {}): ActionItemView {
     ownerEmail: 'dana@example.com',
     jiraIssueKey: null,
     jiraUrl: null,
+    jiraCreated: false,
     ...over,
   };
 }
@@ -96,7 +97,7 @@ describe('Jira action item reactions', () => {
     expect(await plan.plan(jira(), edited({ description: { from: 'a', to: 'b' } }))).toEqual([]);
   });
 
-  it('sends nothing back for what came from Jira, nor for an item whose key was attached by hand', async () => {
+  it('sends nothing back for what came from Jira, nor for an item whose key was attached or cleared by hand', async () => {
     const planned = [`jira:actionItem:${ITEM_ID}`];
     const fromJira = new MemoryPlan(
       incidentView({ actionItems: [item({ jiraIssueKey: 'RCA-1', jiraUrl: 'u' })] }),
@@ -116,6 +117,8 @@ describe('Jira action item reactions', () => {
       planned,
     );
     expect(await reattached.plan(jira(), edited({ title: { from: 'a', to: 'b' } }))).toEqual([]);
+    const detached = new MemoryPlan(incidentView({ actionItems: [item({ jiraCreated: true })] }), planned);
+    expect(await detached.plan(jira(), edited({ title: { from: 'a', to: 'b' } }))).toEqual([]);
     const neverCreated = new MemoryPlan(incidentView({ actionItems: [item()] }));
     expect(await neverCreated.plan(jira(), edited({ title: { from: 'a', to: 'b' } }))).toEqual([]);
   });
