@@ -3,6 +3,7 @@
 // each rule can be tested without a database.
 import type { EntityManager } from 'typeorm';
 import { incidentChannelName } from './channel-name';
+import { actionItemIssueKey } from './jira/jira.action-items';
 import type { IncidentView as IncidentBasics } from './slack/slack.mapper';
 
 /** A status update as the reactions quote it. */
@@ -150,10 +151,10 @@ export async function loadIncidentView(
         `SELECT a.id, a.title, a.description, a.kind, to_char(a.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "dueDate",
                 p.name AS "ownerName", p.email AS "ownerEmail", a.jira_issue_key AS "jiraIssueKey", a.jira_url AS "jiraUrl",
                 EXISTS (SELECT 1 FROM integration_effect e
-                         WHERE e.dedupe_key = 'jira:actionItem:' || a.id AND e.state = 'DONE') AS "jiraCreated"
+                         WHERE e.dedupe_key = $3::text || a.id::text AND e.state = 'DONE') AS "jiraCreated"
            FROM action_item a JOIN person p ON p.id = a.owner_id
           WHERE a.incident_id = $1 AND a.id = ANY($2::uuid[])`,
-        [incidentId, [...actionItemIds]],
+        [incidentId, [...actionItemIds], actionItemIssueKey('')],
       )) as ActionItemView[])
     : [];
   const slack = (await manager.query(
