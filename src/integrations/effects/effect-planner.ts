@@ -106,9 +106,11 @@ export class EffectPlanner {
       : reactions.enabled
         ? SyncState.PENDING
         : SyncState.DISABLED;
+    // created_at is the moment of planning, not the transaction's start: a change that waited for
+    // another's lock (two edits of one record) plans after it, so superseded() sees them in order.
     const inserted = (await manager.query(
-      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
       [
         incidentId,
         reactions.system,
