@@ -3,6 +3,9 @@
 // assigned by the owner's email and due on the item's date; the key and link come back. Edits go
 // out (a newer edit is never overwritten by an older one), the status comes in by Jira's webhook,
 // and neither direction echoes the other.
+import { randomUUID } from 'node:crypto';
+import { TimelineKind } from '../../src/domain/enums';
+import type { EventOf } from '../../src/domain/events';
 import { JiraFake } from '../support/fakes';
 import type { JiraIssue } from '../support/fakes/jira.fake';
 import {
@@ -234,6 +237,47 @@ describe('Jira action items', () => {
     // the older edit stood down instead of writing its title over the newer one
     expect(edits[0].result).toEqual({ superseded: true });
     expect(jira.invalidCalls).toEqual([]);
+  });
+
+  it('orders two edits by when they were planned, so one whose transaction began first but waited is the newer', async () => {
+    const incident = await flowIncident();
+    const created = await createItem(incident);
+    await withIssue(incident, created.id);
+    const { planner } = t.hub.services.integrations;
+    const edit = (title: string): EventOf<'ActionItemUpdated'> => ({
+      type: 'ActionItemUpdated',
+      incidentId: incident.id,
+      incidentKey: incident.key,
+      timelineEntryId: randomUUID(),
+      timelineKind: TimelineKind.ACTION_ITEM,
+      actorId: null,
+      occurredAt: new Date(),
+      data: { actionItemId: created.id, change: 'updated', changes: { title: { from: null, to: title } } },
+    });
+    const [first, second] = [edit('first'), edit('second')];
+    const later = t.hub.database.dataSource.createQueryRunner();
+    const earlier = t.hub.database.dataSource.createQueryRunner();
+    try {
+      await later.startTransaction();
+      await later.query('SELECT 1'); // this transaction began first…
+      await earlier.startTransaction();
+      await planner.beforeCommit(earlier.manager, [first]);
+      await earlier.commitTransaction();
+      await planner.beforeCommit(later.manager, [second]); // …and planned after the other's commit
+      await later.commitTransaction();
+    } finally {
+      await earlier.release();
+      await later.release();
+    }
+    const plannedAt = async (entry: EventOf<'ActionItemUpdated'>) =>
+      (
+        await query<{ created_at: Date }[]>(
+          `SELECT created_at FROM integration_effect WHERE dedupe_key LIKE '%' || $1`,
+          [entry.timelineEntryId],
+        )
+      )[0].created_at.getTime();
+    expect(await plannedAt(second)).toBeGreaterThan(await plannedAt(first));
+    await settled(incident.key);
   });
 
   it("moves the item by Jira's status and sends nothing back; the echo of the hub's own edit changes nothing", async () => {
