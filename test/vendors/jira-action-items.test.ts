@@ -239,6 +239,21 @@ describe('Jira action items', () => {
     expect(jira.invalidCalls).toEqual([]);
   });
 
+  it('an edit made while the issue is still being created waits for it, then goes out', async () => {
+    const incident = await flowIncident();
+    jira.inject({ method: 'POST', path: /\/rest\/api\/[23]\/issue$/, fault: { kind: 'delay', ms: 1500 } });
+    const created = await createItem(incident);
+    await t.ok(UPDATE_ACTION_ITEM, { input: { id: created.id, title: 'Renamed before Jira answered' } });
+    await withIssue(incident, created.id);
+    await waitFor(
+      'the edit to reach the issue',
+      async () => labelled(created.id)[0]?.fields.summary,
+      (summary) => summary === 'Renamed before Jira answered',
+      { timeoutMs: 15_000 },
+    );
+    expect(labelled(created.id)).toHaveLength(1);
+  });
+
   it('orders two edits by when they were planned, so one whose transaction began first but waited is the newer', async () => {
     const incident = await flowIncident();
     const created = await createItem(incident);
