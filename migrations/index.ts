@@ -7,6 +7,7 @@ import { IncidentFlowDecision1795800000000 } from './1795800000000-IncidentFlowD
 import { DistributionLists1795848626479 } from './1795848626479-DistributionLists';
 import { StatusUpdateReminders1795900000000 } from './1795900000000-StatusUpdateReminders';
 import { Postmortem1796000000000 } from './1796000000000-Postmortem';
+import { ActionItemJiraUrl1796100000000 } from './1796100000000-ActionItemJiraUrl';
 import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessChangeNotifications';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -18,5 +19,6 @@ export const MIGRATIONS: Function[] = [
   DistributionLists1795848626479,
   StatusUpdateReminders1795900000000,
   Postmortem1796000000000,
+  ActionItemJiraUrl1796100000000,
   AccessChangeNotifications1796700000000,
 ];

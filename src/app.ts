@@ -92,6 +92,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   uow.onBeforeCommit((manager, committed) => relay.beforeCommit(manager, committed));
   // Each vendor's adapter, once: its effect worker and its webhook processor share it.
   const ports = vendorPorts(config, options.ports);
+  // The use cases, over the one unit of work (its before-commit hooks are added below).
+  const domain = createDomainServices(
+    uow,
+    { priorityMatrix: DEFAULT_PRIORITY_MATRIX, incidentFlowPriorities: config.incidentFlowPriorities },
+    config.postmortemTemplate,
+  );
   // Vendor effects are planned (and their jobs sent) inside the same transaction as the change.
   const integrations = await Integrations.start(
     config,
@@ -101,6 +107,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     VENDOR_MODULES,
     inboundSystems(config),
     Object.keys(config.updateCadence).length > 0 || config.handoverAfterSeconds > 0,
+    domain,
   );
   uow.onBeforeCommit((manager, committed) => integrations.planner.beforeCommit(manager, committed));
   // Status-update reminders: each incident's next check is a job in the durable queue.
@@ -118,11 +125,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ports.opsgenie && schedule ? { pager: ports.opsgenie, name: schedule } : null,
   );
   uow.onBeforeCommit((manager, committed) => handoverJobs.beforeCommit(manager, committed));
-  const domain = createDomainServices(
-    uow,
-    { priorityMatrix: DEFAULT_PRIORITY_MATRIX, incidentFlowPriorities: config.incidentFlowPriorities },
-    config.postmortemTemplate,
-  );
   const services: HubServices = {
     dataSource,
     ...domain,

@@ -137,6 +137,12 @@ const EnvSchema = z.object({
   ),
   /** Hub priority -> Jira priority name, e.g. "P1=Highest,P2=High". */
   JIRA_PRIORITIES: nameMapping('PRIORITY=Name', 'P1=Highest,P2=High,P3=Medium,P4=Low'),
+  /** Where action items of flow incidents become Jira issues; unset: JIRA_PROJECT_KEY. */
+  JIRA_ACTION_ITEM_PROJECT: optionalString,
+  /** The Jira issue type of action items. */
+  JIRA_ACTION_ITEM_ISSUE_TYPE: z.string().min(1).default('Task'),
+  /** The issue link type (its name) between an action item's issue and the incident's. */
+  JIRA_ACTION_ITEM_LINK_TYPE: z.string().min(1).default('Relates'),
   ZENDESK_URL: url,
   ZENDESK_EMAIL: optionalString,
   ZENDESK_API_TOKEN: optionalString,

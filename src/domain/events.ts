@@ -189,6 +189,8 @@ export interface EventPayloads {
     source?: 'JIRA';
     issueKey?: string;
     changedAt?: string;
+    /** The issue the hub created for the item was left unassigned: no Jira user has the owner's email. */
+    unassigned?: boolean;
   };
   Escalated: {
     teamId: string;

@@ -62,6 +62,14 @@ export class ActionItem {
   @Column({ type: 'text', nullable: true })
   jiraIssueKey: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The link to the Jira issue the hub created for this item (flow incidents); null for an attached key.',
+  })
+  @Column({ type: 'text', nullable: true })
+  jiraUrl: string | null;
+
   /** When the Jira status last applied was set there; an older one arriving late is not applied. */
   @Column(timestamp({ nullable: true }))
   jiraStatusAt: Date | null;

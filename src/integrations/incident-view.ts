@@ -3,6 +3,7 @@
 // each rule can be tested without a database.
 import type { EntityManager } from 'typeorm';
 import { incidentChannelName } from './channel-name';
+import { actionItemIssueKey } from './jira/jira.action-items';
 import type { IncidentView as IncidentBasics } from './slack/slack.mapper';
 
 /** A status update as the reactions quote it. */
@@ -15,6 +16,23 @@ export interface StatusUpdateView {
   nextSteps: string;
 }
 
+/** An action item as the Jira reactions plan its issue (the items this transaction's events are about). */
+export interface ActionItemView {
+  id: string;
+  title: string;
+  description: string | null;
+  kind: string;
+  /** Its due date, YYYY-MM-DD (UTC), as Jira's duedate. */
+  dueDate: string;
+  ownerName: string;
+  ownerEmail: string;
+  jiraIssueKey: string | null;
+  /** Set once the issue the hub created is known; null for a key attached by hand. */
+  jiraUrl: string | null;
+  /** Whether the hub's create of its issue has run (a key and link both null since: detached by hand). */
+  jiraCreated: boolean;
+}
+
 export interface IncidentView extends IncidentBasics {
   /** The Opsgenie team of the team owning the faulty service, if any. */
   opsgenieTeam: string | null;
@@ -22,6 +40,8 @@ export interface IncidentView extends IncidentBasics {
   externalUrls: Readonly<Record<string, string>>;
   /** The status updates this transaction's events refer to. */
   statusUpdates: readonly StatusUpdateView[];
+  /** The action items this transaction's events refer to. */
+  actionItems: readonly ActionItemView[];
   /** The aliases of the escalation alerts paged for the incident (besides its own), oldest first. */
   escalationAliases: readonly string[];
   /**
@@ -63,6 +83,8 @@ export async function loadIncidentView(
   incidentId: string,
   /** The status updates the transaction's events refer to. */
   statusUpdateIds: readonly string[] = [],
+  /** The action items the transaction's events refer to. */
+  actionItemIds: readonly string[] = [],
 ): Promise<IncidentView> {
   const [incident] = (await manager.query(
     `SELECT i.id, i.key, i.summary, i.priority, i.stage, i.zendesk_ticket_id, i.incident_flow, t.opsgenie_team,
@@ -124,6 +146,17 @@ export async function loadIncidentView(
         [incidentId, [...statusUpdateIds]],
       )) as StatusUpdateView[])
     : [];
+  const actionItems = actionItemIds.length
+    ? ((await manager.query(
+        `SELECT a.id, a.title, a.description, a.kind, to_char(a.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "dueDate",
+                p.name AS "ownerName", p.email AS "ownerEmail", a.jira_issue_key AS "jiraIssueKey", a.jira_url AS "jiraUrl",
+                EXISTS (SELECT 1 FROM integration_effect e
+                         WHERE e.dedupe_key = $3::text || a.id::text AND e.state = 'DONE') AS "jiraCreated"
+           FROM action_item a JOIN person p ON p.id = a.owner_id
+          WHERE a.incident_id = $1 AND a.id = ANY($2::uuid[])`,
+        [incidentId, [...actionItemIds], actionItemIssueKey('')],
+      )) as ActionItemView[])
+    : [];
   const slack = (await manager.query(
     `SELECT DISTINCT ON (action) action, dedupe_key AS "dedupeKey", state,
             COALESCE(payload->>'topic', payload->>'text') AS text, result->>'channelName' AS "openedAs"
@@ -152,6 +185,7 @@ export async function loadIncidentView(
     roles,
     externalUrls: Object.fromEntries(records.map((r) => [r.system, r.url])),
     statusUpdates,
+    actionItems,
     escalationAliases: escalations.map((e) => e.alias),
     channelName,
     lastSlackTopic: last('slack.updateTopic'),

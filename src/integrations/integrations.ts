@@ -7,6 +7,7 @@ import type { Database } from '../database/database';
 import { type Actor, requireAccess } from '../domain/access/access';
 import { AccessRole, ExternalSystem, IntegrationState } from '../domain/enums';
 import { notFound } from '../domain/errors';
+import type { DomainServices } from '../domain/services';
 import { IntegrationEffect } from '../entities';
 import { EffectPlanner, type Reactions } from './effects/effect-planner';
 import { EffectRunner, type EffectHandler } from './effects/effect-runner';
@@ -88,6 +89,8 @@ export class Integrations {
     inboundSystems: ReadonlySet<ExternalSystem> = new Set(),
     /** Other work needs the durable queue (status-update reminders), whatever the vendors. */
     needsQueue = false,
+    /** The use cases handlers record vendors' answers through. */
+    domain?: DomainServices,
   ): Promise<Integrations> {
     const reactions: Reactions[] = [];
     const handlers: EffectHandler[] = [];
@@ -99,7 +102,7 @@ export class Integrations {
       if (moduleReactions) reactions.push(moduleReactions);
       if (port) {
         enabledSystems.add(module.system);
-        if (module.handler) handlers.push(module.handler(port, config));
+        if (module.handler) handlers.push(module.handler(port, config, domain));
       }
     }
     // Status-update reminders and escalations are planned like any vendor effect.

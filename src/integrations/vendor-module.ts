@@ -4,6 +4,7 @@
 // The composition in integrations.ts knows nothing else.
 import type { Config } from '../config';
 import type { ExternalSystem } from '../domain/enums';
+import type { DomainServices } from '../domain/services';
 import type { EffectHandler } from './effects/effect-runner';
 import type { Reactions } from './effects/effect-planner';
 import type { Mailer } from './email/email.port';
@@ -43,6 +44,7 @@ export interface VendorModule<N extends VendorName = VendorName> {
   /**
    * The handler that carries out its effects through its adapter (called only when it has one);
    * absent for a vendor whose effects are complete when planned (a link made from a template).
+   * `domain`: the use cases a handler records a vendor's answer through (e.g. an action item's issue).
    */
-  handler?(port: VendorPorts[N], config: Config): EffectHandler;
+  handler?(port: VendorPorts[N], config: Config, domain?: DomainServices): EffectHandler;
 }

@@ -3,7 +3,13 @@
 // once per incident, an issue per key). Hand them to createHub({ ports }) or to a module's handler.
 import type { ChatMessage } from '../../src/domain/incident/starred-messages';
 import type { MailMessage, Mailer, MailReceipt } from '../../src/integrations/email/email.port';
-import type { IssueTracker, TrackedIssue } from '../../src/integrations/jira/jira.port';
+import type {
+  ActionItemIssue,
+  ActionItemIssueRequest,
+  ActionItemIssueUpdate,
+  IssueTracker,
+  TrackedIssue,
+} from '../../src/integrations/jira/jira.port';
 import type { ConferenceBridge } from '../../src/integrations/meet/meet.port';
 import type { OnCallPager } from '../../src/integrations/opsgenie/opsgenie.port';
 import type { ChatChannel, ChatChannelRef } from '../../src/integrations/slack/slack.port';
@@ -169,6 +175,34 @@ export class FakeIssueTracker extends Recorder implements IssueTracker {
   async setDescription(issueKey: string, description: unknown): Promise<void> {
     this.record('setDescription', issueKey, description);
     this.descriptions.set(issueKey, description);
+  }
+
+  /** Action items' issues by action item id; owners' emails that have no Jira user. */
+  readonly actionItemIssues = new Map<string, ActionItemIssue & ActionItemIssueUpdate>();
+  readonly unknownEmails = new Set<string>();
+
+  async ensureActionItemIssue(request: ActionItemIssueRequest): Promise<ActionItemIssue> {
+    this.record('ensureActionItemIssue', request);
+    let issue = this.actionItemIssues.get(request.actionItemId);
+    if (!issue) {
+      const issueKey = `TASK-${this.actionItemIssues.size + 1}`;
+      issue = {
+        ...request,
+        issueKey,
+        url: `https://jira.test/browse/${issueKey}`,
+        assigned: !this.unknownEmails.has(request.ownerEmail),
+      };
+      this.actionItemIssues.set(request.actionItemId, issue);
+    }
+    return { issueKey: issue.issueKey, url: issue.url, assigned: issue.assigned };
+  }
+
+  async updateActionItemIssue(request: ActionItemIssueUpdate): Promise<ActionItemIssue | null> {
+    this.record('updateActionItemIssue', request);
+    const issue = this.actionItemIssues.get(request.actionItemId);
+    if (!issue) return null;
+    Object.assign(issue, request, { assigned: !this.unknownEmails.has(request.ownerEmail) });
+    return { issueKey: issue.issueKey, url: issue.url, assigned: issue.assigned };
   }
 }
 

@@ -118,6 +118,7 @@ const ACTION_ITEM_FIELDS = /* GraphQL */ `
     }
     dueDate
     jiraIssueKey
+    jiraUrl
     incident {
       key
     }
@@ -133,6 +134,7 @@ export interface ActionItemFields {
   owner: { id: string };
   dueDate: string;
   jiraIssueKey: string | null;
+  jiraUrl: string | null;
   incident: { key: string };
 }
 

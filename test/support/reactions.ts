@@ -49,6 +49,7 @@ export function incidentView(over: Partial<IncidentView> = {}): IncidentView {
     roles: [{ role: 'SOFTWARE_INCIDENT_MANAGER', title: null, name: 'Dana', slackUserId: 'U01DANA001' }],
     externalUrls: {},
     statusUpdates: [],
+    actionItems: [],
     escalationAliases: [],
     lastSlackTopic: null,
     lastSlackCard: null,

@@ -365,3 +365,35 @@ describe('Jira fake: faults', () => {
     expect(found.issues?.map((i) => i.key)).toEqual(['INC-1']);
   });
 });
+
+describe('Jira fake: user search', () => {
+  let site: JiraFake;
+  beforeAll(async () => {
+    site = new JiraFake({
+      users: [
+        { accountId: 'acc-dana', displayName: 'Dana Ortiz', emailAddress: 'dana@example.com' },
+        { accountId: 'acc-lee', displayName: 'Lee Park', emailAddress: 'lee@example.com', emailHidden: true },
+      ],
+    });
+    await site.start();
+  });
+  afterAll(() => site.stop());
+
+  const client = () =>
+    new Version3Client({
+      host: site.url,
+      authentication: { basic: { email: site.email, apiToken: site.apiToken } },
+    });
+
+  it('finds users by the prefix of an email or a name word; a private email is matched but not shown', async () => {
+    const byEmail = await client().userSearch.findUsers({ query: 'dana@example.com' });
+    expect(byEmail.map((u) => [u.accountId, u.emailAddress])).toEqual([['acc-dana', 'dana@example.com']]);
+    const hidden = await client().userSearch.findUsers({ query: 'lee@example.com' });
+    expect(hidden.map((u) => [u.accountId, u.emailAddress])).toEqual([['acc-lee', undefined]]);
+    expect((await client().userSearch.findUsers({ query: 'park' })).map((u) => u.accountId)).toEqual([
+      'acc-lee',
+    ]);
+    expect(await client().userSearch.findUsers({ query: 'nobody@example.com' })).toEqual([]);
+    expect(site.invalidCalls).toEqual([]);
+  });
+});

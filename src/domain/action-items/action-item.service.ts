@@ -1,7 +1,9 @@
 // Action items: the cleanup, mitigation and prevention work an incident leaves, each with an
 // owner and a due date; their status may also come from the linked Jira issue.
+import type { EntityManager } from 'typeorm';
 import { ActionItem, Incident } from '../../entities';
 import { type Actor, requireAccess } from '../access/access';
+import { systemActor } from '../access/actors';
 import { requireIncidentAccess } from '../access/incident-access';
 import { AccessRole, ActionItemStatus } from '../enums';
 import { badInput, notFound } from '../errors';
@@ -16,6 +18,13 @@ import {
 import { recordFact } from '../timeline';
 import type { UnitOfWork } from '../unit-of-work';
 import { parseInput } from '../validation';
+
+/** The action item, locked for this transaction's change; NOT_FOUND when there is none. */
+async function lockActionItem(manager: EntityManager, id: string): Promise<ActionItem> {
+  const item = await manager.findOne(ActionItem, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!item) throw notFound('Action item', id);
+  return item;
+}
 
 export class ActionItemService {
   constructor(private readonly uow: UnitOfWork) {}
@@ -54,11 +63,7 @@ export class ActionItemService {
     const input = parseInput(updateActionItemSchema, raw);
     return this.uow.run(async (tx) => {
       const { manager } = tx;
-      const item = await manager.findOne(ActionItem, {
-        where: { id: input.id },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!item) throw notFound('Action item', input.id);
+      const item = await lockActionItem(manager, input.id);
       const incident = await manager.findOneByOrFail(Incident, { id: item.incidentId });
       await requireIncidentAccess(manager, actor, incident, AccessRole.RESPONDER, 'updateActionItem');
       if (input.ownerId) await getPerson(manager, input.ownerId, 'ownerId');
@@ -90,6 +95,8 @@ export class ActionItemService {
         }
       }
       if (Object.keys(changes).length === 0) return item;
+      // Another key attached by hand: the issue the hub created is no longer the item's.
+      if (changes.jiraIssueKey) item.jiraUrl = null;
       await manager.save(ActionItem, item);
       await recordFact(tx, {
         incident,
@@ -99,6 +106,62 @@ export class ActionItemService {
         data: { actionItemId: item.id, change: 'updated', changes },
       });
       return item;
+    });
+  }
+
+  /**
+   * The issue the hub created in the tracker (Jira) for an action item: its key and link, with the
+   * ACTION_ITEM entry saying so (and that it is unassigned when no Jira user has the owner's
+   * email). Attributed to the Jira system person. Running it again changes nothing; a key attached
+   * by hand meanwhile is kept.
+   */
+  async recordTrackerIssue(input: {
+    actionItemId: string;
+    issueKey: string;
+    url: string;
+    /** The owner's email when no Jira user has it (the issue is unassigned). */
+    unassignedOwnerEmail: string | null;
+  }): Promise<{ item: ActionItem; applied: 'changed' | 'unchanged' | 'kept' }> {
+    return this.uow.run(async (tx) => {
+      const { manager } = tx;
+      const item = await lockActionItem(manager, input.actionItemId);
+      if (item.jiraIssueKey === input.issueKey && item.jiraUrl === input.url) {
+        return { item, applied: 'unchanged' as const };
+      }
+      if (item.jiraIssueKey !== null && item.jiraIssueKey !== input.issueKey) {
+        return { item, applied: 'kept' as const };
+      }
+      const changes: Record<string, FieldChange> = {
+        jiraIssueKey: { from: item.jiraIssueKey, to: input.issueKey },
+        jiraUrl: { from: item.jiraUrl, to: input.url },
+      };
+      item.jiraIssueKey = input.issueKey;
+      item.jiraUrl = input.url;
+      await manager.update(
+        ActionItem,
+        { id: item.id },
+        { jiraIssueKey: item.jiraIssueKey, jiraUrl: item.jiraUrl },
+      );
+      const incident = await manager.findOneByOrFail(Incident, { id: item.incidentId });
+      const jira = await systemActor(manager, 'Jira');
+      const unassigned = input.unassignedOwnerEmail
+        ? `; unassigned: no Jira user has the email ${input.unassignedOwnerEmail}`
+        : '';
+      await recordFact(tx, {
+        incident,
+        event: 'ActionItemUpdated',
+        actorId: jira.personId,
+        text: `Action item "${item.title}" is Jira ${input.issueKey}${unassigned}`,
+        data: {
+          actionItemId: item.id,
+          change: 'updated',
+          changes,
+          source: 'JIRA',
+          issueKey: input.issueKey,
+          ...(input.unassignedOwnerEmail ? { unassigned: true } : {}),
+        },
+      });
+      return { item, applied: 'changed' as const };
     });
   }
 
@@ -119,11 +182,7 @@ export class ActionItemService {
     if (Number.isNaN(input.changedAt.getTime())) throw badInput('changedAt', 'must be a valid time');
     return this.uow.run(async (tx) => {
       const { manager } = tx;
-      const item = await manager.findOne(ActionItem, {
-        where: { id: input.actionItemId },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!item) throw notFound('Action item', input.actionItemId);
+      const item = await lockActionItem(manager, input.actionItemId);
       if (item.jiraStatusAt && input.changedAt.getTime() <= item.jiraStatusAt.getTime()) {
         return { item, applied: 'stale' as const };
       }

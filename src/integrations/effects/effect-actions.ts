@@ -76,6 +76,26 @@ export const EFFECT_PAYLOADS = {
     revision: z.number().int(),
     description: z.object({ type: z.literal('doc'), version: z.literal(1), content: z.array(z.unknown()) }),
   }),
+  /**
+   * An action item's own Jira issue, linked to the incident's (which it waits for): found by the
+   * label carrying the item's id before one is created, assigned to the Jira user with the owner's
+   * email (unassigned when none), due on `dueDate` (YYYY-MM-DD).
+   */
+  'jira.createActionItem': z.object({
+    actionItemId: z.string(),
+    incidentKey: z.string(),
+    summary: z.string(),
+    description: z.string(),
+    ownerEmail: z.string(),
+    dueDate: z.string(),
+  }),
+  /** The item's title, owner and due date as they are after an edit (a newer edit supersedes it). */
+  'jira.updateActionItem': z.object({
+    actionItemId: z.string(),
+    summary: z.string(),
+    ownerEmail: z.string(),
+    dueDate: z.string(),
+  }),
   'zendesk.createTicket': z.object({ incidentKey: z.string(), subject: z.string(), body: z.string() }),
   /** An internal note on the ticket the incident came from. */
   'zendesk.note': z.object({ incidentKey: z.string(), ticketId: z.string(), body: z.string() }),

@@ -43,6 +43,12 @@ export class EffectPlanner {
       events.flatMap((e) =>
         e.type === 'StatusUpdatePosted' && e.incidentId === incidentId ? [e.data.statusUpdateId] : [],
       );
+    const actionItemIds = (incidentId: string) =>
+      events.flatMap((e) =>
+        (e.type === 'ActionItemCreated' || e.type === 'ActionItemUpdated') && e.incidentId === incidentId
+          ? [e.data.actionItemId]
+          : [],
+      );
     // Every reaction asks what was planned already; one read per incident and transaction
     // answers them all, and keys planned here are added as they are written.
     const plannedKeys = new Map<string, Promise<Set<string>>>();
@@ -63,7 +69,12 @@ export class EffectPlanner {
         view: () => {
           let view = views.get(event.incidentId);
           if (!view) {
-            view = loadIncidentView(manager, event.incidentId, statusUpdateIds(event.incidentId));
+            view = loadIncidentView(
+              manager,
+              event.incidentId,
+              statusUpdateIds(event.incidentId),
+              actionItemIds(event.incidentId),
+            );
             views.set(event.incidentId, view);
           }
           return view;
@@ -95,9 +106,11 @@ export class EffectPlanner {
       : reactions.enabled
         ? SyncState.PENDING
         : SyncState.DISABLED;
+    // created_at is the moment of planning, not the transaction's start: a change that waited for
+    // another's lock (two edits of one record) plans after it, so superseded() sees them in order.
     const inserted = (await manager.query(
-      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
       [
         incidentId,
         reactions.system,

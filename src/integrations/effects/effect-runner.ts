@@ -23,9 +23,10 @@ export interface EffectContext {
   /**
    * Whether a later transaction planned an effect of the same action for the incident: an effect
    * that sets a whole state (a topic, a card) can then stand down, as jobs may run out of order
-   * (a retry comes after a newer effect's first run).
+   * (a retry comes after a newer effect's first run). `scope`: only effects whose dedupe key starts
+   * with it count (the state of one record among several, e.g. one action item's issue).
    */
-  superseded(): Promise<boolean>;
+  superseded(scope?: string): Promise<boolean>;
 }
 
 export interface EffectHandler<S extends ExternalSystem = ExternalSystem> {
@@ -94,12 +95,13 @@ export class EffectRunner {
           )) as { external_id: string | null }[];
           return row?.external_id ?? null;
         },
-        superseded: async () => {
+        superseded: async (scope) => {
           const newer = (await this.dataSource.query(
             `SELECT 1 FROM integration_effect
               WHERE incident_id = $1 AND action = $2
-                AND created_at > (SELECT created_at FROM integration_effect WHERE id = $3) LIMIT 1`,
-            [effect.incidentId, effect.action, effect.id],
+                AND created_at > (SELECT created_at FROM integration_effect WHERE id = $3)
+                AND ($4::text IS NULL OR starts_with(dedupe_key, $4)) LIMIT 1`,
+            [effect.incidentId, effect.action, effect.id, scope ?? null],
           )) as unknown[];
           return newer.length > 0;
         },

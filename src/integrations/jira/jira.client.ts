@@ -3,7 +3,14 @@
 import { createRequire } from 'node:module';
 import type * as JiraJs from 'jira.js' with { 'resolution-mode': 'import' };
 import { IntegrationError } from '../integration-error';
-import type { IssueTracker, TrackedIssue } from './jira.port';
+import {
+  actionItemLabel,
+  type ActionItemIssue,
+  type ActionItemIssueRequest,
+  type ActionItemIssueUpdate,
+  type IssueTracker,
+  type TrackedIssue,
+} from './jira.port';
 
 // jira.js 5 is typed as an ES module; under this CommonJS build its types come from the ES
 // module and its CommonJS build is loaded with require.
@@ -20,6 +27,8 @@ export class JiraIssueTracker implements IssueTracker {
       projectKey: string;
       issueType: string;
       timeoutMs: number;
+      /** Where action items' issues go, their type, and how they are linked to the incident's. */
+      actionItems: { projectKey: string; issueType: string; linkType: string };
     },
   ) {
     this.client = new Version3Client({
@@ -50,14 +59,7 @@ export class JiraIssueTracker implements IssueTracker {
           project: { key: this.options.projectKey },
           issuetype: { name: this.options.issueType },
           summary: request.summary,
-          description: {
-            type: 'doc',
-            version: 1,
-            content: request.description.split('\n').map((line) => ({
-              type: 'paragraph',
-              content: line ? [{ type: 'text', text: line }] : [],
-            })),
-          },
+          description: adf(request.description),
           labels: [request.incidentKey],
           ...(request.priority ? { priority: { name: request.priority } } : {}),
         },
@@ -112,6 +114,102 @@ export class JiraIssueTracker implements IssueTracker {
     );
   }
 
+  // ---- action items ----------------------------------------------------------------------------
+
+  async ensureActionItemIssue(request: ActionItemIssueRequest): Promise<ActionItemIssue> {
+    const { actionItems } = this.options;
+    let issue = await this.findActionItemIssue(request.actionItemId);
+    if (!issue) {
+      const accountId = await this.accountIdFor(request.ownerEmail);
+      const created = await this.call(() =>
+        this.client.issues.createIssue({
+          fields: {
+            project: { key: actionItems.projectKey },
+            issuetype: { name: actionItems.issueType },
+            summary: request.summary.slice(0, 255),
+            description: adf(request.description),
+            labels: [actionItemLabel(request.actionItemId)],
+            duedate: request.dueDate,
+            ...(accountId ? { assignee: { accountId } } : {}),
+          },
+        }),
+      );
+      issue = { issueKey: created.key, assigned: !!accountId };
+    }
+    await this.ensureLink(issue.issueKey, request.incidentIssueKey);
+    return { ...this.tracked(issue.issueKey), assigned: issue.assigned };
+  }
+
+  async updateActionItemIssue(request: ActionItemIssueUpdate): Promise<ActionItemIssue | null> {
+    const issue = await this.findActionItemIssue(request.actionItemId);
+    if (!issue) return null;
+    const accountId = await this.accountIdFor(request.ownerEmail);
+    await this.call(() =>
+      this.client.issues.editIssue({
+        issueIdOrKey: issue.issueKey,
+        fields: {
+          summary: request.summary.slice(0, 255),
+          duedate: request.dueDate,
+          assignee: accountId ? { accountId } : null,
+        },
+      }),
+    );
+    return { ...this.tracked(issue.issueKey), assigned: !!accountId };
+  }
+
+  /** An action item's issue by the label carrying its id (a create whose answer was lost made it). */
+  private async findActionItemIssue(
+    actionItemId: string,
+  ): Promise<{ issueKey: string; assigned: boolean } | null> {
+    const found = await this.call(() =>
+      this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+        jql: `labels = "${actionItemLabel(actionItemId)}"`,
+        fields: ['assignee'],
+        maxResults: 1,
+      }),
+    );
+    const issue = found.issues?.[0];
+    if (!issue?.key) return null;
+    return {
+      issueKey: issue.key,
+      assigned: !!(issue.fields as { assignee?: unknown } | undefined)?.assignee,
+    };
+  }
+
+  /**
+   * The Jira account of the person with this email: the user whose visible email is it, else the
+   * only active user Jira's search finds for it (Jira hides emails by the user's privacy settings).
+   */
+  private async accountIdFor(email: string): Promise<string | null> {
+    const users = await this.call(() => this.client.userSearch.findUsers({ query: email, maxResults: 10 }));
+    const exact = users.find((u) => u.emailAddress?.toLowerCase() === email.toLowerCase());
+    if (exact?.accountId) return exact.accountId;
+    const active = users.filter((u) => u.active !== false && !u.emailAddress);
+    return active.length === 1 && active[0].accountId ? active[0].accountId : null;
+  }
+
+  /** Link the action item's issue (inward) to the incident's (outward), unless a link of the type is there. */
+  private async ensureLink(issueKey: string, incidentIssueKey: string): Promise<void> {
+    const { linkType } = this.options.actionItems;
+    const issue = await this.call(() =>
+      this.client.issues.getIssue({ issueIdOrKey: issueKey, fields: ['issuelinks'] }),
+    );
+    const links = (issue.fields as { issuelinks?: JiraJs.Version3Models.IssueLink[] }).issuelinks ?? [];
+    const linked = links.some(
+      (l) =>
+        l.type?.name?.toLowerCase() === linkType.toLowerCase() &&
+        (l.outwardIssue?.key === incidentIssueKey || l.inwardIssue?.key === incidentIssueKey),
+    );
+    if (linked) return;
+    await this.call(() =>
+      this.client.issueLinks.linkIssues({
+        type: { name: linkType },
+        inwardIssue: { key: issueKey },
+        outwardIssue: { key: incidentIssueKey },
+      }),
+    );
+  }
+
   private tracked(issueKey: string): TrackedIssue {
     return { issueKey, url: `${this.options.host.replace(/\/+$/, '')}/browse/${issueKey}` };
   }
@@ -145,4 +243,16 @@ export class JiraIssueTracker implements IssueTracker {
       throw new IntegrationError('JIRA', 'UNAVAILABLE', 'request failed (timeout or connection lost)');
     }
   }
+}
+
+/** Plain text as an Atlassian Document: one paragraph per line. */
+function adf(text: string) {
+  return {
+    type: 'doc' as const,
+    version: 1 as const,
+    content: text.split('\n').map((line) => ({
+      type: 'paragraph' as const,
+      content: line ? [{ type: 'text' as const, text: line }] : [],
+    })),
+  };
 }

@@ -12,6 +12,7 @@ import { IntegrationError } from '../integration-error';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { markdownToJiraDocument } from './jira.adf';
+import { type ActionItemIssueRecorder, planActionItemIssue, runActionItemEffect } from './jira.action-items';
 import { JiraIssueTracker } from './jira.client';
 import type { IssueTracker } from './jira.port';
 
@@ -29,6 +30,9 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<JiraAction>[]> {
     if (event.type === 'PostmortemPublished') return postmortemIntents(event);
+    if (event.type === 'ActionItemCreated' || event.type === 'ActionItemUpdated') {
+      return planActionItemIssue(event, context);
+    }
     const issueKey = `jira:issue:${event.incidentId}`;
     if (!(await context.planned(issueKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];
@@ -84,9 +88,15 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
 class JiraEffects implements EffectHandler<ExternalSystem.JIRA> {
   readonly system = ExternalSystem.JIRA;
 
-  constructor(private readonly tracker: IssueTracker) {}
+  constructor(
+    private readonly tracker: IssueTracker,
+    private readonly actionItems: ActionItemIssueRecorder | null,
+  ) {}
 
   async run(effect: TypedEffect<JiraAction>, context: EffectContext): Promise<EffectOutcome> {
+    if (effect.action === 'jira.createActionItem' || effect.action === 'jira.updateActionItem') {
+      return runActionItemEffect(effect, context, this.tracker, this.actionItems);
+    }
     if (effect.action === 'jira.createIssue') {
       const issue = await this.tracker.ensureIncidentIssue(effect.payload);
       return { externalId: issue.issueKey, url: issue.url, result: { ...issue } };
@@ -149,6 +159,11 @@ export const jiraModule: VendorModule<'jira'> = {
       projectKey: config.vendors.JIRA_PROJECT_KEY!,
       issueType: config.vendors.JIRA_ISSUE_TYPE,
       timeoutMs: config.integrations.vendorTimeoutMs,
+      actionItems: {
+        projectKey: config.vendors.JIRA_ACTION_ITEM_PROJECT ?? config.vendors.JIRA_PROJECT_KEY!,
+        issueType: config.vendors.JIRA_ACTION_ITEM_ISSUE_TYPE,
+        linkType: config.vendors.JIRA_ACTION_ITEM_LINK_TYPE,
+      },
     }),
-  handler: (tracker) => new JiraEffects(tracker),
+  handler: (tracker, _config, domain) => new JiraEffects(tracker, domain?.actionItems ?? null),
 };

@@ -24,4 +24,34 @@ export interface IssueTracker {
     issueKey: string,
     description: { type: 'doc'; version: 1; content: unknown[] },
   ): Promise<void>;
+  /**
+   * An action item's issue: found by the label carrying the item's id, else created (assigned to
+   * the Jira user with the owner's email, if any); either way linked to the incident's issue.
+   */
+  ensureActionItemIssue(request: ActionItemIssueRequest): Promise<ActionItemIssue>;
+  /** Bring an action item's issue (found by its label) to the item's title, owner and due date; null: none yet. */
+  updateActionItemIssue(request: ActionItemIssueUpdate): Promise<ActionItemIssue | null>;
 }
+
+export interface ActionItemIssueUpdate {
+  actionItemId: string;
+  summary: string;
+  /** The owner's email: the assignee is the Jira user found by it, else none. */
+  ownerEmail: string;
+  /** YYYY-MM-DD */
+  dueDate: string;
+}
+
+export interface ActionItemIssueRequest extends ActionItemIssueUpdate {
+  description: string;
+  /** The incident's issue, which the action item's is linked to. */
+  incidentIssueKey: string;
+}
+
+export interface ActionItemIssue extends TrackedIssue {
+  /** Whether the issue has an assignee (a Jira user has the owner's email). */
+  assigned: boolean;
+}
+
+/** The label that finds an action item's issue again (Jira labels hold no spaces). */
+export const actionItemLabel = (actionItemId: string): string => `incident-hub-action-item-${actionItemId}`;

@@ -3,6 +3,7 @@
 // not applied: deliveries arrive late and out of order), and an edit of the incident's own issue
 // is recorded on its timeline. Both are attributed to the Jira system person; the Jira user who
 // made the change is named in the entry.
+import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { systemActor } from '../../domain/access/actors';
 import { ActionItemStatus, ExternalSystem } from '../../domain/enums';
@@ -169,6 +170,27 @@ export function actionItemStatusFor(issue: {
   }
 }
 
+/**
+ * The changes less the links the hub added itself: a new Link naming the issue the hub created for
+ * one of the incident's action items (`ActionItem.jiraUrl` set).
+ */
+async function withoutHubLinks(
+  manager: EntityManager,
+  incidentId: string,
+  changes: Stored['changes'],
+): Promise<Stored['changes']> {
+  const links = changes.filter((c) => c.field.toLowerCase() === 'link' && c.from === null && c.to);
+  if (!links.length) return changes;
+  const keys = (
+    (await manager.query(
+      'SELECT jira_issue_key AS key FROM action_item WHERE incident_id = $1 AND jira_url IS NOT NULL',
+      [incidentId],
+    )) as { key: string }[]
+  ).map((r) => r.key);
+  const names = (text: string, key: string) => new RegExp(`(^|[^A-Z0-9-])${key}(?![0-9])`).test(text);
+  return changes.filter((c) => !(links.includes(c) && keys.some((key) => names(c.to!, key))));
+}
+
 export class JiraWebhookProcessor implements DeliveryProcessor {
   readonly source = 'jira' as const;
 
@@ -221,9 +243,13 @@ export class JiraWebhookProcessor implements DeliveryProcessor {
       }
     }
 
-    if (incident) {
+    // The hub's own link from an action item's issue to the incident's is its echo, not news.
+    const changes = incident ? await withoutHubLinks(manager, incident.id, event.changes) : [];
+    if (incident && !changes.length) {
+      ignored.push(`only the hub's own action item links changed on ${issueKey}`);
+    } else if (incident) {
       const who = event.user.displayName ?? event.user.accountId ?? 'someone';
-      const fields = [...new Set(event.changes.map((c) => c.field))];
+      const fields = [...new Set(changes.map((c) => c.field))];
       const entry = await services.integrationActivity.recordIntegrationActivity(jira, {
         incidentKey: incident.key,
         attributedTo: null,
@@ -233,7 +259,7 @@ export class JiraWebhookProcessor implements DeliveryProcessor {
           issueKey,
           user: event.user,
           status: event.issue.status,
-          changes: event.changes.map(({ field, from, to }) => ({ field, from, to })),
+          changes: changes.map(({ field, from, to }) => ({ field, from, to })),
         },
         occurredAt: changedAt,
         dedupeKey: `jira:${delivery.deliveryKey}`,

@@ -71,6 +71,16 @@ export interface JiraLink {
   outward: string;
 }
 
+/** A user of the site, as user search finds them. */
+export interface JiraUser {
+  accountId: string;
+  displayName: string;
+  emailAddress: string;
+  /** The user's privacy settings hide the email from the API (search still matches it). */
+  emailHidden?: boolean;
+  active?: boolean;
+}
+
 export interface JiraFakeOptions {
   email?: string;
   apiToken?: string;
@@ -79,6 +89,8 @@ export interface JiraFakeOptions {
   statuses?: JiraStatus[];
   /** Global transitions (available from every other status). */
   transitions?: JiraTransition[];
+  /** The site's users (user search); the hub's own account is always there. */
+  users?: JiraUser[];
 }
 
 const RICH_TEXT_FIELDS = ['description', 'environment'];
@@ -199,6 +211,40 @@ export class JiraFake extends FakeVendor {
 
   protected readonly handlers: Record<string, Handler> = {
     getCurrentUser: (ctx) => ({ status: 200, body: this.user(ctx) }),
+
+    // Matches the prefix of a display name word or of the email, as Jira's user search does.
+    findUsers: (ctx) => {
+      const query = String(ctx.call.query.query ?? '').toLowerCase();
+      const byId = ctx.call.query.accountId;
+      if (!query && byId === undefined) {
+        const message = 'The query parameter is required.';
+        return this.reject(ctx, [message], { status: 400, body: errors([message]) });
+      }
+      const startAt = Number(ctx.call.query.startAt ?? 0);
+      const maxResults = Number(ctx.call.query.maxResults ?? 50);
+      const matched = this.siteUsers().filter((u) =>
+        byId !== undefined
+          ? u.accountId === byId
+          : u.emailAddress.toLowerCase().startsWith(query) ||
+            u.displayName
+              .toLowerCase()
+              .split(/\s+/)
+              .some((word) => word.startsWith(query)),
+      );
+      return {
+        status: 200,
+        body: matched.slice(startAt, startAt + maxResults).map((u) => ({
+          self: `${this.apiBase(ctx)}/user?accountId=${u.accountId}`,
+          accountId: u.accountId,
+          accountType: 'atlassian',
+          ...(u.emailHidden ? {} : { emailAddress: u.emailAddress }),
+          displayName: u.displayName,
+          active: u.active ?? true,
+          timeZone: 'UTC',
+          locale: 'en_US',
+        })),
+      };
+    },
 
     createIssue: (ctx) => {
       const body = ctx.call.body as { fields?: Record<string, unknown>; update?: Record<string, unknown[]> };
@@ -645,6 +691,13 @@ export class JiraFake extends FakeVendor {
 
   private priority(name: string): { id: string; name: string } {
     return { id: String(PRIORITIES.indexOf(name) + 1), name };
+  }
+
+  private siteUsers(): JiraUser[] {
+    return [
+      { accountId: this.accountId, displayName: 'Incident Hub', emailAddress: this.email },
+      ...(this.options.users ?? []),
+    ];
   }
 
   private user(ctx: HandlerContext): Record<string, unknown> {
