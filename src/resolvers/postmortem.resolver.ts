@@ -2,6 +2,7 @@
 // incident's Jira issue (linked in its Slack channel).
 import { Arg, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { POSTMORTEM_MARKDOWN_MAX } from '../domain/incident/incident.inputs';
+import DataLoader from 'dataloader';
 import type { PostmortemState } from '../domain/postmortem/postmortem.service';
 import { Incident, Person } from '../entities';
 import { actorOf, type HubContext } from '../schema/context';
@@ -69,6 +70,19 @@ export class IncidentPostmortemResolver {
       "The blameless postmortem: a draft generated from the incident's record when asked, and what was last published.",
   })
   async postmortem(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<Postmortem> {
-    return postmortemOf(await ctx.hub.postmortems.postmortem(incident));
+    return postmortemOf(await postmortemLoader(ctx).load(incident));
   }
+}
+
+/** One loader per request (keyed by its loaders): a page of incidents drafts all postmortems at once. */
+const postmortemLoaders = new WeakMap<object, DataLoader<Incident, PostmortemState, string>>();
+function postmortemLoader(ctx: HubContext): DataLoader<Incident, PostmortemState, string> {
+  let loader = postmortemLoaders.get(ctx.loaders);
+  if (!loader) {
+    loader = new DataLoader((incidents) => ctx.hub.postmortems.postmortems(incidents), {
+      cacheKeyFn: (incident) => incident.id,
+    });
+    postmortemLoaders.set(ctx.loaders, loader);
+  }
+  return loader;
 }

@@ -2,6 +2,7 @@
 // (as drafted or edited) to the incident's Jira issue and linked in its channel. Publishing records
 // a PostmortemPublished entry; the vendors' reactions carry it out as effects, and a later publish
 // replaces an earlier one there (never a second copy).
+import { In } from 'typeorm';
 import { ExternalRecord, type Incident, IncidentPostmortem } from '../../entities';
 import type { Actor } from '../access/access';
 import { type IncidentNeed, requireIncidentAccess } from '../access/incident-access';
@@ -14,7 +15,7 @@ import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
 import { parseInput } from '../validation';
 import { postmortemFacts } from './postmortem';
-import { loadPostmortemRecord } from './postmortem-record';
+import { loadPostmortemRecords } from './postmortem-record';
 import type { PostmortemTemplate } from './postmortem-template';
 
 /** The stages from which a postmortem may be published: impact has ended. */
@@ -46,19 +47,40 @@ export class PostmortemService {
 
   /** The incident's postmortem: drafted from its record now, with what was last published. */
   async postmortem(incident: Incident): Promise<PostmortemState> {
+    return (await this.postmortems([incident]))[0];
+  }
+
+  /** The postmortems of these incidents, in their order, with the same statements for any number. */
+  async postmortems(incidents: readonly Incident[]): Promise<PostmortemState[]> {
+    if (incidents.length === 0) return [];
     return this.uow.run(async (tx) => {
-      const markdown = await this.draft(tx, incident);
-      const published = await tx.manager.findOneBy(IncidentPostmortem, { incidentId: incident.id });
-      const jira = published ? await this.jiraRecord(tx, incident) : null;
-      return {
-        markdown,
-        generatedAt: tx.now,
-        revision: published?.revision ?? null,
-        publishedMarkdown: published?.markdown ?? null,
-        publishedAt: published?.publishedAt ?? null,
-        publishedById: published?.publishedById ?? null,
-        url: jira?.url ?? null,
-      };
+      const ids = incidents.map((i) => i.id);
+      const records = await loadPostmortemRecords(tx.manager, incidents);
+      const published = new Map(
+        (await tx.manager.findBy(IncidentPostmortem, { incidentId: In(ids) })).map((p) => [p.incidentId, p]),
+      );
+      const publishedIds = ids.filter((id) => published.has(id));
+      const jira = new Map(
+        (publishedIds.length
+          ? await tx.manager.findBy(ExternalRecord, {
+              incidentId: In(publishedIds),
+              system: ExternalSystem.JIRA,
+            })
+          : []
+        ).map((r) => [r.incidentId, r]),
+      );
+      return records.map((record, i) => {
+        const done = published.get(ids[i]);
+        return {
+          markdown: this.template.render(postmortemFacts(record, tx.now)),
+          generatedAt: tx.now,
+          revision: done?.revision ?? null,
+          publishedMarkdown: done?.markdown ?? null,
+          publishedAt: done?.publishedAt ?? null,
+          publishedById: done?.publishedById ?? null,
+          url: jira.get(ids[i])?.url ?? null,
+        };
+      });
     });
   }
 
@@ -102,7 +124,7 @@ export class PostmortemService {
   }
 
   private async draft(tx: Tx, incident: Incident): Promise<string> {
-    const record = await loadPostmortemRecord(tx.manager, incident);
+    const [record] = await loadPostmortemRecords(tx.manager, [incident]);
     return this.template.render(postmortemFacts(record, tx.now));
   }
 
