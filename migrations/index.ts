@@ -8,6 +8,7 @@ import { DistributionLists1795848626479 } from './1795848626479-DistributionList
 import { StatusUpdateReminders1795900000000 } from './1795900000000-StatusUpdateReminders';
 import { Postmortem1796000000000 } from './1796000000000-Postmortem';
 import { ActionItemJiraUrl1796100000000 } from './1796100000000-ActionItemJiraUrl';
+import { EffectBatches1796200000000 } from './1796200000000-EffectBatches';
 import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessChangeNotifications';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -20,5 +21,6 @@ export const MIGRATIONS: Function[] = [
   StatusUpdateReminders1795900000000,
   Postmortem1796000000000,
   ActionItemJiraUrl1796100000000,
+  EffectBatches1796200000000,
   AccessChangeNotifications1796700000000,
 ];

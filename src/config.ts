@@ -20,6 +20,16 @@ const flag = z
 const url = optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL');
 
 /** "KEY=Name,KEY=Name" -> { KEY: 'Name' }, keys uppercased (the Jira stage and priority mappings). */
+/** A duration such as 4h, 90m or 30s, in seconds (see parseDuration). */
+const asDuration = (v: string, ctx: z.RefinementCtx): number => {
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+};
+
 const nameMapping = (shape: string, fallback: string) =>
   z
     .string()
@@ -90,15 +100,7 @@ const EnvSchema = z.object({
   HANDOVER_AFTER: z
     .string()
     .default('4h')
-    .transform((v, ctx) => {
-      if (v.trim().toLowerCase() === 'off') return 0;
-      try {
-        return parseDuration(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+    .transform((v, ctx) => (v.trim().toLowerCase() === 'off' ? 0 : asDuration(v, ctx))),
   INTEGRATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
@@ -143,6 +145,11 @@ const EnvSchema = z.object({
   JIRA_ACTION_ITEM_ISSUE_TYPE: z.string().min(1).default('Task'),
   /** The issue link type (its name) between an action item's issue and the incident's. */
   JIRA_ACTION_ITEM_LINK_TYPE: z.string().min(1).default('Relates'),
+  /**
+   * The incident issue's story (stage changes, status updates, starred messages) is posted as one
+   * comment per this period at most, holding every line since the previous comment (e.g. 60s, 2m).
+   */
+  JIRA_COMMENT_INTERVAL: z.string().default('60s').transform(asDuration),
   ZENDESK_URL: url,
   ZENDESK_EMAIL: optionalString,
   ZENDESK_API_TOKEN: optionalString,

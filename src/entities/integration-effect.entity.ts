@@ -64,6 +64,13 @@ export class IntegrationEffect {
   @Column({ type: 'text', nullable: true })
   lastError: string | null;
 
+  /**
+   * For an effect carried out in a batch (the lines of the Jira issue's story): the effect whose
+   * run claimed it, with the others waiting then; null until claimed.
+   */
+  @Column({ type: 'uuid', nullable: true })
+  batchId: string | null;
+
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'What the vendor answered (ids, links).' })
   @Column({ type: 'jsonb', nullable: true })
   result: Record<string, unknown> | null;

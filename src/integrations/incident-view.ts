@@ -57,6 +57,8 @@ export interface IncidentView extends IncidentBasics {
   clients: readonly AffectedClientView[];
   /** The declarer's Slack user id when the incident was declared from Slack (invited to its channel). */
   declaredFromSlackBy?: string | null;
+  /** The names of the people who acted in this transaction's events, by person id. */
+  actorNames?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -85,6 +87,8 @@ export async function loadIncidentView(
   statusUpdateIds: readonly string[] = [],
   /** The action items the transaction's events refer to. */
   actionItemIds: readonly string[] = [],
+  /** The people who acted in the transaction's events. */
+  actorIds: readonly string[] = [],
 ): Promise<IncidentView> {
   const [incident] = (await manager.query(
     `SELECT i.id, i.key, i.summary, i.priority, i.stage, i.zendesk_ticket_id, i.incident_flow, t.opsgenie_team,
@@ -157,6 +161,12 @@ export async function loadIncidentView(
         [incidentId, [...actionItemIds], actionItemIssueKey('')],
       )) as ActionItemView[])
     : [];
+  const actors = actorIds.length
+    ? ((await manager.query(`SELECT id, name FROM person WHERE id = ANY($1::uuid[])`, [[...actorIds]])) as {
+        id: string;
+        name: string;
+      }[])
+    : [];
   const slack = (await manager.query(
     `SELECT DISTINCT ON (action) action, dedupe_key AS "dedupeKey", state,
             COALESCE(payload->>'topic', payload->>'text') AS text, result->>'channelName' AS "openedAs"
@@ -192,5 +202,6 @@ export async function loadIncidentView(
     lastSlackCard: last('slack.card'),
     clients,
     declaredFromSlackBy: incident.declared_from_slack_by,
+    actorNames: Object.fromEntries(actors.map((a) => [a.id, a.name])),
   };
 }

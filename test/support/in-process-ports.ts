@@ -7,6 +7,7 @@ import type {
   ActionItemIssue,
   ActionItemIssueRequest,
   ActionItemIssueUpdate,
+  IssueComment,
   IssueTracker,
   TrackedIssue,
 } from '../../src/integrations/jira/jira.port';
@@ -203,6 +204,20 @@ export class FakeIssueTracker extends Recorder implements IssueTracker {
     if (!issue) return null;
     Object.assign(issue, request, { assigned: !this.unknownEmails.has(request.ownerEmail) });
     return { issueKey: issue.issueKey, url: issue.url, assigned: issue.assigned };
+  }
+
+  /** Comments by id, in the order posted. */
+  readonly comments = new Map<string, { issueKey: string; comment: IssueComment }>();
+
+  async commentOnce(issueKey: string, comment: IssueComment): Promise<{ commentId: string }> {
+    this.record('commentOnce', issueKey, comment);
+    const earlier = [...this.comments].find(
+      ([, c]) => c.issueKey === issueKey && c.comment.paragraphs.some((p) => p.includes(comment.ref)),
+    );
+    if (earlier) return { commentId: earlier[0] };
+    const commentId = String(10000 + this.comments.size);
+    this.comments.set(commentId, { issueKey, comment });
+    return { commentId };
   }
 }
 

@@ -173,15 +173,16 @@ export function effectOf(
 }
 
 /**
- * The runner's context: the incident's records at vendors known so far, and whether a later
- * effect of the same action was planned.
+ * The runner's context: the incident's records at vendors known so far, whether a later effect
+ * of the same action was planned, and the batch a batched effect's run carries out.
  */
 export function effectContext(
   externalIds: Partial<Record<ExternalSystem, string>> = {},
-  options: { superseded?: boolean } = {},
+  options: { superseded?: boolean; batch?: TypedEffect[] } = {},
 ): EffectContext {
   return {
     externalId: async (system) => externalIds[system] ?? null,
     superseded: async () => options.superseded ?? false,
+    batch: async () => options.batch ?? [],
   };
 }

@@ -15,6 +15,7 @@ const stored = (action: string, payload: Record<string, unknown>): IntegrationEf
   attempts: 0,
   lastError: null,
   result: null,
+  batchId: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 });

@@ -96,6 +96,11 @@ export const EFFECT_PAYLOADS = {
     ownerEmail: z.string(),
     dueDate: z.string(),
   }),
+  /**
+   * One line of the incident's story (a stage change, status update or starred message) for a
+   * comment on the issue: the first of the waiting lines to run posts them all as one comment.
+   */
+  'jira.storyLine': z.object({ at: z.string(), who: z.string(), what: z.string() }),
   'zendesk.createTicket': z.object({ incidentKey: z.string(), subject: z.string(), body: z.string() }),
   /** An internal note on the ticket the incident came from. */
   'zendesk.note': z.object({ incidentKey: z.string(), ticketId: z.string(), body: z.string() }),
@@ -146,6 +151,8 @@ export type EffectIntent<A extends EffectAction = EffectAction> = {
     payload: EffectPayloads[K];
     /** Set when nothing needs calling: the effect is complete as planned (e.g. a templated link). */
     done?: { externalId: string; url: string };
+    /** Run no sooner than this many seconds after the change commits (to gather a batch). */
+    delaySeconds?: number;
   };
 }[A];
 

@@ -38,7 +38,8 @@ export class EffectPlanner {
   async beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void> {
     if (!events.length || !this.reactions.length) return;
     const views = new Map<string, Promise<IncidentView>>();
-    // The view carries the status updates the events refer to, so it is read once for them all.
+    // The view carries the status updates the events refer to and the names of their actors, so
+    // it is read once for them all.
     const statusUpdateIds = (incidentId: string) =>
       events.flatMap((e) =>
         e.type === 'StatusUpdatePosted' && e.incidentId === incidentId ? [e.data.statusUpdateId] : [],
@@ -49,6 +50,9 @@ export class EffectPlanner {
           ? [e.data.actionItemId]
           : [],
       );
+    const actorIds = (incidentId: string) => [
+      ...new Set(events.flatMap((e) => (e.incidentId === incidentId && e.actorId ? [e.actorId] : []))),
+    ];
     // Every reaction asks what was planned already; one read per incident and transaction
     // answers them all, and keys planned here are added as they are written.
     const plannedKeys = new Map<string, Promise<Set<string>>>();
@@ -74,6 +78,7 @@ export class EffectPlanner {
               event.incidentId,
               statusUpdateIds(event.incidentId),
               actionItemIds(event.incidentId),
+              actorIds(event.incidentId),
             );
             views.set(event.incidentId, view);
           }
@@ -135,7 +140,12 @@ export class EffectPlanner {
       ],
     );
     if (state === EffectState.PENDING && this.queue) {
-      await this.queue.sendInTransaction(manager, queueName(reactions.system), { effectId: inserted[0].id });
+      await this.queue.sendInTransaction(
+        manager,
+        queueName(reactions.system),
+        { effectId: inserted[0].id },
+        intent.delaySeconds,
+      );
     }
   }
 }

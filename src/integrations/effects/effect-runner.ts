@@ -27,6 +27,14 @@ export interface EffectContext {
    * with it count (the state of one record among several, e.g. one action item's issue).
    */
   superseded(scope?: string): Promise<boolean>;
+  /**
+   * For an action carried out in batches (the lines of one Jira comment): the effects of the same
+   * action for the incident that this run carries out, oldest first. The first run claims every
+   * one still waiting and in no batch, itself included; a later run of the same effect (after a
+   * lost response) gets the same batch and claims no more. Empty when another effect's batch
+   * claimed this one first: that effect's run carries it out.
+   */
+  batch(): Promise<TypedEffect[]>;
 }
 
 export interface EffectHandler<S extends ExternalSystem = ExternalSystem> {
@@ -105,6 +113,7 @@ export class EffectRunner {
           )) as unknown[];
           return newer.length > 0;
         },
+        batch: () => this.batch(effect, handler.system),
       });
       await this.dataSource.query(
         `UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $2, updated_at = now() WHERE id = $1`,
@@ -149,6 +158,24 @@ export class EffectRunner {
       }
       throw error; // pg-boss retries with exponential backoff and jitter
     }
+  }
+
+  /** See EffectContext.batch: claimed once per effect, in one statement, so no line is in two. */
+  private async batch(effect: IntegrationEffect, system: ExternalSystem): Promise<TypedEffect[]> {
+    const repo = this.dataSource.getRepository(IntegrationEffect);
+    const claimed = () =>
+      repo.find({ where: { batchId: effect.id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    let batch = await claimed();
+    if (!batch.length) {
+      await this.dataSource.query(
+        `UPDATE integration_effect SET batch_id = $1, updated_at = now()
+          WHERE incident_id = $2 AND action = $3 AND batch_id IS NULL AND state IN ('PENDING', 'FAILED')
+            AND EXISTS (SELECT 1 FROM integration_effect own WHERE own.id = $1 AND own.batch_id IS NULL)`,
+        [effect.id, effect.incidentId, effect.action],
+      );
+      batch = await claimed();
+    }
+    return batch.map((row) => typedEffect(row, system));
   }
 
   /**

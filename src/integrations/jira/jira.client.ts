@@ -8,6 +8,7 @@ import {
   type ActionItemIssue,
   type ActionItemIssueRequest,
   type ActionItemIssueUpdate,
+  type IssueComment,
   type IssueTracker,
   type TrackedIssue,
 } from './jira.port';
@@ -210,6 +211,33 @@ export class JiraIssueTracker implements IssueTracker {
     );
   }
 
+  async commentOnce(issueKey: string, comment: IssueComment): Promise<{ commentId: string }> {
+    // A comment posted by an earlier run whose answer was lost is among the latest ones.
+    const latest = await this.call(() =>
+      this.client.issueComments.getComments({
+        issueIdOrKey: issueKey,
+        orderBy: '-created',
+        maxResults: LATEST_COMMENTS,
+      }),
+    );
+    const earlier = latest.comments?.find((c) => c.id && adfText(c.body).includes(comment.ref));
+    if (earlier?.id) return { commentId: earlier.id };
+    const created = await this.call(() =>
+      this.client.issueComments.addComment({
+        issueIdOrKey: issueKey,
+        comment: {
+          type: 'doc',
+          version: 1,
+          content: comment.paragraphs.map((text) => ({
+            type: 'paragraph',
+            content: [{ type: 'text', text }],
+          })),
+        },
+      }),
+    );
+    return { commentId: String(created.id) };
+  }
+
   private tracked(issueKey: string): TrackedIssue {
     return { issueKey, url: `${this.options.host.replace(/\/+$/, '')}/browse/${issueKey}` };
   }
@@ -255,4 +283,17 @@ function adf(text: string) {
       content: line ? [{ type: 'text' as const, text: line }] : [],
     })),
   };
+}
+
+/** How many of an issue's newest comments are searched for one an earlier run posted. */
+const LATEST_COMMENTS = 50;
+
+/** The text of an ADF node (a comment body), all its text nodes joined. */
+function adfText(node: unknown): string {
+  if (typeof node === 'string') return node;
+  if (!node || typeof node !== 'object') return '';
+  const { text, content } = node as { text?: unknown; content?: unknown };
+  return (
+    (typeof text === 'string' ? text : '') + (Array.isArray(content) ? content.map(adfText).join(' ') : '')
+  );
 }

@@ -1,6 +1,6 @@
 // Jira: the incident issue for each flow incident, labelled with the key, its status following
 // the stage and its priority the incident's, through configurable mappings (JIRA_STAGE_STATUSES,
-// JIRA_PRIORITIES).
+// JIRA_PRIORITIES); and the incident's story told in its comments (jira.story.ts).
 import type { Config } from '../../config';
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent, EventOf } from '../../domain/events';
@@ -15,6 +15,7 @@ import { markdownToJiraDocument } from './jira.adf';
 import { type ActionItemIssueRecorder, planActionItemIssue, runActionItemEffect } from './jira.action-items';
 import { JiraIssueTracker } from './jira.client';
 import type { IssueTracker } from './jira.port';
+import { planStoryLine, postStory } from './jira.story';
 
 type JiraAction = ActionOf<ExternalSystem.JIRA>;
 
@@ -26,9 +27,17 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
     private readonly stageStatuses: Readonly<Record<string, string>>,
     private readonly priorities: Readonly<Record<string, string>>,
     private readonly bridge: ConferenceBridge,
+    private readonly commentIntervalSeconds: number,
   ) {}
 
   async plan(event: DomainEvent, context: PlanContext): Promise<EffectIntent<JiraAction>[]> {
+    return [
+      ...(await this.planIssue(event, context)),
+      ...(await planStoryLine(event, context, this.commentIntervalSeconds)),
+    ];
+  }
+
+  private async planIssue(event: DomainEvent, context: PlanContext): Promise<EffectIntent<JiraAction>[]> {
     if (event.type === 'PostmortemPublished') return postmortemIntents(event);
     if (event.type === 'ActionItemCreated' || event.type === 'ActionItemUpdated') {
       return planActionItemIssue(event, context);
@@ -94,6 +103,7 @@ class JiraEffects implements EffectHandler<ExternalSystem.JIRA> {
   ) {}
 
   async run(effect: TypedEffect<JiraAction>, context: EffectContext): Promise<EffectOutcome> {
+    if (effect.action === 'jira.storyLine') return postStory(this.tracker, effect, context);
     if (effect.action === 'jira.createActionItem' || effect.action === 'jira.updateActionItem') {
       return runActionItemEffect(effect, context, this.tracker, this.actionItems);
     }
@@ -150,7 +160,13 @@ export const jiraModule: VendorModule<'jira'> = {
       config.vendors.JIRA_PROJECT_KEY
     ),
   reactions: (config, enabled, bridge) =>
-    new JiraReactions(enabled, config.vendors.JIRA_STAGE_STATUSES, config.vendors.JIRA_PRIORITIES, bridge),
+    new JiraReactions(
+      enabled,
+      config.vendors.JIRA_STAGE_STATUSES,
+      config.vendors.JIRA_PRIORITIES,
+      bridge,
+      config.vendors.JIRA_COMMENT_INTERVAL,
+    ),
   adapter: (config) =>
     new JiraIssueTracker({
       host: config.vendors.JIRA_HOST!,

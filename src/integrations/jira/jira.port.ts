@@ -1,9 +1,17 @@
 // What the hub needs from an issue tracker: the incident issue (found by the incident key label
-// before one is created), its status following the stage and its priority the incident's.
+// before one is created), its status following the stage and its priority the incident's, and
+// the comments that tell the incident's story.
 
 export interface TrackedIssue {
   readonly issueKey: string;
   readonly url: string;
+}
+
+/** A comment on the issue: plain paragraphs, the last of which carries `ref`. */
+export interface IssueComment {
+  /** In the comment's text, so a repeated call finds the comment instead of posting it again. */
+  readonly ref: string;
+  readonly paragraphs: readonly string[];
 }
 
 export interface IssueTracker {
@@ -31,6 +39,8 @@ export interface IssueTracker {
   ensureActionItemIssue(request: ActionItemIssueRequest): Promise<ActionItemIssue>;
   /** Bring an action item's issue (found by its label) to the item's title, owner and due date; null: none yet. */
   updateActionItemIssue(request: ActionItemIssueUpdate): Promise<ActionItemIssue | null>;
+  /** Comment on the issue, unless one of its latest comments already carries the comment's ref. */
+  commentOnce(issueKey: string, comment: IssueComment): Promise<{ commentId: string }>;
 }
 
 export interface ActionItemIssueUpdate {

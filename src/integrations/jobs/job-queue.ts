@@ -149,9 +149,17 @@ export class JobQueue {
     return this.boss.send(queue, data);
   }
 
-  /** Send a job as part of the caller's transaction. */
-  sendInTransaction(manager: EntityManager, queue: string, data: object): Promise<string | null> {
-    return this.boss.send(queue, data, { db: transactionExecutor(manager) });
+  /** Send a job as part of the caller's transaction (to start `delaySeconds` after, if given). */
+  sendInTransaction(
+    manager: EntityManager,
+    queue: string,
+    data: object,
+    delaySeconds?: number,
+  ): Promise<string | null> {
+    return this.boss.send(queue, data, {
+      db: transactionExecutor(manager),
+      ...(delaySeconds ? { startAfter: Math.max(1, Math.ceil(delaySeconds)) } : {}),
+    });
   }
 
   /**
