@@ -17,6 +17,9 @@ describe('configuration', () => {
     );
     expect(config.vendors.JIRA_STAGE_STATUSES.CANCELLED).toBe('Cancelled');
     expect(config.vendors.JIRA_PRIORITIES).toEqual({ P1: 'Highest', P2: 'High', P3: 'Medium', P4: 'Low' });
+    expect(config.vendors.JIRA_COMMENT_INTERVAL).toBe(60);
+    expect(loadConfig({ JIRA_COMMENT_INTERVAL: '2s' }).vendors.JIRA_COMMENT_INTERVAL).toBe(2);
+    expect(loadConfig({ JIRA_COMMENT_INTERVAL: '5m' }).vendors.JIRA_COMMENT_INTERVAL).toBe(300);
   });
 
   it('reads JIRA_PRIORITIES as PRIORITY=Name pairs, like JIRA_STAGE_STATUSES', () => {
@@ -34,6 +37,8 @@ describe('configuration', () => {
     ['JIRA_PRIORITIES', 'P1'],
     ['SLACK_INCIDENTS_CHANNEL', 'Major Incidents'],
     ['POSTMORTEM_TEMPLATE', '/no/such/postmortem.md.hbs'],
+    ['JIRA_COMMENT_INTERVAL', 'a minute'],
+    ['JIRA_COMMENT_INTERVAL', '0s'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

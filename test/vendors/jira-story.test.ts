@@ -51,7 +51,8 @@ async function settled(key: string, count: number): Promise<Effect[]> {
   return waitFor(
     `${count} Jira effects of ${key} to be DONE`,
     async () =>
-      ((await t.ok(INCIDENT_EFFECT_OUTCOMES, { key, system: 'JIRA' })).incident!.integrationEffects as Effect[]),
+      (await t.ok(INCIDENT_EFFECT_OUTCOMES, { key, system: 'JIRA' })).incident!
+        .integrationEffects as Effect[],
     (effects) => effects.length >= count && effects.every((e) => e.state === 'DONE'),
     { timeoutMs: 20_000 },
   );
@@ -138,7 +139,9 @@ describe('The incident story in Jira', () => {
     for (const line of lines.slice(0, 4)) expect(line).toMatch(LINE);
     // in time order: the starred message was posted before the stage changes
     expect(lines[0]).toContain('· Expert Person · Starred message: Failover of orders-db finished');
-    expect(lines[1]).toContain('Stage changed from Acknowledged to Investigating: looking at the order queue');
+    expect(lines[1]).toContain(
+      'Stage changed from Acknowledged to Investigating: looking at the order queue',
+    );
     expect(lines[2]).toContain(
       'Internal status update. Client impact: Orders are delayed. Known problem: A stuck queue consumer',
     );
@@ -179,6 +182,14 @@ describe('The incident story in Jira', () => {
     // the comment was posted once; the retry found it among the issue's comments
     const posts = jira.callsTo('addComment').filter((c) => c.path.includes(issue.key));
     expect(posts).toHaveLength(1);
-    expect(jira.callsTo('getComments').filter((c) => c.path.includes(issue.key)).length).toBeGreaterThanOrEqual(2);
+    expect(jira.pendingFaults).toEqual([]);
+    expect(
+      jira.callsTo('getComments').filter((c) => c.path.includes(issue.key)).length,
+    ).toBeGreaterThanOrEqual(2);
+    const [{ attempts }] = (await t.hub.database.dataSource.query(
+      `SELECT max(attempts)::int AS attempts FROM integration_effect WHERE incident_id = $1 AND action = 'jira.storyLine'`,
+      [incident.id],
+    )) as { attempts: number }[];
+    expect(attempts).toBe(2);
   });
 });

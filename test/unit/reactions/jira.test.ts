@@ -2,6 +2,7 @@
 // JIRA_STAGE_STATUSES and its priority the incident's through JIRA_PRIORITIES; and the handler's
 // calls through the issue tracker port.
 import { ExternalSystem, ImpactLevel, Priority, Stage, UrgencyLevel } from '../../../src/domain/enums';
+import type { DomainEvent } from '../../../src/domain/events';
 import { IntegrationError } from '../../../src/integrations/integration-error';
 import { jiraModule } from '../../../src/integrations/jira/jira.module';
 import { FakeIssueTracker } from '../../support/in-process-ports';
@@ -62,7 +63,10 @@ describe('Jira reactions', () => {
   it('moves the issue to the status the stage maps to, and not for a stage without one', async () => {
     const plan = new MemoryPlan(incidentView(), [ISSUE]);
     const mitigated = domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED });
-    expect(await plan.plan(jira(), mitigated)).toEqual([
+    // (a stage change is also a line of the incident's story: see jira-story.test.ts)
+    const moves = async (event: DomainEvent) =>
+      (await plan.plan(jira(), event)).filter((i) => i.action === 'jira.transition');
+    expect(await moves(mitigated)).toEqual([
       {
         action: 'jira.transition',
         dedupeKey: `jira:transition:${mitigated.timelineEntryId}`,
@@ -70,10 +74,7 @@ describe('Jira reactions', () => {
       },
     ]);
     expect(
-      await plan.plan(
-        jira(),
-        domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.IDENTIFIED }),
-      ),
+      await moves(domainEvent('StageChanged', { from: Stage.INVESTIGATING, to: Stage.IDENTIFIED })),
     ).toEqual([]);
   });
 
