@@ -99,6 +99,8 @@ export async function startTestHub(
     LOG_LEVEL: 'debug',
     SEED_DEMO_DATA: 'false',
     ADMIN_TOKEN,
+    // The Jira issue's story comments wait this long to gather lines (60s by default).
+    JIRA_COMMENT_INTERVAL: '1s',
     ...env,
   });
   const hub = await createHub(config, {
