@@ -257,6 +257,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       INTEGRATION_POLL_SECONDS: '0.5',
       INTEGRATION_RETRY_DELAY_SECONDS: '1',
       INTEGRATION_MAX_ATTEMPTS: '3',
+      // the Jira issue's story comments gather lines for a second instead of a minute
+      JIRA_COMMENT_INTERVAL: '1s',
       ...base,
       ...(options.seedDemoData === undefined ? {} : { SEED_DEMO_DATA: String(options.seedDemoData) }),
       ADMIN_TOKEN: adminToken,
