@@ -124,9 +124,17 @@ describe('The incident story in Jira', () => {
     const issue = await issueOf(incident.key);
     const channel = await channelOf(incident.id);
     const message = slack.postAsUser(channel, 'U0EXPERT1', 'Failover of orders-db finished');
+    // the star first: its delivery is processed by a job, the mutations below answer at once
+    await star(channel, message.ts);
+    await waitFor('the starred message on the timeline', async () => {
+      const rows = (await t.hub.database.dataSource.query(
+        `SELECT 1 FROM timeline_entry WHERE incident_id = $1 AND kind = 'STARRED_MESSAGE'`,
+        [incident.id],
+      )) as unknown[];
+      return rows.length || undefined;
+    });
     await stage(incident.key, 'INVESTIGATING', 'looking at the order queue');
     await statusUpdate(incident.key, 'Orders are delayed');
-    await star(channel, message.ts);
     await stage(incident.key, 'IDENTIFIED');
     // createIssue, a transition per stage change, 4 lines
     const effects = await settled(incident.key, 1 + 2 + 4);
