@@ -177,6 +177,24 @@ describe('The incident story in Jira', () => {
     ]);
   });
 
+  it('keeps a line that arrives while a comment is being posted for the next comment', async () => {
+    const incident = await declare(t, P1);
+    const issue = await issueOf(incident.key);
+    jira.inject({ method: 'POST', path: /\/comment$/, fault: { kind: 'delay', ms: 2500 } });
+    await statusUpdate(incident.key, 'Before');
+    await waitFor(
+      'the comment in flight',
+      async () => jira.callsTo('addComment').some((c) => c.path.includes(issue.key)) || undefined,
+    );
+    await statusUpdate(incident.key, 'During');
+    expect(commentLines(issue.key)).toEqual([]); // the first comment is still on its way
+    await settled(incident.key, 1 + 2);
+    const comments = commentLines(issue.key).map((lines) =>
+      lines.filter((l) => LINE.test(l)).map((l) => /Client impact: (\w+)/.exec(l)![1]),
+    );
+    expect(comments).toEqual([['Before'], ['During']]);
+  });
+
   it('does not post the comment twice when the answer to it was lost', async () => {
     const incident = await declare(t, P1);
     const issue = await issueOf(incident.key);
@@ -199,5 +217,6 @@ describe('The incident story in Jira', () => {
       [incident.id],
     )) as { attempts: number }[];
     expect(attempts).toBe(2);
+    expect(jira.invalidCalls).toEqual([]);
   });
 });
