@@ -148,7 +148,7 @@ describe('The incident story in Jira', () => {
     // in time order: the starred message was posted before the stage changes
     expect(lines[0]).toContain('· Expert Person · Starred message: Failover of orders-db finished');
     expect(lines[1]).toContain(
-      'Stage changed from Acknowledged to Investigating: looking at the order queue',
+      `· ${t.people.manager.name} · Stage changed from Acknowledged to Investigating: looking at the order queue`,
     );
     expect(lines[2]).toContain(
       'Internal status update. Client impact: Orders are delayed. Known problem: A stuck queue consumer',
