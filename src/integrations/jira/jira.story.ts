@@ -2,8 +2,9 @@
 // become lines (time, who, what), each planned as a jira.storyLine effect whose job waits
 // JIRA_COMMENT_INTERVAL. The first of them to run claims every line still waiting (its batch, see
 // EffectContext.batch) and posts them as one comment, so the issue gets one comment per interval
-// at most; the others find themselves in its batch and are done. The comment carries the batch's
-// ref, so a run repeated after a lost answer finds it instead of posting it again.
+// at most (more only when the lines are longer than Jira takes in one); the others find themselves
+// in its batch and are done. The comment carries the batch's ref, so a run repeated after a lost
+// answer finds it instead of posting it again.
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
 import { stageLabel } from '../../domain/labels';
@@ -91,15 +92,36 @@ const STORY_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
 /** The reference a batch's comment carries (from the id of the effect that claimed it). */
 export const storyRef = (batchId: string) => `ref ${batchId.replace(/-/g, '').slice(0, 12)}`;
 
-/** The comment for a batch of lines: one paragraph per line in time order, then the ref. */
-export function storyComment(lines: readonly StoryLine[], batchId: string): IssueComment {
-  const ref = storyRef(batchId);
+/**
+ * The comments for a batch of lines: one paragraph per line in time order, then the ref. One
+ * comment, unless the lines are longer than Jira takes in one (32,767 characters): then as many
+ * as it takes, each with its part in the ref ("ref … 2/3"). A line's text is cut to MAX_LINE.
+ */
+export function storyComments(lines: readonly StoryLine[], batchId: string): IssueComment[] {
   const ordered = [...lines].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return {
-    ref,
-    paragraphs: [...ordered.map((l) => `${when(l.at)} · ${l.who} · ${l.what}`), `(incident-hub, ${ref})`],
-  };
+  const texts = ordered.map((l) => cut(`${when(l.at)} · ${l.who} · ${l.what}`, MAX_LINE));
+  const parts: string[][] = [[]];
+  let size = 0;
+  for (const text of texts) {
+    if (size + text.length > MAX_COMMENT && parts[parts.length - 1].length) {
+      parts.push([]);
+      size = 0;
+    }
+    parts[parts.length - 1].push(text);
+    size += text.length;
+  }
+  return parts.map((paragraphs, i) => {
+    const ref = `${storyRef(batchId)}${parts.length > 1 ? ` ${i + 1}/${parts.length}` : ''}`;
+    return { ref, paragraphs: [...paragraphs, `(incident-hub, ${ref})`] };
+  });
 }
+
+/** The most text of one comment's lines (Jira takes 32,767 characters; room for the ref). */
+const MAX_COMMENT = 30_000;
+/** The most text of one line (a starred chat message may be 40,000 characters long). */
+const MAX_LINE = 4_000;
+
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** 2026-11-28 09:41:07 UTC */
 const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
@@ -114,6 +136,9 @@ export async function postStory(
   if (!issueKey) throw new NotReadyError('JIRA', 'the incident issue is not created yet');
   const lines = (await context.batch()).flatMap((e) => (e.action === 'jira.storyLine' ? [e.payload] : []));
   if (!lines.length) return { result: { issueKey, lines: 0 } };
-  const { commentId } = await tracker.commentOnce(issueKey, storyComment(lines, effect.id));
-  return { result: { issueKey, commentId, lines: lines.length } };
+  const commentIds: string[] = [];
+  for (const comment of storyComments(lines, effect.id)) {
+    commentIds.push((await tracker.commentOnce(issueKey, comment)).commentId);
+  }
+  return { result: { issueKey, commentIds, lines: lines.length } };
 }

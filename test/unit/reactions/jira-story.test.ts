@@ -4,7 +4,7 @@ import { Audience, ExternalSystem, Stage } from '../../../src/domain/enums';
 import type { TypedEffect } from '../../../src/integrations/effects/effect-actions';
 import { IntegrationError } from '../../../src/integrations/integration-error';
 import { jiraModule } from '../../../src/integrations/jira/jira.module';
-import { storyComment } from '../../../src/integrations/jira/jira.story';
+import { storyComments } from '../../../src/integrations/jira/jira.story';
 import { FakeIssueTracker } from '../../support/in-process-ports';
 import {
   domainEvent,
@@ -83,21 +83,43 @@ describe('Jira story lines', () => {
   });
 
   it('makes a batch one comment: its lines in time order, then its ref', () => {
-    const comment = storyComment(
+    const comments = storyComments(
       [
         { at: '2026-11-28T03:00:05.000Z', who: 'Dana', what: 'second' },
         { at: '2026-11-28T02:59:00.000Z', who: 'Sam', what: 'first' },
       ],
       '1a2b3c4d-5e6f-4000-8000-000000000000',
     );
-    expect(comment).toEqual({
-      ref: 'ref 1a2b3c4d5e6f',
-      paragraphs: [
-        '2026-11-28 02:59:00 UTC · Sam · first',
-        '2026-11-28 03:00:05 UTC · Dana · second',
-        '(incident-hub, ref 1a2b3c4d5e6f)',
-      ],
+    expect(comments).toEqual([
+      {
+        ref: 'ref 1a2b3c4d5e6f',
+        paragraphs: [
+          '2026-11-28 02:59:00 UTC · Sam · first',
+          '2026-11-28 03:00:05 UTC · Dana · second',
+          '(incident-hub, ref 1a2b3c4d5e6f)',
+        ],
+      },
+    ]);
+  });
+
+  it('cuts a very long line, and splits a batch longer than Jira takes in one comment, each part its own ref', () => {
+    const long = (n: number) => ({
+      at: `2026-11-28T03:00:${String(n).padStart(2, '0')}.000Z`,
+      who: 'Sam',
+      what: 'x'.repeat(50_000),
     });
+    const comments = storyComments(
+      Array.from({ length: 10 }, (_, n) => long(n)),
+      '1a2b3c4d-5e6f-4000-8000-000000000000',
+    );
+    expect(comments.map((c) => c.ref)).toEqual(['ref 1a2b3c4d5e6f 1/2', 'ref 1a2b3c4d5e6f 2/2']);
+    for (const comment of comments) {
+      expect(comment.paragraphs.join('\n').length).toBeLessThan(32_767);
+      expect(comment.paragraphs.at(-1)).toBe(`(incident-hub, ${comment.ref})`);
+    }
+    const lines = comments.flatMap((c) => c.paragraphs.slice(0, -1));
+    expect(lines).toHaveLength(10);
+    expect(lines.every((l) => l.length === 4_000 && l.endsWith('…'))).toBe(true);
   });
 });
 
@@ -121,7 +143,7 @@ describe('Jira story comments through the issue tracker port', () => {
     const context = effectContext({ JIRA: 'INC-42' }, { batch });
     const first = await handler.run(batch[0], context);
     const again = await handler.run(batch[0], context);
-    expect(first.result).toEqual({ issueKey: 'INC-42', commentId: '10000', lines: 2 });
+    expect(first.result).toEqual({ issueKey: 'INC-42', commentIds: ['10000'], lines: 2 });
     expect(again.result).toEqual(first.result);
     expect([...tracker.comments.values()]).toHaveLength(1);
     expect(tracker.methods).toEqual(['commentOnce', 'commentOnce']);
