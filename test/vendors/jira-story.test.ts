@@ -195,6 +195,29 @@ describe('The incident story in Jira', () => {
     expect(comments).toEqual([['Before'], ['During']]);
   });
 
+  it('waits for the issue when Jira was down while it was being created', async () => {
+    jira.inject({
+      method: 'POST',
+      path: /\/rest\/api\/3\/issue$/,
+      fault: { kind: 'status', status: 503 },
+      times: 2,
+    });
+    const incident = await declare(t, P1);
+    await stage(incident.key, 'INVESTIGATING');
+    const effects = await settled(incident.key, 1 + 1 + 1);
+    expect(jira.pendingFaults).toEqual([]); // the issue was created on the third try
+    expect(effects.find((e) => e.action === 'jira.storyLine')).toEqual({
+      action: 'jira.storyLine',
+      state: 'DONE',
+      lastError: null,
+    });
+    const issue = [...jira.issues.values()].find((i) =>
+      (i.fields.labels as string[]).includes(incident.key),
+    )!;
+    expect(commentLines(issue.key)).toHaveLength(1);
+    expect(commentLines(issue.key)[0][0]).toContain('Stage changed from Acknowledged to Investigating');
+  });
+
   it('does not post the comment twice when the answer to it was lost', async () => {
     const incident = await declare(t, P1);
     const issue = await issueOf(incident.key);
