@@ -180,7 +180,7 @@ describe('The incident story in Jira', () => {
   it('keeps a line that arrives while a comment is being posted for the next comment', async () => {
     const incident = await declare(t, P1);
     const issue = await issueOf(incident.key);
-    jira.inject({ method: 'POST', path: /\/comment$/, fault: { kind: 'delay', ms: 2500 } });
+    jira.inject({ method: 'POST', path: /\/comment$/, fault: { kind: 'delay', ms: 4000 } });
     await statusUpdate(incident.key, 'Before');
     await waitFor(
       'the comment in flight',
