@@ -70,7 +70,7 @@ export async function planStoryLine(
   context: PlanContext,
   intervalSeconds: number,
 ): Promise<EffectIntent<'jira.storyLine'>[]> {
-  if (!STORY_EVENTS.has(event.type) || !(await context.planned(`jira:issue:${event.incidentId}`))) return [];
+  if (!(await context.planned(`jira:issue:${event.incidentId}`))) return [];
   const line = storyLineOf(event, await context.view());
   if (!line) return [];
   return [
@@ -82,12 +82,6 @@ export async function planStoryLine(
     },
   ];
 }
-
-const STORY_EVENTS: ReadonlySet<DomainEvent['type']> = new Set([
-  'StageChanged',
-  'StatusUpdatePosted',
-  'MessageStarred',
-]);
 
 /** The reference a batch's comment carries (from the id of the effect that claimed it). */
 export const storyRef = (batchId: string) => `ref ${batchId.replace(/-/g, '').slice(0, 12)}`;
