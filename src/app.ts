@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { openDatabase, type Database } from './database/database';
 import { TokenService } from './domain/access/token.service';
+import { AlertQueries } from './domain/alerts/alert.queries';
+import { AlertService } from './domain/alerts/alert.service';
 import { CatalogueService } from './domain/catalogue/catalogue.service';
 import { DomainEventBus } from './domain/events';
 import { IncidentMetricsQueries } from './domain/incident/incident-metrics';
@@ -21,6 +23,7 @@ import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
 import { Integrations } from './integrations/integrations';
 import { RhythmJobs } from './integrations/rhythm/rhythm-jobs';
+import { slackAlertSuggestions } from './integrations/slack/slack.alerts';
 import { HandoverJobs } from './integrations/rhythm/handover-jobs';
 import { HandoverRhythm } from './domain/rhythm/handover.service';
 import type { VendorPorts } from './integrations/vendor-module';
@@ -33,6 +36,7 @@ import { hubSchema } from './schema/build-schema';
 import type { HubServices } from './schema/context';
 import { DEFAULT_QUERY_LIMITS, defaultMaxCost } from './schema/query-limits';
 import { seedDemoData } from './seed/demo-data';
+import { AlertmanagerWebhookProcessor } from './webhooks/alertmanager/alertmanager-webhook';
 import { JiraWebhookProcessor } from './webhooks/jira/jira-webhook';
 import { OpsgenieWebhookProcessor } from './webhooks/opsgenie/opsgenie-webhook';
 import { SlackCommands } from './webhooks/slack/slack-commands';
@@ -125,7 +129,26 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ports.opsgenie && schedule ? { pager: ports.opsgenie, name: schedule } : null,
   );
   uow.onBeforeCommit((manager, committed) => handoverJobs.beforeCommit(manager, committed));
+  // Monitoring alerts: attached, declared from or suggested; live views hear of them after commit.
+  const alerts = new AlertService(
+    uow,
+    domain.incidents,
+    {
+      rules: config.vendors.ALERT_RULES,
+      priorityMatrix: DEFAULT_PRIORITY_MATRIX,
+      labels: {
+        service: config.vendors.ALERT_SERVICE_LABEL,
+        site: config.vendors.ALERT_SITE_LABEL,
+        client: config.vendors.ALERT_CLIENT_LABEL,
+      },
+    },
+    // Suggestions to declare go to the incidents channel (none when it is unset).
+    slackAlertSuggestions(integrations.planner, config.vendors.SLACK_INCIDENTS_CHANNEL),
+    (ids) => relay.alertsChanged(ids),
+  );
   const services: HubServices = {
+    alerts,
+    alertQueries: new AlertQueries(dataSource),
     dataSource,
     ...domain,
     incidentQueries: new IncidentQueries(dataSource),
@@ -158,7 +181,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
         ports.zendesk ?? null,
       ),
       new JiraWebhookProcessor(inbound),
-      new OpsgenieWebhookProcessor(inbound),
+      new OpsgenieWebhookProcessor(inbound, alerts),
+      new AlertmanagerWebhookProcessor(inbound, alerts),
     ],
     // Channels are opened when Slack has an adapter (its bot token, or one handed in).
     commands: new SlackCommands(

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Priority } from './domain/enums';
 import type { UpdateCadence } from './domain/incident/priority-matrix';
 import { parseCadence } from './domain/rhythm/cadence';
+import { parseAlertRules } from './domain/alerts/alert-rules';
 import { parseDuration } from './domain/rhythm/handover';
 
 const optionalString = z
@@ -181,6 +182,27 @@ const EnvSchema = z.object({
   STATUSPAGE_API_URL: url,
   STATUSPAGE_API_KEY: optionalString,
   STATUSPAGE_PAGE_ID: optionalString,
+  /** The bearer token Alertmanager's http_config sends (`Authorization: Bearer …`); unset: the webhook is off. */
+  ALERTMANAGER_WEBHOOK_SECRET: optionalString,
+  /**
+   * Rules that declare an incident from a firing alert no open incident matches, e.g.
+   * "severity=critical,service=order_sync:P2;severity=critical,site=wf0001:P1" (see README).
+   */
+  ALERT_RULES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      try {
+        return parseAlertRules(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** The alert labels that name the faulty service, the site and the client (catalogue id, slug or name). */
+  ALERT_SERVICE_LABEL: z.string().trim().min(1).default('service'),
+  ALERT_SITE_LABEL: z.string().trim().min(1).default('site'),
+  ALERT_CLIENT_LABEL: z.string().trim().min(1).default('client'),
   /** smtp://user:pass@host:587 or smtps://…:465; unset: email effects are recorded as DISABLED. */
   SMTP_URL: optionalString.refine(
     (v) => v === undefined || /^smtps?:\/\/[^/]/i.test(v),

@@ -62,6 +62,10 @@ export enum TimelineKind {
   COMMUNICATION = 'COMMUNICATION',
   /** The hub reminded the incident managers of an overdue status update. */
   REMINDER = 'REMINDER',
+  /** A monitoring alert was attached to the incident. */
+  ALERT_ATTACHED = 'ALERT_ATTACHED',
+  /** A monitoring alert attached to the incident resolved. */
+  ALERT_RESOLVED = 'ALERT_RESOLVED',
 }
 
 export enum Audience {
@@ -168,4 +172,18 @@ export enum IntegrationState {
   DEGRADED = 'DEGRADED',
   /** Dead-lettered work waiting for a retry. */
   FAILING = 'FAILING',
+}
+
+/** Where a monitoring alert came from. */
+export enum AlertSource {
+  /** Prometheus Alertmanager's webhook. */
+  ALERTMANAGER = 'ALERTMANAGER',
+  /** An Opsgenie alert the hub did not create. */
+  OPSGENIE = 'OPSGENIE',
+}
+
+/** Whether a monitoring alert is firing or resolved, as its source last said. */
+export enum AlertStatus {
+  FIRING = 'FIRING',
+  RESOLVED = 'RESOLVED',
 }

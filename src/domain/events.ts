@@ -136,6 +136,19 @@ export interface OverdueUpdate {
   overdueSeconds: number;
 }
 
+/** A monitoring alert as recorded on an incident's timeline. */
+export interface AlertData {
+  alertId: string;
+  source: string;
+  fingerprint: string;
+  name: string;
+  severity: string | null;
+  /** When it first fired (ISO). */
+  firstSeenAt: string;
+  /** Why it is attached: "service Order Sync", "site wf0001", "declared from it", "by <person>". */
+  reason: string;
+}
+
 /** The payload of each domain event type (and so the `data` of its timeline entry). */
 export interface EventPayloads {
   IncidentDeclared: {
@@ -267,6 +280,10 @@ export interface EventPayloads {
    * HANDOVER_AFTER period (one prompt per period), with who could take over.
    */
   HandoverPrompted: HandoverPrompt;
+  /** An ALERT_ATTACHED entry: a monitoring alert joined the incident. */
+  AlertAttached: AlertData;
+  /** An ALERT_RESOLVED entry: one of the incident's alerts resolved (its source said so). */
+  AlertResolved: AlertData & { resolvedAt: string };
 }
 
 export type DomainEventType = keyof EventPayloads;
@@ -296,6 +313,8 @@ export const EVENT_TIMELINE_KIND = {
   StatusUpdateReminderSent: TimelineKind.REMINDER,
   StatusUpdateOverdueEscalated: TimelineKind.ESCALATION,
   HandoverPrompted: TimelineKind.REMINDER,
+  AlertAttached: TimelineKind.ALERT_ATTACHED,
+  AlertResolved: TimelineKind.ALERT_RESOLVED,
 } as const satisfies Record<DomainEventType, TimelineKind>;
 
 type KindOfEvent = typeof EVENT_TIMELINE_KIND;

@@ -3,7 +3,7 @@ import { DeliveryState } from '../domain/enums';
 import { timestamp } from './columns';
 
 /** Which vendor sent a delivery. */
-export type DeliverySource = 'slack' | 'zendesk' | 'jira' | 'opsgenie';
+export type DeliverySource = 'slack' | 'zendesk' | 'jira' | 'opsgenie' | 'alertmanager';
 
 /**
  * One verified webhook call from a vendor, stored before it is answered and processed by a job:

@@ -1,4 +1,5 @@
 import { ActionItem } from './action-item.entity';
+import { Alert } from './alert.entity';
 import { ApiToken } from './api-token.entity';
 import { Client } from './client.entity';
 import { DistributionList } from './distribution-list.entity';
@@ -21,6 +22,7 @@ import { TimelineEntry } from './timeline-entry.entity';
 
 export {
   ActionItem,
+  Alert,
   ApiToken,
   Client,
   DistributionList,
@@ -64,4 +66,5 @@ export const ENTITIES = [
   SupportTicket,
   DistributionList,
   IncidentPostmortem,
+  Alert,
 ];

@@ -28,9 +28,10 @@ export class IntegrationEffect {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  /** Null for an effect about no incident (the suggestion to declare one for a monitoring alert). */
   @Index()
-  @Column(uuidRef())
-  incidentId: string;
+  @Column(uuidRef({ nullable: true }))
+  incidentId: string | null;
 
   @ManyToOne(() => Incident, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'incident_id' })

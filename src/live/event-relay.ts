@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { DomainEvent, DomainEventBus } from '../domain/events';
-import { changesOf, type HubPubSub, type IncidentChange } from './pubsub';
+import { type AlertChange, changesOf, type HubPubSub, type IncidentChange } from './pubsub';
 
 export const NOTIFY_CHANNEL = 'incident_hub_changes';
 export const ACCESS_CHANNEL = 'incident_hub_access';
@@ -17,6 +17,8 @@ export const ACCESS_CHANNEL = 'incident_hub_access';
 export interface EventRelay {
   /** Called inside the transaction, just before commit. */
   beforeCommit(manager: EntityManager, events: readonly DomainEvent[]): Promise<void>;
+  /** After a commit that changed monitoring alerts: tell every process (they are about no incident). */
+  alertsChanged(alertIds: readonly string[]): Promise<void>;
   /** 'in-process' or 'postgres-notify'. */
   readonly kind: string;
   stop(): Promise<void>;
@@ -30,6 +32,9 @@ export function inProcessRelay(bus: DomainEventBus, pubsub: HubPubSub): EventRel
   return {
     kind: 'in-process',
     async beforeCommit() {},
+    async alertsChanged(alertIds) {
+      if (alertIds.length) pubsub.publishAlerts({ alertIds });
+    },
     async stop() {
       unsubscribe();
     },
@@ -51,7 +56,9 @@ export async function postgresRelay(url: string, pubsub: HubPubSub, log: Logger)
       }
       if (msg.channel !== NOTIFY_CHANNEL || !msg.payload) return;
       try {
-        pubsub.publish(JSON.parse(msg.payload) as IncidentChange);
+        const change = JSON.parse(msg.payload) as IncidentChange | AlertChange;
+        if ('alertIds' in change) pubsub.publishAlerts(change);
+        else pubsub.publish(change);
       } catch (err) {
         log.warn({ err }, 'ignored a malformed change notification');
       }
@@ -91,6 +98,24 @@ export async function postgresRelay(url: string, pubsub: HubPubSub, log: Logger)
           NOTIFY_CHANNEL,
           payloads,
         ]);
+      }
+    },
+    async alertsChanged(alertIds) {
+      // Sent after commit; 100 ids a notification keep each payload far below NOTIFY's 8000 bytes.
+      const payloads: string[] = [];
+      for (let i = 0; i < alertIds.length; i += 100) {
+        payloads.push(JSON.stringify({ alertIds: alertIds.slice(i, i + 100) } satisfies AlertChange));
+      }
+      if (!payloads.length) return;
+      try {
+        // The listening connection may send too; while it reconnects, live alert views miss this one.
+        if (!client) throw new Error('the change listener is reconnecting');
+        await client.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [
+          NOTIFY_CHANNEL,
+          payloads,
+        ]);
+      } catch (err) {
+        log.warn({ err }, 'could not announce changed alerts');
       }
     },
     async stop() {

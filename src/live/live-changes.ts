@@ -2,7 +2,8 @@
 // filter as the `incidents` query, each carrying data loaded after the change (never a cached copy).
 import { Repeater } from '@graphql-yoga/subscription';
 import type { DataSource } from 'typeorm';
-import { Incident, TimelineEntry } from '../entities';
+import { type Alert, Incident, TimelineEntry } from '../entities';
+import { AlertQueries, type AlertFilterValues } from '../domain/alerts/alert.queries';
 import { applyFilter, type IncidentFilterValues } from '../domain/incident/incident.queries';
 import type { HubPubSub, IncidentChange } from './pubsub';
 
@@ -72,6 +73,22 @@ export class LiveChanges {
         .getMany();
       for (const entry of entries) await push(entry);
     });
+  }
+
+  /** Monitoring alerts as they are after each committed change, for alerts matching the filter. */
+  alertChanges(filter: AlertFilterValues | null | undefined): AsyncIterableIterator<Alert> {
+    const queries = new AlertQueries(this.dataSource);
+    return new Repeater<Alert>(async (push, stop) => {
+      const source = this.pubsub.subscribeAlerts();
+      void stop.then(() => source.return?.());
+      for await (const change of source) {
+        try {
+          for (const alert of await queries.changed(change.alertIds, filter ?? {})) await push(alert);
+        } catch (err) {
+          stop(err);
+        }
+      }
+    }) as unknown as AsyncIterableIterator<Alert>;
   }
 
   /**

@@ -11,7 +11,12 @@ export interface IncidentChange {
   readonly eventTypes: readonly DomainEventType[];
 }
 
-type Topics = { INCIDENT_CHANGED: [IncidentChange] };
+/** Monitoring alerts changed by one committed transaction: ids only. */
+export interface AlertChange {
+  readonly alertIds: readonly string[];
+}
+
+type Topics = { INCIDENT_CHANGED: [IncidentChange]; ALERT_CHANGED: [AlertChange] };
 
 /** An EventTarget that counts its listeners, so tests and health checks can see leaks. */
 class CountingEventTarget extends EventTarget {
@@ -40,6 +45,10 @@ export class HubPubSub {
     this.pubsub.publish('INCIDENT_CHANGED', change);
   }
 
+  publishAlerts(change: AlertChange): void {
+    this.pubsub.publish('ALERT_CHANGED', change);
+  }
+
   /** Changes from now on; ending the iterator (return()) removes its listener at once. */
   subscribe(): AsyncIterableIterator<IncidentChange> {
     return this.pubsub.subscribe('INCIDENT_CHANGED') as unknown as AsyncIterableIterator<IncidentChange>;
@@ -56,6 +65,11 @@ export class HubPubSub {
   onAccessChange(listener: () => void): () => void {
     this.accessListeners.add(listener);
     return () => this.accessListeners.delete(listener);
+  }
+
+  /** Alert changes from now on, as `subscribe`. */
+  subscribeAlerts(): AsyncIterableIterator<AlertChange> {
+    return this.pubsub.subscribe('ALERT_CHANGED') as unknown as AsyncIterableIterator<AlertChange>;
   }
 
   /** Listeners currently attached (one per live subscription in this process). */

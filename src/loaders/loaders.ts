@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import { type DataSource, type EntityTarget, type ObjectLiteral, In } from 'typeorm';
 import {
   ActionItem,
+  Alert,
   Client,
   DistributionList,
   ExternalRecord,
@@ -111,6 +112,8 @@ export function createLoaders(dataSource: DataSource) {
       order: { createdAt: 'ASC', id: 'ASC' },
     }),
     supportTickets: groupedBy(SupportTicket, 'incidentId', { order: { linkedAt: 'ASC', id: 'ASC' } }),
+    incidentAlerts: groupedBy(Alert, 'incidentId', { order: { firstSeenAt: 'ASC', id: 'ASC' } }),
+    site: byId(Site),
     supportTicketCount: countBy(dataSource, SupportTicket, 'incident_id'),
     clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
     clientDistributionLists: groupedBy(DistributionList, 'clientId', { order: { name: 'ASC' } }),

@@ -9,6 +9,7 @@ import {
   TeamResolver,
 } from './catalogue.resolver';
 import { ActionItemResolver } from './action-item.resolver';
+import { AlertResolver, IncidentAlertsResolver } from './alert.resolver';
 import { IncidentResolver } from './incident.resolver';
 import { RoleAssignmentResolver } from './role.resolver';
 import { StatusUpdateResolver, TimelineEntryResolver, UpdateResolver } from './update.resolver';
@@ -39,4 +40,6 @@ export const RESOLVERS = [
   MetricsResolver,
   PostmortemResolver,
   IncidentPostmortemResolver,
+  AlertResolver,
+  IncidentAlertsResolver,
 ] as const;

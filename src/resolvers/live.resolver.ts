@@ -1,8 +1,8 @@
 import { Arg, Ctx, Resolver, Root, Subscription } from 'type-graphql';
-import { Incident, TimelineEntry } from '../entities';
+import { Alert, Incident, TimelineEntry } from '../entities';
 import { createLoaders } from '../loaders/loaders';
 import type { HubContext } from '../schema/context';
-import { IncidentFilter } from '../schema/inputs';
+import { AlertFilter, IncidentFilter } from '../schema/inputs';
 
 interface SubscribeData<A> {
   args: A;
@@ -40,5 +40,21 @@ export class LiveResolver {
   ): TimelineEntry {
     ctx.loaders = createLoaders(ctx.hub.dataSource);
     return entry;
+  }
+
+  @Subscription(() => Alert, {
+    description:
+      'Each monitoring alert as it is after a change (new, firing again, resolved, attached), for alerts matching the filter.',
+    subscribe: ({ args, context }: SubscribeData<{ filter?: AlertFilter | null }>) =>
+      context.hub.live.alertChanges(args.filter),
+  })
+  alertChanged(
+    @Root() alert: Alert,
+    @Ctx() ctx: HubContext,
+    @Arg('filter', () => AlertFilter, { nullable: true, description: 'The same filter as `alerts`.' })
+    _filter?: AlertFilter,
+  ): Alert {
+    ctx.loaders = createLoaders(ctx.hub.dataSource);
+    return alert;
   }
 }

@@ -1,4 +1,6 @@
 // What every resolver receives: who is asking, the request's loaders and the hub's services.
+import type { AlertQueries } from '../domain/alerts/alert.queries';
+import type { AlertService } from '../domain/alerts/alert.service';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../domain/access/access';
@@ -18,6 +20,9 @@ import type { Loaders } from '../loaders/loaders';
 
 /** The hub's long-lived services, built once by the composition root. */
 export interface HubServices extends DomainServices {
+  /** Monitoring alerts: taken in from webhooks, attached to incidents, declared from. */
+  readonly alerts: AlertService;
+  readonly alertQueries: AlertQueries;
   readonly dataSource: DataSource;
   readonly incidentQueries: IncidentQueries;
   readonly incidentMetrics: IncidentMetricsQueries;

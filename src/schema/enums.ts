@@ -2,6 +2,8 @@
 import { registerEnumType } from 'type-graphql';
 import {
   AccessRole,
+  AlertSource,
+  AlertStatus,
   IncidentFlowDecider,
   ActionItemKind,
   ActionItemStatus,
@@ -86,4 +88,9 @@ registerEnumType(IntegrationState, {
 registerEnumType(IncidentMetricsGroupBy, {
   name: 'IncidentMetricsGroupBy',
   description: 'What incidentMetrics groups by; month and week are UTC, of the declaration.',
+});
+registerEnumType(AlertSource, { name: 'AlertSource', description: 'Where a monitoring alert came from.' });
+registerEnumType(AlertStatus, {
+  name: 'AlertStatus',
+  description: 'Whether a monitoring alert is firing or resolved.',
 });

@@ -3,6 +3,8 @@
 import { Field, ID, InputType } from 'type-graphql';
 import {
   AccessRole,
+  AlertSource,
+  AlertStatus,
   ActionItemKind,
   ActionItemStatus,
   Audience,
@@ -423,4 +425,75 @@ export class SendCommunicationInput {
     description: `The text, at most ${COMMUNICATION_TEXT_MAX} characters; absent: the final communication drafted at MITIGATED for this audience. An EXTERNAL text may name no client or site but the one affected client's own.`,
   })
   text?: string;
+}
+
+@InputType({ description: 'Which monitoring alerts to return; every condition given must hold.' })
+export class AlertFilter {
+  @Field(() => AlertStatus, { nullable: true, description: 'Only FIRING or only RESOLVED alerts.' })
+  status?: AlertStatus;
+  @Field({
+    nullable: true,
+    description: 'true: only alerts attached to an incident; false: only unattached ones.',
+  })
+  attached?: boolean;
+  @Field(() => AlertSource, { nullable: true, description: 'Only alerts from this source.' })
+  source?: AlertSource;
+  @Field(() => ID, { nullable: true, description: 'Only alerts naming this catalogue service.' })
+  serviceId?: string;
+  @Field({ nullable: true, description: 'Only alerts naming this site (its siteId, e.g. "wf0001").' })
+  siteId?: string;
+}
+
+@InputType({ description: 'Attach a monitoring alert to an incident.' })
+export class AttachAlertInput {
+  @Field(() => ID, { description: 'The alert.' })
+  alertId: string;
+  @Field({ description: INCIDENT_KEY })
+  incidentKey: string;
+}
+
+@InputType({
+  description:
+    "Declare an incident from a monitoring alert: what is not given comes from the alert, and detectedAt is the alert's first firing.",
+})
+export class DeclareFromAlertInput {
+  @Field(() => ID, { description: 'The alert; it is attached to the new incident.' })
+  alertId: string;
+  @Field({
+    nullable: true,
+    description: `One-line summary, at most ${TEXT_LIMITS.summary} characters; default: the alert's name and summary.`,
+  })
+  summary?: string;
+  @Field({
+    nullable: true,
+    description: `Longer description, at most ${TEXT_LIMITS.description} characters; default: the alert's summary.`,
+  })
+  description?: string;
+  @Field(() => ImpactLevel, { description: 'Graded client impact.' })
+  clientImpactLevel: ImpactLevel;
+  @Field(() => UrgencyLevel, { description: 'Graded client urgency.' })
+  clientUrgencyLevel: UrgencyLevel;
+  @Field(() => [String], {
+    nullable: true,
+    description: `Affected clients by slug, at most ${INPUT_LIMITS.affectedClients}; default: the client its site or client label names.`,
+  })
+  affectedClientSlugs?: string[];
+  @Field(() => [String], {
+    nullable: true,
+    description: `Affected sites by siteId, at most ${INPUT_LIMITS.affectedSites}; default: the site its label names.`,
+  })
+  affectedSiteIds?: string[];
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The faulty service; default: the service its label names.',
+  })
+  faultyServiceId?: string;
+  @Field({ nullable: true, description: "Start of impact; default: the alert's first firing." })
+  impactStartedAt?: Date;
+  @Field({
+    nullable: true,
+    description:
+      'true: run Incident Flow whatever the priority; false: do not; absent: the priority decides.',
+  })
+  incidentFlow?: boolean;
 }

@@ -99,3 +99,15 @@ export function verifySharedSecret(secret: string, headers: Headers, headerName:
   if (!given) return refuse(`missing ${headerName}`);
   return sameSecret(given, secret) ? OK : refuse(`wrong ${headerName}`);
 }
+
+/**
+ * Alertmanager's `http_config` (`authorization: { credentials: … }`, type Bearer by default) sends
+ * `Authorization: Bearer <secret>`; the scheme is case-insensitive.
+ */
+export function verifyBearer(secret: string, headers: Headers): Verdict {
+  const given = header(headers, 'authorization');
+  if (!given) return refuse('missing Authorization');
+  const match = /^bearer\s+(.+)$/i.exec(given.trim());
+  if (!match) return refuse('Authorization is not Bearer');
+  return sameSecret(match[1], secret) ? OK : refuse('wrong bearer token');
+}

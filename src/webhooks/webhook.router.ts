@@ -7,10 +7,18 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
+import { alertmanagerDelivery } from './alertmanager/alertmanager-webhook';
 import type { InboundDeliveries, NewDelivery } from './inbound-deliveries';
 import { jiraDelivery } from './jira/jira-webhook';
 import { opsgenieDelivery } from './opsgenie/opsgenie-webhook';
-import { verifyJira, verifySharedSecret, verifySlack, verifyZendesk, type Verdict } from './signatures';
+import {
+  verifyBearer,
+  verifyJira,
+  verifySharedSecret,
+  verifySlack,
+  verifyZendesk,
+  type Verdict,
+} from './signatures';
 import type { CommandReply, SlackCommands, SlashCommandRequest } from './slack/slack-commands';
 import { eventCallback, slackDelivery } from './slack/slack-events';
 import {
@@ -26,6 +34,7 @@ export interface WebhookSecrets {
   jira?: string;
   opsgenie?: string;
   opsgenieHeader: string;
+  alertmanager?: string;
 }
 
 export interface WebhookRouterOptions {
@@ -253,6 +262,17 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
       secrets.opsgenie,
       (s, req) => verifySharedSecret(s, req.headers, secrets.opsgenieHeader),
       async (body, _req, res) => store(res, opsgenieDelivery(json(body), digest(body))),
+    ),
+  );
+
+  router.post(
+    '/alertmanager',
+    endpoint(
+      'alertmanager',
+      'ALERTMANAGER_WEBHOOK_SECRET',
+      secrets.alertmanager,
+      (s, req) => verifyBearer(s, req.headers),
+      async (body, _req, res) => store(res, alertmanagerDelivery(json(body), digest(body))),
     ),
   );
 

@@ -61,6 +61,7 @@ export function createWebhooks(options: {
       jira: v.JIRA_WEBHOOK_SECRET,
       opsgenie: v.OPSGENIE_WEBHOOK_SECRET,
       opsgenieHeader: v.OPSGENIE_WEBHOOK_HEADER,
+      alertmanager: v.ALERTMANAGER_WEBHOOK_SECRET,
     },
     starEmoji: v.SLACK_STAR_EMOJI,
     commandReplyBudgetMs: v.SLACK_COMMAND_REPLY_BUDGET_MS,

@@ -131,3 +131,15 @@ export function jiraHeaders(
 export function opsgenieHeaders(secret: string, header = 'X-Webhook-Secret'): Record<string, string> {
   return { 'content-type': 'application/json', [header]: secret };
 }
+
+/** Alertmanager's webhook authorization, as its http_config sends it. */
+export function alertmanagerHeaders(secret: string): Record<string, string> {
+  return { 'content-type': 'application/json', authorization: `Bearer ${secret}` };
+}
+
+/** The Alertmanager notification documented by Prometheus (test/support/contracts/specs). */
+export function alertmanagerExample(): Record<string, unknown> & { alerts: Record<string, unknown>[] } {
+  const file = path.join(contractsDir(), 'specs', 'alertmanager-webhook.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { example: ReturnType<typeof alertmanagerExample> })
+    .example;
+}

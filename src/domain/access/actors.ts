@@ -7,7 +7,7 @@ import { Person } from '../../entities';
 import { AccessRole } from '../enums';
 import type { Actor } from './access';
 
-export type SystemActorName = 'Slack' | 'Zendesk' | 'Jira' | 'Opsgenie';
+export type SystemActorName = 'Slack' | 'Zendesk' | 'Jira' | 'Opsgenie' | 'Alertmanager';
 
 export const systemActorEmail = (name: SystemActorName): string => `${name.toLowerCase()}@incident-hub.local`;
 

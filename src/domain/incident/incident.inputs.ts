@@ -23,7 +23,7 @@ export const INPUT_LIMITS = {
   affectedSites: 200,
 } as const;
 
-const incidentKey = z
+export const incidentKey = z
   .string()
   .trim()
   .min(1, 'must not be empty')

@@ -95,6 +95,15 @@ export class IncidentService {
     }
   }
 
+  /**
+   * Declare inside a transaction another use case holds (declaring from a monitoring alert, which
+   * attaches the alert in the same transaction); the idempotency key is not looked up here.
+   */
+  async declareWithin(tx: Tx, actor: Actor, raw: DeclareIncidentInput): Promise<Incident> {
+    requireAccess(actor, AccessRole.INCIDENT_MANAGER, 'declareIncident');
+    return this.declare(tx, actor, parseInput(declareIncidentSchema(tx.now), raw));
+  }
+
   /** Move the incident to another stage, if the lifecycle allows it from where it is now. */
   async changeStage(actor: Actor, raw: ChangeStageInput): Promise<Incident> {
     const input = parseInput(changeStageSchema, raw);

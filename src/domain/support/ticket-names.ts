@@ -81,7 +81,10 @@ export function namesIn(ticket: TicketNaming, catalogue: NamingCatalogue): Ticke
   const siteClients = sites.flatMap((s) => catalogue.clients.filter((c) => c.id === s.clientId));
   let service: TicketNames['service'] = null;
   if (ticket.serviceValue) {
-    const found = entryNamed(ticket.serviceValue, catalogue.services, (s) => s.name, SERVICE_PREFIXES);
+    const value = ticket.serviceValue;
+    const found =
+      entryNamed(value, catalogue.services, (s) => s.name, SERVICE_PREFIXES) ??
+      catalogue.services.find((s) => s.id === value.trim());
     if (found) service = { id: found.id, name: found.name };
     else unknown.push(`service "${ticket.serviceValue}"`);
   }
@@ -93,12 +96,17 @@ export function namesIn(ticket: TicketNaming, catalogue: NamingCatalogue): Ticke
   };
 }
 
-/** What the ticket names of the catalogue as it is now. */
-export async function readTicketNames(manager: EntityManager, ticket: TicketNaming): Promise<TicketNames> {
+/** The catalogue as it is now, as far as names go. */
+export async function readNamingCatalogue(manager: EntityManager): Promise<NamingCatalogue> {
   const clients = await manager.find(Client, { select: { id: true, slug: true } });
   const sites = await manager.find(Site, { select: { siteId: true, clientId: true } });
   const services = await manager.find(Service, { select: { id: true, name: true } });
-  return namesIn(ticket, { clients, sites, services });
+  return { clients, sites, services };
+}
+
+/** What the ticket names of the catalogue as it is now. */
+export async function readTicketNames(manager: EntityManager, ticket: TicketNaming): Promise<TicketNames> {
+  return namesIn(ticket, await readNamingCatalogue(manager));
 }
 
 /** What the incident a ticket declared affects now. */

@@ -42,7 +42,13 @@ export const EFFECT_PAYLOADS = {
    * A post in a named channel other than the incident's (`#incidents`, a client's production
    * channel); `ref` is in the text, so a repeated run finds its earlier post instead of posting again.
    */
-  'slack.postTo': z.object({ channel: z.string(), text: z.string(), ref: z.string() }),
+  'slack.postTo': z.object({
+    channel: z.string(),
+    text: z.string(),
+    ref: z.string(),
+    /** Block Kit blocks (the Declare button of an alert's suggestion); `text` stays the fallback. */
+    blocks: z.array(z.record(z.string(), z.unknown())).optional(),
+  }),
   /**
    * The message in the incident channel linking the published postmortem: posted and pinned once,
    * edited on later publishes (found by `marker`); a later one supersedes an earlier.

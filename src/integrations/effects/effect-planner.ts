@@ -95,9 +95,18 @@ export class EffectPlanner {
     }
   }
 
+  /**
+   * An effect about no incident (the suggestion to declare one for a monitoring alert), planned in
+   * the caller's transaction like any other: once per dedupe key, DISABLED when its vendor is off.
+   */
+  async planUnattached(manager: EntityManager, system: ExternalSystem, intent: EffectIntent): Promise<void> {
+    const reactions = this.reactions.find((r) => r.system === system);
+    if (reactions) await this.write(manager, null, reactions, intent);
+  }
+
   private async write(
     manager: EntityManager,
-    incidentId: string,
+    incidentId: string | null,
     reactions: Reactions,
     intent: EffectIntent,
   ) {
@@ -127,6 +136,25 @@ export class EffectPlanner {
       ],
     )) as { id: string }[];
     if (!inserted.length) return;
+    if (incidentId) await this.recordPlanned(manager, incidentId, reactions, recordState, intent);
+    if (state === EffectState.PENDING && this.queue) {
+      await this.queue.sendInTransaction(
+        manager,
+        queueName(reactions.system),
+        { effectId: inserted[0].id },
+        intent.delaySeconds,
+      );
+    }
+  }
+
+  /** The incident's record at the vendor, from its first effect on. */
+  private async recordPlanned(
+    manager: EntityManager,
+    incidentId: string,
+    reactions: Reactions,
+    recordState: SyncState,
+    intent: EffectIntent,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO external_record (incident_id, system, state, external_id, url, last_synced_at)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (incident_id, system) DO NOTHING`,
@@ -139,13 +167,5 @@ export class EffectPlanner {
         intent.done ? new Date() : null,
       ],
     );
-    if (state === EffectState.PENDING && this.queue) {
-      await this.queue.sendInTransaction(
-        manager,
-        queueName(reactions.system),
-        { effectId: inserted[0].id },
-        intent.delaySeconds,
-      );
-    }
   }
 }

@@ -15,6 +15,9 @@ export function alertPriority(priority: string): AlertPriority {
   return (ALERT_PRIORITIES as readonly string[]).includes(priority) ? (priority as AlertPriority) : 'P3';
 }
 
+/** The tag on every alert the hub creates (its pages), by which its webhook tells them apart. */
+export const HUB_TAG = 'incident-hub';
+
 export function alertTags(key: string, priority: string): string[] {
-  return [key, priority, 'incident-hub'];
+  return [key, priority, HUB_TAG];
 }

@@ -304,8 +304,13 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
   async run(effect: TypedEffect<SlackAction>, context: EffectContext): Promise<EffectOutcome> {
     if (effect.action === 'slack.postTo') {
       // A named channel (the incidents channel, a client's): no need to wait for the incident's.
-      const { channel, text, ref } = effect.payload;
-      const posted = await this.chat.postMessage({ channel, text, dedupeKey: ref });
+      const { channel, text, ref, blocks } = effect.payload;
+      const posted = await this.chat.postMessage({
+        channel,
+        text,
+        dedupeKey: ref,
+        ...(blocks ? { blocks } : {}),
+      });
       return { result: { channel, messageId: posted.messageId } };
     }
     if (effect.action === 'slack.openChannel') {

@@ -2,19 +2,30 @@
 // alert (its own, alias = the incident key, or an escalation's, alias `<key>-escalation-<id>`) are
 // recorded on the incident's timeline, attributed to the responder the Opsgenie user maps to. An
 // acknowledgement by a known person while the incident has no incident manager gives them the
-// role configured in OPSGENIE_ACK_ROLE (NONE: only recorded).
+// role configured in OPSGENIE_ACK_ROLE (NONE: only recorded). Alerts the hub did not create
+// (no `incident-hub` tag, no incident's alias) are monitoring alerts: their creation and closing
+// are taken in as Alerts with source OPSGENIE (AlertService), like Alertmanager's.
 import { z } from 'zod';
 import type { Config } from '../../config';
 import { actorForOpsgenieUser, systemActor } from '../../domain/access/actors';
-import { ExternalSystem, IncidentRole } from '../../domain/enums';
+import type { AlertService } from '../../domain/alerts/alert.service';
+import { AlertSource, AlertStatus, ExternalSystem, IncidentRole } from '../../domain/enums';
 import { DomainError } from '../../domain/errors';
 import { roleLabel } from '../../domain/labels';
-import type { InboundDelivery } from '../../entities';
+import { Alert, type InboundDelivery } from '../../entities';
+import { HUB_TAG } from '../../integrations/opsgenie/opsgenie.mapper';
 import type { DeliveryProcessor, NewDelivery, Outcome } from '../inbound-deliveries';
 import { incidentByExternalId, type IncidentRef } from '../incident-lookup';
 import type { InboundContext } from '../webhooks';
 
-export const FOLLOWED_ACTIONS = ['Acknowledge', 'Close', 'Escalate', 'EscalateNext', 'AddNote'] as const;
+export const FOLLOWED_ACTIONS = [
+  'Create',
+  'Acknowledge',
+  'Close',
+  'Escalate',
+  'EscalateNext',
+  'AddNote',
+] as const;
 type FollowedAction = (typeof FOLLOWED_ACTIONS)[number];
 
 const NOTE_LIMIT = 1000;
@@ -33,6 +44,9 @@ const alertAction = z.looseObject({
     note: z.string().nullish(),
     updatedAt: epoch.nullish(),
     createdAt: epoch.nullish(),
+    tags: z.array(z.string()).nullish(),
+    priority: z.string().nullish(),
+    details: z.record(z.string(), z.string()).nullish(),
   }),
   source: z.looseObject({ name: z.string().nullish(), type: z.string().nullish() }).nullish(),
   escalationName: z.string().nullish(),
@@ -52,6 +66,11 @@ const stored = z.object({
   escalationName: z.string().nullable(),
   /** When the action happened at Opsgenie, epoch ms. */
   occurredAtMs: z.number().nullable(),
+  /** What a monitoring alert is made of (absent on deliveries stored before they were kept). */
+  tags: z.array(z.string()).default([]),
+  priority: z.string().nullable().default(null),
+  details: z.record(z.string(), z.string()).default({}),
+  createdAtMs: z.number().nullable().default(null),
 });
 type Stored = z.infer<typeof stored>;
 
@@ -79,6 +98,8 @@ export function opsgenieDelivery(body: unknown, digest: string): NewDelivery | n
   if (!(FOLLOWED_ACTIONS as readonly string[]).includes(action)) return null;
   const event: AlertAction = alertAction.parse(body);
   const a = event.alert;
+  // The hub's own pages are created by the hub: nothing to take in.
+  if (event.action === 'Create' && a.tags?.includes(HUB_TAG)) return null;
   const payload: Stored = {
     action: event.action,
     alertId: a.alertId,
@@ -89,6 +110,10 @@ export function opsgenieDelivery(body: unknown, digest: string): NewDelivery | n
     note: a.note ? a.note.slice(0, NOTE_LIMIT) : null,
     escalationName: event.escalationName ?? null,
     occurredAtMs: epochMillis(a.updatedAt) ?? epochMillis(a.createdAt),
+    tags: a.tags ?? [],
+    priority: a.priority ?? null,
+    details: a.details ?? {},
+    createdAtMs: epochMillis(a.createdAt),
   };
   const deliveryKey =
     a.updatedAt !== null && a.updatedAt !== undefined
@@ -102,6 +127,7 @@ const ESCALATION_ALIAS = /^(.+)-escalation-[0-9a-f]{8}$/;
 const described = (e: Stored, who: string): string => {
   const alert = `Opsgenie alert ${e.tinyId ? `#${e.tinyId}` : (e.alias ?? e.alertId)}`;
   const actions: Record<FollowedAction, string> = {
+    Create: `${alert} created`,
     Acknowledge: `${alert} acknowledged by ${who}`,
     Close: `${alert} closed by ${who}`,
     Escalate: `${alert} escalated${e.escalationName ? ` (${e.escalationName})` : ''}`,
@@ -114,16 +140,19 @@ const described = (e: Stored, who: string): string => {
 export class OpsgenieWebhookProcessor implements DeliveryProcessor {
   readonly source = 'opsgenie' as const;
 
-  constructor(private readonly context: InboundContext) {}
+  constructor(
+    private readonly context: InboundContext,
+    private readonly alerts: AlertService,
+  ) {}
 
   async process(delivery: InboundDelivery): Promise<Outcome> {
     const event = stored.parse(delivery.payload);
     const { dataSource, services } = this.context;
     const manager = dataSource.manager;
     const found = await this.incidentFor(event);
-    if (!found) {
-      return { ignored: `alert ${event.alias ?? event.alertId} is not an incident's alert` };
-    }
+    if (!found) return this.monitoringAlert(event, delivery.receivedAt);
+    if (event.action === 'Create')
+      return { ignored: `alert ${event.alias ?? event.alertId} is the hub's own` };
     const { incident, ownAlert } = found;
     const opsgenie = await systemActor(manager, 'Opsgenie');
     const person = event.username ? await actorForOpsgenieUser(manager, event.username) : null;
@@ -158,6 +187,45 @@ export class OpsgenieWebhookProcessor implements DeliveryProcessor {
       );
     }
     return { done: outcome.join('; ') };
+  }
+
+  /**
+   * An alert the hub did not create: its creation makes a monitoring alert (FIRING), and its
+   * closing resolves the one made before; other actions on it are not followed.
+   */
+  private async monitoringAlert(event: Stored, receivedAt: Date): Promise<Outcome> {
+    const name = event.alias ?? event.alertId;
+    if (event.tags.includes(HUB_TAG) || (event.alias && ESCALATION_ALIAS.test(event.alias))) {
+      return { ignored: `alert ${name} was created by the hub` };
+    }
+    const manager = this.context.dataSource.manager;
+    const known = await manager.existsBy(Alert, { source: AlertSource.OPSGENIE, fingerprint: event.alertId });
+    if (event.action !== 'Create' && !(event.action === 'Close' && known)) {
+      return { ignored: `alert ${name} is not an incident's alert` };
+    }
+    const labels: Record<string, string> = { ...event.details };
+    for (const tag of event.tags) {
+      const [key, ...rest] = tag.split(/[:=]/);
+      if (rest.length && key.trim()) labels[key.trim()] = rest.join(':').trim();
+    }
+    const closed = event.action === 'Close';
+    const occurredAt = event.occurredAtMs === null ? receivedAt : new Date(event.occurredAtMs);
+    const intake = await this.alerts.receive(await systemActor(manager, 'Opsgenie'), [
+      {
+        source: AlertSource.OPSGENIE,
+        fingerprint: event.alertId,
+        name: (event.message ?? '').trim() || name,
+        summary: null,
+        labels,
+        severity: labels.severity ?? event.priority,
+        status: closed ? AlertStatus.RESOLVED : AlertStatus.FIRING,
+        startsAt: event.createdAtMs === null ? occurredAt : new Date(event.createdAtMs),
+        endsAt: closed ? occurredAt : null,
+        url: null,
+        observedAt: receivedAt,
+      },
+    ]);
+    return { done: intake.what.join('; ') || `alert ${name} taken in` };
   }
 
   /**
