@@ -149,11 +149,13 @@ describe('Opsgenie webhook: bodies', () => {
     expect(await deliveryRows()).toEqual(rowsBefore);
   });
 
-  it('answers 200 and stores nothing for actions the hub does not follow', async () => {
+  it("answers 200 and stores nothing for the creation of the hub's own alert", async () => {
     const incident = await declare(t);
     const before = await timelineRows(t, incident.id);
     const rowsBefore = await deliveryRows();
     const { body } = alertAction('Create', { alias: incident.key, username: t.people.expert.email });
+    // the hub's own pages carry its tag
+    body.alert.tags = [incident.key, 'P1', 'incident-hub'];
     const res = await send(body);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true, ignored: true });
@@ -393,5 +395,35 @@ describe('Opsgenie webhook: OPSGENIE_ACK_ROLE=NONE', () => {
       key: incident.key,
     });
     expect(roles.incident.roles).toEqual([]);
+  });
+});
+
+describe('Opsgenie webhook: alerts the hub did not create', () => {
+  it('takes in their creation as a monitoring alert and their closing as its resolution', async () => {
+    const created = alertAction('Create', {
+      alias: 'disk-full-db1',
+      username: 'monitoring',
+      alertId: 'og-alert-1',
+    });
+    created.body.alert.tags = ['service:order_sync', 'db'];
+    (created.body.alert as Record<string, unknown>).priority = 'P2';
+    expect((await send(created.body)).status).toBe(200);
+    expect((await processed(created.body)).state).toBe('PROCESSED');
+    const [alert] = await query<{ source: string; status: string; severity: string; service: string }[]>(
+      `SELECT a.source, a.status, a.severity, s.name AS service
+         FROM alert a LEFT JOIN service s ON s.id = a.service_id WHERE a.fingerprint = 'og-alert-1'`,
+    );
+    expect(alert).toEqual({ source: 'OPSGENIE', status: 'FIRING', severity: 'P2', service: 'Order Sync' });
+    const closed = alertAction('Close', {
+      alias: 'disk-full-db1',
+      username: 'monitoring',
+      alertId: 'og-alert-1',
+    });
+    expect((await send(closed.body)).status).toBe(200);
+    expect((await processed(closed.body)).state).toBe('PROCESSED');
+    const [after] = await query<{ status: string }[]>(
+      `SELECT status FROM alert WHERE fingerprint = 'og-alert-1'`,
+    );
+    expect(after.status).toBe('RESOLVED');
   });
 });

@@ -89,5 +89,13 @@ describe('webhooks', () => {
       status: 404,
       body: { error: 'jira webhooks are off: JIRA_WEBHOOK_SECRET is not set' },
     });
+    const alertmanager = await post(`${t.url}/webhooks/alertmanager`, '{}', {
+      'content-type': 'application/json',
+      authorization: 'Bearer anything',
+    });
+    expect(alertmanager).toMatchObject({
+      status: 404,
+      body: { error: 'alertmanager webhooks are off: ALERTMANAGER_WEBHOOK_SECRET is not set' },
+    });
   });
 });

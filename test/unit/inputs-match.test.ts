@@ -41,6 +41,7 @@ import {
   deleteDistributionListSchema,
   upsertDistributionListSchema,
 } from '../../src/domain/catalogue/distribution-lists';
+import { attachAlertSchema, declareFromAlertSchema } from '../../src/domain/alerts/alert.service';
 import { AccessRole } from '../../src/domain/enums';
 import { DomainError } from '../../src/domain/errors';
 import {
@@ -101,6 +102,8 @@ const DOMAIN_INPUTS: Record<string, z.ZodType | GraphQLOnly> = {
   deleteDistributionList: deleteDistributionListSchema,
   sendCommunication: sendCommunicationSchema,
   publishPostmortem: publishPostmortemSchema,
+  attachAlert: attachAlertSchema,
+  declareFromAlert: declareFromAlertSchema,
   retryIntegration: {
     graphqlOnly: 'an enum and an incident key that is only looked up; no other entry point calls it',
   },

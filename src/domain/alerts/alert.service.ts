@@ -10,27 +10,24 @@ import { Alert, type Incident } from '../../entities';
 import { type Actor, requireAccess } from '../access/access';
 import { requireIncidentAccess } from '../access/incident-access';
 import { AccessRole, type AlertSource, AlertStatus, ImpactLevel, UrgencyLevel } from '../enums';
-import { badInput, conflict, notFound } from '../errors';
+import { badInput, conflict } from '../errors';
 import type { AlertData } from '../events';
 import type { IncidentService } from '../incident/incident.service';
-import { IMPACT_ENDED_STAGES } from '../incident/lifecycle';
 import type { PriorityMatrix } from '../incident/priority-matrix';
 import { getIncident } from '../incident/incident-store';
 import { INPUT_LIMITS, incidentKey } from '../incident/incident.inputs';
 import { TEXT_LIMITS } from '../../entities/incident.entity';
-import { UNKNOWN_SERVICE_NAME } from '../../entities/service.entity';
-import { type NamingCatalogue, namesIn, readNamingCatalogue } from '../support/ticket-names';
+import {
+  type NamingCatalogue,
+  namesIn,
+  readNamingCatalogue,
+  type TicketNames,
+} from '../support/ticket-names';
 import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
 import { id, optionalText, parseInput } from '../validation';
-import {
-  type AlertDecision,
-  type AlertRule,
-  decideAlert,
-  levelsFor,
-  type OpenIncident,
-  ruleFor,
-} from './alert-rules';
+import { type AlertDecision, type AlertRule, decideAlert, levelsFor, ruleFor } from './alert-rules';
+import { lockedAlert, openIncidents, siteRow, upsert } from './alert-store';
 
 /** One notification about an alert, as its source sent it. */
 export interface IncomingAlert {
@@ -67,8 +64,6 @@ export type AlertsChanged = (alertIds: readonly string[]) => Promise<void> | voi
 
 /** One transaction-scoped advisory lock key for every alert decision ("alerts" in ASCII). */
 const DECISION_LOCK = 0x616c65727473;
-
-const SUMMARY_LIMIT = 1000;
 
 export const declareFromAlertSchema = z.strictObject({
   alertId: id(),
@@ -189,11 +184,11 @@ export class AlertService {
     const site = names.siteIds[0] ? catalogue.sites.find((s) => s.siteId === names.siteIds[0]) : undefined;
     const siteRowId = site ? await siteRow(tx.manager, site.siteId) : null;
     const { alert, previous } = await upsert(tx.manager, incoming, names.service?.id ?? null, siteRowId);
-    const label = `alert ${alert.name} (${alert.fingerprint})`;
     if (previous === AlertStatus.FIRING && alert.status === AlertStatus.RESOLVED && alert.incidentId) {
       await this.recordResolved(tx, actor, alert);
-      return { alert, what: `${label} resolved` };
+      return { alert, what: `alert ${alert.name} (${alert.fingerprint}) resolved` };
     }
+    if (alert.status !== AlertStatus.FIRING || alert.incidentId) return { alert, what: null };
     const decision: AlertDecision = decideAlert(
       {
         firing: alert.status === AlertStatus.FIRING,
@@ -215,11 +210,23 @@ export class AlertService {
         this.settings.rules,
       ),
     );
+    return { alert, what: await this.act(tx, actor, alert, names, decision) };
+  }
+
+  /** Carry out a decision about a firing, unattached alert; what it did, for the delivery's outcome. */
+  private async act(
+    tx: Tx,
+    actor: Actor,
+    alert: Alert,
+    names: TicketNames,
+    decision: AlertDecision,
+  ): Promise<string | null> {
+    const label = `alert ${alert.name} (${alert.fingerprint})`;
     switch (decision.kind) {
       case 'attach': {
         const incident = { id: decision.incident.id, key: decision.incident.key };
         await this.attach(tx, actor, alert, incident, decision.reason);
-        return { alert, what: `${label} attached to ${incident.key} (${decision.reason})` };
+        return `${label} attached to ${incident.key} (${decision.reason})`;
       }
       case 'declare': {
         const { impact, urgency } = levelsFor(decision.rule.priority, this.settings.priorityMatrix);
@@ -234,15 +241,15 @@ export class AlertService {
           detectedAt: detectedAt(alert, tx.now),
         });
         await this.attach(tx, actor, alert, incident, `declared by rule "${decision.rule.text}"`);
-        return { alert, what: `${label} declared ${incident.key} (${incident.priority})` };
+        return `${label} declared ${incident.key} (${incident.priority})`;
       }
       case 'suggest':
         await tx.manager.update(Alert, { id: alert.id }, { suggestedAt: tx.now });
         alert.suggestedAt = tx.now;
         await this.suggestions?.suggest(tx.manager, alert);
-        return { alert, what: `${label}: declaring an incident suggested (${decision.why})` };
+        return `${label}: declaring an incident suggested (${decision.why})`;
       case 'none':
-        return { alert, what: null };
+        return null;
     }
   }
 
@@ -297,17 +304,6 @@ export class AlertService {
 
 const lockDecisions = (tx: Tx) => tx.manager.query('SELECT pg_advisory_xact_lock($1)', [DECISION_LOCK]);
 
-async function lockedAlert(manager: EntityManager, alertId: string): Promise<Alert> {
-  const alert = await manager.findOne(Alert, { where: { id: alertId }, lock: { mode: 'pessimistic_write' } });
-  if (!alert) throw notFound('Alert', alertId);
-  return alert;
-}
-
-async function siteRow(manager: EntityManager, siteId: string): Promise<string | null> {
-  const [row] = (await manager.query('SELECT id FROM site WHERE site_id = $1', [siteId])) as { id: string }[];
-  return row?.id ?? null;
-}
-
 const alertSummary = (alert: Alert): string =>
   (alert.summary ? `${alert.name}: ${alert.summary}` : alert.name).slice(0, TEXT_LIMITS.summary);
 
@@ -324,82 +320,3 @@ const alertData = (alert: Alert, reason: string): AlertData => ({
   firstSeenAt: alert.firstSeenAt.toISOString(),
   reason,
 });
-
-/**
- * Insert the alert or bring its row up to date (concurrency-safe: INSERT … ON CONFLICT): the
- * first firing time is the earliest seen, and the latest notification decides the status and
- * what it says. Returns the row and the status it had before (null when new).
- */
-async function upsert(
-  manager: EntityManager,
-  a: IncomingAlert,
-  serviceId: string | null,
-  siteRowId: string | null,
-): Promise<{ alert: Alert; previous: AlertStatus | null }> {
-  const resolvedAt = a.status === AlertStatus.RESOLVED ? (a.endsAt ?? a.observedAt) : null;
-  const [row] = (await manager.query(
-    `WITH before AS (SELECT status FROM alert WHERE source = $1 AND fingerprint = $2)
-     INSERT INTO alert (source, fingerprint, name, summary, labels, severity, service_id, site_row_id,
-                        status, first_seen_at, last_seen_at, resolved_at, url)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-     ON CONFLICT (source, fingerprint) DO UPDATE SET
-       first_seen_at = LEAST(alert.first_seen_at, EXCLUDED.first_seen_at),
-       last_seen_at = GREATEST(alert.last_seen_at, EXCLUDED.last_seen_at),
-       name = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.name ELSE alert.name END,
-       summary = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.summary ELSE alert.summary END,
-       labels = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.labels ELSE alert.labels END,
-       severity = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.severity ELSE alert.severity END,
-       service_id = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.service_id ELSE alert.service_id END,
-       site_row_id = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.site_row_id ELSE alert.site_row_id END,
-       status = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.status ELSE alert.status END,
-       resolved_at = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.resolved_at ELSE alert.resolved_at END,
-       url = COALESCE(EXCLUDED.url, alert.url),
-       -- a firing after a resolution is a new firing: it may be suggested again
-       suggested_at = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at AND alert.status = 'RESOLVED'
-                            AND EXCLUDED.status = 'FIRING' THEN NULL ELSE alert.suggested_at END,
-       updated_at = now()
-     RETURNING id, (SELECT status FROM before) AS previous`,
-    [
-      a.source,
-      a.fingerprint,
-      a.name,
-      a.summary ? a.summary.slice(0, SUMMARY_LIMIT) : null,
-      JSON.stringify(a.labels),
-      a.severity,
-      serviceId,
-      siteRowId,
-      a.status,
-      a.startsAt,
-      a.observedAt,
-      resolvedAt,
-      a.url,
-    ],
-  )) as { id: string; previous: AlertStatus | null }[];
-  const alert = await manager.findOneByOrFail(Alert, { id: row.id });
-  return { alert, previous: row.previous };
-}
-
-/** Open incidents (impact not ended) with the alert's service as faulty service or its site affected. */
-async function openIncidents(manager: EntityManager, alert: Alert): Promise<OpenIncident[]> {
-  if (!alert.serviceId && !alert.siteRowId) return [];
-  const rows = (await manager.query(
-    `SELECT i.id, i.key,
-            CASE WHEN sv.name = $3 THEN NULL ELSE i.faulty_service_id END AS "serviceId",
-            sv.name AS "serviceName",
-            ARRAY(SELECT s.id || ' ' || s.site_id FROM incident_affected_site a JOIN site s ON s.id = a.site_id
-                   WHERE a.incident_id = i.id) AS sites
-       FROM incident i JOIN service sv ON sv.id = i.faulty_service_id
-      WHERE i.stage::text <> ALL($4::text[])
-        AND (i.faulty_service_id = $1
-             OR EXISTS (SELECT 1 FROM incident_affected_site a WHERE a.incident_id = i.id AND a.site_id = $2))
-      ORDER BY i.acknowledged_at DESC, i.key`,
-    [alert.serviceId, alert.siteRowId, UNKNOWN_SERVICE_NAME, [...IMPACT_ENDED_STAGES]],
-  )) as (Omit<OpenIncident, 'sites'> & { sites: string[] })[];
-  return rows.map((r) => ({
-    ...r,
-    sites: r.sites.map((s) => {
-      const [rowId, siteId] = s.split(' ');
-      return { id: rowId, siteId };
-    }),
-  }));
-}

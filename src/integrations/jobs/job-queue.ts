@@ -206,18 +206,25 @@ export class JobQueue {
   }
 
   /**
-   * Work a queue (made by ensureQueue): one job at a time, polling at the configured interval. A
-   * handler that throws fails its job, which is retried with backoff and then dead-lettered.
+   * Work a queue (made by ensureQueue): one job at a time, polling at the configured interval
+   * while it is empty; after a job the worker looks again at once, so a backlog (a burst of
+   * webhook deliveries) is drained without waiting an interval per job. A handler that throws
+   * fails its job, which is retried with backoff and then dead-lettered.
    */
   async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
-    await this.boss.work<T>(
+    let workerId: string | undefined;
+    workerId = await this.boss.work<T>(
       queue,
       { batchSize: 1, pollingIntervalSeconds: this.settings.pollingIntervalSeconds },
       async ([job]) => {
         // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
         // for jobs: it is failed, for a retry, rather than run against a database about to close.
         if (this.stopping) throw new Error('the job queue is stopping: retried later');
-        await runInBackground(() => handler(job));
+        try {
+          await runInBackground(() => handler(job));
+        } finally {
+          if (workerId && !this.stopping) this.boss.notifyWorker(workerId);
+        }
       },
     );
   }
