@@ -212,8 +212,9 @@ export class JobQueue {
    * fails its job, which is retried with backoff and then dead-lettered.
    */
   async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
-    let workerId: string | undefined;
-    workerId = await this.boss.work<T>(
+    // The first job can arrive before work() has answered with the worker's id.
+    const worker: { id?: string } = {};
+    worker.id = await this.boss.work<T>(
       queue,
       { batchSize: 1, pollingIntervalSeconds: this.settings.pollingIntervalSeconds },
       async ([job]) => {
@@ -223,7 +224,7 @@ export class JobQueue {
         try {
           await runInBackground(() => handler(job));
         } finally {
-          if (workerId && !this.stopping) this.boss.notifyWorker(workerId);
+          if (worker.id && !this.stopping) this.boss.notifyWorker(worker.id);
         }
       },
     );
