@@ -192,7 +192,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       !!ports.slack,
       ports.slack ?? null,
     ),
-    interactions: new SlackInteractions(dataSource, domain, ports.slack ?? null),
+    interactions: new SlackInteractions(dataSource, domain, ports.slack ?? null, alerts),
   });
   await webhooks.start();
   await rhythmJobs.start();

@@ -4,10 +4,11 @@
 // them: a form body `payload=<JSON>` (https://docs.slack.dev/reference/interaction-payloads).
 import { SlackFake } from '../support/fakes';
 import { startTestHub, type TestHub } from '../support/test-hub';
-import { post, slackHeaders } from '../support/webhooks';
+import { alertmanagerExample, alertmanagerHeaders, post, slackHeaders } from '../support/webhooks';
 import { waitFor } from '../support/wait-for';
 
 const SECRET = 'slack-interactions-test-secret';
+const ALERTMANAGER_SECRET = 'slack-interactions-alertmanager-secret';
 const MANAGER = 'U0MANAGER1';
 const RESPONDER = 'U0RESPOND1';
 const FORM = { contentType: 'application/x-www-form-urlencoded' };
@@ -30,6 +31,7 @@ beforeAll(async () => {
     SLACK_API_URL: apiUrl,
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_INCIDENTS_CHANNEL: '#incidents',
+    ALERTMANAGER_WEBHOOK_SECRET: ALERTMANAGER_SECRET,
     INTEGRATION_RETRY_DELAY_SECONDS: '1',
     INTEGRATION_POLL_SECONDS: '0.5',
   });
@@ -365,5 +367,72 @@ describe('Slack forms', () => {
     expect(res.body).toEqual({
       options: [{ text: { type: 'plain_text', text: 'Wakefern (wakefern)' }, value: 'wakefern' }],
     });
+  });
+});
+
+describe('Monitoring alerts in Slack', () => {
+  it('suggests declaring for an alert no incident matches; its Declare button opens the form filled in, which declares from the alert', async () => {
+    const firstFired = new Date(Date.now() - 15 * 60_000).toISOString().replace(/\.\d{3}Z$/, '.000Z');
+    const notification = {
+      ...alertmanagerExample(),
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'ShuttleFault', severity: 'warning', client: 'wakefern', site: 'wf0001' },
+          annotations: { summary: 'Shuttle 4 stopped' },
+          startsAt: firstFired,
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prometheus.example.org:9090/graph',
+          fingerprint: 'shuttle-4',
+        },
+      ],
+    };
+    const res = await post(
+      `${t.url}/webhooks/alertmanager`,
+      JSON.stringify(notification),
+      alertmanagerHeaders(ALERTMANAGER_SECRET),
+    );
+    expect(res.status).toBe(200);
+    const suggestion = await waitFor('the suggestion in #incidents', async () =>
+      slack.messages('incidents').find((m) => m.text.includes('ShuttleFault')),
+    );
+    expect(suggestion.text).toMatch(/no open incident matches it/);
+    const [button] = (suggestion.blocks![1] as { elements: { action_id: string; value: string }[] }).elements;
+    expect(button.action_id).toBe('declare_from_alert');
+
+    expect((await interact(click(MANAGER, button.action_id, button.value))).status).toBe(200);
+    const form = slack.openedViews.at(-1)!;
+    expect(form.view.callback_id).toBe('declare_incident');
+    expect(JSON.parse(String(form.view.private_metadata))).toMatchObject({ alertId: button.value });
+    const blocks = form.view.blocks as { block_id: string; element: Record<string, unknown> }[];
+    const element = (id: string) => blocks.find((b) => b.block_id === id)!.element;
+    expect(element('summary').initial_value).toBe('ShuttleFault: Shuttle 4 stopped');
+    expect(element('client').initial_option).toMatchObject({ value: 'wakefern' });
+    expect(element('sites').initial_options).toEqual([expect.objectContaining({ value: 'wf0001' })]);
+
+    const declared = await interact(
+      submission(
+        MANAGER,
+        {
+          summary: text('Shuttle 4 stopped at Clifton'),
+          client: choice('wakefern'),
+          sites: choices('wf0001'),
+          impact: choice('MODERATE'),
+          urgency: choice('HIGH'),
+        },
+        form,
+      ),
+    );
+    expect(declared.body).toEqual({ response_action: 'clear' });
+    const [incident] = (await t.hub.database.dataSource.query(
+      `SELECT i.key, i.detected_at FROM incident i JOIN alert a ON a.incident_id = i.id WHERE a.fingerprint = 'shuttle-4'`,
+    )) as { key: string; detected_at: Date }[];
+    expect(incident.detected_at.toISOString()).toBe(firstFired);
+    // pressed again: the alert is part of that incident, nothing else happens
+    await interact(click(MANAGER, button.action_id, button.value));
+    await waitFor('the notice', async () =>
+      slack.commandResponses.find((r) => r.text.includes(`part of ${incident.key} already`)),
+    );
+    expect(slack.invalidCalls).toEqual([]);
   });
 });

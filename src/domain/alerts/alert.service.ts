@@ -82,6 +82,17 @@ export type DeclareFromAlertInput = z.input<typeof declareFromAlertSchema>;
 export const attachAlertSchema = z.strictObject({ alertId: id(), incidentKey });
 export type AttachAlertInput = z.input<typeof attachAlertSchema>;
 
+/** What declaring from an alert starts with. */
+export interface AlertDefaults {
+  alertId: string;
+  /** The incident it is attached to already, if any. */
+  attachedTo: string | null;
+  summary: string;
+  clientSlugs: string[];
+  siteIds: string[];
+  serviceId: string | null;
+}
+
 /** What a batch of notifications did, for the delivery's outcome. */
 export interface AlertIntake {
   alerts: number;
@@ -171,6 +182,26 @@ export class AlertService {
     });
     await this.changed([alertId]);
     return incident;
+  }
+
+  /**
+   * What declaring from this alert starts with (the Declare button's form): its summary, and the
+   * clients, sites and service its labels name; null when there is no such alert.
+   */
+  async declareDefaults(alertId: string): Promise<AlertDefaults | null> {
+    return this.uow.read(async (manager) => {
+      const alert = await manager.findOne(Alert, { where: { id: alertId } });
+      if (!alert) return null;
+      const names = this.names(alert, await readNamingCatalogue(manager));
+      return {
+        alertId: alert.id,
+        attachedTo: alert.incidentId,
+        summary: alertSummary(alert),
+        clientSlugs: names.clientSlugs,
+        siteIds: names.siteIds,
+        serviceId: names.service?.id ?? null,
+      };
+    });
   }
 
   /** Upsert one notification, then decide what it calls for. */

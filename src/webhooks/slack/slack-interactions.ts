@@ -7,17 +7,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Actor } from '../../domain/access/access';
+import type { AlertService } from '../../domain/alerts/alert.service';
 import { actorForSlackUser } from '../../domain/access/actors';
 import { DomainError } from '../../domain/errors';
 import { ExternalSystem } from '../../domain/enums';
 import type { DomainServices } from '../../domain/services';
 import { Client, Person, Service } from '../../entities';
+import { DECLARE_FROM_ALERT } from '../../integrations/slack/slack.alerts';
 import type { ChatChannel } from '../../integrations/slack/slack.port';
 import { incidentByExternalId } from '../incident-lookup';
 import {
   BLOCK_OF_FIELD,
   CALLBACK,
   clientOptions,
+  declareView,
   parseContext,
   readDeclare,
   readRole,
@@ -36,6 +39,7 @@ export const ACTION = {
   openStatusUpdate: 'open_status_update',
   joinIncident: 'join_incident',
   takeRole: 'take_role',
+  declareFromAlert: DECLARE_FROM_ALERT,
 } as const;
 
 const user = z.object({ id: z.string().min(1) }).loose();
@@ -115,6 +119,8 @@ export class SlackInteractions {
     private readonly services: DomainServices,
     /** Slack's adapter (its bot token is set), to open forms and invite; null: buttons say so. */
     private readonly chat: ChatChannel | null,
+    /** Monitoring alerts: the Declare button of a suggestion declares from one. */
+    private readonly alerts: AlertService | null = null,
   ) {}
 
   async handle(payload: InteractionPayload): Promise<InteractionAnswer> {
@@ -155,6 +161,20 @@ export class SlackInteractions {
         const form = readDeclare(values);
         if (!form.ok) return errorsAnswer(form.errors);
         const { summary, clientSlug, siteIds, serviceId, impact, urgency } = form.value;
+        if (context.alertId && this.alerts) {
+          // From a suggestion's Declare button: detected when the alert first fired, and attached.
+          await this.alerts.declareFromAlert(actor, {
+            alertId: context.alertId,
+            summary,
+            clientImpactLevel: impact,
+            clientUrgencyLevel: urgency,
+            affectedClientSlugs: [clientSlug],
+            affectedSiteIds: siteIds,
+            faultyServiceId: serviceId ?? null,
+            incidentFlow: true,
+          });
+          return closeForm;
+        }
         await this.services.incidents.declareIncident(actor, {
           summary,
           clientImpactLevel: impact,
@@ -205,6 +225,7 @@ export class SlackInteractions {
     if (!this.chat)
       return notice('Slack buttons need the hub to have its Slack bot token (SLACK_BOT_TOKEN).');
     const manager = this.dataSource.manager;
+    if (action.action_id === ACTION.declareFromAlert) return this.openDeclareFromAlert(payload, notice);
     const incident = action.value
       ? await manager
           .query(`SELECT id, key FROM incident WHERE key = $1`, [action.value])
@@ -229,6 +250,36 @@ export class SlackInteractions {
     if (!channelId[0]) return notice(`${incident.key} has no channel yet; try again in a moment.`);
     await this.chat.invite(channelId[0].external_id, [payload.user.id]);
     return notice(`You were added to <#${channelId[0].external_id}>, the channel of ${incident.key}.`);
+  }
+
+  /** The declare form, filled in from the alert of the suggestion whose Declare button was pressed. */
+  private async openDeclareFromAlert(
+    payload: BlockActions,
+    notice: (text: string) => InteractionAnswer,
+  ): Promise<InteractionAnswer> {
+    const alertId = payload.actions[0]?.value ?? '';
+    const defaults =
+      this.alerts && /^[0-9a-f-]{36}$/i.test(alertId) ? await this.alerts.declareDefaults(alertId) : null;
+    if (!defaults) return notice('That alert is no longer known to the hub.');
+    if (defaults.attachedTo) {
+      const [incident] = (await this.dataSource.manager.query('SELECT key FROM incident WHERE id = $1', [
+        defaults.attachedTo,
+      ])) as { key: string }[];
+      return notice(`That alert is part of ${incident?.key ?? 'an incident'} already.`);
+    }
+    const catalogue = await declareCatalogue(this.dataSource.manager);
+    const view = declareView(
+      {
+        ...catalogue,
+        initialClientSlug: defaults.clientSlugs[0],
+        initialSummary: defaults.summary,
+        initialSiteIds: defaults.siteIds,
+        initialServiceId: defaults.serviceId ?? undefined,
+      },
+      { channelId: payload.channel?.id, alertId: defaults.alertId },
+    );
+    await this.chat!.openView(payload.trigger_id, { ...view });
+    return { body: null };
   }
 
   /** The options of a long select (external_select) matching what the person typed. */

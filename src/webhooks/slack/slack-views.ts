@@ -50,6 +50,10 @@ export interface DeclareCatalogue {
   services: { id: string; name: string }[];
   /** The client whose channel the command came from, chosen to begin with. */
   initialClientSlug?: string;
+  /** What the form starts with when declaring from a monitoring alert. */
+  initialSummary?: string;
+  initialSiteIds?: readonly string[];
+  initialServiceId?: string;
 }
 
 /** Where a form came from, carried in private_metadata (Slack gives it back on submission). */
@@ -57,6 +61,8 @@ export interface FormContext {
   /** The channel the command or button was used in (for replies only the person sees). */
   channelId?: string;
   incidentKey?: string;
+  /** The monitoring alert the declare form was opened from (its Declare button). */
+  alertId?: string;
 }
 
 const plain = (text: string): PlainText => ({ type: 'plain_text', text: text.slice(0, 75) });
@@ -103,6 +109,12 @@ function picker(
 
 /** Sites grouped by client (each group at most 100, at most 100 groups), or external past that. */
 function sitePicker(catalogue: DeclareCatalogue): Record<string, unknown> {
+  const initial = siteOptions(catalogue).filter((o) => catalogue.initialSiteIds?.includes(o.value));
+  const element = groupedSitePicker(catalogue);
+  return initial.length ? { ...element, initial_options: initial } : element;
+}
+
+function groupedSitePicker(catalogue: DeclareCatalogue): Record<string, unknown> {
   const groups = new Map<string, Option[]>();
   for (const site of catalogue.sites) {
     const group = groups.get(site.clientSlug) ?? [];
@@ -139,13 +151,17 @@ export function declareView(catalogue: DeclareCatalogue, context: FormContext): 
       type: 'plain_text_input',
       max_length: 200,
       placeholder: plain('Orders stuck at Clifton'),
+      ...(catalogue.initialSummary ? { initial_value: catalogue.initialSummary.slice(0, 200) } : {}),
     }),
     input('client', 'Client', picker(clients, { placeholder: 'Affected client', initial: initialClient })),
   ];
   if (catalogue.sites.length) blocks.push(input('sites', 'Sites', sitePicker(catalogue), true));
   if (catalogue.services.length) {
     const services = serviceOptions(catalogue);
-    blocks.push(input('service', 'Faulty service', picker(services, { placeholder: 'Unknown' }), true));
+    const initial = services.find((o) => o.value === catalogue.initialServiceId);
+    blocks.push(
+      input('service', 'Faulty service', picker(services, { placeholder: 'Unknown', initial }), true),
+    );
   }
   blocks.push(
     input('impact', 'Client impact', {
