@@ -1,6 +1,6 @@
 // The wallboard, meant for an office TV across the room: active incidents (overdue status updates
 // first, a P1/P2 without an incident manager as an alarm) and, apart, those mitigated in the last
-// hours. Live over graphql-ws: it refetches the whole board on every change and after every
+// hours, and the monitoring alerts firing with no incident yet. Live over graphql-ws: it refetches the whole board on every change and after every
 // (re)connection, so nothing missed while offline is lost; a one-second tick moves the clock,
 // countdowns and ages on between changes.
 (function () {
@@ -33,7 +33,16 @@
     }
   }`;
 
+  /** Firing monitoring alerts that no incident has taken in yet (the first page is enough here). */
+  const ALERTS_QUERY = `query BoardAlerts($first: Int!) {
+    alerts(filter: { status: FIRING, attached: false }, first: $first) {
+      nodes { id name severity firstSeenAt service { name } site { siteId } }
+      totalCount
+    }
+  }`;
+
   const activeEl = document.getElementById('active');
+  const alertsEl = document.getElementById('alerts');
   const mitigatedEl = document.getElementById('mitigated');
   const statusEl = document.getElementById('status');
   const clockEl = document.getElementById('clock');
@@ -41,6 +50,7 @@
 
   let active = [];
   let mitigated = [];
+  let alerts = { nodes: [], totalCount: 0 };
   let loaded = false;
   let refetchTimer = null;
   let generation = 0;
@@ -232,12 +242,30 @@
     mitigatedEl.querySelector('h2').textContent =
       `Mitigated in the last ${MITIGATED_WINDOW_HOURS} hours (${recent.length})`;
     mitigatedEl.querySelector('.cards').replaceChildren(...recent.map(mitigatedCard));
+    renderAlerts();
   }
 
-  async function graphql(variables) {
+  function alertItem(alert) {
+    const item = document.createElement('li');
+    item.className = 'alert';
+    item.append(text('span', 'alert-name', alert.name));
+    if (alert.severity) item.append(text('span', 'alert-severity', alert.severity));
+    const where = [alert.service && alert.service.name, alert.site && alert.site.siteId].filter(Boolean);
+    if (where.length) item.append(text('span', 'alert-where', where.join(' · ')));
+    item.append(text('span', 'alert-age', `firing ${duration(alert.firstSeenAt)}`));
+    return item;
+  }
+
+  function renderAlerts() {
+    alertsEl.hidden = alerts.totalCount === 0;
+    alertsEl.querySelector('h2').textContent = `Unattached firing alerts (${alerts.totalCount})`;
+    alertsEl.querySelector('.alert-list').replaceChildren(...alerts.nodes.map(alertItem));
+  }
+
+  async function graphql(variables, query = QUERY, field = 'incidents') {
     for (;;) {
       const first = pageSize;
-      const body = await auth.post(QUERY, { ...variables, first });
+      const body = await auth.post(query, { ...variables, first });
       const error = body.errors && body.errors[0];
       // A smaller MAX_PAGE_SIZE than the board's page: ask again within it. The refusal names the
       // limit (src/schema/query-limits.ts) and comes before any resolver runs.
@@ -247,7 +275,7 @@
         continue;
       }
       if (error) throw new Error(error.message);
-      return body.data.incidents;
+      return body.data[field];
     }
   }
 
@@ -268,9 +296,12 @@
     const mine = ++generation;
     try {
       const [a, m] = await Promise.all([all({ stages: ACTIVE_STAGES }), all({ stages: MITIGATED_STAGES })]);
+      // After the incidents, so it asks within the page size they may have just learned.
+      const f = await graphql({}, ALERTS_QUERY, 'alerts');
       if (mine !== generation) return; // a newer refetch started meanwhile
       active = a;
       mitigated = m;
+      alerts = f;
       loaded = true;
       render();
     } catch (err) {
@@ -306,14 +337,19 @@
         },
       },
     });
-    client.subscribe(
-      { query: 'subscription BoardChanges { incidentChanged { key } }' },
-      {
-        next: scheduleRefetch,
-        error: () => setStatus('reconnecting', 'reconnecting…'),
-        complete: () => undefined,
-      },
-    );
+    for (const query of [
+      'subscription BoardChanges { incidentChanged { key } }',
+      'subscription BoardAlertChanges { alertChanged { id } }',
+    ]) {
+      client.subscribe(
+        { query },
+        {
+          next: scheduleRefetch,
+          error: () => setStatus('reconnecting', 'reconnecting…'),
+          complete: () => undefined,
+        },
+      );
+    }
   }
 
   render();

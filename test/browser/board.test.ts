@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Request } from 'playwright-core';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { ADD_NOTE, ASSIGN_ROLE, CHANGE_STAGE, POST_STATUS_UPDATE } from '../support/operations';
+import { AlertSource, AlertStatus } from '../../src/domain/enums';
 import { sleep } from '../support/wait-for';
 import { describeBrowser, within, type BrowserFixture } from './support';
 
@@ -486,6 +487,50 @@ describeBrowser('wallboard (/board)', (browser: BrowserFixture) => {
 
     expect(await browser.page.evaluate('window.__sameDocument === true')).toBe(true);
     expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('shows the firing alerts no incident has taken in, live', async () => {
+    const incident = await declare(t, {
+      summary: 'Sorter down at Edison',
+      affectedClientSlugs: ['wakefern'],
+    });
+    await openBoard(t.tokens.viewer, incident.key);
+    const readAlerts = () =>
+      browser.page.evaluate<{ visible: boolean; heading: string; items: string[] }>(`(() => {
+        const section = document.getElementById('alerts');
+        return {
+          visible: !section.hidden,
+          heading: section.querySelector('h2').textContent,
+          items: [...section.querySelectorAll('.alert')].map((li) => li.textContent),
+        };
+      })()`);
+    expect((await readAlerts()).visible).toBe(false);
+    await t.hub.services.alerts.receive(t.adminActor, [
+      {
+        source: AlertSource.ALERTMANAGER,
+        fingerprint: 'board-1',
+        name: 'SorterStalled',
+        summary: null,
+        // no service or site: no incident takes it in
+        labels: { alertname: 'SorterStalled', severity: 'critical', team: 'sortation' },
+        severity: 'critical',
+        status: AlertStatus.FIRING,
+        startsAt: new Date(Date.now() - 7 * 60_000),
+        endsAt: null,
+        url: null,
+        observedAt: new Date(),
+      },
+    ]);
+    const shown = await within(LIVE_MS, readAlerts, (a) => a.visible, 'the alerts panel');
+    expect(shown.heading).toBe('Unattached firing alerts (1)');
+    expect(shown.items).toEqual([expect.stringMatching(/^SorterStalledcriticalfiring 7m$/)]);
+    const [alert] = (await t.database.dataSource.query(
+      `SELECT id FROM alert WHERE fingerprint = 'board-1'`,
+    )) as {
+      id: string;
+    }[];
+    await t.hub.services.alerts.attachAlert(t.adminActor, { alertId: alert.id, incidentKey: incident.key });
+    await within(LIVE_MS, readAlerts, (a) => !a.visible, 'the alerts panel to empty');
   });
 
   it('after the server drops the connection, reconnects and shows what changed meanwhile', async () => {
