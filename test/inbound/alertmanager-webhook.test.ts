@@ -4,6 +4,7 @@
 // fingerprints makes 50 alerts and one incident (declared by ALERT_RULES, detected when the first
 // alert fired); alerts join the open incident their site names, resolve on its timeline, and can
 // be listed, attached and declared from through GraphQL, live.
+import { AlertSource, AlertStatus } from '../../src/domain/enums';
 import { collect, connected, liveClient } from '../support/live-client';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 import {
@@ -16,7 +17,7 @@ import {
 } from '../support/webhooks';
 
 const SECRET = 'alertmanager-webhook-test-secret';
-const RULES = 'severity=critical,service=order_sync:P2';
+const RULES = 'severity=critical,service=order_sync:P2;severity=page,site=ab0001:P1';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -172,6 +173,35 @@ describe('Alertmanager webhook: a burst', () => {
 });
 
 describe('Alerts and incidents', () => {
+  it('declares once when batches about the same site are decided at the same time', async () => {
+    const before = await counts();
+    const firedAt = new Date(Date.now() - 120_000);
+    const batch = (n: number) =>
+      Array.from({ length: 10 }, (_, i) => ({
+        source: AlertSource.ALERTMANAGER,
+        fingerprint: `race-${n}-${i}`,
+        name: 'ConveyorDown',
+        summary: null,
+        labels: { alertname: 'ConveyorDown', severity: 'page', site: 'ab0001' },
+        severity: 'page',
+        status: AlertStatus.FIRING,
+        startsAt: new Date(firedAt.getTime() + n * 1000),
+        endsAt: null,
+        url: null,
+        observedAt: new Date(),
+      }));
+    // five transactions at once, as five hub processes would take five deliveries
+    await Promise.all([0, 1, 2, 3, 4].map((n) => t.hub.services.alerts.receive(t.adminActor, batch(n))));
+    const after = await counts();
+    expect(after.alerts - before.alerts).toBe(50);
+    expect(after.incidents - before.incidents).toBe(1);
+    const rows = await query<{ incidents: number; unattached: number }[]>(
+      `SELECT count(DISTINCT incident_id)::int AS incidents, count(*) FILTER (WHERE incident_id IS NULL)::int AS unattached
+         FROM alert WHERE fingerprint LIKE 'race-%'`,
+    );
+    expect(rows[0]).toEqual({ incidents: 1, unattached: 0 });
+  });
+
   it("joins the open incident its site names, and its resolution goes on that incident's timeline", async () => {
     const incident = await declare(t, { affectedClientSlugs: ['wakefern'], affectedSiteIds: ['wf0002'] });
     const firing = alert(
