@@ -186,7 +186,7 @@ const EnvSchema = z.object({
   ALERTMANAGER_WEBHOOK_SECRET: optionalString,
   /**
    * Rules that declare an incident from a firing alert no open incident matches, e.g.
-   * "severity=critical,service=order_sync:P2;severity=critical,site=wf0001:P1" (see README).
+   * "severity=critical,service=order_sync:P2@albertsons;severity=critical,site=wf0001:P1" (see README).
    */
   ALERT_RULES: z
     .string()

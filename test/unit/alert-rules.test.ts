@@ -44,6 +44,11 @@ describe('ALERT_RULES', () => {
       [{ site: 'WF0001' }, Priority.P1],
     ]);
     expect(parseAlertRules('')).toEqual([]);
+    expect(parseAlertRules('service=order_sync:P2@Albertsons')[0]).toMatchObject({
+      priority: Priority.P2,
+      client: 'albertsons',
+    });
+    expect(rules[0].client).toBeNull();
   });
 
   it('refuses a rule without a priority, or a condition that is not name=value', () => {
@@ -51,6 +56,7 @@ describe('ALERT_RULES', () => {
     expect(() => parseAlertRules('severity=critical:P9')).toThrow(/does not end in :P1/);
     expect(() => parseAlertRules('severity:P2')).toThrow(/"severity" in "severity:P2" is not name=value/);
     expect(() => parseAlertRules('a=b=c:P2')).toThrow(/is not name=value/);
+    expect(() => parseAlertRules('a=b:P2@')).toThrow(/optionally @<client slug>/);
   });
 
   it('matches the first rule whose every condition holds, values compared as tags', () => {

@@ -11,13 +11,16 @@ export interface AlertRule {
   /** Condition name → value: `severity`, `service`, `site`, `source`, or any other label name. */
   when: Readonly<Record<string, string>>;
   priority: Priority;
+  /** The client to declare for when the alert names none (`:P2@albertsons`), by slug. */
+  client: string | null;
   /** The rule as written, for people. */
   text: string;
 }
 
 /**
- * Parse ALERT_RULES: rules separated by `;`, each `name=value,name=value:PRIORITY`, e.g.
- * `severity=critical,service=order_sync:P2;severity=critical,site=wf0001:P1`. Names are
+ * Parse ALERT_RULES: rules separated by `;`, each `name=value,name=value:PRIORITY[@client]`, e.g.
+ * `severity=critical,service=order_sync:P2@albertsons;severity=critical,site=wf0001:P1` (the
+ * client is the one to declare for when the alert names none through its site or client label). Names are
  * `severity`, `service` (its catalogue name), `site` (its site id), `source` (ALERTMANAGER or
  * OPSGENIE) or any label; values are compared as tags (case, spaces and punctuation aside).
  * Throws an Error naming the bad rule.
@@ -29,15 +32,10 @@ export function parseAlertRules(text: string): AlertRule[] {
     .filter(Boolean)
     .map((rule) => {
       const at = rule.lastIndexOf(':');
-      const priority =
-        at < 0
-          ? ''
-          : rule
-              .slice(at + 1)
-              .trim()
-              .toUpperCase();
-      if (!(Object.values(Priority) as string[]).includes(priority)) {
-        throw new Error(`"${rule}" does not end in :P1, :P2, :P3 or :P4`);
+      const [target, client, extra] = (at < 0 ? '' : rule.slice(at + 1)).split('@').map((x) => x.trim());
+      const priority = target.toUpperCase();
+      if (!(Object.values(Priority) as string[]).includes(priority) || client === '' || extra !== undefined) {
+        throw new Error(`"${rule}" does not end in :P1, :P2, :P3 or :P4 (optionally @<client slug>)`);
       }
       const when: Record<string, string> = {};
       for (const condition of rule.slice(0, at).split(',')) {
@@ -48,7 +46,7 @@ export function parseAlertRules(text: string): AlertRule[] {
         when[name] = value;
       }
       if (!Object.keys(when).length) throw new Error(`"${rule}" has no condition`);
-      return { when, priority: priority as Priority, text: rule };
+      return { when, priority: priority as Priority, client: client?.toLowerCase() ?? null, text: rule };
     });
 }
 
@@ -106,7 +104,7 @@ export interface AlertState {
   suggested: boolean;
   serviceId: string | null;
   siteRowId: string | null;
-  /** Whether it names a client (through its site or its client label): declaring needs one. */
+  /** Whether it names a client (its site's, its client label's, or its rule's): declaring needs one. */
   namesClient: boolean;
 }
 

@@ -220,26 +220,31 @@ export class AlertService {
       return { alert, what: `alert ${alert.name} (${alert.fingerprint}) resolved` };
     }
     if (alert.status !== AlertStatus.FIRING || alert.incidentId) return { alert, what: null };
+    const rule = ruleFor(
+      {
+        source: alert.source,
+        severity: alert.severity,
+        labels: alert.labels,
+        serviceName: names.service?.name ?? null,
+        siteId: names.siteIds[0] ?? null,
+      },
+      this.settings.rules,
+    );
+    // A rule's client counts only when the catalogue knows it (a typo must not fail the delivery).
+    if (!names.clientSlugs.length && rule?.client && catalogue.clients.some((c) => c.slug === rule.client)) {
+      names.clientSlugs.push(rule.client);
+    }
     const decision: AlertDecision = decideAlert(
       {
-        firing: alert.status === AlertStatus.FIRING,
-        attached: !!alert.incidentId,
+        firing: true,
+        attached: false,
         suggested: !!alert.suggestedAt,
         serviceId: alert.serviceId,
         siteRowId: alert.siteRowId,
         namesClient: names.clientSlugs.length > 0,
       },
       await openIncidents(tx.manager, alert),
-      ruleFor(
-        {
-          source: alert.source,
-          severity: alert.severity,
-          labels: alert.labels,
-          serviceName: names.service?.name ?? null,
-          siteId: names.siteIds[0] ?? null,
-        },
-        this.settings.rules,
-      ),
+      rule,
     );
     return { alert, what: await this.act(tx, actor, alert, names, decision) };
   }
