@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Monitoring alerts (issue 13): one row per (source, fingerprint), optionally attached to an
  * incident; the timeline kinds ALERT_ATTACHED and ALERT_RESOLVED; and effects about no incident
- * (the suggestion to declare one for an alert), so integration_effect.incident_id may be null.
+ * (the suggestion to declare one for an alert), so integration_effect.incident_id may be null; the
+ * external system ALERTMANAGER, whose webhook deliveries integrationHealth reports.
  */
 export class MonitoringAlerts1796600000000 implements MigrationInterface {
   name = 'MonitoringAlerts1796600000000';
@@ -31,9 +32,12 @@ export class MonitoringAlerts1796600000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TYPE "public"."timeline_kind" ADD VALUE IF NOT EXISTS 'ALERT_ATTACHED'`);
     await queryRunner.query(`ALTER TYPE "public"."timeline_kind" ADD VALUE IF NOT EXISTS 'ALERT_RESOLVED'`);
     await queryRunner.query(`ALTER TABLE "integration_effect" ALTER COLUMN "incident_id" DROP NOT NULL`);
+    // Alertmanager's webhook health is reported per system; used only by later transactions.
+    await queryRunner.query(`ALTER TYPE "public"."external_system" ADD VALUE IF NOT EXISTS 'ALERTMANAGER'`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    // PostgreSQL cannot drop an enum value; ALERTMANAGER (never on an effect or record) stays unused.
     await queryRunner.query(`DELETE FROM "integration_effect" WHERE "incident_id" IS NULL`);
     await queryRunner.query(`ALTER TABLE "integration_effect" ALTER COLUMN "incident_id" SET NOT NULL`);
     // PostgreSQL cannot drop an enum value: the type is rebuilt without them (their entries go).

@@ -96,6 +96,8 @@ export enum ExternalSystem {
   STATUSPAGE = 'STATUSPAGE',
   /** Email over SMTP to distribution lists. */
   EMAIL = 'EMAIL',
+  /** Prometheus Alertmanager: inbound only (its webhook deliveries, in integrationHealth). */
+  ALERTMANAGER = 'ALERTMANAGER',
 }
 
 export enum AccessRole {

@@ -1,5 +1,6 @@
 // The small set of failures every vendor adapter maps its errors into. Domain code and GraphQL
 // clients see only these kinds, never raw vendor text or credentials.
+import type { ExternalSystem } from '../domain/enums';
 
 export type IntegrationErrorKind =
   /** Credentials missing, wrong or lacking a scope: retrying will not help. */
@@ -19,7 +20,8 @@ export type IntegrationErrorKind =
    */
   | 'UNCERTAIN';
 
-export type IntegrationSystem = 'SLACK' | 'JIRA' | 'OPSGENIE' | 'ZENDESK' | 'STATUSPAGE' | 'MEET' | 'EMAIL';
+/** The system an error came from: any the hub exchanges with (ExternalSystem's values). */
+export type IntegrationSystem = `${ExternalSystem}`;
 
 export class IntegrationError extends Error {
   constructor(

@@ -33,6 +33,7 @@ export function inboundSystems(config: Config): ReadonlySet<ExternalSystem> {
     [ExternalSystem.ZENDESK, v.ZENDESK_WEBHOOK_SECRET],
     [ExternalSystem.JIRA, v.JIRA_WEBHOOK_SECRET],
     [ExternalSystem.OPSGENIE, v.OPSGENIE_WEBHOOK_SECRET],
+    [ExternalSystem.ALERTMANAGER, v.ALERTMANAGER_WEBHOOK_SECRET],
   ];
   return new Set(on.filter(([, secret]) => !!secret).map(([system]) => system));
 }

@@ -13,12 +13,14 @@ import {
 import {
   AccessRole,
   ActionItemKind,
+  AlertSource,
+  AlertStatus,
   Audience,
   ImpactLevel,
   IncidentRole,
   UrgencyLevel,
 } from '../../src/domain/enums';
-import { SupportTicket } from '../../src/entities';
+import { Alert, SupportTicket } from '../../src/entities';
 import { hubSchema } from '../../src/schema/build-schema';
 import { DEFAULT_QUERY_LIMITS } from '../../src/schema/query-limits';
 import { startTestHub, type TestHub } from '../support/test-hub';
@@ -38,6 +40,8 @@ const FIXED_LENGTH: Record<string, string> = {
   IncidentMetricsGroup: 'incidentMetrics takes no page size: one group per key, all from one SQL statement',
   IncidentMetricsKey: 'part of an IncidentMetricsGroup, from the same single statement',
   DurationStats: 'part of an IncidentMetricsGroup, from the same single statement',
+  AlertConnection:
+    'only the root query alerts returns one: a single connection per walk whatever the page size (its nodes grow and are checked)',
 };
 
 /** The page sizes compared: both pages must be really full at every level (checked below). */
@@ -66,6 +70,8 @@ beforeAll(async () => {
   const siteIds = ['ab0001', 'wf0001', ...EXTRA_CLIENTS.map((slug, n) => `${slug}0${n}`)];
   const actor = { personId: t.people.manager.id, accessRole: AccessRole.INCIDENT_MANAGER };
   const tickets = t.database.dataSource.getRepository(SupportTicket);
+  const alerts = t.database.dataSource.getRepository(Alert);
+  const siteRows = [t.catalogue.sites.wf0001.id, t.catalogue.sites.ab0001.id];
   for (let i = 0; i < INCIDENTS; i++) {
     // neighbouring incidents affect different clients and sites: a larger page reaches more of them
     const pick = <T>(list: T[]) => [list[i % list.length], list[(i + 1) % list.length]];
@@ -112,6 +118,27 @@ beforeAll(async () => {
       origin: false,
       linkedAt: new Date(),
     });
+    // two monitoring alerts attached to it, naming its service and one of two sites
+    await alerts.insert(
+      [0, 1].map((n) => ({
+        source: AlertSource.ALERTMANAGER,
+        fingerprint: `n-plus-one-${i}-${n}`,
+        name: `Alert ${i}.${n}`,
+        summary: null,
+        labels: { alertname: `Alert ${i}.${n}` },
+        severity: 'critical',
+        serviceId: t.catalogue.orderSync.id,
+        siteRowId: siteRows[(i + n) % 2],
+        status: AlertStatus.FIRING,
+        firstSeenAt: new Date(Date.now() - 60_000),
+        lastSeenAt: new Date(Date.now() - i * 1000 - n),
+        resolvedAt: null,
+        url: null,
+        incidentId: incident.id,
+        attachedAt: new Date(),
+        suggestedAt: null,
+      })),
+    );
   }
 }, 300_000);
 afterAll(async () => {

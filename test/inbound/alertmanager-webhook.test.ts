@@ -312,8 +312,19 @@ describe('Alerts and incidents', () => {
     }
   });
 
-  it('keeps the deliveries it processed', async () => {
+  it('keeps the deliveries it processed, and reports the webhook in integrationHealth', async () => {
     const rows = await deliveries(t, 'alertmanager');
     expect(rows.every((r) => r.state === 'PROCESSED')).toBe(true);
+    const { integrationHealth } = await t.ok<{ integrationHealth: Record<string, unknown>[] }>(
+      `query { integrationHealth { system enabled webhookEnabled state inboundBacklog inboundDeadLettered } }`,
+    );
+    expect(integrationHealth.find((h) => h.system === 'ALERTMANAGER')).toEqual({
+      system: 'ALERTMANAGER',
+      enabled: false,
+      webhookEnabled: true,
+      state: 'OK',
+      inboundBacklog: 0,
+      inboundDeadLettered: 0,
+    });
   });
 });
