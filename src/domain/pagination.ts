@@ -1,4 +1,5 @@
 // Cursor pagination: opaque cursors over a stable (sort key, id) order.
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badInput } from './errors';
 
 export interface CursorPosition {
@@ -34,4 +35,35 @@ export interface Page<T> {
   cursorOf(node: T): string;
   /** Counted only when a client selects totalCount. */
   count(): Promise<number>;
+}
+
+/**
+ * One page of `base()`'s rows, newest first by a time column then id, continuing after a cursor;
+ * `base` builds the filtered query afresh (for the page, and for the count when it is asked for).
+ */
+export async function newestFirstPage<T extends ObjectLiteral & { id: string }>(
+  base: () => SelectQueryBuilder<T>,
+  order: { column: string; timeOf: (row: T) => Date },
+  first: number,
+  after?: string | null,
+): Promise<Page<T>> {
+  const alias = base().alias;
+  const query = base()
+    .orderBy(`${alias}.${order.column}`, 'DESC')
+    .addOrderBy(`${alias}.id`, 'DESC')
+    .limit(first + 1);
+  if (after) {
+    const pos = decodeCursor(after);
+    query.andWhere(`(${alias}.${order.column}, ${alias}.id) < (:k::timestamptz, :cid::uuid)`, {
+      k: pos.k,
+      cid: pos.id,
+    });
+  }
+  const rows = await query.getMany();
+  return {
+    nodes: rows.slice(0, first),
+    hasNextPage: rows.length > first,
+    cursorOf: (row) => encodeCursor({ k: order.timeOf(row).toISOString(), id: row.id }),
+    count: () => base().getCount(),
+  };
 }

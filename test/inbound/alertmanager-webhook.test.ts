@@ -312,6 +312,36 @@ describe('Alerts and incidents', () => {
     }
   });
 
+  it('pages alerts most recently seen first, with a total', async () => {
+    type AlertPage = {
+      alerts: {
+        nodes: { id: string; lastSeenAt: string }[];
+        pageInfo: { endCursor: string; hasNextPage: boolean };
+        totalCount: number;
+      };
+    };
+    const page = (after: string | null) =>
+      t.ok<AlertPage>(
+        `query($after: String) { alerts(first: 40, after: $after) { nodes { id lastSeenAt } pageInfo { endCursor hasNextPage } totalCount } }`,
+        { after },
+      );
+    const seen: { id: string; lastSeenAt: string }[] = [];
+    let after: string | null = null;
+    let total = 0;
+    for (let n = 0; n < 10; n++) {
+      const { alerts }: AlertPage = await page(after);
+      seen.push(...alerts.nodes);
+      total = alerts.totalCount;
+      if (!alerts.pageInfo.hasNextPage) break;
+      after = alerts.pageInfo.endCursor;
+    }
+    const [{ n }] = await query<{ n: number }[]>(`SELECT count(*)::int AS n FROM alert`);
+    expect(total).toBe(n);
+    expect(new Set(seen.map((a) => a.id)).size).toBe(n);
+    const times = seen.map((a) => Date.parse(a.lastSeenAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
   it('keeps the deliveries it processed, and reports the webhook in integrationHealth', async () => {
     const rows = await deliveries(t, 'alertmanager');
     expect(rows.every((r) => r.state === 'PROCESSED')).toBe(true);

@@ -3,7 +3,7 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { Alert } from '../../entities';
 import type { AlertSource, AlertStatus } from '../enums';
-import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { newestFirstPage, type Page } from '../pagination';
 
 export interface AlertFilterValues {
   status?: AlertStatus | null;
@@ -35,23 +35,13 @@ export function applyAlertFilter(
 export class AlertQueries {
   constructor(private readonly dataSource: DataSource) {}
 
-  async search(filter: AlertFilterValues, first: number, after?: string | null): Promise<Page<Alert>> {
-    const base = () => applyAlertFilter(this.dataSource.getRepository(Alert).createQueryBuilder('a'), filter);
-    const query = base()
-      .orderBy('a.last_seen_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .limit(first + 1);
-    if (after) {
-      const pos = decodeCursor(after);
-      query.andWhere('(a.last_seen_at, a.id) < (:k::timestamptz, :cid::uuid)', { k: pos.k, cid: pos.id });
-    }
-    const rows = await query.getMany();
-    return {
-      nodes: rows.slice(0, first),
-      hasNextPage: rows.length > first,
-      cursorOf: (a) => encodeCursor({ k: a.lastSeenAt.toISOString(), id: a.id }),
-      count: () => base().getCount(),
-    };
+  search(filter: AlertFilterValues, first: number, after?: string | null): Promise<Page<Alert>> {
+    return newestFirstPage(
+      () => applyAlertFilter(this.dataSource.getRepository(Alert).createQueryBuilder('a'), filter),
+      { column: 'last_seen_at', timeOf: (a) => a.lastSeenAt },
+      first,
+      after,
+    );
   }
 
   /** Those of `ids` that match the filter, in the list's order. */

@@ -1,7 +1,7 @@
 // Reading incidents: filtered, newest first, one page and (only when asked) its total.
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { Client, Incident, IncidentAffectedClient, IncidentAffectedSite, Site } from '../../entities';
-import { decodeCursor, encodeCursor, type Page } from '../pagination';
+import { newestFirstPage, type Page } from '../pagination';
 import type { Priority, Stage } from '../enums';
 import { OPEN_STAGES } from './lifecycle';
 import { parseInput } from '../validation';
@@ -28,24 +28,14 @@ export class IncidentQueries {
   }
 
   /** One page of incidents matching the filter, newest declaration first. */
-  async search(raw: IncidentFilterValues, first: number, after?: string | null): Promise<Page<Incident>> {
+  search(raw: IncidentFilterValues, first: number, after?: string | null): Promise<Page<Incident>> {
     const filter = parseInput(incidentFilterSchema, { ...raw });
-    const base = () => applyFilter(this.dataSource.getRepository(Incident).createQueryBuilder('i'), filter);
-    const query = base()
-      .orderBy('i.acknowledged_at', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .limit(first + 1);
-    if (after) {
-      const pos = decodeCursor(after);
-      query.andWhere('(i.acknowledged_at, i.id) < (:k::timestamptz, :cid::uuid)', { k: pos.k, cid: pos.id });
-    }
-    const rows = await query.getMany();
-    return {
-      nodes: rows.slice(0, first),
-      hasNextPage: rows.length > first,
-      cursorOf: (i) => encodeCursor({ k: i.acknowledgedAt.toISOString(), id: i.id }),
-      count: () => base().getCount(),
-    };
+    return newestFirstPage(
+      () => applyFilter(this.dataSource.getRepository(Incident).createQueryBuilder('i'), filter),
+      { column: 'acknowledged_at', timeOf: (i) => i.acknowledgedAt },
+      first,
+      after,
+    );
   }
 }
 
