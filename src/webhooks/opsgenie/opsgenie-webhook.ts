@@ -46,7 +46,15 @@ const alertAction = z.looseObject({
     createdAt: epoch.nullish(),
     tags: z.array(z.string()).nullish(),
     priority: z.string().nullish(),
-    details: z.record(z.string(), z.string()).nullish(),
+    // only string details name things; anything else in them is not the hub's to refuse
+    details: z
+      .record(z.string(), z.unknown())
+      .nullish()
+      .transform((d) =>
+        Object.fromEntries(
+          Object.entries(d ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        ),
+      ),
   }),
   source: z.looseObject({ name: z.string().nullish(), type: z.string().nullish() }).nullish(),
   escalationName: z.string().nullish(),
@@ -112,7 +120,7 @@ export function opsgenieDelivery(body: unknown, digest: string): NewDelivery | n
     occurredAtMs: epochMillis(a.updatedAt) ?? epochMillis(a.createdAt),
     tags: a.tags ?? [],
     priority: a.priority ?? null,
-    details: a.details ?? {},
+    details: a.details,
     createdAtMs: epochMillis(a.createdAt),
   };
   const deliveryKey =
