@@ -28,7 +28,7 @@ export class IncidentQueries {
   }
 
   /** One page of incidents matching the filter, newest declaration first. */
-  search(raw: IncidentFilterValues, first: number, after?: string | null): Promise<Page<Incident>> {
+  async search(raw: IncidentFilterValues, first: number, after?: string | null): Promise<Page<Incident>> {
     const filter = parseInput(incidentFilterSchema, { ...raw });
     return newestFirstPage(
       () => applyFilter(this.dataSource.getRepository(Incident).createQueryBuilder('i'), filter),
