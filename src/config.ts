@@ -18,19 +18,24 @@ const flag = z
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
+/** A zod transform through a parser that throws: its message becomes the variable's issue. */
+const parsedWith =
+  <T>(parse: (value: string) => T) =>
+  (value: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  };
+
 const url = optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL');
 
-/** "KEY=Name,KEY=Name" -> { KEY: 'Name' }, keys uppercased (the Jira stage and priority mappings). */
 /** A duration such as 4h, 90m or 30s, in seconds (see parseDuration). */
-const asDuration = (v: string, ctx: z.RefinementCtx): number => {
-  try {
-    return parseDuration(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-};
+const asDuration = parsedWith(parseDuration);
 
+/** "KEY=Name,KEY=Name" -> { KEY: 'Name' }, keys uppercased (the Jira stage and priority mappings). */
 const nameMapping = (shape: string, fallback: string) =>
   z
     .string()
@@ -84,17 +89,7 @@ const EnvSchema = z.object({
     )
     .pipe(z.array(z.enum(['P1', 'P2', 'P3', 'P4']))),
   /** Seconds between status updates per priority, e.g. "P1=30m,P2=60m" ("P1=20s" for trials). */
-  STATUS_UPDATE_CADENCE: z
-    .string()
-    .default('P1=30m,P2=60m')
-    .transform((v, ctx) => {
-      try {
-        return parseCadence(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+  STATUS_UPDATE_CADENCE: z.string().default('P1=30m,P2=60m').transform(parsedWith(parseCadence)),
   /** The postmortem's layout: a Handlebars file; unset, templates/postmortem.md.hbs. */
   POSTMORTEM_TEMPLATE: optionalString.refine((v) => v === undefined || existsSync(v), 'no such file'),
   /** How long an incident manager holds the role before being prompted to hand over ("off" never). */
@@ -188,17 +183,7 @@ const EnvSchema = z.object({
    * Rules that declare an incident from a firing alert no open incident matches, e.g.
    * "severity=critical,service=order_sync:P2@albertsons;severity=critical,site=wf0001:P1" (see README).
    */
-  ALERT_RULES: z
-    .string()
-    .default('')
-    .transform((v, ctx) => {
-      try {
-        return parseAlertRules(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+  ALERT_RULES: z.string().default('').transform(parsedWith(parseAlertRules)),
   /** The alert labels that name the faulty service, the site and the client (catalogue id, slug or name). */
   ALERT_SERVICE_LABEL: z.string().trim().min(1).default('service'),
   ALERT_SITE_LABEL: z.string().trim().min(1).default('site'),

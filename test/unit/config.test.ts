@@ -39,6 +39,9 @@ describe('configuration', () => {
     ['POSTMORTEM_TEMPLATE', '/no/such/postmortem.md.hbs'],
     ['JIRA_COMMENT_INTERVAL', 'a minute'],
     ['JIRA_COMMENT_INTERVAL', '0s'],
+    ['STATUS_UPDATE_CADENCE', 'P1=soon'],
+    ['HANDOVER_AFTER', 'later'],
+    ['ALERT_RULES', 'severity=critical'],
   ])('refuses a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));
