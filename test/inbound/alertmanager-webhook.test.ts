@@ -6,6 +6,7 @@
 // be listed, attached and declared from through GraphQL, live.
 import { AlertSource, AlertStatus } from '../../src/domain/enums';
 import { collect, connected, liveClient } from '../support/live-client';
+import { CHANGE_STAGE } from '../support/operations';
 import { declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 import {
   alertmanagerExample,
@@ -223,6 +224,40 @@ describe('Alerts and incidents', () => {
     expect(entries[2].data).toMatchObject({ alertId: row.id, fingerprint: 'site-1' });
     const [after] = await query<{ status: string }[]>(`SELECT status FROM alert WHERE id = $1`, [row.id]);
     expect(after.status).toBe('RESOLVED');
+  });
+
+  it('firing again after its incident ended is a new firing: detached, with its own first firing', async () => {
+    const incident = await declare(t, { affectedClientSlugs: ['wakefern'], affectedSiteIds: ['wf0001'] });
+    const firstFired = new Date(Date.now() - 600_000).toISOString();
+    const firing = alert('refire-1', { severity: 'warning', site: 'wf0001' }, firstFired);
+    const state = async () =>
+      (
+        await query<{ incident_id: string | null; status: string; first_seen_at: Date }[]>(
+          `SELECT incident_id, status, first_seen_at FROM alert WHERE fingerprint = 'refire-1'`,
+        )
+      )[0];
+    await deliver(notification([firing]));
+    await deliver(
+      notification([{ ...firing, status: 'resolved', endsAt: new Date().toISOString() }], 'resolved'),
+    );
+    // firing again while the incident is still in impact: it stays the incident's
+    const again = new Date(Date.now() - 300_000).toISOString();
+    await deliver(notification([{ ...firing, startsAt: again }]));
+    expect(await state()).toMatchObject({ incident_id: incident.id, status: 'FIRING' });
+    expect((await state()).first_seen_at.toISOString()).toBe(firstFired);
+    await deliver(
+      notification(
+        [{ ...firing, startsAt: again, status: 'resolved', endsAt: new Date().toISOString() }],
+        'resolved',
+      ),
+    );
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'CANCELLED' } });
+    // a regression after the incident ended is detected anew, from its own first firing
+    const later = new Date(Date.now() - 60_000).toISOString();
+    await deliver(notification([{ ...firing, startsAt: later }]));
+    const refired = await state();
+    expect(refired).toMatchObject({ incident_id: null, status: 'FIRING' });
+    expect(refired.first_seen_at.toISOString()).toBe(later);
   });
 
   it("declares from an alert by API: detectedAt is the alert's first firing, and the alert is attached", async () => {

@@ -48,7 +48,9 @@ const ALERT_COLUMNS = [
 /**
  * Insert the alert or bring its row up to date (concurrency-safe: INSERT … ON CONFLICT): the
  * first firing time is the earliest seen, and the latest notification decides the status and
- * what it says. Returns the row and the status it had before (null when new).
+ * what it says. Firing again after it resolved, when its incident's impact has ended (or it had
+ * none), is a new firing: its first firing time is the new one, and it is detached to be decided
+ * again (so a regression after an incident is detected anew). Returns the row and the status it had before (null when new).
  */
 export async function upsert(
   manager: EntityManager,
@@ -58,12 +60,22 @@ export async function upsert(
 ): Promise<{ alert: Alert; previous: AlertStatus | null }> {
   const resolvedAt = a.status === AlertStatus.RESOLVED ? (a.endsAt ?? a.observedAt) : null;
   const [row] = (await manager.query(
-    `WITH before AS (SELECT status FROM alert WHERE source = $1 AND fingerprint = $2)
+    `WITH before AS (
+       SELECT a.status,
+              -- firing again after it resolved, with no incident still in impact to belong to
+              a.status = 'RESOLVED' AND $9 = 'FIRING' AND $11::timestamptz >= a.last_seen_at
+                AND (a.incident_id IS NULL OR EXISTS (SELECT 1 FROM incident i
+                      WHERE i.id = a.incident_id AND i.stage::text = ANY($14::text[]))) AS new_firing
+         FROM alert a WHERE a.source = $1 AND a.fingerprint = $2)
      INSERT INTO alert (source, fingerprint, name, summary, labels, severity, service_id, site_row_id,
                         status, first_seen_at, last_seen_at, resolved_at, url)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (source, fingerprint) DO UPDATE SET
-       first_seen_at = LEAST(alert.first_seen_at, EXCLUDED.first_seen_at),
+       -- a new firing starts afresh: its own first firing, no incident, to be decided again
+       first_seen_at = CASE WHEN (SELECT new_firing FROM before) THEN EXCLUDED.first_seen_at
+                            ELSE LEAST(alert.first_seen_at, EXCLUDED.first_seen_at) END,
+       incident_id = CASE WHEN (SELECT new_firing FROM before) THEN NULL ELSE alert.incident_id END,
+       attached_at = CASE WHEN (SELECT new_firing FROM before) THEN NULL ELSE alert.attached_at END,
        last_seen_at = GREATEST(alert.last_seen_at, EXCLUDED.last_seen_at),
        name = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.name ELSE alert.name END,
        summary = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.summary ELSE alert.summary END,
@@ -74,9 +86,7 @@ export async function upsert(
        status = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.status ELSE alert.status END,
        resolved_at = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at THEN EXCLUDED.resolved_at ELSE alert.resolved_at END,
        url = COALESCE(EXCLUDED.url, alert.url),
-       -- a firing after a resolution is a new firing: it may be suggested again
-       suggested_at = CASE WHEN EXCLUDED.last_seen_at >= alert.last_seen_at AND alert.status = 'RESOLVED'
-                            AND EXCLUDED.status = 'FIRING' THEN NULL ELSE alert.suggested_at END,
+       suggested_at = CASE WHEN (SELECT new_firing FROM before) THEN NULL ELSE alert.suggested_at END,
        updated_at = now()
      RETURNING ${ALERT_COLUMNS}, (SELECT status FROM before) AS previous`,
     [
@@ -93,6 +103,7 @@ export async function upsert(
       a.observedAt,
       resolvedAt,
       a.url,
+      [...IMPACT_ENDED_STAGES],
     ],
   )) as (Alert & { previous: AlertStatus | null })[];
   const { previous, ...columns } = row;
