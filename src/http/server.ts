@@ -16,6 +16,7 @@ import { mountBrowserPages } from './static';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
+import { httpErrorHandler, notFound } from './http-errors';
 import { apolloLimits, responseCeiling, type QueryLimits } from '../schema/query-limits';
 
 export interface HttpOptions {
@@ -150,6 +151,10 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       },
     }),
   );
+
+  // Last: Express's own handlers answer HTML, with stack traces unless NODE_ENV is production.
+  app.use(notFound);
+  app.use(httpErrorHandler(log, options.devErrors));
 
   return { server, apollo, drain: (graceMs) => drainServer(server, sockets, graceMs) };
 }

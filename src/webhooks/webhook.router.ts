@@ -3,9 +3,10 @@
 // when malformed, logged without the body or any secret), then either answers at once (Slack's
 // url_verification, slash commands) or stores the delivery for a job and answers 200.
 import { createHash } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { httpErrorHandler } from '../http/http-errors';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
 import { alertmanagerDelivery } from './alertmanager/alertmanager-webhook';
 import type { InboundDeliveries, NewDelivery } from './inbound-deliveries';
@@ -49,6 +50,8 @@ export interface WebhookRouterOptions {
   /** Send a command's result to its response_url later (durably). */
   replyLater(responseUrl: string, reply: CommandReply): Promise<void>;
   log: Logger;
+  /** DEV_ERRORS: error answers carry the error's own message and stack. */
+  devErrors: boolean;
   now?: () => Date;
 }
 
@@ -280,16 +283,9 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
     res.status(404).json({ error: 'no such webhook' });
   });
 
-  // Anything else (the database unreachable, say): 500 without details, so the vendor retries.
-  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = (err as { status?: number }).status;
-    if (status === 413) {
-      res.status(413).json({ error: 'the body is larger than 1 MB' });
-      return;
-    }
-    log.error({ err, url: req.url }, 'webhook failed');
-    res.status(500).json({ error: 'internal error; the delivery was not taken, retry it' });
-  });
+  // Anything else (an unreadable or oversized body, the database unreachable): the hub's one
+  // error answer, a 5xx without details so the vendor retries.
+  router.use(httpErrorHandler(log, options.devErrors));
 
   return router;
 }

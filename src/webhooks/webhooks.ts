@@ -74,6 +74,7 @@ export function createWebhooks(options: {
       await jobs.send(COMMAND_REPLIES, { responseUrl, reply });
     },
     log,
+    devErrors: config.devErrors,
   });
   return {
     router,

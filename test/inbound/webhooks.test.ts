@@ -80,7 +80,10 @@ describe('webhooks', () => {
   it('refuses a body over 1 MB with 413 before reading it further', async () => {
     const big = JSON.stringify({ type: 'event_callback', padding: 'x'.repeat(1_100_000) });
     const res = await post(`${t.url}/webhooks/slack/events`, big, slackHeaders(SECRET, big));
-    expect(res).toMatchObject({ status: 413, body: { error: 'the body is larger than 1 MB' } });
+    expect(res).toMatchObject({
+      status: 413,
+      body: { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the body is larger than 1 MB' } },
+    });
   });
 
   it('keeps endpoints without a secret off', async () => {
