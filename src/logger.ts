@@ -1,4 +1,5 @@
-// Structured JSON logs, one line per event. Secrets are redacted wherever they could appear.
+// Structured JSON logs, one line per event. Secrets are redacted wherever they could appear: known
+// fields, every query string value, SQL parameters and the values in database error messages.
 import pino, { type Logger } from 'pino';
 
 export const REDACTED_PATHS = [
@@ -17,12 +18,63 @@ export const REDACTED_PATHS = [
   'variables.token',
 ];
 
+/**
+ * A URL as it may be logged: every query value replaced (`/board?token=…` carries a token, and no
+ * route's query string is known to be harmless).
+ */
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? pair : `${pair.slice(0, eq)}=[redacted]`;
+    })
+    .join('&');
+  return `${url.slice(0, at)}?${query}`;
+}
+
+/** Properties of database errors that carry values: bound parameters, rows, the server's detail. */
+const VALUE_FIELDS = ['parameters', 'params', 'values', 'detail', 'where', 'internalQuery', 'hint'];
+
+/** Double-quoted text in a message, except what the statement itself holds (identifiers). */
+const scrubValues = (text: unknown, statement: string) =>
+  typeof text === 'string'
+    ? text.replace(/"([^"\n]*)"/g, (quoted, inner: string) =>
+        inner && statement.includes(`"${inner}"`) ? quoted : '"[redacted]"',
+      )
+    : text;
+
+/**
+ * Errors as logged: pino's serializer, then without SQL parameters or the driver's detail (user
+ * text, token hashes), and with quoted values in a database error's message and stack replaced
+ * (identifiers quoted in the statement stay). The same for its driver error and cause.
+ */
+export function serializeError(err: unknown, statement?: string, depth = 0): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  const sql =
+    statement ??
+    (typeof out.query === 'string' || 'driverError' in out ? String(out.query ?? '') : undefined);
+  for (const field of VALUE_FIELDS) delete out[field];
+  if (sql !== undefined) {
+    out.message = scrubValues(out.message, sql);
+    out.stack = scrubValues(out.stack, sql);
+  }
+  for (const nested of ['driverError', 'cause'])
+    if (out[nested] && depth < 3) out[nested] = serializeError(out[nested], sql, depth + 1);
+  return out;
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'incident-hub' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -3,6 +3,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { QueryRunner, Logger as TypeOrmLogger } from 'typeorm';
 import type { Logger } from 'pino';
+import { serializeError } from '../logger';
 
 export class QueryCounter {
   private total = 0;
@@ -67,7 +68,8 @@ export class CountingTypeOrmLogger implements TypeOrmLogger {
   }
 
   logQueryError(error: string | Error, query: string): void {
-    this.pino.debug({ sql: query, err: error instanceof Error ? error.message : error }, 'sql failed');
+    // The driver's message may quote a value (user text, a token's hash): scrubbed like any error.
+    this.pino.debug({ sql: query, error: serializeError(error, query) }, 'sql failed');
   }
 
   logQuerySlow(time: number, query: string): void {

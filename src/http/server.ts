@@ -7,9 +7,11 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import { redactUrl, serializeError } from '../logger';
+import { DomainError } from '../domain/errors';
 import { createLoaders } from '../loaders/loaders';
 import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
@@ -66,10 +68,12 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          // a token in the address (`?token=`, the wallboard's and the exports' links) is not logged
-          url: req.url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
+          // a token in the address (`?token=`, the wallboard's and the exports' links) is not
+          // logged, nor is any other query value
+          url: redactUrl(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: serializeError,
       },
     }),
   );
@@ -139,7 +143,16 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         const bearer = bearerOf(req.headers.authorization);
         const params = (req.method === 'GET' ? req.query : req.body) as
           { query?: unknown; variables?: unknown } | undefined;
-        const { actor } = await admit({ bearer, query: params?.query, variables: params?.variables });
+        const { actor } = await admit({ bearer, query: params?.query, variables: params?.variables }).catch(
+          (err: unknown) => {
+            if (err instanceof GraphQLError || err instanceof DomainError) throw err;
+            // Apollo would answer "Context creation failed: <the message>" (the database's address)
+            req.log.error({ err }, 'request failed before its operation');
+            throw new GraphQLError('Internal server error', {
+              extensions: { code: 'INTERNAL_SERVER_ERROR' },
+            });
+          },
+        );
         return {
           requestId: String(req.id),
           log: req.log,

@@ -37,17 +37,25 @@ export function createErrorFormatter(log: Logger, devErrors: boolean) {
         extensions: { ...original.details, code: GRAPHQL_CODES[original.code] },
       };
     }
+    // A GraphQLError wrapping a foreign error is Apollo passing on something unexpected (a failed
+    // context: "Context creation failed: connect ECONNREFUSED 10.0.0.5:5432" names the database).
     const code = formatted.extensions?.code;
+    const wrapsForeign =
+      original instanceof GraphQLError &&
+      original.originalError !== undefined &&
+      !(original.originalError instanceof GraphQLError);
     const intentional =
-      original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
+      (original instanceof GraphQLError && !wrapsForeign) ||
+      (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
     if (intentional) {
       if (devErrors) return formatted;
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    log.error({ err: original, path: formatted.path }, 'unexpected error in operation');
+    const cause = wrapsForeign ? original.originalError : original;
+    log.error({ err: cause, path: formatted.path }, 'unexpected error in operation');
     return {
-      message: devErrors && original instanceof Error ? original.message : 'Internal server error',
+      message: devErrors && cause instanceof Error ? cause.message : 'Internal server error',
       locations: formatted.locations,
       path: formatted.path,
       extensions: devErrors ? formatted.extensions : { code: 'INTERNAL_SERVER_ERROR' },
