@@ -11,6 +11,7 @@ import { ActionItemJiraUrl1796100000000 } from './1796100000000-ActionItemJiraUr
 import { EffectBatches1796200000000 } from './1796200000000-EffectBatches';
 import { MonitoringAlerts1796600000000 } from './1796600000000-MonitoringAlerts';
 import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessChangeNotifications';
+import { WebhookReplays1796800000000 } from './1796800000000-WebhookReplays';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   EffectBatches1796200000000,
   MonitoringAlerts1796600000000,
   AccessChangeNotifications1796700000000,
+  WebhookReplays1796800000000,
 ];

@@ -10,6 +10,7 @@ import { httpErrorHandler } from '../http/http-errors';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
 import { alertmanagerDelivery } from './alertmanager/alertmanager-webhook';
 import type { InboundDeliveries, NewDelivery } from './inbound-deliveries';
+import type { ReplayGuard } from './replay-guard';
 import { jiraDelivery } from './jira/jira-webhook';
 import { opsgenieDelivery } from './opsgenie/opsgenie-webhook';
 import {
@@ -44,6 +45,8 @@ export interface WebhookRouterOptions {
   /** How long a slash command may run before Slack is answered "working on it". */
   commandReplyBudgetMs: number;
   deliveries: InboundDeliveries | null;
+  /** Remembers requests acted on at once, so a replayed one is not acted on again. */
+  replays: ReplayGuard;
   commands: SlackCommands;
   /** Slack's forms and buttons (POST /slack/interactions); unset: 404. */
   interactions?: SlackInteractions;
@@ -139,6 +142,12 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
     return first;
   };
   const seconds = () => Math.floor(now().getTime() / 1000);
+  /** A request acted on at once is acted on once: a replay of its signed body is answered, not run. */
+  const claim = async (source: string, body: Buffer) => {
+    const replay = await options.replays.claim(source, body, now());
+    if (replay) log.warn({ source }, 'webhook replay: the same signed request was received already');
+    return replay;
+  };
 
   router.post(
     '/slack/commands',
@@ -151,7 +160,15 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
         const request: SlashCommandRequest = slashCommand.parse(
           Object.fromEntries(new URLSearchParams(body.toString('utf8'))),
         );
-        const work = options.commands.run(request);
+        const replay = await claim('slack-commands', body);
+        if (replay) {
+          res.status(200).json(replay.answer ?? { response_type: 'ephemeral', text: 'Working on it…' });
+          return;
+        }
+        const work = options.commands.run(request).then(async (reply) => {
+          await options.replays.answered('slack-commands', body, reply);
+          return reply;
+        });
         const first = await withinBudget(work);
         if (first) {
           res.status(200).json(first);
@@ -182,6 +199,10 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
       async (body, _req, res) => {
         const form = new URLSearchParams(body.toString('utf8'));
         const payload = interactionPayload.parse(JSON.parse(form.get('payload') ?? ''));
+        if (await claim('slack-interactions', body)) {
+          res.status(200).end(); // a replayed click or submission: done once already
+          return;
+        }
         const notify = (answer: InteractionAnswer) =>
           answer.notice
             ? options.replyLater(answer.notice.responseUrl, {
@@ -250,8 +271,8 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
       async (body, req, res) =>
         store(
           res,
-          // Jira retries carry the same X-Atlassian-Webhook-Identifier.
-          jiraDelivery(json(body), req.header('x-atlassian-webhook-identifier') ?? `sha256:${digest(body)}`),
+          // Keyed on the signed body's ids (a retry or a replay is the same delivery), not on headers.
+          jiraDelivery(json(body), `sha256:${digest(body)}`),
           req.header('x-atlassian-webhook-retry'),
         ),
     ),

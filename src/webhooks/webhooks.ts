@@ -8,7 +8,8 @@ import { ExternalSystem } from '../domain/enums';
 import type { DomainServices } from '../domain/services';
 import type { UnitOfWork } from '../domain/unit-of-work';
 import type { JobQueue } from '../integrations/jobs/job-queue';
-import { respondToCommand } from '../integrations/slack/slack.client';
+import { isSlackResponseUrl, respondToCommand } from '../integrations/slack/slack.client';
+import { ReplayGuard } from './replay-guard';
 import { InboundDeliveries, type DeliveryProcessor } from './inbound-deliveries';
 import type { CommandReply, SlackCommands } from './slack/slack-commands';
 import type { SlackInteractions } from './slack/slack-interactions';
@@ -67,9 +68,17 @@ export function createWebhooks(options: {
     starEmoji: v.SLACK_STAR_EMOJI,
     commandReplyBudgetMs: v.SLACK_COMMAND_REPLY_BUDGET_MS,
     deliveries,
+    replays: new ReplayGuard(options.dataSource),
     commands: options.commands,
     interactions: options.interactions,
     replyLater: async (responseUrl: string, reply: CommandReply) => {
+      if (!isSlackResponseUrl(responseUrl, v.SLACK_API_URL)) {
+        log.warn(
+          { host: URL.canParse(responseUrl) ? new URL(responseUrl).host : null },
+          'response_url refused: not a Slack host',
+        );
+        return;
+      }
       if (!jobs) return respondToCommand(responseUrl, reply, timeoutMs);
       await jobs.send(COMMAND_REPLIES, { responseUrl, reply });
     },

@@ -1,6 +1,8 @@
 // Jira webhook end to end (real HTTP, real database): Jira's own example delivery, signed the way
 // Jira signs admin webhooks, moves the action item linked to the issue and records edits of the
 // incident's issue; forged, malformed, unknown, repeated and late deliveries do what the rules say.
+import { createHash } from 'node:crypto';
+import { jiraDelivery } from '../../src/webhooks/jira/jira-webhook';
 import { contract, jiraHeaders, post, type DeliveryRow, type WebhookResponse } from '../support/webhooks';
 import { waitFor } from '../support/wait-for';
 import {
@@ -86,7 +88,7 @@ function statusChanged(
 }
 
 let deliveryNumber = 0;
-/** POST a body to /webhooks/jira as Jira does: signed, with a delivery identifier. */
+/** POST a body to /webhooks/jira as Jira does: signed, with a delivery identifier; `identifier` is its row's key. */
 async function send(
   body: JiraBody | string,
   options: { identifier?: string; headers?: Record<string, string> } = {},
@@ -94,7 +96,16 @@ async function send(
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const identifier = options.identifier ?? `jira-delivery-${process.pid}-${(deliveryNumber += 1)}`;
   const headers = options.headers ?? jiraHeaders(SECRET, raw, { identifier });
-  return { ...(await post(`${t.url}/webhooks/jira`, raw, headers)), identifier };
+  // The hub keys a delivery on the ids in its signed body, not on the header: find its row by them.
+  let key = identifier;
+  try {
+    key =
+      jiraDelivery(JSON.parse(raw), `sha256:${createHash('sha256').update(raw).digest('hex')}`)
+        ?.deliveryKey ?? key;
+  } catch {
+    // not a followed, well-formed delivery: no row to look for
+  }
+  return { ...(await post(`${t.url}/webhooks/jira`, raw, headers)), identifier: key };
 }
 
 const deliveryRows = (identifier?: string) =>
@@ -291,6 +302,38 @@ describe('Jira webhook: the incident issue', () => {
     const [change] = (entry.data as { changes: { to: string }[] }).changes;
     expect(change.to.length).toBeLessThanOrEqual(500);
     expect(change.to.startsWith('xxxx')).toBe(true);
+  });
+
+  it('issue 14, item 12: processes a captured signed body re-sent under new identifiers once', async () => {
+    const issueKey = nextIssueKey();
+    const incident = await incidentWithIssue(issueKey);
+    const raw = JSON.stringify(issueEdited(issueKey));
+    const answers = [];
+    for (let i = 1; i <= 5; i += 1) {
+      const headers = jiraHeaders(SECRET, raw, { identifier: `captured-${issueKey}-${i}` });
+      answers.push(await post(`${t.url}/webhooks/jira`, raw, headers));
+    }
+    expect(answers.map((a) => [a.status, a.body.duplicate])).toEqual([
+      [200, false],
+      [200, true],
+      [200, true],
+      [200, true],
+      [200, true],
+    ]);
+    const rows = await query<{ state: string }[]>(
+      `SELECT state FROM inbound_delivery WHERE source = 'jira' AND payload->'issue'->>'key' = $1`,
+      [issueKey],
+    );
+    expect(rows).toHaveLength(1);
+    await waitFor('the delivery to be processed', async () => {
+      const [row] = await query<{ state: string }[]>(
+        `SELECT state FROM inbound_delivery WHERE source = 'jira' AND payload->'issue'->>'key' = $1`,
+        [issueKey],
+      );
+      return row?.state === 'PROCESSED' ? row : undefined;
+    });
+    const entries = (await timelineRows(t, incident.id)).filter((e) => e.kind === 'INTEGRATION');
+    expect(entries).toHaveLength(1);
   });
 
   it('processes a retried delivery (same X-Atlassian-Webhook-Identifier) once', async () => {

@@ -2,6 +2,8 @@
 // person whose slackUserId sent it and with that person's access role. The requests follow Slack's
 // slash command example from the contracts, signed with a test secret; replies that come after
 // the first answer go to the command's response_url on the fake Slack.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SlackFake } from '../support/fakes';
 import { startTestHub, type TestHub } from '../support/test-hub';
 import { contract, post, slackHeaders } from '../support/webhooks';
@@ -284,11 +286,39 @@ describe('/incident', () => {
   });
 });
 
+describe('issue 14, item 12: a replayed command', () => {
+  it('adds one note when an identical signed command arrives three times within the signature window', async () => {
+    const declared = await run(t, 'declare Replayed notes client:wakefern', MANAGER, { id: 'C0GENERAL1' });
+    const key = /\*(wakefern-incident-\d+)\*/.exec(String(declared.body.text))![1];
+    const channel = await channelOf(key);
+    const text = `note replayed ${Date.now()}`;
+    const body = commandBody({ text, user_id: RESPONDER, channel_id: channel.id, channel_name: key });
+    const headers = slackHeaders(SECRET, body, { contentType: 'application/x-www-form-urlencoded' });
+    const answers = [];
+    for (let i = 0; i < 3; i += 1)
+      answers.push(await post(`${t.url}/webhooks/slack/commands`, body, headers));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers[0].body.text).toContain('Note added');
+    // the replays get the first answer, and change nothing
+    expect(answers[1].body).toEqual(answers[0].body);
+    expect(answers[2].body).toEqual(answers[0].body);
+    const [{ n }] = (await t.hub.database.dataSource.query(
+      `SELECT count(*)::int AS n FROM timeline_entry WHERE text = $1`,
+      [text.slice('note '.length)],
+    )) as { n: number }[];
+    expect(n).toBe(1);
+    // the same words typed again are a new command (a new trigger_id): they count
+    expect((await run(t, text, RESPONDER, channel)).body.text).toContain('Note added');
+  });
+});
+
 describe('/incident when the work takes longer than Slack waits', () => {
   let slow: TestHub;
   beforeAll(async () => {
     slow = await startTestHub({
       SLACK_SIGNING_SECRET: SECRET,
+      // The fake Slack: a response_url is followed only to Slack's hosts (or the configured endpoint's).
+      SLACK_API_URL: slack.url,
       SLACK_COMMAND_REPLY_BUDGET_MS: '0',
       INTEGRATION_POLL_SECONDS: '0.5',
       INTEGRATION_RETRY_DELAY_SECONDS: '1',
@@ -310,5 +340,34 @@ describe('/incident when the work takes longer than Slack waits', () => {
     expect(reply.text).toMatch(/^Declared \*wakefern-incident-\d+\*/);
     expect(reply.text).not.toContain('channel'); // this hub has no Slack bot token: no channel to promise
     expect(slack.invalidCalls).toEqual([]);
+  });
+
+  it('refuses, and logs, a response_url on a host that is not Slack', async () => {
+    let hits = 0;
+    const elsewhere = createServer((_req, res) => {
+      hits += 1;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const { port } = elsewhere.address() as AddressInfo;
+    try {
+      const res = await run(
+        slow,
+        'status',
+        MANAGER,
+        { id: 'C0GENERAL1' },
+        {
+          response_url: `http://127.0.0.1:${port}/commands/T0001/1/steal`,
+        },
+      );
+      expect(res.body).toEqual({ response_type: 'ephemeral', text: 'Working on it…' });
+      await waitFor('the refusal to be logged', async () =>
+        slow.logs.find((l) => l.includes('response_url refused')),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(hits).toBe(0);
+    } finally {
+      elsewhere.close();
+    }
   });
 });

@@ -237,6 +237,20 @@ export function classify(err: unknown): IntegrationError {
 }
 
 /**
+ * Whether a response_url (from a signed slash command or interaction) may be followed: only to
+ * Slack's own hosts over HTTPS (hooks.slack.com, *.slack.com), or to the origin of the configured
+ * SLACK_API_URL (a proxy or a test double). Any other host would make the hub post wherever a
+ * request said.
+ */
+export function isSlackResponseUrl(responseUrl: string, apiUrl: string | undefined): boolean {
+  if (!URL.canParse(responseUrl)) return false;
+  const url = new URL(responseUrl);
+  if (apiUrl && URL.canParse(apiUrl) && new URL(apiUrl).origin === url.origin) return true;
+  const host = url.hostname.toLowerCase();
+  return url.protocol === 'https:' && !url.port && (host === 'slack.com' || host.endsWith('.slack.com'));
+}
+
+/**
  * Answer a slash command after its first reply, through the response_url Slack gave with it
  * (valid for 30 minutes, up to five times); no token is needed.
  */

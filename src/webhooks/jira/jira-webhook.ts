@@ -114,9 +114,11 @@ const isStatusChange = (c: { field: string; fieldId: string | null }) =>
 /**
  * The delivery to keep for a Jira webhook body, or null for events the hub does not follow
  * (anything but an issue update with a changelog). Throws a ZodError when a followed event is
- * malformed. `deliveryKey` is X-Atlassian-Webhook-Identifier, the same on Jira's retries.
+ * malformed. The delivery is keyed on ids inside the signed body (event, issue, changelog, time),
+ * never on X-Atlassian-Webhook-Identifier: that header is not signed, so a captured body re-sent
+ * under fresh identifiers is still one delivery. `bodyDigest` keys a body without a changelog id.
  */
-export function jiraDelivery(body: unknown, deliveryKey: string): NewDelivery | null {
+export function jiraDelivery(body: unknown, bodyDigest: string): NewDelivery | null {
   const { webhookEvent } = z.looseObject({ webhookEvent: z.string().min(1) }).parse(body);
   if (!FOLLOWED_EVENTS.has(webhookEvent)) return null;
   const event: IssueUpdated = issueUpdated.parse(body);
@@ -142,6 +144,10 @@ export function jiraDelivery(body: unknown, deliveryKey: string): NewDelivery | 
       to: clip(i.toText ?? i.to),
     })),
   };
+  const changelogId = event.changelog?.id;
+  const deliveryKey = changelogId
+    ? `${webhookEvent}:${event.issue.id ?? '-'}:${event.issue.key}:${changelogId}:${event.timestamp}`
+    : bodyDigest;
   return { source: 'jira', deliveryKey, kind: webhookEvent, payload };
 }
 
