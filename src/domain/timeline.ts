@@ -16,16 +16,38 @@ export interface TimelineFact<T extends DomainEventType> {
   occurredAt?: Date;
 }
 
-/** Append one entry and emit its event; returns the stored entry. */
+/** How far ahead of this transaction's clock a previous entry may be and still hold it back. */
+const MAX_CLOCK_LEAD_MS = 60_000;
+
+/**
+ * Append one entry and emit its event; returns the stored entry.
+ *
+ * Entries are ordered by (occurredAt, sequence). Writers of one incident's timeline take its row
+ * lock first (held to commit), so `sequence` follows commit order; and an entry dated by the
+ * transaction's clock, read when the transaction began, possibly before it waited for a lock, is
+ * dated no earlier than the entry committed before it. So concurrent changes land in the order
+ * they were committed, and the last entry says what the row holds.
+ */
 export async function recordFact<T extends DomainEventType>(
   tx: Tx,
   fact: TimelineFact<T>,
 ): Promise<TimelineEntry> {
   const kind = EVENT_TIMELINE_KIND[fact.event];
+  await tx.manager.query(`SELECT id FROM incident WHERE id = $1 FOR NO KEY UPDATE`, [fact.incident.id]);
+  let occurredAt = fact.occurredAt;
+  if (!occurredAt) {
+    const [last] = (await tx.manager.query(
+      `SELECT occurred_at FROM timeline_entry WHERE incident_id = $1 ORDER BY sequence DESC LIMIT 1`,
+      [fact.incident.id],
+    )) as { occurred_at: Date }[];
+    const previous = last ? new Date(last.occurred_at).getTime() : 0;
+    const now = tx.now.getTime();
+    occurredAt = previous > now && previous - now <= MAX_CLOCK_LEAD_MS ? new Date(previous) : tx.now;
+  }
   const entry = tx.manager.create(TimelineEntry, {
     incidentId: fact.incident.id,
     kind,
-    occurredAt: fact.occurredAt ?? tx.now,
+    occurredAt,
     actorId: fact.actorId,
     text: fact.text,
     data: fact.data,
