@@ -1,9 +1,14 @@
 // Jira webhook end to end (real HTTP, real database): Jira's own example delivery, signed the way
 // Jira signs admin webhooks, moves the action item linked to the issue and records edits of the
 // incident's issue; forged, malformed, unknown, repeated and late deliveries do what the rules say.
-import { createHash } from 'node:crypto';
-import { jiraDelivery } from '../../src/webhooks/jira/jira-webhook';
-import { contract, jiraHeaders, post, type DeliveryRow, type WebhookResponse } from '../support/webhooks';
+import {
+  contract,
+  jiraDeliveryKey,
+  jiraHeaders,
+  post,
+  type DeliveryRow,
+  type WebhookResponse,
+} from '../support/webhooks';
 import { waitFor } from '../support/wait-for';
 import {
   declare,
@@ -97,15 +102,10 @@ async function send(
   const identifier = options.identifier ?? `jira-delivery-${process.pid}-${(deliveryNumber += 1)}`;
   const headers = options.headers ?? jiraHeaders(SECRET, raw, { identifier });
   // The hub keys a delivery on the ids in its signed body, not on the header: find its row by them.
-  let key = identifier;
-  try {
-    key =
-      jiraDelivery(JSON.parse(raw), `sha256:${createHash('sha256').update(raw).digest('hex')}`)
-        ?.deliveryKey ?? key;
-  } catch {
-    // not a followed, well-formed delivery: no row to look for
-  }
-  return { ...(await post(`${t.url}/webhooks/jira`, raw, headers)), identifier: key };
+  return {
+    ...(await post(`${t.url}/webhooks/jira`, raw, headers)),
+    identifier: jiraDeliveryKey(raw) ?? identifier,
+  };
 }
 
 const deliveryRows = (identifier?: string) =>

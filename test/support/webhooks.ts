@@ -1,9 +1,10 @@
 // Calling the hub's webhook endpoints as the vendors do: the vendors' own example payloads (from
 // the contracts), signed with test secrets the way each vendor signs, and waiting for the
 // delivery's job to finish.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { jiraDelivery } from '../../src/webhooks/jira/jira-webhook';
 import { contractsDir } from './fakes/openapi';
 import type { TestHub } from './test-hub';
 
@@ -125,6 +126,19 @@ export function jiraHeaders(
     ...(options.retry ? { 'x-atlassian-webhook-retry': String(options.retry) } : {}),
     'x-hub-signature': 'sha256=' + createHmac('sha256', secret).update(body).digest('hex'),
   };
+}
+
+/**
+ * The key the hub stores a Jira delivery under (ids inside its signed body, else its digest; see
+ * jiraDelivery), or null when the body is not a delivery the hub keeps.
+ */
+export function jiraDeliveryKey(raw: string): string | null {
+  try {
+    const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+    return jiraDelivery(JSON.parse(raw), digest)?.deliveryKey ?? null;
+  } catch {
+    return null; // malformed: refused before anything is stored
+  }
 }
 
 /** Opsgenie signs nothing: its webhook integration sends a shared secret in a custom header. */

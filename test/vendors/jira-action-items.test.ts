@@ -21,7 +21,7 @@ import {
   UPDATE_ACTION_ITEM,
   type ActionItemFields,
 } from '../support/operations';
-import { jiraHeaders, post } from '../support/webhooks';
+import { jiraDeliveryKey, jiraHeaders, post } from '../support/webhooks';
 import { waitFor } from '../support/wait-for';
 
 const SECRET = 'jira-action-items-webhook-secret';
@@ -439,5 +439,6 @@ async function sendWebhook(
   const raw = JSON.stringify(body);
   const identifier = `jira-action-items-${process.pid}-${(deliveries += 1)}`;
   const res = await post(`${t.url}/webhooks/jira`, raw, jiraHeaders(SECRET, raw, { identifier }));
-  return { status: res.status, identifier };
+  // the hub keys the delivery on the ids in its signed body: its row is found by them
+  return { status: res.status, identifier: jiraDeliveryKey(raw) ?? identifier };
 }
