@@ -2,6 +2,9 @@
 // bytes (401, and nothing happens, when it is forged, missing or stale), parses the body (400
 // when malformed, logged without the body or any secret), then either answers at once (Slack's
 // url_verification, slash commands) or stores the delivery for a job and answers 200.
+// Replays: a stored delivery's key comes from the signed body (its ids, or its digest), never
+// from a header the signature does not cover; what is answered at once is claimed by the digest of
+// its signed body (replay-guard.ts). Errors get the hub's one JSON answer (http/http-errors.ts).
 import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';

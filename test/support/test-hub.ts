@@ -5,7 +5,7 @@ import { createHub, type Hub, type HubOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type Database } from '../../src/database/database';
 import type { Actor } from '../../src/domain/access/access';
-import { SYSTEM_ADMIN_EMAIL } from '../../src/domain/access/token.service';
+import { hashToken, SYSTEM_ADMIN_EMAIL } from '../../src/domain/access/token.service';
 import { AccessRole } from '../../src/domain/enums';
 import type { Client, Person, Service, Site, Team } from '../../src/entities';
 import { createLogger } from '../../src/logger';
@@ -213,8 +213,33 @@ export async function startTestHub(
       } finally {
         await database.close();
       }
+      // Issue 14, item 8: every test file's run is also a check that no secret it used was logged.
+      const leaked = leakedSecrets(logs, { ...config.vendors, ADMIN_TOKEN, ...env }, tokens);
+      if (leaked.length) throw new Error(`secrets written to the hub's log: ${leaked.join(', ')}`);
     },
   };
+}
+
+/**
+ * The names of the secrets found in a run's log: the API tokens (and their stored hashes), and every
+ * setting named like a secret (…_TOKEN, …_SECRET, …_API_KEY, …PASSWORD).
+ */
+export function leakedSecrets(
+  logs: readonly string[],
+  settings: Readonly<Record<string, unknown>>,
+  tokens: Readonly<Record<string, string>>,
+): string[] {
+  const secrets: [string, string][] = [];
+  for (const [name, token] of Object.entries(tokens)) {
+    secrets.push([`${name} token`, token], [`${name} token hash`, hashToken(token)]);
+  }
+  for (const [name, value] of Object.entries(settings)) {
+    if (/(TOKEN|SECRET|API_KEY|PASSWORD)$/.test(name) && typeof value === 'string' && value.length >= 8) {
+      secrets.push([name, value]);
+    }
+  }
+  const text = logs.join('\n');
+  return secrets.filter(([, secret]) => text.includes(secret)).map(([name]) => name);
 }
 
 let counter = 0;
