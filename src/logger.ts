@@ -36,8 +36,17 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, at)}?${query}`;
 }
 
-/** Properties of database errors that carry values: bound parameters, rows, the server's detail. */
-const VALUE_FIELDS = ['parameters', 'params', 'values', 'detail', 'where', 'internalQuery', 'hint'];
+/** Properties of database errors that carry values: bound parameters, rows, criteria, the server's detail. */
+const VALUE_FIELDS = [
+  'parameters',
+  'params',
+  'values',
+  'criteria',
+  'detail',
+  'where',
+  'internalQuery',
+  'hint',
+];
 
 /** Double-quoted text in a message, except what the statement itself holds (identifiers). */
 const scrubValues = (text: unknown, statement: string) =>
@@ -59,6 +68,11 @@ export function serializeError(err: unknown, statement?: string, depth = 0): unk
     statement ??
     (typeof out.query === 'string' || 'driverError' in out ? String(out.query ?? '') : undefined);
   for (const field of VALUE_FIELDS) delete out[field];
+  for (const key of ['message', 'stack'] as const) {
+    // TypeORM's EntityNotFoundError prints its criteria (an email, a token's hash): not kept
+    if (typeof out[key] === 'string')
+      out[key] = (out[key] as string).replace(/ matching: [\s\S]*?(\n {4}at |$)/, ' matching: [redacted]$1');
+  }
   if (sql !== undefined) {
     out.message = scrubValues(out.message, sql);
     out.stack = scrubValues(out.stack, sql);

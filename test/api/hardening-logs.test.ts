@@ -3,6 +3,8 @@
 // log (every level, down to trace) holds none of them, nor a token's hash. And when the database
 // is down, callers are not told where it lives.
 import { createServer, Socket, type Server } from 'node:net';
+import { EntityNotFoundError } from 'typeorm';
+import { hashToken } from '../../src/domain/access/token.service';
 import { createErrorFormatter } from '../../src/schema/errors';
 import { leakedSecrets, startTestHub, type TestHub } from '../support/test-hub';
 import { post } from '../support/webhooks';
@@ -98,6 +100,12 @@ describe('item 8: secrets never reach the log', () => {
     const answer = format({ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, failed);
     expect(answer.message).toBe('Internal server error');
     expect(logText()).toContain('SELECT $1::integer AS pin'); // the statement itself is logged
+    // TypeORM's not-found error prints its criteria: a token's hash, say
+    t.hub.log.error(
+      { err: new EntityNotFoundError('ApiToken', { tokenHash: hashToken(t.tokens.admin) }) },
+      'x',
+    );
+    expect(logText()).toContain('Could not find any entity of type \\"ApiToken\\" matching: [redacted]');
   });
 
   (serverUrl ? it : it.skip)(
