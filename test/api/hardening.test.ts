@@ -195,16 +195,16 @@ describe('item 2: list costs are real', () => {
     expect(res.status).toBe(200);
   });
 
-  it('refuses fragments spread within fragments (2^40 fields) quickly, as too costly', async () => {
+  // Without the walk's 100,000-field guard this request would not return before the test's timeout
+  // (2^40 fields): that it is answered at all is what the test shows; no timing threshold.
+  it('refuses fragments spread within fragments (2^40 fields), as too costly', async () => {
     const levels = 40;
     const fragments = Array.from({ length: levels }, (_, i) =>
       i === levels - 1
         ? `fragment F${i} on Query { me { name } }`
         : `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
     );
-    const started = Date.now();
     const res = await t.gql(`{ ...F0 } ${fragments.join(' ')}`, {}, { token: t.tokens.viewer });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'maxCost' });
   });
