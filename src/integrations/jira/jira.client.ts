@@ -9,6 +9,7 @@ import {
   type ActionItemIssueRequest,
   type ActionItemIssueUpdate,
   type IssueComment,
+  type IssueState,
   type IssueTracker,
   type TrackedIssue,
 } from './jira.port';
@@ -16,6 +17,11 @@ import {
 // jira.js 5 is typed as an ES module; under this CommonJS build its types come from the ES
 // module and its CommonJS build is loaded with require.
 const { Version3Client } = createRequire(__filename)('jira.js') as typeof JiraJs;
+
+/** Issue keys are interpolated into JQL: only well-formed ones. */
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/;
+/** Keys per search call (Jira's page size for the enhanced search). */
+const SEARCH_PAGE = 100;
 
 export class JiraIssueTracker implements IssueTracker {
   private readonly client: JiraJs.Version3Client;
@@ -236,6 +242,40 @@ export class JiraIssueTracker implements IssueTracker {
       }),
     );
     return { commentId: String(created.id) };
+  }
+
+  async findIssues(issueKeys: readonly string[]): Promise<IssueState[]> {
+    const found: IssueState[] = [];
+    const keys = issueKeys.filter((k) => ISSUE_KEY.test(k));
+    for (let i = 0; i < keys.length; i += SEARCH_PAGE) {
+      const chunk = keys.slice(i, i + SEARCH_PAGE);
+      const page = await this.call(() =>
+        this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+          jql: `key in (${chunk.join(', ')})`,
+          fields: ['status', 'priority', 'assignee', 'updated', 'resolution'],
+          maxResults: SEARCH_PAGE,
+        }),
+      );
+      for (const issue of page.issues ?? []) {
+        const f = (issue.fields ?? {}) as {
+          status?: { name?: string; statusCategory?: { key?: string } } | null;
+          priority?: { name?: string } | null;
+          assignee?: { displayName?: string; emailAddress?: string; accountId?: string } | null;
+          resolution?: { name?: string } | null;
+          updated?: string | null;
+        };
+        found.push({
+          issueKey: issue.key,
+          status: f.status?.name ?? null,
+          statusCategory: f.status?.statusCategory?.key ?? null,
+          resolution: f.resolution?.name ?? null,
+          priority: f.priority?.name ?? null,
+          assignee: f.assignee?.displayName ?? f.assignee?.emailAddress ?? f.assignee?.accountId ?? null,
+          updatedAt: f.updated ? new Date(f.updated) : null,
+        });
+      }
+    }
+    return found;
   }
 
   private tracked(issueKey: string): TrackedIssue {

@@ -68,6 +68,17 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
         },
       ];
     }
+    // Reconciliation: the issue drifted from the hub's stage or priority (the hub owns both).
+    if (event.type === 'DriftRepaired' && event.data.direction === 'PUSH' && event.data.system === 'JIRA') {
+      const { policyKey, hubValue } = event.data;
+      if (!hubValue) return [];
+      const dedupeKey = `jira:reconcile:${event.timelineEntryId}`;
+      if (policyKey === 'JIRA.status') return [{ action: 'jira.transition', dedupeKey, payload: { status: hubValue } }];
+      if (policyKey === 'JIRA.priority') {
+        return [{ action: 'jira.setPriority', dedupeKey, payload: { priority: hubValue } }];
+      }
+      return [];
+    }
     if (event.type === 'StageChanged') {
       const status = this.stageStatuses[event.data.to];
       if (!status) return [];

@@ -84,6 +84,20 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
         },
       ];
     }
+    // Reconciliation: the incident's alert is still open after the stage that closes it.
+    if (
+      event.type === 'DriftRepaired' &&
+      event.data.direction === 'PUSH' &&
+      event.data.policyKey === 'OPSGENIE.status'
+    ) {
+      return [
+        {
+          action: 'opsgenie.close',
+          dedupeKey: `opsgenie:reconcile:${event.timelineEntryId}`,
+          payload: { alias: event.data.record, note: `${event.incidentKey} closed by reconciliation` },
+        },
+      ];
+    }
     if (event.type === 'StageChanged' && CLOSING_STAGES.has(event.data.to)) {
       return this.closeAll(event, paged, await context.view());
     }

@@ -16,4 +16,17 @@ export interface OnCallPager {
   close(alias: string, note: string): Promise<void>;
   /** Who is on call next in a schedule (by name): usernames, empty when nobody is. A read. */
   nextOnCall?(schedule: string): Promise<string[]>;
+  /** Reconciliation: the latest alert of each alias, open or closed, listed by one query per 50 aliases (a read). */
+  listAlerts?(aliases: readonly string[]): Promise<AlertState[]>;
+}
+
+/** An alert's fields the hub reconciles. */
+export interface AlertState {
+  readonly alertId: string;
+  readonly alias: string;
+  readonly status: 'open' | 'closed';
+  readonly acknowledged: boolean;
+  readonly priority: string | null;
+  readonly owner: string | null;
+  readonly updatedAt: Date | null;
 }
