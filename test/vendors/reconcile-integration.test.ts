@@ -6,7 +6,8 @@ import { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
 import { OpsgenieClient } from '../../src/integrations/opsgenie/opsgenie.client';
 import { JiraFake, OpsgenieFake, ZendeskFake } from '../support/fakes';
 import type { FakeVendor } from '../support/fakes/fake-vendor';
-import { CHANGE_STAGE, CREATE_ACTION_ITEM } from '../support/operations';
+import { collect, liveClient } from '../support/live-client';
+import { ADD_NOTE, CHANGE_STAGE, CREATE_ACTION_ITEM, TIMELINE_ENTRY_ADDED } from '../support/operations';
 import { declare, startTestHub, type DeclaredIncident, type TestHub } from '../support/test-hub';
 import { waitFor } from '../support/wait-for';
 
@@ -76,7 +77,7 @@ async function settled(): Promise<void> {
 }
 
 /** A flow incident from a customer's ticket: a Jira issue, an Opsgenie alert and the Zendesk ticket. */
-async function flowIncident(): Promise<DeclaredIncident> {
+async function flowIncident(): Promise<{ incident: DeclaredIncident; ticketId: number }> {
   const ticket = zendesk.seedTicket({
     subject: 'Orders stuck',
     comment: 'Orders are not arriving',
@@ -84,7 +85,16 @@ async function flowIncident(): Promise<DeclaredIncident> {
   });
   const incident = await declare(t, { zendeskTicketId: String(ticket.id) });
   await settled();
-  return incident;
+  return { incident, ticketId: ticket.id };
+}
+
+/** The incident's own record id at a vendor. */
+async function externalId(incident: DeclaredIncident, system: string): Promise<string> {
+  const [row] = (await t.database.dataSource.query(
+    'SELECT external_id FROM external_record WHERE incident_id = $1 AND system = $2',
+    [incident.id, system],
+  )) as { external_id: string }[];
+  return row.external_id;
 }
 
 /**
@@ -129,7 +139,7 @@ async function linkedIncident(n: number): Promise<DeclaredIncident> {
 const callsSince = (fake: FakeVendor, mark: number, operations: string[]) =>
   fake.calls.slice(mark).filter((c) => operations.includes(c.operation ?? ''));
 
-const JIRA_SEARCH = ['searchAndReconsileIssuesUsingJql', 'searchAndReconsileIssuesUsingJqlPost'];
+const JIRA_SEARCH = ['searchAndReconsileIssuesUsingJql'];
 
 const LIVE_LIST = /* GraphQL */ `
   query LiveList($first: Int!) {
@@ -238,7 +248,9 @@ describe('reconciliation', () => {
     expect(states('JIRA')).toEqual(new Set(['To Do/Low']));
     expect(states('OPSGENIE')).toEqual(new Set(['open/P4']));
     expect(states('ZENDESK')).toEqual(new Set(['open/null']));
-    expect(nodes.flatMap((n) => n.externalRecords.flatMap((r) => r.drift ?? ['no drift list']))).toEqual([]);
+    expect(nodes.flatMap((n) => n.externalRecords.map((r) => r.drift?.length ?? 'no drift list'))).toEqual(
+      Array(150).fill(0),
+    );
     // the fakes counted the calls: one search, one list, one show_many for the 50
     expect(callsSince(jira, marks[0], JIRA_SEARCH)).toHaveLength(1);
     expect(callsSince(opsgenie, marks[1], ['listAlerts'])).toHaveLength(1);
@@ -253,13 +265,9 @@ describe('reconciliation', () => {
       operation: 'searchAndReconsileIssuesUsingJql',
       fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
     });
-    jira.inject({
-      operation: 'searchAndReconsileIssuesUsingJqlPost',
-      fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
-    });
     zendesk.inject({ operation: 'ShowManyTickets', fault: { kind: 'status', status: 500 } });
     const res = await t.gql<LiveList>(LIVE_LIST, { first: 10 });
-    jira.reset();
+    expect([...jira.pendingFaults, ...zendesk.pendingFaults]).toEqual([]);
     expect(res.status).toBe(200);
     const nodes = res.body.data!.incidents.nodes;
     expect(nodes).toHaveLength(10);
@@ -296,4 +304,167 @@ describe('reconciliation', () => {
     ]);
     expect(errors.every((e) => e.extensions?.code === 'VENDOR_UNAVAILABLE')).toBe(true);
   });
+
+  it('reports each drift kind with its owner, repairs it in the policy direction, and a second apply finds nothing new', async () => {
+    const { incident, ticketId } = await flowIncident();
+    const issueKey = await externalId(incident, 'JIRA');
+    const item = await jiraUser.ensureIncidentIssue({
+      incidentKey: `${incident.key}-item`,
+      summary: 'Retry the order sync',
+      description: 'cleanup',
+    });
+    const created = await t.ok<{ createActionItem: { id: string; status: string } }>(CREATE_ACTION_ITEM, {
+      input: {
+        incidentKey: incident.key,
+        title: 'Retry the order sync',
+        kind: 'CLEANUP',
+        ownerId: t.people.responder.id,
+        dueDate: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        jiraIssueKey: item.issueKey,
+      },
+    });
+    await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'MITIGATED' } });
+    await settled();
+    // What people did by hand, and webhooks that never came: the incident issue closed and
+    // re-prioritised, the action item's issue done, the alert re-opened, the ticket set pending.
+    await jiraUser.transitionTo(issueKey, 'Done');
+    await jiraUser.setPriority(issueKey, 'Lowest');
+    await jiraUser.transitionTo(item.issueKey, 'Done');
+    opsgenie.alertByAlias(incident.key)!.status = 'open';
+    const ticket = zendesk.tickets.get(ticketId)!;
+    ticket.status = 'pending';
+    ticket.updated_at = new Date().toISOString();
+
+    const expected = [
+      ['JIRA', issueKey, 'JIRA.status', 'In Progress', 'Done', 'HUB'],
+      ['JIRA', issueKey, 'JIRA.priority', 'High', 'Lowest', 'HUB'],
+      ['JIRA', item.issueKey, 'JIRA.actionItemStatus', 'OPEN', 'DONE', 'JIRA'],
+      ['OPSGENIE', incident.key, 'OPSGENIE.status', 'closed', 'open', 'HUB'],
+      ['ZENDESK', String(ticketId), 'ZENDESK.status', '', 'pending', 'ZENDESK'],
+    ];
+    const rows = (r: Report) =>
+      r.reconcileIncident.drifts.map((d) => [
+        d.system,
+        d.record,
+        d.policyKey,
+        d.hubValue,
+        d.vendorValue,
+        d.owner,
+      ]);
+    const reported = await t.ok<Report>(RECONCILE, { key: incident.key, apply: false });
+    expect(rows(reported)).toEqual(expected);
+    expect(reported.reconcileIncident.drifts.map((d) => d.action).join()).toBe('NONE,NONE,NONE,NONE,NONE');
+
+    const applied = await t.ok<Report>(RECONCILE, { key: incident.key, apply: true });
+    expect(rows(applied)).toEqual(expected);
+    expect(applied.reconcileIncident.drifts.map((d) => d.action).join()).toBe(
+      'PUSHED,PUSHED,PULLED,PUSHED,PULLED',
+    );
+    // taken in at once: the action item is done, the ticket's status is the vendor's
+    const [itemRow] = await t.database.dataSource.query('SELECT status FROM action_item WHERE id = $1', [
+      created.createActionItem.id,
+    ]);
+    expect(itemRow.status).toBe('DONE');
+    const [ticketRow] = await t.database.dataSource.query(
+      'SELECT status FROM support_ticket WHERE ticket_id = $1',
+      [String(ticketId)],
+    );
+    expect(ticketRow.status).toBe('pending');
+
+    // a second apply repairs nothing again: the outbound repairs are in progress (or done)
+    const again = await t.ok<Report>(RECONCILE, { key: incident.key, apply: true });
+    expect(again.reconcileIncident.drifts.every((d) => d.action === 'IN_PROGRESS')).toBe(true);
+
+    // the effects ran: the vendors have the hub's values back, and nothing drifts any more
+    await settled();
+    expect((jira.issue(issueKey)!.fields.status as { name: string }).name).toBe('In Progress');
+    expect((jira.issue(issueKey)!.fields.priority as { name: string }).name).toBe('High');
+    expect(opsgenie.alertByAlias(incident.key)!.status).toBe('closed');
+    const clean = await t.ok<Report>(RECONCILE, { key: incident.key, apply: true });
+    expect(clean.reconcileIncident.drifts).toEqual([]);
+
+    // each drift recorded once found, once repaired, once resolved
+    const entries = await reconciliationEntries(incident.id);
+    for (const [, , policyKey] of expected) {
+      expect(entries.filter((e) => e.policyKey === policyKey).map((e) => e.drift)).toEqual([
+        'found',
+        'repaired',
+        'resolved',
+      ]);
+    }
+  }, 60_000);
+
+  it('catches a dropped Jira webhook in the next periodic pass, records a drift once found and once resolved, and publishes it', async () => {
+    const incident = incidents[0];
+    const issueKey = await externalId(incident, 'JIRA');
+    const item = await jiraUser.ensureIncidentIssue({
+      incidentKey: `${incident.key}-item`,
+      summary: 'Add the alert',
+      description: 'prevention',
+    });
+    const created = await t.ok<{ createActionItem: { id: string } }>(CREATE_ACTION_ITEM, {
+      input: {
+        incidentKey: incident.key,
+        title: 'Add the alert',
+        kind: 'PREVENTION',
+        ownerId: t.people.responder.id,
+        dueDate: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        jiraIssueKey: item.issueKey,
+      },
+    });
+    const client = liveClient(t.url, t.tokens.viewer);
+    const entries = collect<{ timelineEntryAdded: { kind: string; text: string } }>(
+      client,
+      TIMELINE_ENTRY_ADDED,
+      { key: incident.key },
+    );
+    try {
+      // the subscription is attached once it hears a note
+      await t.ok(ADD_NOTE, { input: { incidentKey: incident.key, text: 'watching' } });
+      await entries.waitFor(1);
+
+      // Jira changes without a webhook: the action item's issue is done, the incident issue closed by hand
+      await jiraUser.transitionTo(item.issueKey, 'Done');
+      await jiraUser.transitionTo(issueKey, 'Done');
+      const pass = () => t.hub.services.reconcileJobs.pass();
+      const outcome = await pass();
+      expect(outcome).toMatchObject({ deferred: 0, drifts: 2, repaired: 2 });
+      const [itemRow] = await t.database.dataSource.query('SELECT status FROM action_item WHERE id = $1', [
+        created.createActionItem.id,
+      ]);
+      expect(itemRow.status).toBe('DONE');
+      const afterFirst = await reconciliationEntries(incident.id);
+      // the pulled one resolved at once; the pushed one waits for its effect
+      expect(afterFirst.map((e) => `${e.policyKey} ${e.drift}`).sort()).toEqual([
+        'JIRA.actionItemStatus found',
+        'JIRA.actionItemStatus repaired',
+        'JIRA.actionItemStatus resolved',
+        'JIRA.status found',
+        'JIRA.status repaired',
+      ]);
+      await settled();
+      await pass();
+      await pass();
+      const after = await reconciliationEntries(incident.id);
+      expect(
+        after
+          .filter((e) => e.policyKey === 'JIRA.status')
+          .map((e) => e.drift)
+          .sort(),
+      ).toEqual(['found', 'repaired', 'resolved']);
+      expect(
+        after
+          .filter((e) => e.policyKey === 'JIRA.actionItemStatus')
+          .map((e) => e.drift)
+          .sort(),
+      ).toEqual(['found', 'repaired', 'resolved']);
+      expect((jira.issue(issueKey)!.fields.status as { name: string }).name).toBe('To Do');
+      // published live: the note and the six reconciliation entries
+      const live = await entries.waitFor(7);
+      expect(live.filter((e) => e.timelineEntryAdded.kind === 'RECONCILIATION')).toHaveLength(6);
+    } finally {
+      entries.unsubscribe();
+      await client.dispose();
+    }
+  }, 60_000);
 });
