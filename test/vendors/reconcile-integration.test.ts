@@ -4,6 +4,7 @@
 // missed Jira webhook and recording each drift once when found and once when resolved.
 import { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
 import { OpsgenieClient } from '../../src/integrations/opsgenie/opsgenie.client';
+import { ReconcileJobs } from '../../src/integrations/reconcile/reconcile-jobs';
 import { JiraFake, OpsgenieFake, ZendeskFake } from '../support/fakes';
 import type { FakeVendor } from '../support/fakes/fake-vendor';
 import { collect, liveClient } from '../support/live-client';
@@ -37,8 +38,8 @@ beforeAll(async () => {
     ZENDESK_API_TOKEN: zendesk.apiToken,
     INTEGRATION_POLL_SECONDS: '0.5',
     INTEGRATION_RETRY_DELAY_SECONDS: '1',
-    // passes are run directly below
-    RECONCILE_INTERVAL: 'off',
+    // the next pass is an hour away: the tests below run passes themselves
+    RECONCILE_INTERVAL: '1h',
   });
   pager = new OpsgenieClient({ apiUrl: opsgenie.url, apiKey: opsgenie.apiKey, timeoutMs: 5000 });
   jiraUser = new JiraIssueTracker({
@@ -427,8 +428,17 @@ describe('reconciliation', () => {
       await jiraUser.transitionTo(item.issueKey, 'Done');
       await jiraUser.transitionTo(issueKey, 'Done');
       const pass = () => t.hub.services.reconcileJobs.pass();
-      const outcome = await pass();
-      expect(outcome).toMatchObject({ deferred: 0, drifts: 2, repaired: 2 });
+      // the periodic pass is a job in the queue, planned for the next slot; one run now
+      const [planned] = await t.database.dataSource.query(
+        `SELECT start_after FROM pgboss.job WHERE name = 'reconcile-pass' AND state = 'created'`,
+      );
+      expect(new Date(planned.start_after).getTime() % 3_600_000).toBe(0);
+      await t.hub.services.integrations.jobs!.send('reconcile-pass', { at: new Date().toISOString() });
+      await waitFor(
+        'the pass to record its findings',
+        () => reconciliationEntries(incident.id),
+        (entries) => entries.length >= 5,
+      );
       const [itemRow] = await t.database.dataSource.query('SELECT status FROM action_item WHERE id = $1', [
         created.createActionItem.id,
       ]);
@@ -460,4 +470,30 @@ describe('reconciliation', () => {
       await client.dispose();
     }
   }, 60_000);
+
+  it('keeps each pass within the per-vendor call budget: what does not fit waits for the next pass', async () => {
+    const { reconciler } = t.hub.services;
+    // one call per vendor per pass: 50 alert aliases per Opsgenie call, and there are more incidents
+    const budgeted = new ReconcileJobs(
+      reconciler,
+      t.database.dataSource,
+      null,
+      { intervalSeconds: 0, lookbackSeconds: 3600, callBudget: 1 },
+      () => new Date(),
+      t.hub.log,
+    );
+    const [{ n: open }] = await t.database.dataSource.query(
+      `SELECT count(*)::int AS n FROM incident WHERE stage NOT IN ('CLOSED', 'CANCELLED')`,
+    );
+    const marks = [jira.calls.length, opsgenie.calls.length, zendesk.calls.length];
+    const first = await budgeted.pass();
+    expect(callsSince(jira, marks[0], JIRA_SEARCH)).toHaveLength(1);
+    expect(callsSince(opsgenie, marks[1], ['listAlerts'])).toHaveLength(1);
+    expect(callsSince(zendesk, marks[2], ['ShowManyTickets'])).toHaveLength(1);
+    expect(first.deferred).toBeGreaterThan(0);
+    expect(first.incidents + first.deferred).toBeGreaterThanOrEqual(open);
+    // the next pass starts where this one stopped
+    const second = await budgeted.pass();
+    expect(second.incidents).toBeGreaterThanOrEqual(first.deferred);
+  });
 });

@@ -182,6 +182,15 @@ export class JobQueue {
     return this.boss.send(queue, data, { ...job, db: transactionExecutor(manager) });
   }
 
+  /** Schedule a job at a time, outside any transaction; the derived id makes a repeat a no-op. */
+  schedule(
+    queue: string,
+    data: object,
+    job: { id: string; singletonKey: string; startAfter: Date },
+  ): Promise<string | null> {
+    return this.boss.send(queue, data, job);
+  }
+
   /**
    * Cancel, as part of the caller's transaction, the jobs of a queue still waiting to run whose
    * singleton key starts with `keyPrefix`, except those in `keep`: checks planned before a change

@@ -64,8 +64,7 @@ export class ReconcileJobs {
     const at = new Date((Math.floor(now.getTime() / ms) + 1) * ms);
     const key = `reconcile/${at.toISOString()}`;
     const id = derivedJobId(RECONCILE_QUEUE, key);
-    await this.queue!.scheduleInTransaction(
-      this.dataSource.manager,
+    await this.queue!.schedule(
       RECONCILE_QUEUE,
       { at: at.toISOString() },
       { id, singletonKey: key, startAfter: at },
