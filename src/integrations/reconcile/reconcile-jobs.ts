@@ -94,6 +94,7 @@ export class ReconcileJobs {
       const side = sides.get(incidentId);
       if (!side) continue;
       const own = Reconciler.recordIds(side);
+      if (SYSTEMS.every((s) => !own[s].length)) continue; // nothing at the vendors to compare
       if (SYSTEMS.some((s) => ids[s].length + own[s].length > capacity(s))) break;
       for (const s of SYSTEMS) ids[s].push(...own[s]);
       chosen.push(incidentId);

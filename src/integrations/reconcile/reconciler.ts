@@ -323,8 +323,7 @@ export class Reconciler {
         where: { incidentId: incident.incidentId, resolvedAt: IsNull() },
         lock: { mode: 'pessimistic_write' },
       });
-      const openNow = open.filter((o) => !o.resolvedAt);
-      const byKey = new Map(openNow.map((o) => [o.driftKey, o]));
+      const byKey = new Map(open.map((o) => [o.driftKey, o]));
       const foundAt = new Map<string, Date>();
       for (const d of done) {
         const key = driftKey(d);
@@ -350,7 +349,7 @@ export class Reconciler {
         await this.record(tx, incident, 'DriftFound', d, actorId);
         if (!remaining.has(key)) await this.record(tx, incident, 'DriftResolved', d, actorId);
       }
-      for (const o of openNow) {
+      for (const o of open) {
         if (remaining.has(o.driftKey) || !assessment.read.has(o.system as ReconciledSystem)) continue;
         await tx.manager.update(ReconcileDrift, { id: o.id }, { resolvedAt: now });
         await this.record(
