@@ -47,7 +47,7 @@ describe('computeDrift', () => {
     live.jira.set('INC-1', rec('Done', { priority: 'Low' }));
     live.jira.set('ENG-7', rec('Done', { actionItemStatus: ActionItemStatus.DONE }));
     live.opsgenie.set('INC-42', rec('open'));
-    live.zendesk.set('35436', rec('pending'));
+    live.zendesk.set('35436', rec('pending', { priority: 'urgent' }));
     const drifts = computeDrift(hub({ stage: Stage.MITIGATED }), live, DEFAULT_RECONCILE_POLICY, defaults);
     expect(drifts.map((d) => [d.policyKey, d.record, d.hubValue, d.vendorValue, d.owner])).toEqual([
       ['JIRA.status', 'INC-1', 'In Progress', 'Done', 'HUB'],
@@ -55,6 +55,7 @@ describe('computeDrift', () => {
       ['JIRA.actionItemStatus', 'ENG-7', 'OPEN', 'DONE', 'JIRA'],
       ['OPSGENIE.status', 'INC-42', 'closed', 'open', 'HUB'],
       ['ZENDESK.status', '35436', 'open', 'pending', 'ZENDESK'],
+      ['ZENDESK.priority', '35436', null, 'urgent', 'ZENDESK'],
     ]);
     expect(drifts.find((d) => d.policyKey === 'JIRA.actionItemStatus')?.actionItemId).toBe('item-1');
     // each default owner has a repair in its direction

@@ -334,6 +334,7 @@ describe('reconciliation', () => {
     opsgenie.alertByAlias(incident.key)!.status = 'open';
     const ticket = zendesk.tickets.get(ticketId)!;
     ticket.status = 'pending';
+    ticket.priority = 'urgent';
     ticket.updated_at = new Date().toISOString();
 
     const expected = [
@@ -342,6 +343,7 @@ describe('reconciliation', () => {
       ['JIRA', item.issueKey, 'JIRA.actionItemStatus', 'OPEN', 'DONE', 'JIRA'],
       ['OPSGENIE', incident.key, 'OPSGENIE.status', 'closed', 'open', 'HUB'],
       ['ZENDESK', String(ticketId), 'ZENDESK.status', '', 'pending', 'ZENDESK'],
+      ['ZENDESK', String(ticketId), 'ZENDESK.priority', null, 'urgent', 'ZENDESK'],
     ];
     const rows = (r: Report) =>
       r.reconcileIncident.drifts.map((d) => [
@@ -354,12 +356,14 @@ describe('reconciliation', () => {
       ]);
     const reported = await t.ok<Report>(RECONCILE, { key: incident.key, apply: false });
     expect(rows(reported)).toEqual(expected);
-    expect(reported.reconcileIncident.drifts.map((d) => d.action).join()).toBe('NONE,NONE,NONE,NONE,NONE');
+    expect(reported.reconcileIncident.drifts.map((d) => d.action).join()).toBe(
+      'NONE,NONE,NONE,NONE,NONE,NONE',
+    );
 
     const applied = await t.ok<Report>(RECONCILE, { key: incident.key, apply: true });
     expect(rows(applied)).toEqual(expected);
     expect(applied.reconcileIncident.drifts.map((d) => d.action).join()).toBe(
-      'PUSHED,PUSHED,PULLED,PUSHED,PULLED',
+      'PUSHED,PUSHED,PULLED,PUSHED,PULLED,PULLED',
     );
     // taken in at once: the action item is done, the ticket's status is the vendor's
     const [itemRow] = await t.database.dataSource.query('SELECT status FROM action_item WHERE id = $1', [
@@ -367,10 +371,11 @@ describe('reconciliation', () => {
     ]);
     expect(itemRow.status).toBe('DONE');
     const [ticketRow] = await t.database.dataSource.query(
-      'SELECT status FROM support_ticket WHERE ticket_id = $1',
+      'SELECT status, snapshot FROM support_ticket WHERE ticket_id = $1',
       [String(ticketId)],
     );
     expect(ticketRow.status).toBe('pending');
+    expect(ticketRow.snapshot).toMatchObject({ status: 'pending', priority: 'urgent' });
 
     // a second apply repairs nothing again: the outbound repairs are in progress (or done)
     const again = await t.ok<Report>(RECONCILE, { key: incident.key, apply: true });

@@ -18,8 +18,8 @@ export interface HubSide {
   jiraIssueKey: string | null;
   /** The incident's own alert alias, when it paged. */
   alertAlias: string | null;
-  /** The Zendesk tickets linked to it, with the status the hub last saw. */
-  tickets: readonly { ticketId: string; status: string }[];
+  /** The Zendesk tickets linked to it, with the status and priority the hub last saw. */
+  tickets: readonly { ticketId: string; status: string; priority?: string | null }[];
   /** Action items tracked in Jira. */
   actionItems: readonly { id: string; jiraIssueKey: string; status: ActionItemStatus }[];
 }
@@ -126,12 +126,13 @@ export function computeDrift(
   for (const ticket of hub.tickets) {
     const now = live.zendesk?.get(ticket.ticketId);
     if (!now) continue;
+    const record = { system: 'ZENDESK' as const, record: ticket.ticketId };
+    add({ ...record, policyKey: 'ZENDESK.status', hubValue: ticket.status, vendorValue: now.status });
     add({
-      system: 'ZENDESK',
-      record: ticket.ticketId,
-      policyKey: 'ZENDESK.status',
-      hubValue: ticket.status,
-      vendorValue: now.status,
+      ...record,
+      policyKey: 'ZENDESK.priority',
+      hubValue: ticket.priority ?? null,
+      vendorValue: now.priority,
     });
   }
   return drifts;
@@ -143,4 +144,3 @@ export function driftKey(
 ): string {
   return [d.system, d.record, d.policyKey, d.hubValue ?? '', d.vendorValue ?? ''].join('|');
 }
-

@@ -19,7 +19,12 @@ export interface PolicyField {
 
 /** `<SYSTEM>.<field>`, as RECONCILE_POLICY names them. */
 export type PolicyKey =
-  'JIRA.status' | 'JIRA.priority' | 'JIRA.actionItemStatus' | 'OPSGENIE.status' | 'ZENDESK.status';
+  | 'JIRA.status'
+  | 'JIRA.priority'
+  | 'JIRA.actionItemStatus'
+  | 'OPSGENIE.status'
+  | 'ZENDESK.status'
+  | 'ZENDESK.priority';
 
 export type ReconcilePolicy = Readonly<Record<PolicyKey, DriftOwner>>;
 
@@ -33,8 +38,10 @@ export const DEFAULT_RECONCILE_POLICY: ReconcilePolicy = Object.freeze({
   'JIRA.actionItemStatus': 'JIRA',
   // The hub owns whether on-call is still needed: the incident's alert is closed from MITIGATED on.
   'OPSGENIE.status': 'HUB',
-  // Zendesk owns its tickets' status (support works them): the hub takes the status in.
+  // Zendesk owns its tickets' status (support works them): the hub takes the status in ...
   'ZENDESK.status': 'ZENDESK',
+  // ... and their priority (support re-prioritises them).
+  'ZENDESK.priority': 'ZENDESK',
 });
 
 /** Which repair exists for each field and owner: PUSH (an effect) or PULL (taken in); else report only. */
@@ -44,6 +51,7 @@ export const REPAIRS: Readonly<Record<PolicyKey, Partial<Record<DriftOwner, 'PUS
   'JIRA.actionItemStatus': { JIRA: 'PULL' },
   'OPSGENIE.status': { HUB: 'PUSH' },
   'ZENDESK.status': { ZENDESK: 'PULL' },
+  'ZENDESK.priority': { ZENDESK: 'PULL' },
 };
 
 /** The stages from which the incident's own alert is expected closed (as the Opsgenie reactions close it). */

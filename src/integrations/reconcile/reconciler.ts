@@ -189,7 +189,10 @@ export class Reconciler {
     for (const t of tickets) {
       const side = sides.get(t.incident_id);
       if (!side) continue;
-      side.tickets = [...side.tickets, { ticketId: t.ticket_id, status: t.status }];
+      side.tickets = [
+        ...side.tickets,
+        { ticketId: t.ticket_id, status: t.status, priority: t.snapshot.priority ?? null },
+      ];
       (side.ticketSnapshots as Map<string, Record<string, string | null>>).set(t.ticket_id, t.snapshot);
     }
     const items = (await manager.query(
@@ -454,7 +457,7 @@ export class Reconciler {
       });
       return applied !== 'stale';
     }
-    if (d.policyKey === 'ZENDESK.status') {
+    if (d.policyKey === 'ZENDESK.status' || d.policyKey === 'ZENDESK.priority') {
       const ticket = assessment.live.raw.ZENDESK?.get(d.record)?.ticket;
       if (!ticket) return false;
       const snapshot = assessment.incident.ticketSnapshots.get(d.record) ?? {};
