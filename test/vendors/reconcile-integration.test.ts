@@ -156,12 +156,10 @@ const LIVE_LIST = /* GraphQL */ `
             assignee
             updatedAt
           }
+          # each drift field counts 100 values per record in the query cost: two fit 50 incidents
           drift {
             policyKey
-            hubValue
-            vendorValue
             owner
-            action
           }
         }
       }
@@ -173,15 +171,7 @@ interface LiveRecordRow {
   system: string;
   externalId: string | null;
   live: { status: string | null; priority: string | null } | null;
-  drift:
-    | {
-        policyKey: string;
-        hubValue: string | null;
-        vendorValue: string | null;
-        owner: string;
-        action: string;
-      }[]
-    | null;
+  drift: { policyKey: string; owner: string }[] | null;
 }
 type LiveList = { incidents: { nodes: { key: string; externalRecords: LiveRecordRow[] }[] } };
 
