@@ -28,6 +28,8 @@ import { HandoverJobs } from './integrations/rhythm/handover-jobs';
 import { HandoverRhythm } from './domain/rhythm/handover.service';
 import { ReconcileJobs } from './integrations/reconcile/reconcile-jobs';
 import { Reconciler } from './integrations/reconcile/reconciler';
+import { alertPriority } from './integrations/opsgenie/opsgenie.mapper';
+import { Priority } from './domain/enums';
 import type { VendorPorts } from './integrations/vendor-module';
 import { VENDOR_MODULES, vendorPorts } from './integrations/vendors';
 import { inProcessRelay, postgresRelay, type EventRelay } from './live/event-relay';
@@ -158,6 +160,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       mappings: {
         jiraStageStatuses: config.vendors.JIRA_STAGE_STATUSES,
         jiraPriorities: config.vendors.JIRA_PRIORITIES,
+        alertPriorities: Object.fromEntries(Object.values(Priority).map((p) => [p, alertPriority(p)])),
       },
     },
     { actionItems: domain.actionItems, supportTickets: new SupportTicketService(uow, domain.incidents) },

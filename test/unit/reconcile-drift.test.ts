@@ -9,6 +9,7 @@ const mappings = loadConfig({}).vendors;
 const defaults = {
   jiraStageStatuses: mappings.JIRA_STAGE_STATUSES,
   jiraPriorities: mappings.JIRA_PRIORITIES,
+  alertPriorities: { P1: 'P1', P2: 'P2', P3: 'P3', P4: 'P4' },
 };
 
 const hub = (overrides: Partial<HubSide> = {}): HubSide => ({
@@ -46,13 +47,14 @@ describe('computeDrift', () => {
     const live = agreeing();
     live.jira.set('INC-1', rec('Done', { priority: 'Low' }));
     live.jira.set('ENG-7', rec('Done', { actionItemStatus: ActionItemStatus.DONE }));
-    live.opsgenie.set('INC-42', rec('open'));
+    live.opsgenie.set('INC-42', rec('open', { priority: 'P5' }));
     live.zendesk.set('35436', rec('pending', { priority: 'urgent' }));
     const drifts = computeDrift(hub({ stage: Stage.MITIGATED }), live, DEFAULT_RECONCILE_POLICY, defaults);
     expect(drifts.map((d) => [d.policyKey, d.record, d.hubValue, d.vendorValue, d.owner])).toEqual([
       ['JIRA.status', 'INC-1', 'In Progress', 'Done', 'HUB'],
       ['JIRA.priority', 'INC-1', 'High', 'Low', 'HUB'],
       ['JIRA.actionItemStatus', 'ENG-7', 'OPEN', 'DONE', 'JIRA'],
+      ['OPSGENIE.priority', 'INC-42', 'P2', 'P5', 'HUB'],
       ['OPSGENIE.status', 'INC-42', 'closed', 'open', 'HUB'],
       ['ZENDESK.status', '35436', 'open', 'pending', 'ZENDESK'],
       ['ZENDESK.priority', '35436', null, 'urgent', 'ZENDESK'],

@@ -321,7 +321,9 @@ describe('reconciliation', () => {
     await jiraUser.transitionTo(issueKey, 'Done');
     await jiraUser.setPriority(issueKey, 'Lowest');
     await jiraUser.transitionTo(item.issueKey, 'Done');
-    opsgenie.alertByAlias(incident.key)!.status = 'open';
+    const alert = opsgenie.alertByAlias(incident.key)!;
+    alert.status = 'open';
+    alert.priority = 'P5';
     const ticket = zendesk.tickets.get(ticketId)!;
     ticket.status = 'pending';
     ticket.priority = 'urgent';
@@ -331,6 +333,7 @@ describe('reconciliation', () => {
       ['JIRA', issueKey, 'JIRA.status', 'In Progress', 'Done', 'HUB'],
       ['JIRA', issueKey, 'JIRA.priority', 'High', 'Lowest', 'HUB'],
       ['JIRA', item.issueKey, 'JIRA.actionItemStatus', 'OPEN', 'DONE', 'JIRA'],
+      ['OPSGENIE', incident.key, 'OPSGENIE.priority', 'P2', 'P5', 'HUB'],
       ['OPSGENIE', incident.key, 'OPSGENIE.status', 'closed', 'open', 'HUB'],
       ['ZENDESK', String(ticketId), 'ZENDESK.status', '', 'pending', 'ZENDESK'],
       ['ZENDESK', String(ticketId), 'ZENDESK.priority', null, 'urgent', 'ZENDESK'],
@@ -347,13 +350,13 @@ describe('reconciliation', () => {
     const reported = await t.ok<Report>(RECONCILE, { key: incident.key, apply: false });
     expect(rows(reported)).toEqual(expected);
     expect(reported.reconcileIncident.drifts.map((d) => d.action).join()).toBe(
-      'NONE,NONE,NONE,NONE,NONE,NONE',
+      'NONE,NONE,NONE,NONE,NONE,NONE,NONE',
     );
 
     const applied = await t.ok<Report>(RECONCILE, { key: incident.key, apply: true });
     expect(rows(applied)).toEqual(expected);
     expect(applied.reconcileIncident.drifts.map((d) => d.action).join()).toBe(
-      'PUSHED,PUSHED,PULLED,PUSHED,PULLED,PULLED',
+      'PUSHED,PUSHED,PULLED,PUSHED,PUSHED,PULLED,PULLED',
     );
     // taken in at once: the action item is done, the ticket's status is the vendor's
     const [itemRow] = await t.database.dataSource.query('SELECT status FROM action_item WHERE id = $1', [
@@ -376,6 +379,7 @@ describe('reconciliation', () => {
     expect((jira.issue(issueKey)!.fields.status as { name: string }).name).toBe('In Progress');
     expect((jira.issue(issueKey)!.fields.priority as { name: string }).name).toBe('High');
     expect(opsgenie.alertByAlias(incident.key)!.status).toBe('closed');
+    expect(opsgenie.alertByAlias(incident.key)!.priority).toBe('P2');
     const clean = await t.ok<Report>(RECONCILE, { key: incident.key, apply: true });
     expect(clean.reconcileIncident.drifts).toEqual([]);
 

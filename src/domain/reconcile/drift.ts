@@ -45,6 +45,8 @@ export interface ReconcileMappings {
   jiraStageStatuses: Readonly<Record<string, string>>;
   /** Priority -> Jira priority name (JIRA_PRIORITIES). */
   jiraPriorities: Readonly<Record<string, string>>;
+  /** Priority -> Opsgenie alert priority (as the page sets it). */
+  alertPriorities: Readonly<Record<string, string>>;
 }
 
 export interface Drift {
@@ -114,6 +116,16 @@ export function computeDrift(
   const alert = hub.alertAlias ? live.opsgenie?.get(hub.alertAlias) : undefined;
   // Only a closing is expected of the alert: while the incident is active, acknowledging or
   // closing it is the responders' business.
+  const alertPriority = mappings.alertPriorities[hub.priority];
+  if (hub.alertAlias && alert?.status === 'open' && alertPriority) {
+    add({
+      system: 'OPSGENIE',
+      record: hub.alertAlias,
+      policyKey: 'OPSGENIE.priority',
+      hubValue: alertPriority,
+      vendorValue: alert.priority,
+    });
+  }
   if (hub.alertAlias && alert && ALERT_CLOSED_FROM.includes(hub.stage)) {
     add({
       system: 'OPSGENIE',

@@ -23,6 +23,7 @@ export type PolicyKey =
   | 'JIRA.priority'
   | 'JIRA.actionItemStatus'
   | 'OPSGENIE.status'
+  | 'OPSGENIE.priority'
   | 'ZENDESK.status'
   | 'ZENDESK.priority';
 
@@ -38,6 +39,8 @@ export const DEFAULT_RECONCILE_POLICY: ReconcilePolicy = Object.freeze({
   'JIRA.actionItemStatus': 'JIRA',
   // The hub owns whether on-call is still needed: the incident's alert is closed from MITIGATED on.
   'OPSGENIE.status': 'HUB',
+  // ... and the open alert's priority follows the incident's.
+  'OPSGENIE.priority': 'HUB',
   // Zendesk owns its tickets' status (support works them): the hub takes the status in ...
   'ZENDESK.status': 'ZENDESK',
   // ... and their priority (support re-prioritises them).
@@ -50,6 +53,7 @@ export const REPAIRS: Readonly<Record<PolicyKey, Partial<Record<DriftOwner, 'PUS
   'JIRA.priority': { HUB: 'PUSH' },
   'JIRA.actionItemStatus': { JIRA: 'PULL' },
   'OPSGENIE.status': { HUB: 'PUSH' },
+  'OPSGENIE.priority': { HUB: 'PUSH' },
   'ZENDESK.status': { ZENDESK: 'PULL' },
   'ZENDESK.priority': { ZENDESK: 'PULL' },
 };

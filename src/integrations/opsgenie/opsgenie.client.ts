@@ -53,6 +53,12 @@ export class OpsgenieClient implements OnCallPager {
     await this.call('POST', `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, { note });
   }
 
+  async setPriority(alias: string, priority: 'P1' | 'P2' | 'P3' | 'P4' | 'P5'): Promise<void> {
+    await this.call('PUT', `/v2/alerts/${encodeURIComponent(alias)}/priority?identifierType=alias`, {
+      priority,
+    });
+  }
+
   async nextOnCall(schedule: string): Promise<string[]> {
     const found = (await this.call(
       'GET',

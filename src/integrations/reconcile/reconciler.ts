@@ -76,6 +76,7 @@ const PUSH_ACTIONS: Partial<Record<PolicyKey, string>> = {
   'JIRA.status': 'jira.transition',
   'JIRA.priority': 'jira.setPriority',
   'OPSGENIE.status': 'opsgenie.close',
+  'OPSGENIE.priority': 'opsgenie.setPriority',
 };
 
 export interface Assessment {

@@ -268,6 +268,11 @@ export class OpsgenieFake extends FakeVendor {
 
     addNote: (ctx) => this.action(ctx, 'AddNote', () => undefined),
 
+    updateAlertPriority: (ctx) =>
+      this.action(ctx, 'UpdatePriority', (alert) => {
+        alert.priority = (ctx.call.body as { priority: string }).priority;
+      }),
+
     listNotes: (ctx) => {
       const alert = this.find(ctx);
       if (!alert) return { status: 404, body: envelope({ message: 'Alert does not exist' }) };
