@@ -2,13 +2,14 @@
 // one batched call per vendor for a whole list, partial data when a vendor fails, each drift
 // kind repaired in the policy's direction (idempotently), and the periodic pass catching a
 // missed Jira webhook and recording each drift once when found and once when resolved.
-import { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
+import type { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
 import { OpsgenieClient } from '../../src/integrations/opsgenie/opsgenie.client';
 import { ReconcileJobs } from '../../src/integrations/reconcile/reconcile-jobs';
 import { JiraFake, OpsgenieFake, ZendeskFake } from '../support/fakes';
 import type { FakeVendor } from '../support/fakes/fake-vendor';
+import { jiraSettings, jiraUser, trackedActionItem } from '../support/jira-by-hand';
 import { collect, liveClient } from '../support/live-client';
-import { ADD_NOTE, CHANGE_STAGE, CREATE_ACTION_ITEM, TIMELINE_ENTRY_ADDED } from '../support/operations';
+import { ADD_NOTE, CHANGE_STAGE, TIMELINE_ENTRY_ADDED } from '../support/operations';
 import { declare, startTestHub, type DeclaredIncident, type TestHub } from '../support/test-hub';
 import { waitFor } from '../support/wait-for';
 
@@ -17,7 +18,7 @@ let opsgenie: OpsgenieFake;
 let zendesk: ZendeskFake;
 let t: TestHub;
 /** Someone working in Jira by hand (the hub hears nothing: no webhook is sent). */
-let jiraUser: JiraIssueTracker;
+let someone: JiraIssueTracker;
 /** The Opsgenie client, to make alerts for the bulk incidents. */
 let pager: OpsgenieClient;
 
@@ -27,10 +28,7 @@ beforeAll(async () => {
   zendesk = new ZendeskFake();
   await Promise.all([jira.start(), opsgenie.start(), zendesk.start()]);
   t = await startTestHub({
-    JIRA_HOST: jira.url,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.apiToken,
-    JIRA_PROJECT_KEY: 'INC',
+    ...jiraSettings(jira),
     OPSGENIE_API_URL: opsgenie.url,
     OPSGENIE_API_KEY: opsgenie.apiKey,
     ZENDESK_URL: zendesk.url,
@@ -42,14 +40,7 @@ beforeAll(async () => {
     RECONCILE_INTERVAL: '1h',
   });
   pager = new OpsgenieClient({ apiUrl: opsgenie.url, apiKey: opsgenie.apiKey, timeoutMs: 5000 });
-  jiraUser = new JiraIssueTracker({
-    host: jira.url,
-    email: jira.email,
-    apiToken: jira.apiToken,
-    projectKey: 'INC',
-    issueType: 'Incident',
-    timeoutMs: 5000,
-  });
+  someone = jiraUser(jira);
 }, 60_000);
 afterAll(async () => {
   await t?.close();
@@ -105,7 +96,7 @@ async function externalId(incident: DeclaredIncident, system: string): Promise<s
 async function linkedIncident(n: number): Promise<DeclaredIncident> {
   const incident = await declare(t, { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' });
   expect(incident.priority).toBe('P4');
-  const issue = await jiraUser.ensureIncidentIssue({
+  const issue = await someone.ensureIncidentIssue({
     incidentKey: incident.key,
     summary: `[${incident.key}] bulk ${n}`,
     description: 'bulk',
@@ -299,28 +290,14 @@ describe('reconciliation', () => {
   it('reports each drift kind with its owner, repairs it in the policy direction, and a second apply finds nothing new', async () => {
     const { incident, ticketId } = await flowIncident();
     const issueKey = await externalId(incident, 'JIRA');
-    const item = await jiraUser.ensureIncidentIssue({
-      incidentKey: `${incident.key}-item`,
-      summary: 'Retry the order sync',
-      description: 'cleanup',
-    });
-    const created = await t.ok<{ createActionItem: { id: string; status: string } }>(CREATE_ACTION_ITEM, {
-      input: {
-        incidentKey: incident.key,
-        title: 'Retry the order sync',
-        kind: 'CLEANUP',
-        ownerId: t.people.responder.id,
-        dueDate: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-        jiraIssueKey: item.issueKey,
-      },
-    });
+    const item = await trackedActionItem(t, jira, incident.key, 'Retry the order sync');
     await t.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage: 'MITIGATED' } });
     await settled();
     // What people did by hand, and webhooks that never came: the incident issue closed and
     // re-prioritised, the action item's issue done, the alert re-opened, the ticket set pending.
-    await jiraUser.transitionTo(issueKey, 'Done');
-    await jiraUser.setPriority(issueKey, 'Lowest');
-    await jiraUser.transitionTo(item.issueKey, 'Done');
+    await someone.transitionTo(issueKey, 'Done');
+    await someone.setPriority(issueKey, 'Lowest');
+    await someone.transitionTo(item.issueKey, 'Done');
     const alert = opsgenie.alertByAlias(incident.key)!;
     alert.status = 'open';
     alert.priority = 'P5';
@@ -360,7 +337,7 @@ describe('reconciliation', () => {
     );
     // taken in at once: the action item is done, the ticket's status is the vendor's
     const [itemRow] = await t.database.dataSource.query('SELECT status FROM action_item WHERE id = $1', [
-      created.createActionItem.id,
+      item.id,
     ]);
     expect(itemRow.status).toBe('DONE');
     const [ticketRow] = await t.database.dataSource.query(
@@ -397,21 +374,7 @@ describe('reconciliation', () => {
   it('catches a dropped Jira webhook in the next periodic pass, records a drift once found and once resolved, and publishes it', async () => {
     const incident = incidents[0];
     const issueKey = await externalId(incident, 'JIRA');
-    const item = await jiraUser.ensureIncidentIssue({
-      incidentKey: `${incident.key}-item`,
-      summary: 'Add the alert',
-      description: 'prevention',
-    });
-    const created = await t.ok<{ createActionItem: { id: string } }>(CREATE_ACTION_ITEM, {
-      input: {
-        incidentKey: incident.key,
-        title: 'Add the alert',
-        kind: 'PREVENTION',
-        ownerId: t.people.responder.id,
-        dueDate: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-        jiraIssueKey: item.issueKey,
-      },
-    });
+    const item = await trackedActionItem(t, jira, incident.key, 'Add the alert');
     const client = liveClient(t.url, t.tokens.viewer);
     const entries = collect<{ timelineEntryAdded: { kind: string; text: string } }>(
       client,
@@ -424,8 +387,8 @@ describe('reconciliation', () => {
       await entries.waitFor(1);
 
       // Jira changes without a webhook: the action item's issue is done, the incident issue closed by hand
-      await jiraUser.transitionTo(item.issueKey, 'Done');
-      await jiraUser.transitionTo(issueKey, 'Done');
+      await someone.transitionTo(item.issueKey, 'Done');
+      await someone.transitionTo(issueKey, 'Done');
       const pass = () => t.hub.services.reconcileJobs.pass();
       // the periodic pass is a job in the queue, planned for the next slot; one run now
       const [planned] = await t.database.dataSource.query(
@@ -439,7 +402,7 @@ describe('reconciliation', () => {
         (entries) => entries.length >= 5,
       );
       const [itemRow] = await t.database.dataSource.query('SELECT status FROM action_item WHERE id = $1', [
-        created.createActionItem.id,
+        item.id,
       ]);
       expect(itemRow.status).toBe('DONE');
       const afterFirst = await reconciliationEntries(incident.id);
