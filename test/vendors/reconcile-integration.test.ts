@@ -285,6 +285,12 @@ describe('reconciliation', () => {
       'live',
     ]);
     expect(errors.every((e) => e.extensions?.code === 'VENDOR_UNAVAILABLE')).toBe(true);
+
+    // reconcileIncident answers too: the vendor that failed is named, the others are reconciled
+    jira.inject({ operation: 'searchAndReconsileIssuesUsingJql', fault: { kind: 'status', status: 500 } });
+    const report = await t.ok<Report>(RECONCILE, { key: nodes[0].key, apply: true });
+    expect(report.reconcileIncident).toMatchObject({ unavailable: ['JIRA'], drifts: [] });
+    expect(jira.pendingFaults).toEqual([]);
   });
 
   it('reports each drift kind with its owner, repairs it in the policy direction, and a second apply finds nothing new', async () => {
