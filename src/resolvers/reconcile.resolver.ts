@@ -89,11 +89,17 @@ export class ReconcileResolver {
       "Compare the incident's records with the vendors' (INCIDENT_MANAGER, or a role on the incident): every drift, with its owner; with apply, each repaired in the policy's direction (the hub's value sent out as an effect, or the vendor's taken in with a RECONCILIATION entry). A second apply finds nothing new to do.",
   })
   reconcileIncident(
-    @Arg('incidentKey') incidentKey: string,
-    @Arg('apply', () => Boolean, { defaultValue: false }) apply: boolean,
+    @Arg('incidentKey', { description: 'The incident, by its key (at most 120 characters).' })
+    incidentKey: string,
+    @Arg('apply', () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description: "Repair each drift in its owner's direction (false: only report).",
+    })
+    apply: boolean | null,
     @Ctx() ctx: HubContext,
   ): Promise<ReconciliationReport> {
-    return ctx.hub.reconciler.reconcileIncident(actorOf(ctx), incidentKey, apply);
+    return ctx.hub.reconciler.reconcileIncident(actorOf(ctx), incidentKey, apply ?? undefined);
   }
 
   /** The record's id at its vendor: the issue key, the alert alias (the incident key), the ticket id. */

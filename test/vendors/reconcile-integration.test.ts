@@ -291,6 +291,17 @@ describe('reconciliation', () => {
     const report = await t.ok<Report>(RECONCILE, { key: nodes[0].key, apply: true });
     expect(report.reconcileIncident).toMatchObject({ unavailable: ['JIRA'], drifts: [] });
     expect(jira.pendingFaults).toEqual([]);
+    // refused: a key that cannot be one, and a viewer without a role on the incident
+    const tooLong = await t.gql(RECONCILE, { key: 'K'.repeat(121), apply: false });
+    expect(tooLong.body.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'incidentKey',
+    });
+    const viewer = await t.gql(RECONCILE, { key: nodes[0].key, apply: true }, { token: t.tokens.viewer });
+    expect(viewer.body.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      action: 'reconcileIncident',
+    });
   });
 
   it('reports each drift kind with its owner, repairs it in the policy direction, and a second apply finds nothing new', async () => {
@@ -430,9 +441,26 @@ describe('reconciliation', () => {
         expect(drifts.sort()).toEqual(['found', 'repaired', 'resolved']);
       }
       expect((jira.issue(issueKey)!.fields.status as { name: string }).name).toBe('To Do');
-      // published live: the note and the six reconciliation entries
-      const live = await entries.waitFor(7);
-      expect(live.filter((e) => e.timelineEntryAdded.kind === 'RECONCILIATION')).toHaveLength(6);
+      // published live: the six reconciliation entries (with the note and the action item's change)
+      const reconciliation = () =>
+        entries.values.filter((e) => e.timelineEntryAdded.kind === 'RECONCILIATION');
+      await waitFor(
+        'six reconciliation entries live',
+        () => reconciliation().length,
+        (n) => n >= 6,
+      );
+      expect(
+        reconciliation()
+          .map((e) => e.timelineEntryAdded.text.split(':')[0])
+          .sort(),
+      ).toEqual([
+        'Drift found',
+        'Drift found',
+        'Drift resolved',
+        'Drift resolved',
+        'Reconciled',
+        'Reconciled',
+      ]);
     } finally {
       entries.unsubscribe();
       await client.dispose();

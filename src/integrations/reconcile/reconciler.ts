@@ -19,6 +19,8 @@ import {
   type Stage,
 } from '../../domain/enums';
 import { notFound } from '../../domain/errors';
+import { reconcileIncidentSchema } from '../../domain/incident/incident.inputs';
+import { parseInput } from '../../domain/validation';
 import type { ReconciliationData } from '../../domain/events';
 import {
   computeDrift,
@@ -278,7 +280,11 @@ export class Reconciler {
    * reconcileIncident: the incident's drifts, and with `apply` each repaired in the policy's
    * direction. An INCIDENT_MANAGER, or anyone with a role on the incident, may.
    */
-  async reconcileIncident(actor: Actor, incidentKey: string, apply: boolean): Promise<ReconciliationReport> {
+  async reconcileIncident(actor: Actor, rawKey: string, rawApply?: boolean): Promise<ReconciliationReport> {
+    const { incidentKey, apply } = parseInput(reconcileIncidentSchema, {
+      incidentKey: rawKey,
+      apply: rawApply,
+    });
     const manager = this.dataSource.manager;
     const [row] = (await manager.query('SELECT id, key FROM incident WHERE key = $1', [incidentKey])) as {
       id: string;
