@@ -66,6 +66,9 @@ export interface Drift {
 const same = (a: string | null, b: string | null) =>
   (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase();
 
+/** A field compared: the drift without its owner (from the policy) and field (from the key). */
+type Compared = Omit<Drift, 'owner' | 'field'> & { field?: string };
+
 /** Every field of every record that differs; an empty list when the records agree. */
 export function computeDrift(
   hub: HubSide,
@@ -73,37 +76,29 @@ export function computeDrift(
   policy: ReconcilePolicy,
   mappings: ReconcileMappings,
 ): Drift[] {
-  const drifts: Drift[] = [];
-  const add = (d: Omit<Drift, 'owner' | 'field'> & { field?: string }) => {
-    if (same(d.hubValue, d.vendorValue)) return;
-    drifts.push({ ...d, field: d.field ?? d.policyKey.split('.')[1], owner: policy[d.policyKey] });
-  };
+  return [...jiraFields(hub, live, mappings), ...alertFields(hub, live, mappings), ...ticketFields(hub, live)]
+    .filter((d) => !same(d.hubValue, d.vendorValue))
+    .map((d) => ({ ...d, field: d.field ?? d.policyKey.split('.')[1], owner: policy[d.policyKey] }));
+}
+
+/** The incident issue's status and priority, and each action item's issue. */
+function jiraFields(hub: HubSide, live: LiveSide, mappings: ReconcileMappings): Compared[] {
+  const fields: Compared[] = [];
   const issue = hub.jiraIssueKey ? live.jira?.get(hub.jiraIssueKey) : undefined;
   if (hub.jiraIssueKey && issue) {
+    const record = { system: 'JIRA' as const, record: hub.jiraIssueKey };
     const status = mappings.jiraStageStatuses[hub.stage];
     if (status)
-      add({
-        system: 'JIRA',
-        record: hub.jiraIssueKey,
-        policyKey: 'JIRA.status',
-        hubValue: status,
-        vendorValue: issue.status,
-      });
+      fields.push({ ...record, policyKey: 'JIRA.status', hubValue: status, vendorValue: issue.status });
     const priority = mappings.jiraPriorities[hub.priority];
     if (priority) {
-      add({
-        system: 'JIRA',
-        record: hub.jiraIssueKey,
-        policyKey: 'JIRA.priority',
-        hubValue: priority,
-        vendorValue: issue.priority,
-      });
+      fields.push({ ...record, policyKey: 'JIRA.priority', hubValue: priority, vendorValue: issue.priority });
     }
   }
   for (const item of hub.actionItems) {
     const linked = live.jira?.get(item.jiraIssueKey);
     if (!linked?.actionItemStatus) continue; // not found, or a status category the hub does not map
-    add({
+    fields.push({
       system: 'JIRA',
       record: item.jiraIssueKey,
       policyKey: 'JIRA.actionItemStatus',
@@ -113,41 +108,49 @@ export function computeDrift(
       vendorValue: linked.actionItemStatus,
     });
   }
+  return fields;
+}
+
+/**
+ * The incident's own alert: its priority while open, and closed from MITIGATED on. Only a closing
+ * is expected: while the incident is active, acknowledging or closing it is the responders' business.
+ */
+function alertFields(hub: HubSide, live: LiveSide, mappings: ReconcileMappings): Compared[] {
   const alert = hub.alertAlias ? live.opsgenie?.get(hub.alertAlias) : undefined;
-  // Only a closing is expected of the alert: while the incident is active, acknowledging or
-  // closing it is the responders' business.
-  const alertPriority = mappings.alertPriorities[hub.priority];
-  if (hub.alertAlias && alert?.status === 'open' && alertPriority) {
-    add({
-      system: 'OPSGENIE',
-      record: hub.alertAlias,
+  if (!hub.alertAlias || !alert) return [];
+  const fields: Compared[] = [];
+  const record = { system: 'OPSGENIE' as const, record: hub.alertAlias };
+  const priority = mappings.alertPriorities[hub.priority];
+  if (alert.status === 'open' && priority) {
+    fields.push({
+      ...record,
       policyKey: 'OPSGENIE.priority',
-      hubValue: alertPriority,
+      hubValue: priority,
       vendorValue: alert.priority,
     });
   }
-  if (hub.alertAlias && alert && ALERT_CLOSED_FROM.includes(hub.stage)) {
-    add({
-      system: 'OPSGENIE',
-      record: hub.alertAlias,
-      policyKey: 'OPSGENIE.status',
-      hubValue: 'closed',
-      vendorValue: alert.status,
-    });
+  if (ALERT_CLOSED_FROM.includes(hub.stage)) {
+    fields.push({ ...record, policyKey: 'OPSGENIE.status', hubValue: 'closed', vendorValue: alert.status });
   }
-  for (const ticket of hub.tickets) {
+  return fields;
+}
+
+/** Each linked ticket's status and priority against what the hub last saw. */
+function ticketFields(hub: HubSide, live: LiveSide): Compared[] {
+  return hub.tickets.flatMap((ticket): Compared[] => {
     const now = live.zendesk?.get(ticket.ticketId);
-    if (!now) continue;
+    if (!now) return [];
     const record = { system: 'ZENDESK' as const, record: ticket.ticketId };
-    add({ ...record, policyKey: 'ZENDESK.status', hubValue: ticket.status, vendorValue: now.status });
-    add({
-      ...record,
-      policyKey: 'ZENDESK.priority',
-      hubValue: ticket.priority ?? null,
-      vendorValue: now.priority,
-    });
-  }
-  return drifts;
+    return [
+      { ...record, policyKey: 'ZENDESK.status', hubValue: ticket.status, vendorValue: now.status },
+      {
+        ...record,
+        policyKey: 'ZENDESK.priority',
+        hubValue: ticket.priority ?? null,
+        vendorValue: now.priority,
+      },
+    ];
+  });
 }
 
 /** A drift's identity across passes: the same record and field drifting to the same values. */
