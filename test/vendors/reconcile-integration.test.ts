@@ -9,7 +9,7 @@ import { JiraFake, OpsgenieFake, ZendeskFake } from '../support/fakes';
 import type { FakeVendor } from '../support/fakes/fake-vendor';
 import { jiraSettings, jiraUser, trackedActionItem } from '../support/jira-by-hand';
 import { collect, liveClient } from '../support/live-client';
-import { ADD_NOTE, CHANGE_STAGE, TIMELINE_ENTRY_ADDED } from '../support/operations';
+import { CHANGE_STAGE, TIMELINE_ENTRY_ADDED } from '../support/operations';
 import { declare, startTestHub, type DeclaredIncident, type TestHub } from '../support/test-hub';
 import { waitFor } from '../support/wait-for';
 
@@ -399,9 +399,13 @@ describe('reconciliation', () => {
       { key: incident.key },
     );
     try {
-      // the subscription is attached once it hears a note
-      await t.ok(ADD_NOTE, { input: { incidentKey: incident.key, text: 'watching' } });
-      await entries.waitFor(1);
+      // once the subscription listens
+      await waitFor(
+        'the subscription to attach',
+        () => t.hub.pubsub.listenerCount,
+        (n) => n > 0,
+        { intervalMs: 10 },
+      );
 
       // Jira changes without a webhook: the action item's issue is done, the incident issue closed by hand
       await someone.transitionTo(item.issueKey, 'Done');
@@ -441,7 +445,7 @@ describe('reconciliation', () => {
         expect(drifts.sort()).toEqual(['found', 'repaired', 'resolved']);
       }
       expect((jira.issue(issueKey)!.fields.status as { name: string }).name).toBe('To Do');
-      // published live: the six reconciliation entries (with the note and the action item's change)
+      // published live: the six reconciliation entries (beside the action item's change)
       const reconciliation = () =>
         entries.values.filter((e) => e.timelineEntryAdded.kind === 'RECONCILIATION');
       await waitFor(
@@ -491,5 +495,22 @@ describe('reconciliation', () => {
     // the next pass starts where this one stopped
     const second = await budgeted.pass();
     expect(second.incidents).toBeGreaterThanOrEqual(first.deferred);
+  });
+
+  it('reads the others when an action item names a Jira issue that no longer exists (Jira refuses the whole search)', async () => {
+    const incident = incidents[1];
+    const item = await trackedActionItem(t, jira, incident.key, 'Remove the feature flag');
+    jira.issues.delete(jira.issue(item.issueKey)!.id);
+    const mark = jira.calls.length;
+    const data = await t.ok<LiveList>(LIVE_LIST, { first: 50 });
+    const jiraRecords = data.incidents.nodes.flatMap((n) =>
+      n.externalRecords.filter((r) => r.system === 'JIRA'),
+    );
+    expect(jiraRecords.length).toBeGreaterThanOrEqual(50);
+    expect(jiraRecords.every((r) => r.live !== null && r.drift !== null)).toBe(true);
+    // the refused search is halved down to the missing key: a few calls, not one per incident
+    const searches = callsSince(jira, mark, JIRA_SEARCH);
+    expect(searches.filter((c) => c.status === 400).length).toBeGreaterThan(0);
+    expect(searches.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(jiraRecords.length + 2)));
   });
 });

@@ -245,37 +245,34 @@ export class JiraIssueTracker implements IssueTracker {
   }
 
   async findIssues(issueKeys: readonly string[]): Promise<IssueState[]> {
+    const keys = [...new Set(issueKeys)].filter((k) => ISSUE_KEY.test(k));
     const found: IssueState[] = [];
-    const keys = issueKeys.filter((k) => ISSUE_KEY.test(k));
-    for (let i = 0; i < keys.length; i += SEARCH_PAGE) {
-      const chunk = keys.slice(i, i + SEARCH_PAGE);
+    for (let i = 0; i < keys.length; i += SEARCH_PAGE)
+      found.push(...(await this.search(keys.slice(i, i + SEARCH_PAGE))));
+    return found;
+  }
+
+  /**
+   * One search on the keys. Jira refuses the whole search when one key names no issue (deleted, or
+   * a typo in an action item): then the halves are searched, down to the key at fault, which is
+   * left out, so a few bad keys cost a few more calls, not one per key.
+   */
+  private async search(keys: readonly string[]): Promise<IssueState[]> {
+    try {
       const page = await this.call(() =>
         this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
-          jql: `key in (${chunk.join(', ')})`,
+          jql: `key in (${keys.join(', ')})`,
           fields: ['status', 'priority', 'assignee', 'updated', 'resolution'],
           maxResults: SEARCH_PAGE,
         }),
       );
-      for (const issue of page.issues ?? []) {
-        const f = (issue.fields ?? {}) as {
-          status?: { name?: string; statusCategory?: { key?: string } } | null;
-          priority?: { name?: string } | null;
-          assignee?: { displayName?: string; emailAddress?: string; accountId?: string } | null;
-          resolution?: { name?: string } | null;
-          updated?: string | null;
-        };
-        found.push({
-          issueKey: issue.key,
-          status: f.status?.name ?? null,
-          statusCategory: f.status?.statusCategory?.key ?? null,
-          resolution: f.resolution?.name ?? null,
-          priority: f.priority?.name ?? null,
-          assignee: f.assignee?.displayName ?? f.assignee?.emailAddress ?? f.assignee?.accountId ?? null,
-          updatedAt: f.updated ? new Date(f.updated) : null,
-        });
-      }
+      return (page.issues ?? []).map((issue) => issueState(issue.key, issue.fields ?? {}));
+    } catch (err) {
+      if (!(err instanceof IntegrationError && err.kind === 'INVALID_REQUEST')) throw err;
+      if (keys.length === 1) return [];
+      const half = Math.ceil(keys.length / 2);
+      return [...(await this.search(keys.slice(0, half))), ...(await this.search(keys.slice(half)))];
     }
-    return found;
   }
 
   private tracked(issueKey: string): TrackedIssue {
@@ -336,4 +333,23 @@ function adfText(node: unknown): string {
   return (
     (typeof text === 'string' ? text : '') + (Array.isArray(content) ? content.map(adfText).join(' ') : '')
   );
+}
+
+function issueState(issueKey: string, fields: object): IssueState {
+  const f = fields as {
+    status?: { name?: string; statusCategory?: { key?: string } } | null;
+    priority?: { name?: string } | null;
+    assignee?: { displayName?: string; emailAddress?: string; accountId?: string } | null;
+    resolution?: { name?: string } | null;
+    updated?: string | null;
+  };
+  return {
+    issueKey,
+    status: f.status?.name ?? null,
+    statusCategory: f.status?.statusCategory?.key ?? null,
+    resolution: f.resolution?.name ?? null,
+    priority: f.priority?.name ?? null,
+    assignee: f.assignee?.displayName ?? f.assignee?.emailAddress ?? f.assignee?.accountId ?? null,
+    updatedAt: f.updated ? new Date(f.updated) : null,
+  };
 }
