@@ -1,7 +1,9 @@
 // Working in Jira beside the hub (reconciliation tests): the hub's settings for a JiraFake, a
 // person's own client that changes issues without any webhook reaching the hub, and an action item
 // tracked by an issue of its own.
-import { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
+import { loadConfig } from '../../src/config';
+import type { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
+import { jiraModule } from '../../src/integrations/jira/jira.module';
 import type { JiraFake } from './fakes';
 import { CREATE_ACTION_ITEM } from './operations';
 import type { TestHub } from './test-hub';
@@ -16,16 +18,9 @@ export function jiraSettings(jira: JiraFake): Record<string, string> {
   };
 }
 
-/** Someone working in Jira by hand, through the same client library: the hub hears nothing. */
+/** Someone working in Jira by hand, through the hub's own client for these settings: the hub hears nothing. */
 export function jiraUser(jira: JiraFake): JiraIssueTracker {
-  return new JiraIssueTracker({
-    host: jira.url,
-    email: jira.email,
-    apiToken: jira.apiToken,
-    projectKey: 'INC',
-    issueType: 'Incident',
-    timeoutMs: 5000,
-  });
+  return jiraModule.adapter(loadConfig(jiraSettings(jira))) as JiraIssueTracker;
 }
 
 /** An action item of the incident whose work is tracked by a new Jira issue. */
