@@ -104,24 +104,11 @@ const EnvSchema = z.object({
     .default('10m')
     .transform((v, ctx) => (v.trim().toLowerCase() === 'off' ? 0 : asDuration(v, ctx))),
   /** Incidents closed or cancelled within this long are reconciled too. */
-  RECONCILE_LOOKBACK: z
-    .string()
-    .default('3d')
-    .transform((v, ctx) => asDuration(v, ctx)),
+  RECONCILE_LOOKBACK: z.string().default('3d').transform(asDuration),
   /** Vendor calls each reconciliation pass may make per vendor (each call reads up to 50-100 records). */
   RECONCILE_CALL_BUDGET: z.coerce.number().int().min(1).max(1000).default(10),
   /** Overrides of the reconciliation policy's owners, e.g. "ZENDESK.status=HUB" (see the README). */
-  RECONCILE_POLICY: z
-    .string()
-    .default('')
-    .transform((v, ctx) => {
-      try {
-        return parseReconcilePolicy(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+  RECONCILE_POLICY: z.string().default('').transform(parsedWith(parseReconcilePolicy)),
   INTEGRATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
