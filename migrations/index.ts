@@ -9,6 +9,7 @@ import { StatusUpdateReminders1795900000000 } from './1795900000000-StatusUpdate
 import { Postmortem1796000000000 } from './1796000000000-Postmortem';
 import { ActionItemJiraUrl1796100000000 } from './1796100000000-ActionItemJiraUrl';
 import { EffectBatches1796200000000 } from './1796200000000-EffectBatches';
+import { ReconcileDrift1796500000000 } from './1796500000000-ReconcileDrift';
 import { MonitoringAlerts1796600000000 } from './1796600000000-MonitoringAlerts';
 import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessChangeNotifications';
 import { WebhookReplays1796800000000 } from './1796800000000-WebhookReplays';
@@ -24,6 +25,7 @@ export const MIGRATIONS: Function[] = [
   Postmortem1796000000000,
   ActionItemJiraUrl1796100000000,
   EffectBatches1796200000000,
+  ReconcileDrift1796500000000,
   MonitoringAlerts1796600000000,
   AccessChangeNotifications1796700000000,
   WebhookReplays1796800000000,

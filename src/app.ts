@@ -26,6 +26,10 @@ import { RhythmJobs } from './integrations/rhythm/rhythm-jobs';
 import { slackAlertSuggestions } from './integrations/slack/slack.alerts';
 import { HandoverJobs } from './integrations/rhythm/handover-jobs';
 import { HandoverRhythm } from './domain/rhythm/handover.service';
+import { ReconcileJobs } from './integrations/reconcile/reconcile-jobs';
+import { Reconciler } from './integrations/reconcile/reconciler';
+import { alertPriority } from './integrations/opsgenie/opsgenie.mapper';
+import { Priority } from './domain/enums';
 import type { VendorPorts } from './integrations/vendor-module';
 import { VENDOR_MODULES, vendorPorts } from './integrations/vendors';
 import { inProcessRelay, postgresRelay, type EventRelay } from './live/event-relay';
@@ -146,6 +150,30 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     slackAlertSuggestions(integrations.planner, config.vendors.SLACK_INCIDENTS_CHANNEL),
     (ids) => relay.alertsChanged(ids),
   );
+  // Reconciliation: reads the vendors' records, repairs drift through the domain and the outbox.
+  const reconciler = new Reconciler(
+    dataSource,
+    uow,
+    ports,
+    {
+      policy: config.reconcile.policy,
+      mappings: {
+        jiraStageStatuses: config.vendors.JIRA_STAGE_STATUSES,
+        jiraPriorities: config.vendors.JIRA_PRIORITIES,
+        alertPriorities: Object.fromEntries(Object.values(Priority).map((p) => [p, alertPriority(p)])),
+      },
+    },
+    { actionItems: domain.actionItems, supportTickets: new SupportTicketService(uow, domain.incidents) },
+    log,
+  );
+  const reconcileJobs = new ReconcileJobs(
+    reconciler,
+    dataSource,
+    integrations.jobs,
+    config.reconcile,
+    () => uow.now(),
+    log,
+  );
   const services: HubServices = {
     alerts,
     alertQueries: new AlertQueries(dataSource),
@@ -161,6 +189,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     handoverJobs,
     live: new LiveChanges(pubsub, dataSource),
     integrations,
+    reconciler,
+    reconcileJobs,
   };
   const { generatedSecret } = await services.tokens.ensureAdminAccess(config.adminToken);
   if (config.seedDemoData) {
@@ -197,6 +227,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   await webhooks.start();
   await rhythmJobs.start();
   await handoverJobs.start();
+  await reconcileJobs.start();
   const schema = await hubSchema();
   const limits = {
     ...DEFAULT_QUERY_LIMITS,

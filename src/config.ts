@@ -7,6 +7,7 @@ import type { UpdateCadence } from './domain/incident/priority-matrix';
 import { parseCadence } from './domain/rhythm/cadence';
 import { parseAlertRules } from './domain/alerts/alert-rules';
 import { parseDuration } from './domain/rhythm/handover';
+import { parseReconcilePolicy, type ReconcilePolicy } from './domain/reconcile/policy';
 
 const optionalString = z
   .string()
@@ -97,6 +98,17 @@ const EnvSchema = z.object({
     .string()
     .default('4h')
     .transform((v, ctx) => (v.trim().toLowerCase() === 'off' ? 0 : asDuration(v, ctx))),
+  /** How often open (and lately closed) incidents are reconciled with the vendors, e.g. 10m ("5s" for trials). */
+  RECONCILE_INTERVAL: z
+    .string()
+    .default('10m')
+    .transform((v, ctx) => (v.trim().toLowerCase() === 'off' ? 0 : asDuration(v, ctx))),
+  /** Incidents closed or cancelled within this long are reconciled too. */
+  RECONCILE_LOOKBACK: z.string().default('3d').transform(asDuration),
+  /** Vendor calls each reconciliation pass may make per vendor (each call reads up to 50-100 records). */
+  RECONCILE_CALL_BUDGET: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Overrides of the reconciliation policy's owners, e.g. "ZENDESK.status=HUB" (see the README). */
+  RECONCILE_POLICY: z.string().default('').transform(parsedWith(parseReconcilePolicy)),
   INTEGRATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
@@ -224,6 +236,14 @@ export interface Config {
   readonly handoverAfterSeconds: number;
   /** The postmortem template file; undefined: templates/postmortem.md.hbs. */
   readonly postmortemTemplate: string | undefined;
+  readonly reconcile: {
+    /** RECONCILE_INTERVAL in seconds; 0: no periodic pass. */
+    readonly intervalSeconds: number;
+    readonly lookbackSeconds: number;
+    /** Vendor calls per vendor per pass. */
+    readonly callBudget: number;
+    readonly policy: ReconcilePolicy;
+  };
   readonly integrations: {
     readonly maxAttempts: number;
     readonly retryDelaySeconds: number;
@@ -264,6 +284,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     updateCadence: Object.freeze(e.STATUS_UPDATE_CADENCE),
     handoverAfterSeconds: e.HANDOVER_AFTER,
     postmortemTemplate: e.POSTMORTEM_TEMPLATE,
+    reconcile: Object.freeze({
+      intervalSeconds: e.RECONCILE_INTERVAL,
+      lookbackSeconds: e.RECONCILE_LOOKBACK,
+      callBudget: e.RECONCILE_CALL_BUDGET,
+      policy: e.RECONCILE_POLICY,
+    }),
     integrations: Object.freeze({
       maxAttempts: e.INTEGRATION_MAX_ATTEMPTS,
       retryDelaySeconds: e.INTEGRATION_RETRY_DELAY_SECONDS,

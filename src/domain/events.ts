@@ -284,6 +284,28 @@ export interface EventPayloads {
   AlertAttached: AlertData;
   /** An ALERT_RESOLVED entry: one of the incident's alerts resolved (its source said so). */
   AlertResolved: AlertData & { resolvedAt: string };
+  /** A RECONCILIATION entry: a field differs between the hub and a vendor record (recorded once). */
+  DriftFound: ReconciliationData & { drift: 'found' };
+  /** A RECONCILIATION entry: a drift recorded before is gone (recorded once). */
+  DriftResolved: ReconciliationData & { drift: 'resolved' };
+  /**
+   * A RECONCILIATION entry: a drift repaired in the policy's direction, PUSH (the hub's value sent
+   * out as an effect, planned by the vendor's reactions) or PULL (the vendor's value taken in).
+   */
+  DriftRepaired: ReconciliationData & { drift: 'repaired'; direction: 'PUSH' | 'PULL' };
+}
+
+/** One field of a vendor record that differs from the hub's, and who owns it (the reconcile policy). */
+export interface ReconciliationData {
+  system: 'JIRA' | 'OPSGENIE' | 'ZENDESK';
+  /** The vendor record: issue key, alert alias or ticket id. */
+  record: string;
+  /** The policy key, e.g. JIRA.status. */
+  policyKey: string;
+  field: string;
+  hubValue: string | null;
+  vendorValue: string | null;
+  owner: string;
 }
 
 export type DomainEventType = keyof EventPayloads;
@@ -315,6 +337,9 @@ export const EVENT_TIMELINE_KIND = {
   HandoverPrompted: TimelineKind.REMINDER,
   AlertAttached: TimelineKind.ALERT_ATTACHED,
   AlertResolved: TimelineKind.ALERT_RESOLVED,
+  DriftFound: TimelineKind.RECONCILIATION,
+  DriftResolved: TimelineKind.RECONCILIATION,
+  DriftRepaired: TimelineKind.RECONCILIATION,
 } as const satisfies Record<DomainEventType, TimelineKind>;
 
 type KindOfEvent = typeof EVENT_TIMELINE_KIND;

@@ -11,6 +11,7 @@ import { IncidentPostmortem } from './incident-postmortem.entity';
 import { IntegrationEffect } from './integration-effect.entity';
 import { Incident } from './incident.entity';
 import { Person } from './person.entity';
+import { ReconcileDrift } from './reconcile-drift.entity';
 import { RoleAssignment } from './role-assignment.entity';
 import { Service } from './service.entity';
 import { Site } from './site.entity';
@@ -34,6 +35,7 @@ export {
   IncidentPostmortem,
   IntegrationEffect,
   Person,
+  ReconcileDrift,
   RoleAssignment,
   Service,
   Site,
@@ -67,4 +69,5 @@ export const ENTITIES = [
   DistributionList,
   IncidentPostmortem,
   Alert,
+  ReconcileDrift,
 ];

@@ -158,7 +158,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
           log: req.log,
           bearer,
           actor,
-          loaders: createLoaders(services.dataSource),
+          loaders: createLoaders(services.dataSource, services.reconciler),
           hub: services,
         };
       },

@@ -191,7 +191,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
           log: log.child({ connectionId }),
           bearer: access.bearer,
           actor,
-          loaders: createLoaders(services.dataSource),
+          loaders: createLoaders(services.dataSource, services.reconciler),
           hub: services,
         };
         return {

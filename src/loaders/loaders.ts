@@ -14,6 +14,7 @@ import {
   IncidentAffectedSite,
   IntegrationEffect,
   Person,
+  ReconcileDrift,
   RoleAssignment,
   Service,
   Site,
@@ -24,6 +25,8 @@ import {
 } from '../entities';
 import type { TimelineKind } from '../domain/enums';
 import { decodeCursor, encodeCursor, type Page } from '../domain/pagination';
+import type { ReconciledSystem } from '../domain/reconcile/policy';
+import type { IncidentSide, LiveRead, Reconciler } from '../integrations/reconcile/reconciler';
 
 export interface TimelineArgs {
   incidentId: string;
@@ -42,8 +45,8 @@ export interface IncidentPageArgs {
 
 type WithId = ObjectLiteral & { id: string };
 
-/** One loader per relation, sharing the request's data source. */
-export function createLoaders(dataSource: DataSource) {
+/** One loader per relation, sharing the request's data source; `reconciler` reads the vendors' records. */
+export function createLoaders(dataSource: DataSource, reconciler?: Reconciler) {
   const byId = <E extends WithId>(entity: EntityTarget<E>) =>
     new DataLoader<string, E | null>(async (ids) => {
       const rows = await dataSource.getRepository(entity).findBy({ id: In([...ids]) } as never);
@@ -125,7 +128,37 @@ export function createLoaders(dataSource: DataSource) {
     siteIncidentCount: incidentCountLoader(dataSource, IncidentAffectedSite, 'site_id'),
     timeline: timelineLoader(dataSource),
     timelineCount: timelineCountLoader(dataSource),
+    // Reconciliation: each vendor's records of the whole request in one batched read (cached for
+    // the request only); a vendor failure fails the records of that batch, not the query.
+    live: {
+      JIRA: liveLoader(reconciler, 'JIRA'),
+      OPSGENIE: liveLoader(reconciler, 'OPSGENIE'),
+      ZENDESK: liveLoader(reconciler, 'ZENDESK'),
+    },
+    reconcileSide: new DataLoader<string, IncidentSide | null>(async (ids) => {
+      const sides = reconciler
+        ? await reconciler.sides(dataSource.manager, ids)
+        : new Map<string, IncidentSide>();
+      return ids.map((id) => sides.get(id) ?? null);
+    }),
+    pendingActions: new DataLoader<string, ReadonlySet<string>>(async (ids) => {
+      const pending = reconciler ? await reconciler.pendingActions(dataSource.manager, ids) : new Map();
+      return ids.map((id) => pending.get(id) ?? new Set<string>());
+    }),
+    openDrifts: groupedBy(ReconcileDrift, 'incidentId', { where: 'x.resolved_at IS NULL' }),
   };
+}
+
+function liveLoader(reconciler: Reconciler | undefined, system: ReconciledSystem) {
+  return new DataLoader<string, LiveRead | null>(async (ids) => {
+    if (!reconciler) return ids.map(() => null);
+    try {
+      const found = await reconciler.readLive(system, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    } catch (err) {
+      return ids.map(() => err as Error);
+    }
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -3,6 +3,7 @@ import {
   Args,
   ArgsType,
   Ctx,
+  Extensions,
   Field,
   FieldResolver,
   Int,
@@ -24,7 +25,7 @@ import {
   SupportTicket,
   TimelineEntry,
 } from '../entities';
-import { Stage, TimelineKind } from '../domain/enums';
+import { ExternalSystem, Stage, TimelineKind } from '../domain/enums';
 import { nextStages } from '../domain/incident/lifecycle';
 import { priorityLabel, stageLabel } from '../domain/labels';
 import { INCIDENT_MANAGER_ROLES } from '../domain/roles/roles';
@@ -253,6 +254,8 @@ export class IncidentResolver {
   @FieldResolver(() => [ExternalRecord], {
     description: 'Counterparts in Zendesk, Slack, Jira, Opsgenie, Meet, Statuspage.',
   })
+  // At most one per system: the query cost counts it as that many, not as an unpaged list.
+  @Extensions({ maxItems: Object.keys(ExternalSystem).length })
   externalRecords(@Root() incident: Incident, @Ctx() ctx: HubContext): Promise<ExternalRecord[]> {
     return ctx.loaders.externalRecords.load(incident.id);
   }

@@ -18,6 +18,7 @@ import { LiveResolver } from './live.resolver';
 import { RhythmResolver } from './rhythm.resolver';
 import { MetricsResolver } from './metrics.resolver';
 import { IncidentPostmortemResolver, PostmortemResolver } from './postmortem.resolver';
+import { ReconcileResolver } from './reconcile.resolver';
 
 export const RESOLVERS = [
   IncidentResolver,
@@ -42,4 +43,5 @@ export const RESOLVERS = [
   IncidentPostmortemResolver,
   AlertResolver,
   IncidentAlertsResolver,
+  ReconcileResolver,
 ] as const;

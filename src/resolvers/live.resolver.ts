@@ -24,7 +24,7 @@ export class LiveResolver {
     _filter?: IncidentFilter,
   ): Incident {
     // Fresh loaders for every event: nothing read for an earlier event is reused.
-    ctx.loaders = createLoaders(ctx.hub.dataSource);
+    ctx.loaders = createLoaders(ctx.hub.dataSource, ctx.hub.reconciler);
     return incident;
   }
 
@@ -38,7 +38,7 @@ export class LiveResolver {
     @Ctx() ctx: HubContext,
     @Arg('incidentKey', { description: 'The incident key.' }) _incidentKey: string,
   ): TimelineEntry {
-    ctx.loaders = createLoaders(ctx.hub.dataSource);
+    ctx.loaders = createLoaders(ctx.hub.dataSource, ctx.hub.reconciler);
     return entry;
   }
 

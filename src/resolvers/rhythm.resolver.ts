@@ -91,7 +91,7 @@ export class RhythmResolver {
     @Arg('filter', () => IncidentFilter, { nullable: true, description: 'The same filter as `incidents`.' })
     _filter?: IncidentFilter,
   ): Promise<StatusUpdateReminder> {
-    ctx.loaders = createLoaders(ctx.hub.dataSource);
+    ctx.loaders = createLoaders(ctx.hub.dataSource, ctx.hub.reconciler);
     const data = entry.data as EventPayloads['StatusUpdateReminderSent'];
     const ds = ctx.hub.dataSource;
     const incident = await ds.getRepository(Incident).findOneByOrFail({ id: entry.incidentId });

@@ -16,6 +16,8 @@ import type { HandoverJobs } from '../integrations/rhythm/handover-jobs';
 import type { DomainServices } from '../domain/services';
 import type { Integrations } from '../integrations/integrations';
 import type { LiveChanges } from '../live/live-changes';
+import type { ReconcileJobs } from '../integrations/reconcile/reconcile-jobs';
+import type { Reconciler } from '../integrations/reconcile/reconciler';
 import type { Loaders } from '../loaders/loaders';
 
 /** The hub's long-lived services, built once by the composition root. */
@@ -36,6 +38,10 @@ export interface HubServices extends DomainServices {
   readonly handoverJobs: HandoverJobs;
   readonly live: LiveChanges;
   readonly integrations: Integrations;
+  /** Reconciliation with the vendors: live records, drift, reconcileIncident. */
+  readonly reconciler: Reconciler;
+  /** The periodic reconciliation pass (`pass()` runs one now, as its job would). */
+  readonly reconcileJobs: ReconcileJobs;
 }
 
 export interface HubContext {

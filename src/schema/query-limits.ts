@@ -278,7 +278,12 @@ export function operationCost(
       const named = getNamedType(field.type);
       const listOfObjects = isListType(type) && isCompositeType(named);
       // A paged list is its page; a connection's lists are the page asked for above them.
-      const values = listOfObjects ? each * (size ?? page ?? limits.unpagedListSize) : each;
+      // An unpaged list with a known bound (extensions.maxItems, e.g. one record per system)
+      // counts as that many.
+      const bound = field.extensions?.maxItems;
+      const unpaged =
+        typeof bound === 'number' ? Math.min(bound, limits.unpagedListSize) : limits.unpagedListSize;
+      const values = listOfObjects ? each * (size ?? page ?? unpaged) : each;
       into.cost += values;
       const heavier = !into.heaviest || values >= into.heaviest.values;
       if (heavier && isCompositeType(named)) into.heaviest = { path: at, values };

@@ -101,6 +101,8 @@ export async function startTestHub(
     ADMIN_TOKEN,
     // The Jira issue's story comments wait this long to gather lines (60s by default).
     JIRA_COMMENT_INTERVAL: '1s',
+    // no periodic reconciliation pass in the middle of other tests; a test that wants one sets it
+    RECONCILE_INTERVAL: 'off',
     ...env,
   });
   const hub = await createHub(config, {

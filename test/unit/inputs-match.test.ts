@@ -48,6 +48,7 @@ import {
   addNoteSchema,
   assignRoleSchema,
   changeStageSchema,
+  reconcileIncidentSchema,
   correctTimestampSchema,
   createActionItemSchema,
   declareIncidentSchema,
@@ -108,6 +109,7 @@ const DOMAIN_INPUTS: Record<string, z.ZodType | GraphQLOnly> = {
     graphqlOnly: 'an enum and an incident key that is only looked up; no other entry point calls it',
   },
   retryInboundDeliveries: { graphqlOnly: 'one enum; no other entry point calls it' },
+  reconcileIncident: reconcileIncidentSchema,
 };
 
 /** The subset of JSON Schema that zod emits for our inputs. */

@@ -61,6 +61,9 @@ export const declareIncidentSchema = (now: Date) =>
   });
 export type DeclareIncidentInput = z.input<ReturnType<typeof declareIncidentSchema>>;
 
+/** reconcileIncident's arguments. */
+export const reconcileIncidentSchema = z.strictObject({ incidentKey, apply: z.boolean().default(false) });
+
 export const changeStageSchema = z.strictObject({
   incidentKey,
   stage: z.enum(Stage),

@@ -5,11 +5,11 @@
 // handover prompts; every further HANDOVER_AFTER starts the next period (4h, 8h, 12h, ...). Each
 // period gets one prompt, until the role is handed over or relieved, or the impact ends.
 
-const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
-/** A duration given as `<n>s`, `<n>m` or `<n>h` (a bare number is minutes), in seconds. */
+/** A duration given as `<n>s`, `<n>m`, `<n>h` or `<n>d` (a bare number is minutes), in seconds. */
 export function parseDuration(text: string): number {
-  const match = /^\s*(\d+)\s*([smh]?)\s*$/i.exec(text);
+  const match = /^\s*(\d+)\s*([smhd]?)\s*$/i.exec(text);
   if (!match) throw new Error(`"${text}" is not a duration (e.g. 4h, 90m, 30s)`);
   const seconds = Number(match[1]) * UNIT_SECONDS[(match[2] || 'm').toLowerCase()];
   if (seconds < 1 || seconds > 7 * 24 * 3600) throw new Error(`"${text}" must be between 1s and 7 days`);

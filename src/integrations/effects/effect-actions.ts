@@ -64,6 +64,8 @@ export const EFFECT_PAYLOADS = {
     priority: z.enum(ALERT_PRIORITIES).default('P1'),
   }),
   'opsgenie.close': z.object({ alias: z.string(), note: z.string() }),
+  /** Reconciliation: the alert's priority back to the incident's. */
+  'opsgenie.setPriority': z.object({ alias: z.string(), priority: z.enum(ALERT_PRIORITIES) }),
   'jira.createIssue': z.object({
     incidentKey: z.string(),
     summary: z.string(),

@@ -9,6 +9,7 @@ import {
   type ActionItemIssueRequest,
   type ActionItemIssueUpdate,
   type IssueComment,
+  type IssueState,
   type IssueTracker,
   type TrackedIssue,
 } from './jira.port';
@@ -16,6 +17,11 @@ import {
 // jira.js 5 is typed as an ES module; under this CommonJS build its types come from the ES
 // module and its CommonJS build is loaded with require.
 const { Version3Client } = createRequire(__filename)('jira.js') as typeof JiraJs;
+
+/** Issue keys are interpolated into JQL: only well-formed ones. */
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/;
+/** Keys per search call (Jira's page size for the enhanced search). */
+const SEARCH_PAGE = 100;
 
 export class JiraIssueTracker implements IssueTracker {
   private readonly client: JiraJs.Version3Client;
@@ -238,6 +244,37 @@ export class JiraIssueTracker implements IssueTracker {
     return { commentId: String(created.id) };
   }
 
+  async findIssues(issueKeys: readonly string[]): Promise<IssueState[]> {
+    const keys = [...new Set(issueKeys)].filter((k) => ISSUE_KEY.test(k));
+    const found: IssueState[] = [];
+    for (let i = 0; i < keys.length; i += SEARCH_PAGE)
+      found.push(...(await this.search(keys.slice(i, i + SEARCH_PAGE))));
+    return found;
+  }
+
+  /**
+   * One search on the keys. Jira refuses the whole search when one key names no issue (deleted, or
+   * a typo in an action item): then the halves are searched, down to the key at fault, which is
+   * left out, so a few bad keys cost a few more calls, not one per key.
+   */
+  private async search(keys: readonly string[]): Promise<IssueState[]> {
+    try {
+      const page = await this.call(() =>
+        this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+          jql: `key in (${keys.join(', ')})`,
+          fields: ['status', 'priority', 'assignee', 'updated', 'resolution'],
+          maxResults: SEARCH_PAGE,
+        }),
+      );
+      return (page.issues ?? []).map((issue) => issueState(issue.key, issue.fields ?? {}));
+    } catch (err) {
+      if (!(err instanceof IntegrationError && err.kind === 'INVALID_REQUEST')) throw err;
+      if (keys.length === 1) return [];
+      const half = Math.ceil(keys.length / 2);
+      return [...(await this.search(keys.slice(0, half))), ...(await this.search(keys.slice(half)))];
+    }
+  }
+
   private tracked(issueKey: string): TrackedIssue {
     return { issueKey, url: `${this.options.host.replace(/\/+$/, '')}/browse/${issueKey}` };
   }
@@ -296,4 +333,23 @@ function adfText(node: unknown): string {
   return (
     (typeof text === 'string' ? text : '') + (Array.isArray(content) ? content.map(adfText).join(' ') : '')
   );
+}
+
+function issueState(issueKey: string, fields: object): IssueState {
+  const f = fields as {
+    status?: { name?: string; statusCategory?: { key?: string } } | null;
+    priority?: { name?: string } | null;
+    assignee?: { displayName?: string; emailAddress?: string; accountId?: string } | null;
+    resolution?: { name?: string } | null;
+    updated?: string | null;
+  };
+  return {
+    issueKey,
+    status: f.status?.name ?? null,
+    statusCategory: f.status?.statusCategory?.key ?? null,
+    resolution: f.resolution?.name ?? null,
+    priority: f.priority?.name ?? null,
+    assignee: f.assignee?.displayName ?? f.assignee?.emailAddress ?? f.assignee?.accountId ?? null,
+    updatedAt: f.updated ? new Date(f.updated) : null,
+  };
 }

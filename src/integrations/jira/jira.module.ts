@@ -42,6 +42,19 @@ class JiraReactions implements Reactions<ExternalSystem.JIRA> {
     if (event.type === 'ActionItemCreated' || event.type === 'ActionItemUpdated') {
       return planActionItemIssue(event, context);
     }
+    // Reconciliation: the issue drifted from the hub's stage or priority (the hub owns both); the
+    // drift was found on the issue, so it exists whoever created it.
+    if (event.type === 'DriftRepaired' && event.data.direction === 'PUSH' && event.data.system === 'JIRA') {
+      const { policyKey, hubValue } = event.data;
+      if (!hubValue) return [];
+      const dedupeKey = `jira:reconcile:${event.timelineEntryId}`;
+      if (policyKey === 'JIRA.status')
+        return [{ action: 'jira.transition', dedupeKey, payload: { status: hubValue } }];
+      if (policyKey === 'JIRA.priority') {
+        return [{ action: 'jira.setPriority', dedupeKey, payload: { priority: hubValue } }];
+      }
+      return [];
+    }
     const issueKey = `jira:issue:${event.incidentId}`;
     if (!(await context.planned(issueKey))) {
       if (event.type !== 'IncidentDeclared' && event.type !== 'PriorityChanged') return [];

@@ -41,6 +41,20 @@ export interface IssueTracker {
   updateActionItemIssue(request: ActionItemIssueUpdate): Promise<ActionItemIssue | null>;
   /** Comment on the issue, unless one of its latest comments already carries the comment's ref. */
   commentOnce(issueKey: string, comment: IssueComment): Promise<{ commentId: string }>;
+  /** Reconciliation: the issues with these keys as they are now, in one search per 100 keys (a read). */
+  findIssues?(issueKeys: readonly string[]): Promise<IssueState[]>;
+}
+
+/** An issue's fields the hub reconciles. */
+export interface IssueState {
+  readonly issueKey: string;
+  readonly status: string | null;
+  /** new, indeterminate or done. */
+  readonly statusCategory: string | null;
+  readonly resolution: string | null;
+  readonly priority: string | null;
+  readonly assignee: string | null;
+  readonly updatedAt: Date | null;
 }
 
 export interface ActionItemIssueUpdate {

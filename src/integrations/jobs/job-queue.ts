@@ -1,5 +1,6 @@
 // The durable job queue (pg-boss, in its own `pgboss` schema of the hub's database). Jobs can be
 // sent inside a domain transaction, so they exist exactly when the change committed.
+import { createHash } from 'node:crypto';
 import PgBoss, { type Job } from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
@@ -23,6 +24,12 @@ export interface QueueSettings {
   vendorTimeoutMs: number;
   /** How often expired jobs (of a crashed process) are reclaimed for retry. */
   recoverySeconds: number;
+}
+
+/** A job id (a UUID) derived from its queue and readable key, so every process derives the same one. */
+export function derivedJobId(queue: string, key: string): string {
+  const h = createHash('sha256').update(`${queue}/${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export const DEAD_LETTER_QUEUE = 'integration-dead';
@@ -173,6 +180,15 @@ export class JobQueue {
     job: { id: string; singletonKey: string; startAfter: Date },
   ): Promise<string | null> {
     return this.boss.send(queue, data, { ...job, db: transactionExecutor(manager) });
+  }
+
+  /** Schedule a job at a time, outside any transaction; the derived id makes a repeat a no-op. */
+  schedule(
+    queue: string,
+    data: object,
+    job: { id: string; singletonKey: string; startAfter: Date },
+  ): Promise<string | null> {
+    return this.boss.send(queue, data, job);
   }
 
   /**

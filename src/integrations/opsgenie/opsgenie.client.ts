@@ -1,7 +1,10 @@
 // The Opsgenie adapter (HTTP, Alert API v2). An open alert with the incident key as alias is
 // reused rather than duplicated, so a page repeated after a lost answer pages once.
 import { httpFailure, IntegrationError } from '../integration-error';
-import type { OnCallPager } from './opsgenie.port';
+import type { AlertState, OnCallPager } from './opsgenie.port';
+
+/** Aliases per list query (the query stays short; a page holds 100 alerts). */
+const ALIASES_PER_QUERY = 50;
 
 interface Envelope<T> {
   data?: T;
@@ -50,12 +53,54 @@ export class OpsgenieClient implements OnCallPager {
     await this.call('POST', `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, { note });
   }
 
+  async setPriority(alias: string, priority: 'P1' | 'P2' | 'P3' | 'P4' | 'P5'): Promise<void> {
+    await this.call('PUT', `/v2/alerts/${encodeURIComponent(alias)}/priority?identifierType=alias`, {
+      priority,
+    });
+  }
+
   async nextOnCall(schedule: string): Promise<string[]> {
     const found = (await this.call(
       'GET',
       `/v2/schedules/${encodeURIComponent(schedule)}/next-on-calls?scheduleIdentifierType=name&flat=true`,
     )) as Envelope<{ nextOnCallParticipants?: string[]; exactNextOnCallParticipants?: string[] }>;
     return found.data?.exactNextOnCallParticipants ?? found.data?.nextOnCallParticipants ?? [];
+  }
+
+  async listAlerts(aliases: readonly string[]): Promise<AlertState[]> {
+    const latest = new Map<string, AlertState>();
+    const unique = [...new Set(aliases)].filter((a) => /^[A-Za-z0-9_.:-]{1,512}$/.test(a));
+    for (let i = 0; i < unique.length; i += ALIASES_PER_QUERY) {
+      const query = `alias:(${unique.slice(i, i + ALIASES_PER_QUERY).join(' OR ')})`;
+      const found = (await this.call(
+        'GET',
+        `/v2/alerts?query=${encodeURIComponent(query)}&limit=100&sort=createdAt&order=desc`,
+      )) as Envelope<
+        {
+          id: string;
+          alias: string;
+          status: string;
+          acknowledged?: boolean;
+          priority?: string;
+          owner?: string;
+          updatedAt?: string;
+        }[]
+      >;
+      // Newest first: the first alert seen of an alias is its current one.
+      for (const a of found.data ?? []) {
+        if (latest.has(a.alias)) continue;
+        latest.set(a.alias, {
+          alertId: a.id,
+          alias: a.alias,
+          status: a.status === 'closed' ? 'closed' : 'open',
+          acknowledged: !!a.acknowledged,
+          priority: a.priority ?? null,
+          owner: a.owner || null,
+          updatedAt: a.updatedAt ? new Date(a.updatedAt) : null,
+        });
+      }
+    }
+    return [...latest.values()];
   }
 
   private async openAlert(alias: string): Promise<string | null> {

@@ -9,6 +9,7 @@ import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../eff
 import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { IncidentView } from '../incident-view';
+import { IntegrationError } from '../integration-error';
 import type { ConferenceBridge } from '../meet/meet.port';
 import type { VendorModule } from '../vendor-module';
 import { OpsgenieClient } from './opsgenie.client';
@@ -84,6 +85,33 @@ class OpsgenieReactions implements Reactions<ExternalSystem.OPSGENIE> {
         },
       ];
     }
+    // Reconciliation: the incident's alert is still open after the stage that closes it, or its
+    // priority is no longer the incident's.
+    if (
+      event.type === 'DriftRepaired' &&
+      event.data.direction === 'PUSH' &&
+      event.data.system === 'OPSGENIE'
+    ) {
+      const { policyKey, record: alias } = event.data;
+      const dedupeKey = `opsgenie:reconcile:${event.timelineEntryId}`;
+      if (policyKey === 'OPSGENIE.status') {
+        return [
+          {
+            action: 'opsgenie.close',
+            dedupeKey,
+            payload: { alias, note: `${event.incidentKey} closed by reconciliation` },
+          },
+        ];
+      }
+      const view = await context.view();
+      return [
+        {
+          action: 'opsgenie.setPriority',
+          dedupeKey,
+          payload: { alias, priority: alertPriority(view.priority) },
+        },
+      ];
+    }
     if (event.type === 'StageChanged' && CLOSING_STAGES.has(event.data.to)) {
       return this.closeAll(event, paged, await context.view());
     }
@@ -142,6 +170,13 @@ class OpsgenieEffects implements EffectHandler<ExternalSystem.OPSGENIE> {
   constructor(private readonly pager: OnCallPager) {}
 
   async run(effect: TypedEffect<OpsgenieAction>): Promise<EffectOutcome> {
+    if (effect.action === 'opsgenie.setPriority') {
+      const { alias, priority } = effect.payload;
+      if (!this.pager.setPriority)
+        throw new IntegrationError('OPSGENIE', 'INVALID_REQUEST', 'the pager cannot set a priority');
+      await this.pager.setPriority(alias, priority);
+      return { result: { alias, priority } };
+    }
     if (effect.action === 'opsgenie.close') {
       const { alias, note } = effect.payload;
       await this.pager.close(alias, note);

@@ -14,6 +14,21 @@ export interface OnCallPager {
   }): Promise<{ alertId: string }>;
   /** Close the alert with this alias, with a note; closing a closed alert is not an error. */
   close(alias: string, note: string): Promise<void>;
+  /** Set the priority of the alert with this alias (reconciliation: the hub owns it). */
+  setPriority?(alias: string, priority: 'P1' | 'P2' | 'P3' | 'P4' | 'P5'): Promise<void>;
   /** Who is on call next in a schedule (by name): usernames, empty when nobody is. A read. */
   nextOnCall?(schedule: string): Promise<string[]>;
+  /** Reconciliation: the latest alert of each alias, open or closed, listed by one query per 50 aliases (a read). */
+  listAlerts?(aliases: readonly string[]): Promise<AlertState[]>;
+}
+
+/** An alert's fields the hub reconciles. */
+export interface AlertState {
+  readonly alertId: string;
+  readonly alias: string;
+  readonly status: 'open' | 'closed';
+  readonly acknowledged: boolean;
+  readonly priority: string | null;
+  readonly owner: string | null;
+  readonly updatedAt: Date | null;
 }

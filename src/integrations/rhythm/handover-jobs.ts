@@ -5,13 +5,12 @@
 // MITIGATED stops the old holder's prompts. A check's job id is derived from (assignment, period),
 // so two processes scheduling the same check insert one job. When it runs, outside any transaction,
 // it asks the pager for the schedule's next on-call, then HandoverRhythm.tick records the prompt.
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { Incident } from '../../entities';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import { loadHandovers, type HandoverRhythm } from '../../domain/rhythm/handover.service';
-import type { Job, JobQueue } from '../jobs/job-queue';
+import { derivedJobId, type Job, type JobQueue } from '../jobs/job-queue';
 import type { OnCallPager } from '../opsgenie/opsgenie.port';
 import { latestPerIncident } from './rhythm-jobs';
 
@@ -35,9 +34,7 @@ const REPLAN: ReadonlySet<DomainEventType> = new Set<DomainEventType>([
 /** The readable key of a check (pg-boss singleton_key) and its job id, a UUID derived from it. */
 export function handoverKey(incidentId: string, assignmentId: string, period: number) {
   const key = `${incidentId}/${assignmentId}/${period}`;
-  const h = createHash('sha256').update(`${HANDOVER_DUE_QUEUE}/${key}`).digest('hex');
-  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-  return { key, id };
+  return { key, id: derivedJobId(HANDOVER_DUE_QUEUE, key) };
 }
 
 export class HandoverJobs {

@@ -4,12 +4,11 @@
 // transaction; its other waiting checks are cancelled. A check's job id is derived from
 // (incident, due time, period), so two processes scheduling the same check insert one job. When it
 // runs, StatusRhythm.tick re-reads the incident under a row lock and records what is owed.
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import { loadRhythm, type StatusRhythm } from '../../domain/rhythm/rhythm.service';
-import type { Job, JobQueue } from '../jobs/job-queue';
+import { derivedJobId, type Job, type JobQueue } from '../jobs/job-queue';
 
 export const STATUS_UPDATE_DUE_QUEUE = 'status-update-due';
 
@@ -35,9 +34,7 @@ const REPLAN: ReadonlySet<DomainEventType> = new Set<DomainEventType>([
 /** The readable key of a check (pg-boss singleton_key) and its job id, a UUID derived from it. */
 export function checkKey(incidentId: string, dueAt: Date, period: number): { key: string; id: string } {
   const key = `${incidentId}/${dueAt.toISOString()}/${period}`;
-  const h = createHash('sha256').update(`${STATUS_UPDATE_DUE_QUEUE}/${key}`).digest('hex');
-  const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-  return { key, id };
+  return { key, id: derivedJobId(STATUS_UPDATE_DUE_QUEUE, key) };
 }
 
 /**

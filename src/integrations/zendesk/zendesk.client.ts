@@ -19,6 +19,7 @@ interface FullTicketJson extends TicketJson {
   problem_id?: number | null;
   custom_fields?: { id: number; value: unknown }[];
   updated_at?: string;
+  assignee_id?: number | null;
 }
 
 interface CommentsPage {
@@ -30,6 +31,23 @@ interface CommentsPage {
 
 const TICKET_ID = /^[1-9][0-9]{0,18}$/;
 const MAX_COMMENT_PAGES = 50;
+/** Zendesk's show_many takes at most 100 ids. */
+const SHOW_MANY = 100;
+
+function ticketState(t: FullTicketJson): SupportTicketState {
+  return {
+    ticketId: String(t.id),
+    subject: t.subject ?? '',
+    description: t.description ?? '',
+    status: t.status ?? '',
+    priority: t.priority ?? null,
+    tags: t.tags ?? [],
+    problemId: t.problem_id ? String(t.problem_id) : null,
+    customFields: t.custom_fields ?? [],
+    updatedAt: t.updated_at ? new Date(t.updated_at) : null,
+    assigneeId: t.assignee_id ? String(t.assignee_id) : null,
+  };
+}
 
 export class ZendeskSupportDesk implements SupportDesk {
   /** e.g. https://acme.zendesk.com (without /api/v2). */
@@ -95,19 +113,20 @@ export class ZendeskSupportDesk implements SupportDesk {
       if (err instanceof IntegrationError && err.kind === 'NOT_FOUND') return null;
       throw err;
     }
-    const t = body.ticket;
-    if (!t) return null;
-    return {
-      ticketId: String(t.id),
-      subject: t.subject ?? '',
-      description: t.description ?? '',
-      status: t.status ?? '',
-      priority: t.priority ?? null,
-      tags: t.tags ?? [],
-      problemId: t.problem_id ? String(t.problem_id) : null,
-      customFields: t.custom_fields ?? [],
-      updatedAt: t.updated_at ? new Date(t.updated_at) : null,
-    };
+    return body.ticket ? ticketState(body.ticket) : null;
+  }
+
+  async getTickets(ticketIds: readonly string[]): Promise<SupportTicketState[]> {
+    const ids = [...new Set(ticketIds)].filter((id) => TICKET_ID.test(id));
+    const found: SupportTicketState[] = [];
+    for (let i = 0; i < ids.length; i += SHOW_MANY) {
+      const body = await this.request<{ tickets?: FullTicketJson[] }>(
+        'GET',
+        `/tickets/show_many.json?ids=${ids.slice(i, i + SHOW_MANY).join(',')}`,
+      );
+      found.push(...(body.tickets ?? []).map(ticketState));
+    }
+    return found;
   }
 
   private async hasComment(ticketId: string, marker: string): Promise<boolean> {

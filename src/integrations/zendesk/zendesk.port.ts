@@ -12,6 +12,8 @@ export interface SupportDesk {
   comment(request: { ticketId: string; body: string; public: boolean; dedupeKey: string }): Promise<void>;
   /** The ticket as it is now, or null when it does not exist (or is not visible to the hub). */
   getTicket(ticketId: string): Promise<SupportTicketState | null>;
+  /** Reconciliation: these tickets as they are now (missing ones left out), one show_many per 100 (a read). */
+  getTickets?(ticketIds: readonly string[]): Promise<SupportTicketState[]>;
 }
 
 /** The ticket fields the hub follows. */
@@ -26,4 +28,6 @@ export interface SupportTicketState {
   problemId: string | null;
   customFields: readonly { id: number; value: unknown }[];
   updatedAt: Date | null;
+  /** The assigned agent's id, if any. */
+  assigneeId?: string | null;
 }

@@ -518,6 +518,14 @@ export class JiraFake extends FakeVendor {
         'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.';
       return this.reject(ctx, [message], { status: 400, body: errors([message]) });
     }
+    // As Jira does: a key named in the query must be an issue's, else the whole search is refused
+    // (a valid request about an issue since deleted: not recorded as the caller's mistake).
+    const missing = namedKeys(query.where).find((key) => !this.issue(key));
+    if (missing)
+      return {
+        status: 400,
+        body: errors([`An issue with key '${missing}' does not exist for field 'key'.`]),
+      };
     let matched: JiraIssue[];
     try {
       matched = [...this.issues.values()].filter((issue) => evaluate(query.where!, issue, this));
@@ -1110,6 +1118,16 @@ function fieldValues(issue: JiraIssue, field: string, fake: JiraFake): string[] 
       );
     }
   }
+}
+
+/** The issue keys a query names in `key = …` / `key in (…)` clauses. */
+function namedKeys(node: JqlNode): string[] {
+  if ('and' in node) return node.and.flatMap(namedKeys);
+  if ('or' in node) return node.or.flatMap(namedKeys);
+  if ('not' in node) return namedKeys(node.not);
+  const field = node.field.toLowerCase();
+  if ((field !== 'key' && field !== 'issuekey') || (node.op !== '=' && node.op !== 'in')) return [];
+  return node.values.filter((v) => /^[A-Za-z][A-Za-z0-9_]*-\d+$/.test(v));
 }
 
 function evaluate(node: JqlNode, issue: JiraIssue, fake: JiraFake): boolean {

@@ -225,11 +225,17 @@ export class OpsgenieFake extends FakeVendor {
       const terms = query.split(/\s+AND\s+/i).filter(Boolean);
       const matches = [...this.alerts.values()].filter((a) =>
         terms.every((term) => {
-          const [key, value] = term.split(':').map((s) => s.trim().replace(/^"|"$/g, ''));
-          if (key === 'status') return a.status === value;
-          if (key === 'alias') return a.alias === value;
-          if (key === 'tag' || key === 'tags') return a.tags.includes(value);
-          if (key === 'priority') return a.priority === value;
+          const colon = term.indexOf(':');
+          const key = term.slice(0, Math.max(colon, 0)).trim();
+          // `field: value` or `field: (value1 OR value2)`, as Opsgenie's search syntax has it
+          const raw = term.slice(colon + 1).trim();
+          const values = (/^\((.*)\)$/.exec(raw)?.[1] ?? raw)
+            .split(/\s+OR\s+/i)
+            .map((s) => s.trim().replace(/^"|"$/g, ''));
+          if (key === 'status') return values.includes(a.status);
+          if (key === 'alias') return values.includes(a.alias);
+          if (key === 'tag' || key === 'tags') return values.some((v) => a.tags.includes(v));
+          if (key === 'priority') return values.includes(a.priority);
           return a.message.includes(term);
         }),
       );
@@ -261,6 +267,11 @@ export class OpsgenieFake extends FakeVendor {
       }),
 
     addNote: (ctx) => this.action(ctx, 'AddNote', () => undefined),
+
+    updateAlertPriority: (ctx) =>
+      this.action(ctx, 'UpdatePriority', (alert) => {
+        alert.priority = (ctx.call.body as { priority: string }).priority;
+      }),
 
     listNotes: (ctx) => {
       const alert = this.find(ctx);
