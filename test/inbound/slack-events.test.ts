@@ -258,6 +258,16 @@ describe('Slack events', () => {
 
   it('keeps a star when Slack is down and records it on retry', async () => {
     const incident = await incidentWithChannel();
+    // The channel's own effects (its card and announcement look for themselves in the history)
+    // finish first, so the fault below meets the star's history read and nothing else.
+    await waitFor('the incident channel set up', async () => {
+      const open = (await t.hub.database.dataSource.query(
+        `SELECT count(*)::int AS n FROM integration_effect
+          WHERE incident_id = $1 AND system = 'SLACK' AND state IN ('PENDING', 'FAILED')`,
+        [incident.id],
+      )) as { n: number }[];
+      return open[0].n === 0 || undefined;
+    });
     const message = slack.postAsUser(incident.channelId, 'U0EXPERT1', 'Rolled back release 4.2');
     const before = (await deliveries(t, 'slack')).length;
     slack.inject({ operation: 'conversations.history', fault: { kind: 'status', status: 503 } });
