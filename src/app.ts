@@ -86,7 +86,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const log = options.log ?? createLogger(config.logLevel);
   const database =
     options.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }));
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      log,
+      timeouts: config.database,
+    }));
   const { dataSource } = database;
   const events = new DomainEventBus((err) => log.error({ err }, 'domain event handler failed'));
   const uow = new UnitOfWork(dataSource, events, options.clock);
@@ -241,6 +246,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     log,
     limits,
     devErrors: config.devErrors,
+    readyTimeoutMs: config.readyTimeoutMs,
     webhooks: webhooks.router,
   });
   const websocket = attachWebSocketServer({

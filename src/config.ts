@@ -60,6 +60,14 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: url,
   DATA_DIR: z.string().default('./.data'),
+  /** How long opening a connection to a PostgreSQL server (or waiting for a free one) may take. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** The longest statement: the server cancels it, and the hub stops waiting one second later. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** A transaction left idle this long is ended by the server (its locks released). */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** How long GET /readyz waits for the database before answering 503. */
+  READYZ_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   ADMIN_TOKEN: optionalString.refine(
     (v) => v === undefined || v.length >= 16,
     'must be at least 16 characters',
@@ -211,6 +219,13 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** How long the hub waits on a PostgreSQL server (see database.ts). */
+export interface DatabaseTimeouts {
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly idleInTransactionTimeoutMs: number;
+}
+
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly port: number;
@@ -218,6 +233,9 @@ export interface Config {
   /** A PostgreSQL server; undefined means the embedded database in `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  readonly database: DatabaseTimeouts;
+  /** How long GET /readyz waits for the database before answering 503. */
+  readonly readyTimeoutMs: number;
   readonly adminToken: string | undefined;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly devErrors: boolean;
@@ -271,6 +289,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    database: Object.freeze({
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    }),
+    readyTimeoutMs: e.READYZ_TIMEOUT_MS,
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     devErrors: e.DEV_ERRORS,

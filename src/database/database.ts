@@ -7,10 +7,29 @@ import { MIGRATIONS } from '../../migrations';
 import { SnakeNamingStrategy } from './naming-strategy';
 import { CountingTypeOrmLogger, QueryCounter } from './query-counter';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+import type { DatabaseTimeouts } from '../config';
+
+/**
+ * The pg options that keep a frozen or unreachable server from hanging the hub: connecting (and
+ * waiting for a free pooled connection) is bounded, the server cancels long statements and ends
+ * transactions left idle, and the client stops waiting for an answer shortly after the server
+ * would have cancelled it: a server that is stopped cancels nothing. Shared with pg-boss's pool.
+ */
+export function pgTimeouts(timeouts: DatabaseTimeouts): Record<string, number> {
+  return {
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    statement_timeout: timeouts.statementTimeoutMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    query_timeout: timeouts.statementTimeoutMs + 1000,
+  };
+}
 
 export function dataSourceOptions(
   url: string,
-  extra: Partial<Pick<DataSourceOptions, 'logger'>> & { poolSize?: number } = {},
+  extra: Partial<Pick<DataSourceOptions, 'logger'>> & {
+    poolSize?: number;
+    timeouts?: DatabaseTimeouts;
+  } = {},
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -23,7 +42,11 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     uuidExtension: 'pgcrypto',
     maxQueryExecutionTime: 1000,
-    extra: { max: extra.poolSize ?? 10, application_name: 'incident-hub' },
+    extra: {
+      max: extra.poolSize ?? 10,
+      application_name: 'incident-hub',
+      ...(extra.timeouts ? pgTimeouts(extra.timeouts) : {}),
+    },
     logger: extra.logger,
   } as DataSourceOptions;
 }
@@ -35,6 +58,8 @@ export interface Database {
   readonly kind: 'embedded' | 'server';
   /** How to reach it (the embedded database's local socket URL when embedded). */
   readonly url: string;
+  /** The timeouts its connections use (a server only: the embedded database is in-process). */
+  readonly timeouts: DatabaseTimeouts | undefined;
   close(): Promise<void>;
 }
 
@@ -44,6 +69,7 @@ export async function openDatabase(options: {
   dataDir: string;
   log: Logger;
   runMigrations?: boolean;
+  timeouts?: DatabaseTimeouts;
 }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = options.databaseUrl;
@@ -60,6 +86,7 @@ export async function openDatabase(options: {
       // but interleaves the messages of concurrent extended-protocol queries outside transactions,
       // which mixes up their results; so the hub talks to it over exactly one connection.
       poolSize: embedded ? 1 : 10,
+      timeouts: embedded ? undefined : options.timeouts,
     }),
   );
   try {
@@ -79,6 +106,7 @@ export async function openDatabase(options: {
     queries,
     kind: embedded ? 'embedded' : 'server',
     url,
+    timeouts: embedded ? undefined : options.timeouts,
     // The connections first, then the embedded server; called again, the same promise.
     close() {
       closing ??= (async () => {

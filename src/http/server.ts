@@ -17,7 +17,8 @@ import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
-import { createErrorFormatter } from '../schema/errors';
+import { createErrorFormatter, serviceUnavailable } from '../schema/errors';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { httpErrorHandler, notFound } from './http-errors';
 import { apolloLimits, responseCeiling, type QueryLimits } from '../schema/query-limits';
 
@@ -27,6 +28,8 @@ export interface HttpOptions {
   log: Logger;
   limits: QueryLimits;
   devErrors: boolean;
+  /** How long GET /readyz waits for the database before answering 503. */
+  readyTimeoutMs: number;
   /** The vendors' webhook endpoints, mounted at /webhooks. */
   webhooks?: express.Router;
 }
@@ -83,9 +86,19 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   });
 
   app.get('/readyz', async (_req, res) => {
-    try {
+    // A frozen database answers nothing: the check gives up after its own short timeout (the
+    // statement it started ends at the pool's query timeout).
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('readiness check timed out')), options.readyTimeoutMs);
+    });
+    const check = (async () => {
       await services.dataSource.query('SELECT 1');
-      const pending = await services.dataSource.showMigrations();
+      return services.dataSource.showMigrations();
+    })();
+    check.catch(() => undefined);
+    try {
+      const pending = await Promise.race([check, timeout]);
       if (pending) {
         res.status(503).json({ status: 'unavailable', reason: 'migrations pending' });
         return;
@@ -93,6 +106,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    } finally {
+      clearTimeout(timer);
     }
   });
 
@@ -146,6 +161,10 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         const { actor } = await admit({ bearer, query: params?.query, variables: params?.variables }).catch(
           (err: unknown) => {
             if (err instanceof GraphQLError || err instanceof DomainError) throw err;
+            if (isDatabaseUnavailable(err)) {
+              req.log.warn({ err }, 'database unavailable before the operation');
+              throw serviceUnavailable();
+            }
             // Apollo would answer "Context creation failed: <the message>" (the database's address)
             req.log.error({ err }, 'request failed before its operation');
             throw new GraphQLError('Internal server error', {

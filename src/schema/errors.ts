@@ -6,6 +6,16 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
+import { isDatabaseUnavailable } from '../database/unavailable';
+
+const UNAVAILABLE_MESSAGE = 'The database did not answer in time; retry shortly';
+
+/** What a caller sees when the database is unreachable or frozen: retryable, and no address. */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError(UNAVAILABLE_MESSAGE, {
+    extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, http: { status: 503 } },
+  });
+}
 
 export const GRAPHQL_CODES: Readonly<Record<DomainErrorCode, string>> = {
   NOT_FOUND: 'NOT_FOUND',
@@ -53,6 +63,15 @@ export function createErrorFormatter(log: Logger, devErrors: boolean) {
       return { ...formatted, extensions };
     }
     const cause = wrapsForeign ? original.originalError : original;
+    if (isDatabaseUnavailable(cause)) {
+      log.warn({ err: cause, path: formatted.path }, 'database unavailable in operation');
+      return {
+        message: UNAVAILABLE_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
+      };
+    }
     log.error({ err: cause, path: formatted.path }, 'unexpected error in operation');
     return {
       message: devErrors && cause instanceof Error ? cause.message : 'Internal server error',

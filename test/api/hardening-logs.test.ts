@@ -2,10 +2,10 @@
 // a webhook's shared secret, user text in a failing SQL statement: after the run, the captured
 // log (every level, down to trace) holds none of them, nor a token's hash. And when the database
 // is down, callers are not told where it lives.
-import { createServer, Socket, type Server } from 'node:net';
 import { EntityNotFoundError } from 'typeorm';
 import { hashToken } from '../../src/domain/access/token.service';
 import { createErrorFormatter } from '../../src/schema/errors';
+import { DatabaseRelay } from '../support/db-relay';
 import { leakedSecrets, startTestHub, type TestHub } from '../support/test-hub';
 import { post } from '../support/webhooks';
 
@@ -13,41 +13,7 @@ const OPSGENIE_SECRET = 'opsgenie-shared-secret-do-not-log-8f3a';
 const USER_TEXT = 'customer-pin-4417-do-not-log';
 const serverUrl = process.env.TEST_DATABASE_URL;
 
-/** A TCP relay in front of PostgreSQL that the test can take down (ECONNREFUSED) and bring back. */
-class Relay {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-  constructor(private readonly target: URL) {}
-  async up(): Promise<void> {
-    if (this.server?.listening) return;
-    this.server = createServer((client) => {
-      const upstream = new Socket();
-      upstream.connect(Number(this.target.port || 5432), this.target.hostname);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-  async down(): Promise<void> {
-    if (!this.server?.listening) return;
-    const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-  url(): string {
-    const url = new URL(this.target.toString());
-    url.host = `127.0.0.1:${this.port}`;
-    return url.toString();
-  }
-}
-
-const relay = serverUrl ? new Relay(new URL(serverUrl)) : undefined;
+const relay = serverUrl ? new DatabaseRelay(new URL(serverUrl)) : undefined;
 let t: TestHub;
 beforeAll(async () => {
   await relay?.up();
@@ -118,9 +84,9 @@ describe('item 8: secrets never reach the log', () => {
       const text = JSON.stringify(gql.body);
       expect(gql.status).toBeGreaterThanOrEqual(500);
       expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:\d{4,5}\b|connect /);
+      // item 5: a retryable error, not an internal one
       expect(gql.body.errors?.[0]).toMatchObject({
-        message: 'Internal server error',
-        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },
       });
       const ready = await fetch(`${t.url}/readyz`);
       expect(ready.status).toBe(503);

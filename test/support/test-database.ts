@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { openDatabase, type Database } from '../../src/database/database';
 import { createLogger } from '../../src/logger';
+import type { DatabaseTimeouts } from '../../src/config';
 
 export const usingServer = (): boolean => !!process.env.TEST_DATABASE_URL;
 
@@ -28,7 +29,10 @@ export function findTestServer(): string | null {
   return probe.status === 0 ? LOCAL_SERVER : null;
 }
 
-export async function openTestDatabase(serverUrlOverride?: string): Promise<Database> {
+export async function openTestDatabase(
+  serverUrlOverride?: string,
+  timeouts?: DatabaseTimeouts,
+): Promise<Database> {
   const log = createLogger('silent');
   const serverUrl = serverUrlOverride ?? process.env.TEST_DATABASE_URL;
   if (!serverUrl) return openDatabase({ databaseUrl: undefined, dataDir: 'memory://', log });
@@ -37,7 +41,7 @@ export async function openTestDatabase(serverUrlOverride?: string): Promise<Data
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', log });
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', log, timeouts });
   return {
     ...database,
     dataSource: database.dataSource,

@@ -84,16 +84,6 @@ export async function startTestHub(
     databaseUrl?: string;
   } = {},
 ): Promise<TestHub> {
-  const database = options.databaseUrl
-    ? await openDatabase({ databaseUrl: options.databaseUrl, dataDir: '', log: createLogger('silent') })
-    : await openTestDatabase(options.serverUrl);
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'debug',
@@ -104,6 +94,21 @@ export async function startTestHub(
     // no periodic reconciliation pass in the middle of other tests; a test that wants one sets it
     RECONCILE_INTERVAL: 'off',
     ...env,
+  });
+  const database = options.databaseUrl
+    ? await openDatabase({
+        databaseUrl: options.databaseUrl,
+        dataDir: '',
+        log: createLogger('silent'),
+        timeouts: config.database,
+      })
+    : await openTestDatabase(options.serverUrl, config.database);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
   });
   const hub = await createHub(config, {
     database,

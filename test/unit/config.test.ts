@@ -9,6 +9,8 @@ describe('configuration', () => {
       dataDir: './.data',
       adminToken: undefined,
       meetUrlTemplate: 'https://g.co/meet/{key}',
+      database: { connectTimeoutMs: 5000, statementTimeoutMs: 15_000, idleInTransactionTimeoutMs: 60_000 },
+      readyTimeoutMs: 2000,
     });
     // no announcement channel unless one is named: a default that does not exist would fail every announcement
     expect(config.vendors.SLACK_INCIDENTS_CHANNEL).toBeUndefined();
@@ -38,6 +40,8 @@ describe('configuration', () => {
     ['SLACK_INCIDENTS_CHANNEL', 'Major Incidents'],
     ['POSTMORTEM_TEMPLATE', '/no/such/postmortem.md.hbs'],
     ['JIRA_COMMENT_INTERVAL', 'a minute'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '0'],
+    ['READYZ_TIMEOUT_MS', 'soon'],
     ['JIRA_COMMENT_INTERVAL', '0s'],
     ['STATUS_UPDATE_CADENCE', 'P1=soon'],
     ['HANDOVER_AFTER', 'later'],

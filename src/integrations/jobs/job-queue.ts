@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import PgBoss, { type Job } from 'pg-boss';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import type { Database } from '../../database/database';
+import { pgTimeouts, type Database } from '../../database/database';
 import { markBackground, runInBackground } from '../../database/query-counter';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
@@ -128,6 +128,7 @@ export class JobQueue {
           schema: 'pgboss',
           max: 4,
           application_name: 'incident-hub-jobs',
+          ...(database.timeouts ? pgTimeouts(database.timeouts) : {}),
           maintenanceIntervalSeconds: settings.recoverySeconds,
         });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));

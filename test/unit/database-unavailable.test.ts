@@ -1,0 +1,35 @@
+// Which database errors are "unavailable" (retryable SERVICE_UNAVAILABLE, issue 14 item 5) and
+// which are the statement's own fault (answered as before).
+import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../../src/database/unavailable';
+
+const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+describe('isDatabaseUnavailable', () => {
+  it.each([
+    [
+      'no answer within query_timeout (pg)',
+      new QueryFailedError('SELECT 1', [], new Error('Query read timeout')),
+    ],
+    ['no free connection in time (pg-pool)', new Error('timeout exceeded when trying to connect')],
+    ['connection cut', new Error('Connection terminated unexpectedly')],
+    ['refused', withCode('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.5:5432')],
+    ['statement_timeout', new QueryFailedError('SELECT 1', [], withCode('57014'))],
+    ['idle_in_transaction_session_timeout', withCode('25P03')],
+    ['server shutting down', withCode('57P01')],
+    ['connection failure', withCode('08006')],
+    ['as a cause', new Error('wrapped', { cause: withCode('ECONNRESET') })],
+  ])('%s: unavailable', (_name, err) => {
+    expect(isDatabaseUnavailable(err)).toBe(true);
+  });
+
+  it.each([
+    ['syntax error', new QueryFailedError('SELEC 1', [], withCode('42601'))],
+    ['unique violation', new QueryFailedError('INSERT', [], withCode('23505'))],
+    ['serialization failure', withCode('40001')],
+    ['anything else', new Error('boom')],
+    ['not an error', 'timeout exceeded when trying to connect'],
+  ])('%s: not unavailable', (_name, err) => {
+    expect(isDatabaseUnavailable(err)).toBe(false);
+  });
+});
