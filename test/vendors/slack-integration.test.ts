@@ -368,7 +368,6 @@ describe('Slack integration', () => {
     expect(waiting.map((e) => e.action).sort()).toEqual([
       'slack.announce',
       'slack.card',
-      'slack.card',
       'slack.post',
       'slack.updateTopic',
     ]);
@@ -394,6 +393,23 @@ describe('Slack integration', () => {
     expect(announcements(incident.key)).toHaveLength(1);
     expect(slack.invalidCalls).toEqual([]);
   }, 60_000);
+
+  it('runs what waits for the channel as soon as the channel is open, not at the end of its wait', async () => {
+    // The channel opens about 5 s late (Slack said when to come back); those waiting for it have
+    // backed off by then (1 s, 2 s, 4 s…), and carry on at once when it is open.
+    slack.inject({
+      operation: 'conversations.create',
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 5 },
+    });
+    const incident = await declare(t, P1);
+    await waitForSettled(incident.key);
+    const times = (operation: string) =>
+      slack.calls.filter((c) => c.operation === operation).map((c) => c.at.getTime());
+    const [refused, opened, ...more] = times('conversations.create');
+    expect(more).toEqual([]);
+    expect(opened - refused).toBeGreaterThanOrEqual(5_000);
+    expect(times('conversations.setTopic')[0] - opened).toBeLessThan(1_000);
+  }, 30_000);
 
   it('keeps tokens out of the logs and vendor text out of GraphQL errors', async () => {
     const text = t.logs.join('\n');
