@@ -42,10 +42,17 @@ export class IntegrationError extends Error {
 
 /**
  * The effect needs a record that another effect of the incident is still creating (the channel a
- * topic is set on): the runner tries again later without counting an attempt, for a while.
+ * topic is set on): the runner tries again later without counting an attempt, for a while, and at
+ * once when another effect of the incident at the vendor finishes. `awaits`, the action of the
+ * effect creating the record (one per incident): while that effect is given up on (DEAD), so is
+ * this one, at once; retryIntegration re-runs them together.
  */
 export class NotReadyError extends IntegrationError {
-  constructor(system: IntegrationSystem, message: string) {
+  constructor(
+    system: IntegrationSystem,
+    message: string,
+    readonly awaits?: `${Lowercase<IntegrationSystem>}.${string}`,
+  ) {
     super(system, 'UNAVAILABLE', message);
     this.name = 'NotReadyError';
   }

@@ -199,6 +199,9 @@ export class Integrations {
         id: incident.id,
         system,
       })
+      // oldest first: an effect that others wait for (the channel they go to) is back in line first
+      .orderBy('e.created_at', 'ASC')
+      .addOrderBy('e.id', 'ASC')
       .getMany();
     if (this.runner) for (const effect of effects) await this.runner.retry(effect);
     return ds.getRepository(IntegrationEffect).findBy({ incidentId: incident.id, system });

@@ -339,6 +339,78 @@ describe('Slack integration', () => {
     expect(channelsNamed(incident.key)).toHaveLength(1);
   }, 60_000);
 
+  it('gives up on what waits for a channel given up on, and one retryIntegration then finishes it all', async () => {
+    slack.inject({
+      operation: 'conversations.list',
+      fault: { kind: 'status', status: 500 },
+      times: Infinity,
+    });
+    const incident = await declare(t, P1);
+    await t.ok(POST_STATUS_UPDATE, {
+      input: {
+        incidentKey: incident.key,
+        audience: 'INTERNAL',
+        clientImpact: 'none yet',
+        knownProblem: 'disk full on db-7',
+        attempted: 'nothing',
+        nextSteps: 'free space',
+      },
+    });
+    // The channel is given up on, and at once so is every effect that waits for it (rather than
+    // waiting a quarter of an hour for a channel nobody is opening); none spent an attempt waiting.
+    const dead = await waitFor(
+      `the Slack effects of ${incident.key} to be given up on`,
+      async () => (await effectsOf(incident.key)).integrationEffects,
+      (now) => now.length > 0 && now.every((e) => e.state === 'DEAD'),
+      { timeoutMs: 20_000 },
+    );
+    const waiting = dead.filter((e) => !['slack.openChannel', 'slack.postTo'].includes(e.action));
+    expect(waiting.map((e) => e.action).sort()).toEqual([
+      'slack.announce',
+      'slack.card',
+      'slack.post',
+      'slack.updateTopic',
+    ]);
+    for (const effect of waiting) {
+      expect(effect.attempts).toBe(0);
+      expect(effect.lastError).toMatch(/slack\.openChannel was given up on/);
+    }
+
+    slack.reset(); // Slack is back: one retry, nothing else, finishes every effect
+    const retried = Date.now();
+    await t.ok(RETRY_INTEGRATION, { incidentKey: incident.key, system: 'SLACK' });
+    const effects = await waitForSettled(incident.key, {}, 10_000);
+    // those that waited ran as soon as the channel was open, not at a later poll
+    expect(Date.now() - retried).toBeLessThan(5_000);
+    expect(effects.map((e) => e.attempts)).toEqual(effects.map(() => 1));
+    const [channel, ...others] = channelsNamed(incident.key);
+    expect(others).toEqual([]);
+    const posts = slack
+      .messages(channel.id)
+      .filter((m) => m.text?.includes('What we know: disk full on db-7'));
+    expect(posts).toHaveLength(1);
+    expect(slack.pinned(channel.id)).toHaveLength(1);
+    expect(announcements(incident.key)).toHaveLength(1);
+    expect(slack.invalidCalls).toEqual([]);
+  }, 60_000);
+
+  it('runs what waits for the channel as soon as the channel is open, not at the end of its wait', async () => {
+    // The channel opens about 5 s late (Slack said when to come back); those waiting for it have
+    // backed off by then (1 s, 2 s, 4 s…), and carry on at once when it is open.
+    slack.inject({
+      operation: 'conversations.create',
+      fault: { kind: 'status', status: 429, retryAfterSeconds: 5 },
+    });
+    const incident = await declare(t, P1);
+    await waitForSettled(incident.key);
+    const times = (operation: string) =>
+      slack.calls.filter((c) => c.operation === operation).map((c) => c.at.getTime());
+    const [refused, opened, ...more] = times('conversations.create');
+    expect(more).toEqual([]);
+    expect(opened - refused).toBeGreaterThanOrEqual(5_000);
+    expect(times('conversations.setTopic')[0] - opened).toBeLessThan(1_000);
+  }, 30_000);
+
   it('keeps tokens out of the logs and vendor text out of GraphQL errors', async () => {
     const text = t.logs.join('\n');
     expect(text).not.toContain(slack.token);

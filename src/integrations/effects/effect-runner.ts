@@ -126,27 +126,37 @@ export class EffectRunner {
         [effect.incidentId, effect.system, attempts, outcome.externalId ?? null, outcome.url ?? null],
       );
       log.info('integration effect done');
+      await this.wakeWaiting(effect);
     } catch (err) {
-      if (err instanceof NotReadyError && (await this.waitForRecord(effect, job.data.waits ?? 0))) return;
+      // Waiting for a record whose effect was given up on is waiting for nothing: given up on too.
+      const awaited = err instanceof NotReadyError ? await this.givenUpOn(effect, err) : null;
+      if (err instanceof NotReadyError && !awaited && (await this.waitForRecord(effect, job.data.waits ?? 0)))
+        return;
       const error =
         err instanceof IntegrationError
           ? err
           : new IntegrationError(handler.system, 'UNAVAILABLE', 'unexpected failure');
       if (!(err instanceof IntegrationError)) log.error({ err }, 'integration effect failed unexpectedly');
-      const lastError = `${error.kind}: ${error.message}`;
+      const lastError = `${error.kind}: ${error.message}${awaited ? ` (${awaited} was given up on)` : ''}`;
       const exhausted = attempts >= this.maxAttempts;
-      const dead = exhausted || !error.retryable;
+      const dead = !!awaited || exhausted || !error.retryable;
+      // Giving up with what it waited for spends no attempt, as waiting spends none.
+      const spent = awaited ? effect.attempts : attempts;
       await repo.update(
         { id: effect.id },
-        { state: dead ? EffectState.DEAD : EffectState.FAILED, lastError },
+        { state: dead ? EffectState.DEAD : EffectState.FAILED, lastError, attempts: spent },
       );
       await this.dataSource.query(
         `UPDATE external_record SET state = $3, last_error = $4, attempts = $5, updated_at = now()
          WHERE incident_id = $1 AND system = $2`,
-        [effect.incidentId, effect.system, dead ? SyncState.DEAD : SyncState.FAILED, lastError, attempts],
+        [effect.incidentId, effect.system, dead ? SyncState.DEAD : SyncState.FAILED, lastError, spent],
       );
       log.warn({ kind: error.kind, dead }, 'integration effect failed');
-      if (dead) return; // recorded as dead; retryIntegration puts it back in line
+      if (dead) {
+        // Recorded as dead; retryIntegration puts it back in line. Those waiting for it give up now.
+        await this.wakeWaiting(effect);
+        return;
+      }
       if (error.kind === 'RATE_LIMITED') {
         // The vendor said when to come back: a new job then, this one is finished.
         await this.queue.sendLater(
@@ -178,6 +188,43 @@ export class EffectRunner {
     return batch.map((row) => typedEffect(row, system));
   }
 
+  /** The action the effect waits for (NotReadyError.awaits), when that effect is given up on. */
+  private async givenUpOn(effect: IntegrationEffect, err: NotReadyError): Promise<string | null> {
+    if (!err.awaits || !effect.incidentId) return null;
+    const dead = (await this.dataSource.query(
+      `SELECT 1 FROM integration_effect WHERE incident_id = $1 AND action = $2 AND state = 'DEAD' LIMIT 1`,
+      [effect.incidentId, err.awaits],
+    )) as unknown[];
+    return dead.length ? err.awaits : null;
+  }
+
+  /**
+   * An effect finished (done or given up on): the incident's effects at the same vendor that wait
+   * for a record (waitForRecord) run now rather than at the end of their wait, so those waiting for
+   * what it created carry on at once, and those waiting for what was given up on give up with it.
+   * Only sooner: a failure here is logged, not the effect's (the waits run anyway).
+   */
+  private async wakeWaiting(effect: IntegrationEffect): Promise<void> {
+    if (!effect.incidentId) return;
+    try {
+      const waiting = (await this.dataSource.query(
+        `SELECT id FROM integration_effect
+          WHERE incident_id = $1 AND system = $2 AND id <> $3 AND state IN ('PENDING', 'FAILED')`,
+        [effect.incidentId, effect.system, effect.id],
+      )) as { id: string }[];
+      if (waiting.length) {
+        await this.queue.startDelayedNow(
+          queueName(effect.system),
+          WAIT_MARK,
+          'effectId',
+          waiting.map((w) => w.id),
+        );
+      }
+    } catch (err) {
+      this.log.warn({ err, effectId: effect.id }, 'could not wake the effects waiting for it');
+    }
+  }
+
   /**
    * The effect needs a record another effect is creating (say, the channel a topic goes to): try
    * again later without spending an attempt or showing a failure, backing off from 1 s to a minute,
@@ -191,7 +238,7 @@ export class EffectRunner {
     );
     await this.queue.sendLater(
       queueName(effect.system),
-      { effectId: effect.id, waits: waits + 1 },
+      { effectId: effect.id, [WAIT_MARK]: waits + 1 },
       Math.min(2 ** waits, 60),
     );
     return true;
@@ -199,3 +246,5 @@ export class EffectRunner {
 }
 
 const MAX_WAITS = 20;
+/** The field of a job that waits for a record (how many times it waited): wakeWaiting finds it. */
+const WAIT_MARK = 'waits';

@@ -97,7 +97,8 @@ export async function runActionItemEffect(
   if (effect.action === 'jira.createActionItem') {
     const { payload } = effect;
     const incidentIssueKey = await context.externalId(ExternalSystem.JIRA);
-    if (!incidentIssueKey) throw new NotReadyError('JIRA', "the incident's issue is not created yet");
+    if (!incidentIssueKey)
+      throw new NotReadyError('JIRA', "the incident's issue is not created yet", 'jira.createIssue');
     if (!recorder)
       throw new IntegrationError('JIRA', 'INVALID_REQUEST', 'no action item store to record the issue in');
     const issue = await tracker.ensureActionItemIssue({ ...payload, incidentIssueKey });

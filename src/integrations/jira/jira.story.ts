@@ -127,7 +127,7 @@ export async function postStory(
   context: EffectContext,
 ): Promise<EffectOutcome> {
   const issueKey = await context.externalId(ExternalSystem.JIRA);
-  if (!issueKey) throw new NotReadyError('JIRA', 'the incident issue is not created yet');
+  if (!issueKey) throw new NotReadyError('JIRA', 'the incident issue is not created yet', 'jira.createIssue');
   const lines = (await context.batch()).flatMap((e) => (e.action === 'jira.storyLine' ? [e.payload] : []));
   if (!lines.length) return { result: { issueKey, lines: 0 } };
   const commentIds: string[] = [];

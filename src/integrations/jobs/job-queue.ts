@@ -217,6 +217,25 @@ export class JobQueue {
     }
   }
 
+  /**
+   * Start now the jobs of a queue sent to start later (sendLater) and not started yet whose data has
+   * `marker` and whose `field` is one of `values`: work they waited for is there sooner. The job
+   * itself is brought forward, so no second job for the same work is made.
+   */
+  async startDelayedNow(
+    queue: string,
+    marker: string,
+    field: string,
+    values: readonly string[],
+  ): Promise<void> {
+    await this.boss.getDb().executeSql(
+      `UPDATE pgboss.job SET start_after = now()
+        WHERE name = $1 AND state = 'created' AND start_after > now()
+          AND data ? $2::text AND data ->> ($3::text) = ANY($4::text[])`,
+      [queue, marker, field, [...values]],
+    );
+  }
+
   /** Send a job to start no earlier than `seconds` from now (a vendor's Retry-After). */
   sendLater(queue: string, data: object, seconds: number): Promise<string | null> {
     return this.boss.send(queue, data, { startAfter: Math.max(1, Math.ceil(seconds)) });

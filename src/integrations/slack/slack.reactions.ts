@@ -324,7 +324,7 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
     }
     // Everything else happens in (or links to) the channel: wait, retrying, until it is open.
     const channelId = await context.externalId(ExternalSystem.SLACK);
-    if (!channelId) throw new NotReadyError('SLACK', 'channel not open yet');
+    if (!channelId) throw new NotReadyError('SLACK', 'channel not open yet', 'slack.openChannel');
     // A topic or card planned later says it all: one retried after it must not set an older text.
     const whole =
       effect.action === 'slack.updateTopic' ||
