@@ -247,6 +247,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     limits,
     devErrors: config.devErrors,
     readyTimeoutMs: config.readyTimeoutMs,
+    commit: config.commit,
     webhooks: webhooks.router,
   });
   const websocket = attachWebSocketServer({

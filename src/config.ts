@@ -54,7 +54,7 @@ const nameMapping = (shape: string, fallback: string) =>
       return map;
     });
 
-const EnvSchema = z.object({
+export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('0.0.0.0'),
@@ -75,10 +75,11 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Development only: error responses carry stack traces. */
   DEV_ERRORS: flag,
+  // unset: on, except under NODE_ENV=production (loadConfig decides)
   SEED_DEMO_DATA: z
     .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((v) => v === 'true' || v === '1'),
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Most values one operation may ask for; by default 2000 per item of the largest page (at least 200,000). */
   MAX_QUERY_COST: z.coerce.number().int().min(1000).optional(),
@@ -215,6 +216,11 @@ const EnvSchema = z.object({
   ),
   /** The sender of the hub's emails, e.g. "Incident hub <incidents@example.com>". */
   MAIL_FROM: z.string().trim().min(3).default('incident-hub@localhost'),
+  /** The commit the running build was made from (set by the deployment); shown by GET /version. */
+  GIT_COMMIT: optionalString.refine(
+    (v) => v === undefined || /^[0-9a-f]{7,40}$/i.test(v),
+    'must be a git commit hash',
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -239,7 +245,10 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly devErrors: boolean;
+  /** SEED_DEMO_DATA; unset: true, except under NODE_ENV=production. */
   readonly seedDemoData: boolean;
+  /** GIT_COMMIT, for GET /version. */
+  readonly commit: string | undefined;
   readonly maxPageSize: number;
   /** MAX_QUERY_COST; undefined: derived from maxPageSize (query-limits.ts, defaultMaxCost). */
   readonly maxQueryCost: number | undefined;
@@ -298,7 +307,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: e.ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
     devErrors: e.DEV_ERRORS,
-    seedDemoData: e.SEED_DEMO_DATA,
+    seedDemoData: e.SEED_DEMO_DATA ?? e.NODE_ENV !== 'production',
+    commit: e.GIT_COMMIT,
     maxPageSize: e.MAX_PAGE_SIZE,
     maxQueryCost: e.MAX_QUERY_COST,
     maxResponseBytes: e.MAX_RESPONSE_BYTES,

@@ -1,11 +1,16 @@
 // Process entry: configuration, the hub, listen; a clean shutdown on SIGINT/SIGTERM.
 import { createHub } from './app';
 import { ConfigError, loadConfig } from './config';
+import { helpText } from './config-help';
 
 /** SIGINT/SIGTERM must stop the process within 10 s, whatever is still running. */
 const SHUTDOWN_BUDGET_MS = 9000;
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(helpText());
+    return;
+  }
   let config;
   try {
     config = loadConfig();

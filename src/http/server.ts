@@ -1,6 +1,8 @@
 // The HTTP surface: GraphQL on /graphql, CSV exports on /export, health checks for load balancers,
 // structured request logs.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -15,6 +17,7 @@ import { DomainError } from '../domain/errors';
 import { createLoaders } from '../loaders/loaders';
 import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
+import { packageRoot } from '../package-root';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter, serviceUnavailable } from '../schema/errors';
@@ -30,6 +33,8 @@ export interface HttpOptions {
   devErrors: boolean;
   /** How long GET /readyz waits for the database before answering 503. */
   readyTimeoutMs: number;
+  /** The commit of the running build (GIT_COMMIT), shown by GET /version. */
+  commit?: string;
   /** The vendors' webhook endpoints, mounted at /webhooks. */
   webhooks?: express.Router;
 }
@@ -83,6 +88,16 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+
+  // What is running, for operators and support (no authentication, nothing secret).
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  const version = { name: pkg.name, version: pkg.version, node: process.version, commit: options.commit };
+  app.get('/version', (_req, res) => {
+    res.json(version);
   });
 
   app.get('/readyz', async (_req, res) => {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
 beforeAll(async () => {
-  t = await startTestHub();
+  t = await startTestHub({ GIT_COMMIT: '0123abc' });
 });
 afterAll(async () => {
   await t?.close();
@@ -36,6 +38,18 @@ describe('health checks', () => {
         row.name,
       ]);
     }
+  });
+
+  it('GET /version names the build: package name and version, Node version, commit', async () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    const res = await fetch(`${t.url}/version`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      name: pkg.name,
+      version: pkg.version,
+      node: process.version,
+      commit: '0123abc',
+    });
   });
 
   it('echoes a request id in the response header', async () => {
