@@ -11,6 +11,20 @@ const root = join(__dirname, '..', '..');
 
 beforeAll(() => buildHub(), 120_000);
 
+describe('npm start builds incrementally', () => {
+  it('a second build with no source changed compiles nothing', () => {
+    // `npm start` runs `npm run build` (tsc -b) first: after buildHub() the output is up to date
+    const run = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json', '--verbose'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/is up to date/);
+    expect(run.stdout).not.toMatch(/Building project/);
+  });
+});
+
 describe('--help', () => {
   it('prints every setting with its default and exits 0 without starting the hub', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-help-'));

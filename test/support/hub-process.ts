@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 export function buildHub(): void {
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
 }
 
