@@ -248,6 +248,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     devErrors: config.devErrors,
     readyTimeoutMs: config.readyTimeoutMs,
     commit: config.commit,
+    corsOrigins: config.corsOrigins,
     webhooks: webhooks.router,
   });
   const websocket = attachWebSocketServer({

@@ -92,6 +92,8 @@ const DESCRIPTIONS: Record<Setting, string> = {
   ALERT_CLIENT_LABEL: 'the alert label naming the client (catalogue id, slug or name)',
   SMTP_URL: 'mail server, smtp://user:pass@host:587 or smtps://…:465; unset: email is recorded, not sent',
   MAIL_FROM: "the sender of the hub's emails",
+  CORS_ORIGINS:
+    'origins (https://tools.example.com) whose pages may call the API from a browser, comma-separated; unset: none',
   GIT_COMMIT: 'the commit the running build was made from (set by the deployment), shown by GET /version',
 };
 

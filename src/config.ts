@@ -216,6 +216,25 @@ export const EnvSchema = z.object({
   ),
   /** The sender of the hub's emails, e.g. "Incident hub <incidents@example.com>". */
   MAIL_FROM: z.string().trim().min(3).default('incident-hub@localhost'),
+  /** Origins (scheme://host[:port]) whose pages may call the API from a browser, comma-separated; unset: none. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const origins = v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      for (const o of origins) {
+        if (!URL.canParse(o) || new URL(o).origin !== o) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${o}" is not an origin such as https://tools.example.com`,
+          });
+        }
+      }
+      return origins;
+    }),
   /** The commit the running build was made from (set by the deployment); shown by GET /version. */
   GIT_COMMIT: optionalString.refine(
     (v) => v === undefined || /^[0-9a-f]{7,40}$/i.test(v),
@@ -247,6 +266,8 @@ export interface Config {
   readonly devErrors: boolean;
   /** SEED_DEMO_DATA; unset: true, except under NODE_ENV=production. */
   readonly seedDemoData: boolean;
+  /** CORS_ORIGINS: browser origins allowed to call the API (none by default). */
+  readonly corsOrigins: readonly string[];
   /** GIT_COMMIT, for GET /version. */
   readonly commit: string | undefined;
   readonly maxPageSize: number;
@@ -309,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devErrors: e.DEV_ERRORS,
     seedDemoData: e.SEED_DEMO_DATA ?? e.NODE_ENV !== 'production',
     commit: e.GIT_COMMIT,
+    corsOrigins: Object.freeze(e.CORS_ORIGINS),
     maxPageSize: e.MAX_PAGE_SIZE,
     maxQueryCost: e.MAX_QUERY_COST,
     maxResponseBytes: e.MAX_RESPONSE_BYTES,

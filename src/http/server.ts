@@ -17,6 +17,7 @@ import { DomainError } from '../domain/errors';
 import { createLoaders } from '../loaders/loaders';
 import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
+import { corsFor, securityHeaders } from './browser-safety';
 import { packageRoot } from '../package-root';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
@@ -35,6 +36,8 @@ export interface HttpOptions {
   readyTimeoutMs: number;
   /** The commit of the running build (GIT_COMMIT), shown by GET /version. */
   commit?: string;
+  /** Browser origins allowed to call the hub (CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
   /** The vendors' webhook endpoints, mounted at /webhooks. */
   webhooks?: express.Router;
 }
@@ -85,6 +88,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       },
     }),
   );
+
+  app.use(securityHeaders(), corsFor(options.corsOrigins ?? []));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -146,6 +151,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     validationRules: protection.validationRules,
     parseOptions: protection.parseOptions,
     allowBatchedHttpRequests: false,
+    // Apollo refuses a GET (or form POST) a browser could send cross-site without a preflight
+    // unless it carries one of these headers. The API's credential is the Authorization header,
+    // which browsers never send cross-site without a preflight (CORS_ORIGINS decides it), so it
+    // counts: clients such as urql with preferGetMethod work as they are.
+    csrfPrevention: {
+      requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'],
+    },
     // The process entry owns SIGINT/SIGTERM and closes the hub in order (see main.ts). Apollo's
     // own handler would stop it concurrently, and a second stop() waits forever in Apollo 5.
     stopOnTerminationSignals: false,
