@@ -17,7 +17,7 @@ import { DomainError } from '../domain/errors';
 import { createLoaders } from '../loaders/loaders';
 import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
-import { corsFor, securityHeaders } from './browser-safety';
+import { browserSafety } from './browser-safety';
 import { packageRoot } from '../package-root';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
@@ -89,7 +89,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     }),
   );
 
-  app.use(securityHeaders(), corsFor(options.corsOrigins ?? []));
+  app.use(browserSafety(options.corsOrigins ?? []));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -2,8 +2,7 @@
 // installed packages (no CDN), so they work without internet access.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import type { Express, Request, Response } from 'express';
+import type { Express } from 'express';
 import { packageRoot } from '../package-root';
 
 export function mountBrowserPages(app: Express): void {
@@ -12,13 +11,12 @@ export function mountBrowserPages(app: Express): void {
     join(dirname(require.resolve(`${pkg}/package.json`)), file);
   // chart.js exports no package.json; its main entry sits in dist/ beside the UMD build.
   const chartJs = join(dirname(require.resolve('chart.js')), 'chart.umd.js');
-  const graphiql = compressed(readFileSync(join(root, 'public', 'graphiql.html')));
+  const graphiql = readFileSync(join(root, 'public', 'graphiql.html'));
 
   // A browser asking for /graphql gets GraphiQL; API clients (JSON) go on to the GraphQL server.
   app.get('/graphql', (req, res, next) => {
     if (req.query.query === undefined && req.accepts(['application/json', 'text/html']) === 'text/html') {
-      res.type('html');
-      sendCompressed(req, res, graphiql);
+      res.type('html').send(graphiql);
       return;
     }
     next();
@@ -41,42 +39,10 @@ export function mountBrowserPages(app: Express): void {
     '/assets/react-dom.js': { path: installed('react-dom', 'umd/react-dom.production.min.js'), type: 'js' },
   };
   for (const [route, file] of Object.entries(files)) {
-    const body = compressed(readFileSync(file.path));
-    app.get(route, (req, res) => {
+    const body = readFileSync(file.path);
+    app.get(route, (_req, res) => {
       res.type(file.type).setHeader('cache-control', 'no-cache');
-      sendCompressed(req, res, body);
+      res.send(body);
     });
   }
-}
-
-/** A page or script with its encodings, each compressed at its first request and kept. */
-interface Compressed {
-  readonly identity: Buffer;
-  readonly gzip: () => Buffer;
-  readonly br: () => Buffer;
-}
-
-const once = (make: () => Buffer) => {
-  let done: Buffer | undefined;
-  return () => (done ??= make());
-};
-
-function compressed(body: Buffer): Compressed {
-  return {
-    identity: body,
-    gzip: once(() => gzipSync(body, { level: 9 })),
-    // quality 9: GraphiQL's 1 MB in 70 ms (the default 11 takes 2 s) for 5% more bytes
-    br: once(() => brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })),
-  };
-}
-
-function sendCompressed(req: Request, res: Response, body: Compressed): void {
-  res.vary('Accept-Encoding');
-  const encoding = req.acceptsEncodings('br', 'gzip', 'identity');
-  if (encoding === 'br' || encoding === 'gzip') {
-    res.setHeader('content-encoding', encoding);
-    res.send(body[encoding]());
-    return;
-  }
-  res.send(body.identity);
 }
