@@ -18,6 +18,7 @@ import { createLoaders } from '../loaders/loaders';
 import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
 import { browserSafety } from './browser-safety';
+import type { HubMetrics } from './metrics';
 import { packageRoot } from '../package-root';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
@@ -40,6 +41,9 @@ export interface HttpOptions {
   corsOrigins?: readonly string[];
   /** The vendors' webhook endpoints, mounted at /webhooks. */
   webhooks?: express.Router;
+  /** The hub's Prometheus metrics, served on GET /metrics (requiring `metricsToken` when given). */
+  metrics?: HubMetrics;
+  metricsToken?: string;
 }
 
 export interface HubHttpServer {
@@ -89,7 +93,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     }),
   );
 
+  // Every request is timed, under its route template (see metrics.ts).
+  if (options.metrics) app.use(options.metrics.requests());
+
   app.use(browserSafety(options.corsOrigins ?? []));
+
+  // For Prometheus: open, or behind METRICS_TOKEN (README, Configuration).
+  if (options.metrics) app.get('/metrics', options.metrics.handler(options.metricsToken));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -166,6 +176,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     plugins: [
       ...protection.plugins,
       accessPlugin(limits),
+      ...(options.metrics ? [options.metrics.graphqlPlugin()] : []),
       responseCeiling(limits.maxResponseBytes),
       ApolloServerPluginLandingPageDisabled(),
     ],
