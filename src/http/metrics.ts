@@ -5,9 +5,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { DomainError } from '../domain/errors';
 import type { JobQueue } from '../integrations/jobs/job-queue';
 import type { HubContext } from '../schema/context';
 
@@ -15,6 +17,7 @@ export const METRICS_PREFIX = 'incident_hub_';
 
 /** Distinct GraphQL operation names counted; later new names count as "(other)" (clients choose names). */
 const MAX_OPERATION_NAMES = 200;
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 
 export interface MetricsSources {
   dataSource: DataSource;
@@ -159,8 +162,20 @@ export class HubMetrics {
     };
   }
 
+  /** Counts an operation refused before Apollo ran it (no token, a limit, the database down). */
+  refused(operationName: unknown, err: GraphQLError | DomainError): void {
+    const code = err instanceof GraphQLError ? err.extensions.code : err.code;
+    this.operations.inc({
+      operation: this.operationLabel(typeof operationName === 'string' ? operationName : null),
+      type: 'unknown',
+      outcome: typeof code === 'string' ? code : 'ERROR',
+    });
+  }
+
   private operationLabel(name: string | null): string {
     if (!name) return '(anonymous)';
+    // an unparsed request's name is any text: only a GraphQL name becomes a label
+    if (!GRAPHQL_NAME.test(name)) return '(other)';
     if (this.operationNames.has(name)) return name;
     if (this.operationNames.size >= MAX_OPERATION_NAMES) return '(other)';
     this.operationNames.add(name);

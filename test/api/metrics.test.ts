@@ -74,6 +74,13 @@ describe('GET /metrics', () => {
     await t.ok(INCIDENT_COUNT);
     const refused = await t.gql(DECLARE_INCIDENT, { input: declaration({ clientImpactLevel: 'HUGE' }) });
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // refused before the operation runs: no token (clients send operationName, as here)
+    const unauthenticated = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: INCIDENT_COUNT, operationName: 'IncidentCount' }),
+    });
+    expect(unauthenticated.status).toBe(401);
     const declared = await t.ok(DECLARE_INCIDENT, { input: declaration() });
     const key = declared.declareIncident.key;
     // an export whose address carries the incident key and a token
@@ -104,6 +111,11 @@ describe('GET /metrics', () => {
     expect(
       value(samples, ops, { operation: 'DeclareIncident', type: 'mutation', outcome: 'BAD_USER_INPUT' }),
     ).toBe(1);
+
+    // refused before Apollo ran it (no token): its name comes from the request
+    expect(count(samples, { operation: 'IncidentCount', type: 'unknown', outcome: 'UNAUTHENTICATED' })).toBe(
+      count(before, { operation: 'IncidentCount', type: 'unknown', outcome: 'UNAUTHENTICATED' }) + 1,
+    );
 
     // HTTP requests by route template and status
     const http = 'incident_hub_http_request_duration_seconds_count';
