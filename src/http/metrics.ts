@@ -57,6 +57,30 @@ export class HubMetrics {
       labelNames: ['operation', 'type', 'outcome'],
       registers,
     });
+    // The pool first: its figures are read before this scrape's own statements take connections.
+    const pool = () => (sources.dataSource.driver as unknown as { master?: PgPool }).master ?? null;
+    new Gauge({
+      name: `${p}db_pool_connections`,
+      help: "Connections of the hub's database pool, by state (active or idle)",
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        const pg = pool();
+        if (!pg) return;
+        this.set({ state: 'idle' }, pg.idleCount);
+        this.set({ state: 'active' }, pg.totalCount - pg.idleCount);
+      },
+    });
+    new Gauge({
+      name: `${p}db_pool_waiting_requests`,
+      help: "Requests waiting for a connection of the hub's database pool",
+      registers,
+      collect() {
+        const pg = pool();
+        this.set(pg ? pg.waitingCount : 0);
+      },
+    });
     const scraped = (
       name: string,
       help: string,
@@ -106,29 +130,6 @@ export class HubMetrics {
         for (const r of await jobs.backlog()) gauge.set({ queue: r.queue, state: r.state }, r.count);
       },
     );
-    const pool = () => (sources.dataSource.driver as unknown as { master?: PgPool }).master ?? null;
-    new Gauge({
-      name: `${p}db_pool_connections`,
-      help: "Connections of the hub's database pool, by state (active or idle)",
-      labelNames: ['state'],
-      registers,
-      collect() {
-        this.reset();
-        const pg = pool();
-        if (!pg) return;
-        this.set({ state: 'idle' }, pg.idleCount);
-        this.set({ state: 'active' }, pg.totalCount - pg.idleCount);
-      },
-    });
-    new Gauge({
-      name: `${p}db_pool_waiting_requests`,
-      help: "Requests waiting for a connection of the hub's database pool",
-      registers,
-      collect() {
-        const pg = pool();
-        this.set(pg ? pg.waitingCount : 0);
-      },
-    });
   }
 
   /**
