@@ -19,6 +19,7 @@ import { StarredMessageService } from './domain/incident/starred-messages';
 import { StatusRhythm } from './domain/rhythm/rhythm.service';
 import { SupportTicketService } from './domain/support/support-tickets';
 import { UnitOfWork } from './domain/unit-of-work';
+import { HubMetrics } from './http/metrics';
 import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
 import { Integrations } from './integrations/integrations';
@@ -250,6 +251,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     commit: config.commit,
     corsOrigins: config.corsOrigins,
     webhooks: webhooks.router,
+    metrics: new HubMetrics({ dataSource, jobs: () => integrations.jobs, log }),
+    metricsToken: config.metricsToken,
   });
   const websocket = attachWebSocketServer({
     server: http.server,

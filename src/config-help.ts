@@ -94,6 +94,7 @@ const DESCRIPTIONS: Record<Setting, string> = {
   MAIL_FROM: "the sender of the hub's emails",
   CORS_ORIGINS:
     'origins (https://tools.example.com) whose pages may call the API from a browser, comma-separated; unset: none',
+  METRICS_TOKEN: 'the bearer token Prometheus must send to GET /metrics; unset: /metrics is open',
   GIT_COMMIT: 'the commit the running build was made from (set by the deployment), shown by GET /version',
 };
 

@@ -235,6 +235,8 @@ export const EnvSchema = z.object({
       }
       return origins;
     }),
+  /** The bearer token Prometheus sends to GET /metrics; unset: /metrics is open (no secrets in it). */
+  METRICS_TOKEN: optionalString,
   /** The commit the running build was made from (set by the deployment); shown by GET /version. */
   GIT_COMMIT: optionalString.refine(
     (v) => v === undefined || /^[0-9a-f]{7,40}$/i.test(v),
@@ -270,6 +272,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** GIT_COMMIT, for GET /version. */
   readonly commit: string | undefined;
+  /** METRICS_TOKEN: the bearer token GET /metrics requires; undefined: it is open. */
+  readonly metricsToken: string | undefined;
   readonly maxPageSize: number;
   /** MAX_QUERY_COST; undefined: derived from maxPageSize (query-limits.ts, defaultMaxCost). */
   readonly maxQueryCost: number | undefined;
@@ -330,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devErrors: e.DEV_ERRORS,
     seedDemoData: e.SEED_DEMO_DATA ?? e.NODE_ENV !== 'production',
     commit: e.GIT_COMMIT,
+    metricsToken: e.METRICS_TOKEN,
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     maxPageSize: e.MAX_PAGE_SIZE,
     maxQueryCost: e.MAX_QUERY_COST,

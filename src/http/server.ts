@@ -18,6 +18,7 @@ import { createLoaders } from '../loaders/loaders';
 import { exportRouter } from './export';
 import { mountBrowserPages } from './static';
 import { browserSafety } from './browser-safety';
+import type { HubMetrics } from './metrics';
 import { packageRoot } from '../package-root';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
@@ -40,6 +41,9 @@ export interface HttpOptions {
   corsOrigins?: readonly string[];
   /** The vendors' webhook endpoints, mounted at /webhooks. */
   webhooks?: express.Router;
+  /** The hub's Prometheus metrics, served on GET /metrics (requiring `metricsToken` when given). */
+  metrics?: HubMetrics;
+  metricsToken?: string;
 }
 
 export interface HubHttpServer {
@@ -89,7 +93,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     }),
   );
 
+  // Every request is timed, under its route template (see metrics.ts).
+  if (options.metrics) app.use(options.metrics.requests());
+
   app.use(browserSafety(options.corsOrigins ?? []));
+
+  // For Prometheus: open, or behind METRICS_TOKEN (README, Configuration).
+  if (options.metrics) app.get('/metrics', options.metrics.handler(options.metricsToken));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -166,6 +176,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     plugins: [
       ...protection.plugins,
       accessPlugin(limits),
+      ...(options.metrics ? [options.metrics.graphqlPlugin()] : []),
       responseCeiling(limits.maxResponseBytes),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -184,19 +195,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       context: async ({ req }) => {
         const bearer = bearerOf(req.headers.authorization);
         const params = (req.method === 'GET' ? req.query : req.body) as
-          { query?: unknown; variables?: unknown } | undefined;
+          { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
         const { actor } = await admit({ bearer, query: params?.query, variables: params?.variables }).catch(
           (err: unknown) => {
-            if (err instanceof GraphQLError || err instanceof DomainError) throw err;
-            if (isDatabaseUnavailable(err)) {
-              req.log.warn({ err }, 'database unavailable before the operation');
-              throw serviceUnavailable();
-            }
-            // Apollo would answer "Context creation failed: <the message>" (the database's address)
-            req.log.error({ err }, 'request failed before its operation');
-            throw new GraphQLError('Internal server error', {
-              extensions: { code: 'INTERNAL_SERVER_ERROR' },
-            });
+            const refusal = refusalOf(err, req.log);
+            // Apollo's plugins never see an operation refused here: it is counted as it is refused.
+            options.metrics?.refused(params?.operationName, refusal);
+            throw refusal;
           },
         );
         return {
@@ -216,6 +221,18 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   app.use(httpErrorHandler(log, options.devErrors));
 
   return { server, apollo, drain: (graceMs) => drainServer(server, sockets, graceMs) };
+}
+
+/** What a request refused before its operation (requestGate) is answered with. */
+function refusalOf(err: unknown, log: Logger): GraphQLError | DomainError {
+  if (err instanceof GraphQLError || err instanceof DomainError) return err;
+  if (isDatabaseUnavailable(err)) {
+    log.warn({ err }, 'database unavailable before the operation');
+    return serviceUnavailable();
+  }
+  // Apollo would answer "Context creation failed: <the message>" (the database's address)
+  log.error({ err }, 'request failed before its operation');
+  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
 async function drainServer(server: Server, sockets: Set<Socket>, graceMs: number): Promise<void> {

@@ -236,6 +236,20 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Jobs not yet finished, by queue and state (created, retry, active), for GET /metrics: one
+   * statement over pgboss.job; an empty list once the queue has stopped.
+   */
+  async backlog(): Promise<{ queue: string; state: string; count: number }[]> {
+    if (this.stopping) return [];
+    const result = await this.boss.getDb().executeSql(
+      `SELECT name AS queue, state::text AS state, count(*)::int AS count FROM pgboss.job
+          WHERE state IN ('created', 'retry', 'active') GROUP BY name, state`,
+      [],
+    );
+    return (result?.rows ?? []) as { queue: string; state: string; count: number }[];
+  }
+
   /** Send a job to start no earlier than `seconds` from now (a vendor's Retry-After). */
   sendLater(queue: string, data: object, seconds: number): Promise<string | null> {
     return this.boss.send(queue, data, { startAfter: Math.max(1, Math.ceil(seconds)) });
