@@ -13,6 +13,7 @@ import { ReconcileDrift1796500000000 } from './1796500000000-ReconcileDrift';
 import { MonitoringAlerts1796600000000 } from './1796600000000-MonitoringAlerts';
 import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessChangeNotifications';
 import { WebhookReplays1796800000000 } from './1796800000000-WebhookReplays';
+import { RateLimits1797000000001 } from './1797000000001-RateLimits';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   MonitoringAlerts1796600000000,
   AccessChangeNotifications1796700000000,
   WebhookReplays1796800000000,
+  RateLimits1797000000001,
 ];

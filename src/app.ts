@@ -22,6 +22,7 @@ import { UnitOfWork } from './domain/unit-of-work';
 import { HubMetrics } from './http/metrics';
 import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
+import { databaseRateLimiter } from './http/rate-limits';
 import { Integrations } from './integrations/integrations';
 import { RhythmJobs } from './integrations/rhythm/rhythm-jobs';
 import { slackAlertSuggestions } from './integrations/slack/slack.alerts';
@@ -241,6 +242,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     maxCost: config.maxQueryCost ?? defaultMaxCost(config.maxPageSize),
     maxResponseBytes: config.maxResponseBytes,
   };
+  // RATE_LIMIT_MUTATIONS: one count per token, HTTP and WebSocket together.
+  const mutationLimiter = config.rateLimits.mutations
+    ? databaseRateLimiter(dataSource, 'mutation', config.rateLimits.mutations)
+    : null;
   const http = await createHttpServer({
     schema,
     services,
@@ -253,6 +258,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     webhooks: webhooks.router,
     metrics: new HubMetrics({ dataSource, jobs: () => integrations.jobs, log }),
     metricsToken: config.metricsToken,
+    mutationLimiter,
   });
   const websocket = attachWebSocketServer({
     server: http.server,
@@ -264,6 +270,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     keepAliveMs: options.keepAliveMs,
     accessCheckMs: config.socketAccessCheckMs,
     accessChanges: pubsub,
+    mutationLimiter,
   });
 
   let closing: Promise<void> | undefined;

@@ -27,6 +27,10 @@ const DESCRIPTIONS: Record<Setting, string> = {
   MAX_QUERY_COST: 'most values one operation may ask for; unset: 2000 x MAX_PAGE_SIZE, at least 200,000',
   MAX_RESPONSE_BYTES: 'largest GraphQL answer, in bytes',
   SOCKET_ACCESS_CHECK_MS: 'how often open WebSockets have their token checked again (revoked, role lowered)',
+  RATE_LIMIT_MUTATIONS:
+    'mutations per API token, HTTP and WebSocket, all hub processes, e.g. 120/60s (off: none); over it: 429 RATE_LIMITED',
+  RATE_LIMIT_WEBHOOKS:
+    'webhook requests per endpoint and client address, all hub processes, e.g. 600/60s (off: none); over it: 429',
   MEET_URL_TEMPLATE: 'conference link, {key} replaced by the incident key',
   INCIDENT_FLOW_PRIORITIES: 'priorities whose incidents get Incident Flow (channel, paging) when declared',
   STATUS_UPDATE_CADENCE: 'time between status updates per priority, e.g. P1=30m,P2=60m (P1=20s for trials)',

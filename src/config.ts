@@ -8,6 +8,7 @@ import { parseCadence } from './domain/rhythm/cadence';
 import { parseAlertRules } from './domain/alerts/alert-rules';
 import { parseDuration } from './domain/rhythm/handover';
 import { parseReconcilePolicy, type ReconcilePolicy } from './domain/reconcile/policy';
+import { parseRateLimit, type RateLimit } from './http/rate-limits';
 
 const optionalString = z
   .string()
@@ -87,6 +88,10 @@ export const EnvSchema = z.object({
   MAX_RESPONSE_BYTES: z.coerce.number().int().min(10_000).default(10_000_000),
   /** How often open WebSockets have their token checked again (revoked, or its person's role lowered). */
   SOCKET_ACCESS_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** Mutations per API token, e.g. "120/60s" (HTTP and WebSocket together, all hub processes); "off": none. */
+  RATE_LIMIT_MUTATIONS: z.string().default('120/60s').transform(parsedWith(parseRateLimit)),
+  /** Webhook requests per source (endpoint and client address), e.g. "600/60s"; "off": none. */
+  RATE_LIMIT_WEBHOOKS: z.string().default('600/60s').transform(parsedWith(parseRateLimit)),
   MEET_URL_TEMPLATE: z.string().default('https://g.co/meet/{key}'),
   INCIDENT_FLOW_PRIORITIES: z
     .string()
@@ -279,6 +284,8 @@ export interface Config {
   readonly maxQueryCost: number | undefined;
   readonly maxResponseBytes: number;
   readonly socketAccessCheckMs: number;
+  /** RATE_LIMIT_MUTATIONS and RATE_LIMIT_WEBHOOKS; null: off. */
+  readonly rateLimits: { readonly mutations: RateLimit | null; readonly webhooks: RateLimit | null };
   readonly meetUrlTemplate: string;
   /** Priorities whose incidents get Incident Flow (channel, paging) when declared. */
   readonly incidentFlowPriorities: readonly Priority[];
@@ -340,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxQueryCost: e.MAX_QUERY_COST,
     maxResponseBytes: e.MAX_RESPONSE_BYTES,
     socketAccessCheckMs: e.SOCKET_ACCESS_CHECK_MS,
+    rateLimits: Object.freeze({ mutations: e.RATE_LIMIT_MUTATIONS, webhooks: e.RATE_LIMIT_WEBHOOKS }),
     meetUrlTemplate: e.MEET_URL_TEMPLATE,
     incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],
     updateCadence: Object.freeze(e.STATUS_UPDATE_CADENCE),

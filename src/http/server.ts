@@ -26,6 +26,7 @@ import { createErrorFormatter, serviceUnavailable } from '../schema/errors';
 import { isDatabaseUnavailable } from '../database/unavailable';
 import { httpErrorHandler, notFound } from './http-errors';
 import { apolloLimits, responseCeiling, type QueryLimits } from '../schema/query-limits';
+import type { RateLimiter } from './rate-limits';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -39,6 +40,8 @@ export interface HttpOptions {
   commit?: string;
   /** Browser origins allowed to call the hub (CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
+  /** RATE_LIMIT_MUTATIONS, per token; unset: none. */
+  mutationLimiter?: RateLimiter | null;
   /** The vendors' webhook endpoints, mounted at /webhooks. */
   webhooks?: express.Router;
   /** The hub's Prometheus metrics, served on GET /metrics (requiring `metricsToken` when given). */
@@ -152,6 +155,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     limitRules: protection.validationRules,
     limits,
     authenticate: (secret) => services.tokens.authenticate(secret),
+    mutations: options.mutationLimiter,
   });
   const apollo = new ApolloServer<HubContext>({
     schema,
@@ -175,7 +179,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     formatError: createErrorFormatter(log, options.devErrors),
     plugins: [
       ...protection.plugins,
-      accessPlugin(limits),
+      accessPlugin(limits, options.mutationLimiter),
       ...(options.metrics ? [options.metrics.graphqlPlugin()] : []),
       responseCeiling(limits.maxResponseBytes),
       ApolloServerPluginLandingPageDisabled(),
@@ -196,14 +200,17 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         const bearer = bearerOf(req.headers.authorization);
         const params = (req.method === 'GET' ? req.query : req.body) as
           { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
-        const { actor } = await admit({ bearer, query: params?.query, variables: params?.variables }).catch(
-          (err: unknown) => {
-            const refusal = refusalOf(err, req.log);
-            // Apollo's plugins never see an operation refused here: it is counted as it is refused.
-            options.metrics?.refused(params?.operationName, refusal);
-            throw refusal;
-          },
-        );
+        const { actor } = await admit({
+          bearer,
+          query: params?.query,
+          variables: params?.variables,
+          operationName: params?.operationName,
+        }).catch((err: unknown) => {
+          const refusal = refusalOf(err, req.log);
+          // Apollo's plugins never see an operation refused here: it is counted as it is refused.
+          options.metrics?.refused(params?.operationName, refusal);
+          throw refusal;
+        });
         return {
           requestId: String(req.id),
           log: req.log,

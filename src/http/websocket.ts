@@ -22,6 +22,7 @@ import { createErrorFormatter } from '../schema/errors';
 import { apolloLimits, oversizedResponse, type QueryLimits } from '../schema/query-limits';
 import { bearerOf, requestGate } from '../schema/access.plugin';
 import { runInBackground } from '../database/query-counter';
+import type { RateLimiter } from './rate-limits';
 
 export interface WebSocketOptions {
   server: Server;
@@ -36,6 +37,8 @@ export interface WebSocketOptions {
   accessCheckMs?: number;
   /** Where access changes are announced (the relay fills it); each runs the check at once. */
   accessChanges?: Pick<HubPubSub, 'onAccessChange'>;
+  /** RATE_LIMIT_MUTATIONS, per token, counted with HTTP's; unset: none. */
+  mutationLimiter?: RateLimiter | null;
 }
 
 export interface HubWebSocketServer {
@@ -86,6 +89,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
     limitRules: protection.validationRules,
     limits,
     authenticate: (secret) => services.tokens.authenticate(secret),
+    mutations: options.mutationLimiter,
   });
   const open = new Map<WebSocket, SocketAccess>();
 
@@ -162,6 +166,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
             bearer: access.bearer,
             query: payload.query,
             variables: payload.variables,
+            operationName: payload.operationName,
           });
         } catch (err) {
           const error = err instanceof GraphQLError ? err : new GraphQLError('Could not check the operation');

@@ -6,13 +6,17 @@
 //   3. the token, one indexed lookup: unknown or revoked is refused (UNAUTHENTICATED);
 //   4. only then is the operation validated against the schema, so a caller without a valid token
 //      never sees introspection, "Did you mean" suggestions or any type or field name.
-// Steps 1-3 run in the HTTP context (requestGate) since Apollo offers no hook between parsing and
+//   5. a mutation counts against its token's rate limit (RATE_LIMIT_MUTATIONS, shared by every hub
+//      process through the database): over it, RATE_LIMITED with retryAfterSeconds (HTTP 429 and
+//      Retry-After). Queries are not counted.
+// Steps 1-3 and 5 run in the HTTP context (requestGate) since Apollo offers no hook between parsing and
 // validation that may refuse a request; the plugin repeats the cheap checks for every operation.
 // The WebSocket runs every operation through the same gate (websocket.ts), so a socket's token is
 // checked as it is now, operation by operation, and the same limits and errors apply.
-import type { ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
+  getOperationAST,
   parse,
   validate,
   type DocumentNode,
@@ -22,6 +26,7 @@ import {
 import type { Actor } from '../domain/access/access';
 import type { HubContext } from './context';
 import { checkOperation, type QueryLimits } from './query-limits';
+import { describeLimit, type RateLimiter } from '../http/rate-limits';
 
 function unauthenticated(bearer: string | null): GraphQLError {
   return new GraphQLError(
@@ -36,6 +41,25 @@ export interface GateOptions {
   limitRules: readonly ValidationRule[];
   limits: QueryLimits;
   authenticate(secret: string): Promise<Actor | null>;
+  /** RATE_LIMIT_MUTATIONS; null or unset: mutations are not limited. */
+  mutations?: RateLimiter | null;
+}
+
+/** Count a mutation against its token's limit; over it, RATE_LIMITED (HTTP 429 with Retry-After). */
+export async function limitMutation(limiter: RateLimiter | null | undefined, actor: Actor): Promise<void> {
+  if (!limiter) return;
+  const retryAfterSeconds = await limiter.take(actor.tokenId ?? `person:${actor.personId}`);
+  if (!retryAfterSeconds) return;
+  throw new GraphQLError(
+    `Too many mutations with this token (${describeLimit(limiter.limit)}); try again in ${retryAfterSeconds} s`,
+    {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfterSeconds,
+        http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+      },
+    },
+  );
 }
 
 /** An HTTP GraphQL request as Express parsed it: JSON body (POST) or query string (GET). */
@@ -43,6 +67,8 @@ export interface GateRequest {
   bearer: string | null;
   query: unknown;
   variables: unknown;
+  /** Picks the operation to run when the text holds several. */
+  operationName?: unknown;
 }
 
 /**
@@ -53,7 +79,7 @@ export interface GateRequest {
 export function requestGate(
   options: GateOptions,
 ): (request: GateRequest) => Promise<{ actor: Actor; document: DocumentNode | null }> {
-  return async ({ bearer, query, variables }) => {
+  return async ({ bearer, query, variables, operationName }) => {
     if (!bearer) throw unauthenticated(null);
     let document: DocumentNode | null = null;
     if (typeof query === 'string') {
@@ -77,6 +103,10 @@ export function requestGate(
     }
     const actor = await options.authenticate(bearer);
     if (!actor) throw unauthenticated(bearer);
+    const name = typeof operationName === 'string' && operationName ? operationName : undefined;
+    if (document && getOperationAST(document, name)?.operation === 'mutation') {
+      await limitMutation(options.mutations, actor);
+    }
     return { actor, document };
   };
 }
@@ -100,11 +130,14 @@ function variablesOf(raw: unknown): Record<string, unknown> | undefined {
  * with the variables' values, and an actor (set by requestGate; looked up here only for a
  * context made without it).
  */
-export function accessPlugin(limits: QueryLimits): ApolloServerPlugin<HubContext> {
+export function accessPlugin(
+  limits: QueryLimits,
+  mutations?: RateLimiter | null,
+): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, contextValue, operation, schema }) {
+        async didResolveOperation({ document, request, contextValue, operation, schema, metrics }) {
           if (operation?.operation === 'subscription') {
             throw new GraphQLError(
               'Subscriptions are served over graphql-ws (WebSocket) on /graphql, not HTTP',
@@ -119,6 +152,10 @@ export function accessPlugin(limits: QueryLimits): ApolloServerPlugin<HubContext
             contextValue.actor = await contextValue.hub.tokens.authenticate(contextValue.bearer);
           }
           if (!contextValue.actor) throw unauthenticated(contextValue.bearer);
+          // A persisted query sent by its hash alone: requestGate saw no text to count.
+          if (metrics.persistedQueryHit && operation?.operation === 'mutation') {
+            await limitMutation(mutations, contextValue.actor);
+          }
           contextValue.log.debug(
             { personId: contextValue.actor.personId, operation: request.operationName },
             'operation',

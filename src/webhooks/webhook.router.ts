@@ -2,6 +2,8 @@
 // bytes (401, and nothing happens, when it is forged, missing or stale), parses the body (400
 // when malformed, logged without the body or any secret), then either answers at once (Slack's
 // url_verification, slash commands) or stores the delivery for a job and answers 200.
+// Rate limit (RATE_LIMIT_WEBHOOKS): each source (endpoint and client address) is counted before its
+// body is read; over the limit it gets 429 with Retry-After, which the vendors honour and retry.
 // Replays: a stored delivery's key comes from the signed body (its ids, or its digest), never
 // from a header the signature does not cover; what is answered at once is claimed by the digest of
 // its signed body (replay-guard.ts). Errors get the hub's one JSON answer (http/http-errors.ts).
@@ -9,7 +11,8 @@ import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { httpErrorHandler } from '../http/http-errors';
+import { httpErrorHandler, type HttpErrorBody } from '../http/http-errors';
+import { describeLimit, type RateLimiter } from '../http/rate-limits';
 import type { DeliverySource } from '../entities/inbound-delivery.entity';
 import { alertmanagerDelivery } from './alertmanager/alertmanager-webhook';
 import type { InboundDeliveries, NewDelivery } from './inbound-deliveries';
@@ -50,6 +53,8 @@ export interface WebhookRouterOptions {
   deliveries: InboundDeliveries | null;
   /** Remembers requests acted on at once, so a replayed one is not acted on again. */
   replays: ReplayGuard;
+  /** RATE_LIMIT_WEBHOOKS, per endpoint and client address; null or unset: none. */
+  limiter?: RateLimiter | null;
   commands: SlackCommands;
   /** Slack's forms and buttons (POST /slack/interactions); unset: 404. */
   interactions?: SlackInteractions;
@@ -79,6 +84,27 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
   const { secrets, log } = options;
   const now = options.now ?? (() => new Date());
   const router = express.Router();
+  const { limiter } = options;
+  if (limiter) {
+    router.use(async (req: Request, res: Response, next: () => void) => {
+      const source = `${req.path}@${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+      const retryAfterSeconds = await limiter.take(source);
+      if (!retryAfterSeconds) {
+        next();
+        return;
+      }
+      log.warn({ path: req.path, ip: req.ip, retryAfterSeconds }, 'webhook refused: rate limited');
+      res
+        .status(429)
+        .set('Retry-After', String(retryAfterSeconds))
+        .json({
+          error: {
+            code: 'RATE_LIMITED',
+            message: `too many webhook requests from this source (${describeLimit(limiter.limit)}); retry in ${retryAfterSeconds} s`,
+          },
+        } satisfies HttpErrorBody);
+    });
+  }
   router.use(express.raw({ type: () => true, limit: '1mb' }));
 
   /** Verify, parse and hand over; every refusal is logged with its reason, never the body. */

@@ -14,6 +14,7 @@ import { InboundDeliveries, type DeliveryProcessor } from './inbound-deliveries'
 import type { CommandReply, SlackCommands } from './slack/slack-commands';
 import type { SlackInteractions } from './slack/slack-interactions';
 import { webhookRouter } from './webhook.router';
+import { databaseRateLimiter } from '../http/rate-limits';
 
 /** What every delivery processor may use. */
 export interface InboundContext {
@@ -69,6 +70,9 @@ export function createWebhooks(options: {
     commandReplyBudgetMs: v.SLACK_COMMAND_REPLY_BUDGET_MS,
     deliveries,
     replays: new ReplayGuard(options.dataSource),
+    limiter: config.rateLimits.webhooks
+      ? databaseRateLimiter(options.dataSource, 'webhook', config.rateLimits.webhooks)
+      : null,
     commands: options.commands,
     interactions: options.interactions,
     replyLater: async (responseUrl: string, reply: CommandReply) => {

@@ -93,6 +93,9 @@ export async function startTestHub(
     JIRA_COMMENT_INTERVAL: '1s',
     // no periodic reconciliation pass in the middle of other tests; a test that wants one sets it
     RECONCILE_INTERVAL: 'off',
+    // counted (the code runs) but out of reach of any test; rate-limits.test.ts sets its own
+    RATE_LIMIT_MUTATIONS: '100000/60s',
+    RATE_LIMIT_WEBHOOKS: '100000/60s',
     ...env,
   });
   const database = options.databaseUrl
