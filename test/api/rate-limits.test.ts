@@ -1,6 +1,7 @@
 // Rate limits (issue 14): mutations per API token (RATE_LIMIT_MUTATIONS) over HTTP and the
 // WebSocket, webhooks per source (RATE_LIMIT_WEBHOOKS), answered 429 with Retry-After, counted in
 // the database so two hub processes on it share one count.
+import { createHash } from 'node:crypto';
 import { collect, connected, liveClient } from '../support/live-client';
 import { DECLARE_INCIDENT, ME } from '../support/operations';
 import { declaration, startTestHub, type TestHub } from '../support/test-hub';
@@ -75,6 +76,27 @@ describe('mutations, per token', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('counts a mutation sent as a persisted query by its hash alone', async () => {
+    const query =
+      'mutation RateLimitedByHash($input: DeclareIncidentInput!) { declareIncident(input: $input) { key } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const persisted = { persistedQuery: { version: 1, sha256Hash } };
+    const send = (body: Record<string, unknown>) =>
+      fetch(`${a.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${a.tokens.responder}` },
+        body: JSON.stringify({ variables: { input: declaration() }, extensions: persisted, ...body }),
+      });
+    // registered with its text (counted by the gate), then twice by its hash
+    expect((await send({ query })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await send({})).status).toBe(200);
+    const refused = await send({});
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await refused.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
   });
 
   it('is shared by two hub processes on one database', async () => {

@@ -61,6 +61,24 @@ describe('configuration', () => {
     expect(() => loadConfig({ SEED_DEMO_DATA: 'yes' })).toThrow(/\bSEED_DEMO_DATA\b/);
   });
 
+  it('reads RATE_LIMIT_MUTATIONS and RATE_LIMIT_WEBHOOKS as count/duration, or off', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      mutations: { points: 120, durationSeconds: 60 },
+      webhooks: { points: 600, durationSeconds: 60 },
+    });
+    expect(loadConfig({ RATE_LIMIT_MUTATIONS: '3 / 10s', RATE_LIMIT_WEBHOOKS: 'OFF' }).rateLimits).toEqual({
+      mutations: { points: 3, durationSeconds: 10 },
+      webhooks: null,
+    });
+    expect(() => loadConfig({ RATE_LIMIT_MUTATIONS: 'lots' })).toThrow(
+      /RATE_LIMIT_MUTATIONS: "lots" is not a rate limit/,
+    );
+    expect(() => loadConfig({ RATE_LIMIT_WEBHOOKS: '0/60s' })).toThrow(/RATE_LIMIT_WEBHOOKS: .*at least 1/);
+    expect(() => loadConfig({ RATE_LIMIT_WEBHOOKS: '5/0s' })).toThrow(
+      /RATE_LIMIT_WEBHOOKS: .*between 1s and 7 days/,
+    );
+  });
+
   it('is frozen', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);
