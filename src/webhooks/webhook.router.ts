@@ -2,8 +2,9 @@
 // bytes (401, and nothing happens, when it is forged, missing or stale), parses the body (400
 // when malformed, logged without the body or any secret), then either answers at once (Slack's
 // url_verification, slash commands) or stores the delivery for a job and answers 200.
-// Rate limit (RATE_LIMIT_WEBHOOKS): each source (endpoint and client address) is counted before its
-// body is read; over the limit it gets 429 with Retry-After, which the vendors honour and retry.
+// Rate limit (RATE_LIMIT_WEBHOOKS): each source (endpoint and client address) is counted before the
+// signature is checked or anything stored; over the limit it gets 429 with Retry-After, which the
+// vendors honour and retry. Unknown paths are not counted (their 404 writes nothing).
 // Replays: a stored delivery's key comes from the signed body (its ids, or its digest), never
 // from a header the signature does not cover; what is answered at once is claimed by the digest of
 // its signed body (replay-guard.ts). Errors get the hub's one JSON answer (http/http-errors.ts).
@@ -84,28 +85,26 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
   const { secrets, log } = options;
   const now = options.now ?? (() => new Date());
   const router = express.Router();
-  const { limiter } = options;
-  if (limiter) {
-    router.use(async (req: Request, res: Response, next: () => void) => {
-      const source = `${req.path}@${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
-      const retryAfterSeconds = await limiter.take(source);
-      if (!retryAfterSeconds) {
-        next();
-        return;
-      }
-      log.warn({ path: req.path, ip: req.ip, retryAfterSeconds }, 'webhook refused: rate limited');
-      res
-        .status(429)
-        .set('Retry-After', String(retryAfterSeconds))
-        .json({
-          error: {
-            code: 'RATE_LIMITED',
-            message: `too many webhook requests from this source (${describeLimit(limiter.limit)}); retry in ${retryAfterSeconds} s`,
-          },
-        } satisfies HttpErrorBody);
-    });
-  }
   router.use(express.raw({ type: () => true, limit: '1mb' }));
+
+  /** Over RATE_LIMIT_WEBHOOKS (per endpoint and client address): answers 429 with Retry-After. */
+  const rateLimited = async (source: string, req: Request, res: Response): Promise<boolean> => {
+    const { limiter } = options;
+    if (!limiter) return false;
+    const retryAfterSeconds = await limiter.take(`${source}@${req.ip ?? req.socket.remoteAddress ?? '?'}`);
+    if (!retryAfterSeconds) return false;
+    log.warn({ source, ip: req.ip, retryAfterSeconds }, 'webhook refused: rate limited');
+    res
+      .status(429)
+      .set('Retry-After', String(retryAfterSeconds))
+      .json({
+        error: {
+          code: 'RATE_LIMITED',
+          message: `too many ${source} webhook requests from this address (${describeLimit(limiter.limit)}); retry in ${retryAfterSeconds} s`,
+        },
+      } satisfies HttpErrorBody);
+    return true;
+  };
 
   /** Verify, parse and hand over; every refusal is logged with its reason, never the body. */
   const endpoint =
@@ -117,6 +116,7 @@ export function webhookRouter(options: WebhookRouterOptions): Router {
       handle: (body: Buffer, req: Request, res: Response) => Promise<void>,
     ) =>
     async (req: Request, res: Response) => {
+      if (await rateLimited(source, req, res)) return;
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (!secret) {
         res.status(404).json({ error: `${source} webhooks are off: ${secretName} is not set` });

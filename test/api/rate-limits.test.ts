@@ -137,6 +137,8 @@ describe('webhooks, per source', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(2);
     expect((await deliveries(a, 'alertmanager')).length).toBe(stored + 3);
+    // another endpoint is another source (Jira's webhook is off here: 404, not 429)
+    expect((await fetch(`${a.url}/webhooks/jira`, { method: 'POST', body: '{}' })).status).toBe(404);
 
     // the vendor retries after Retry-After, and is accepted
     await new Promise((r) => setTimeout(r, retryAfter * 1000 + 100));
