@@ -55,10 +55,15 @@ describe('mutations, per token', () => {
     const me = await a.gql(ME, {}, { token: a.tokens.manager });
     expect(me.status).toBe(200);
     expect(me.body.errors).toBeUndefined();
-    // another token has its own count
+    // another token has its own count, even the same person's
+    const { secret } = await a.hub.services.tokens.createApiToken(a.adminActor, {
+      personId: a.people.manager.id,
+      name: 'second manager token',
+    });
+    expect((await declare(a, secret)).body.errors).toBeUndefined();
     const other = await declare(a, a.tokens.admin);
     expect(other.body.errors).toBeUndefined();
-    expect(await incidents()).toBe(before + 1);
+    expect(await incidents()).toBe(before + 2);
   });
 
   it('counts the WebSocket with HTTP: the same token is refused RATE_LIMITED there', async () => {
