@@ -263,6 +263,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     devErrors: config.devErrors,
     keepAliveMs: options.keepAliveMs,
     accessCheckMs: config.socketAccessCheckMs,
+    caps: config.websocketCaps,
     accessChanges: pubsub,
   });
 

@@ -27,6 +27,10 @@ const DESCRIPTIONS: Record<Setting, string> = {
   MAX_QUERY_COST: 'most values one operation may ask for; unset: 2000 x MAX_PAGE_SIZE, at least 200,000',
   MAX_RESPONSE_BYTES: 'largest GraphQL answer, in bytes',
   SOCKET_ACCESS_CHECK_MS: 'how often open WebSockets have their token checked again (revoked, role lowered)',
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET:
+    'operations open at once on one WebSocket; more are refused (LIMIT_EXCEEDED)',
+  WS_MAX_SOCKETS_PER_TOKEN: 'WebSockets open at once with one token, per hub process; more are closed (4430)',
+  WS_MAX_FRAME_BYTES: 'largest WebSocket message, in bytes; a larger one closes the socket (1009)',
   MEET_URL_TEMPLATE: 'conference link, {key} replaced by the incident key',
   INCIDENT_FLOW_PRIORITIES: 'priorities whose incidents get Incident Flow (channel, paging) when declared',
   STATUS_UPDATE_CADENCE: 'time between status updates per priority, e.g. P1=30m,P2=60m (P1=20s for trials)',
