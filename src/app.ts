@@ -193,7 +193,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     rhythm,
     handover,
     handoverJobs,
-    live: new LiveChanges(pubsub, dataSource),
+    live: new LiveChanges(pubsub, dataSource, reconciler),
     integrations,
     reconciler,
     reconcileJobs,

@@ -3,7 +3,7 @@
 // the number of subscribers.
 import WebSocket from 'ws';
 import { collect, connected, liveClient } from '../support/live-client';
-import { INCIDENT_CHANGED } from '../support/operations';
+import { ADD_NOTE, INCIDENT_CHANGED, TIMELINE_ENTRY_ADDED } from '../support/operations';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { waitFor } from '../support/wait-for';
 
@@ -120,5 +120,47 @@ describe('caps on what one client holds open', () => {
     });
     await connected(fine);
     await fine.dispose();
+  });
+});
+
+describe('fan-out does not slow writes', () => {
+  it('a note and its delivery cost the same SQL statements with 2 and with 20 subscribers on one socket; the write itself the same as with none', async () => {
+    const incident = await declare(t);
+    const addNote = async (text: string) => {
+      const res = await t.gql(ADD_NOTE, { input: { incidentKey: incident.key, text } });
+      expect(res.body.errors).toBeUndefined();
+    };
+    await listeners('no subscription left', (n) => n === 0);
+    await addNote('warm up');
+    const alone = await t.database.queries.measure(() => addNote('nobody listens'));
+
+    /** Statements of one note and its delivery to `perKind` subscribers of each kind. */
+    const withSubscribers = async (perKind: number) => {
+      const client = liveClient(t.url, t.tokens.viewer);
+      const subs = Array.from({ length: perKind }, () => [
+        collect(client, INCIDENT_CHANGED, { filter: { text: incident.key } }),
+        collect(client, TIMELINE_ENTRY_ADDED, { key: incident.key }),
+      ]).flat();
+      await listeners('the subscriptions to attach', (n) => n === subs.length);
+      const text = `${subs.length} listen`;
+      const measured = await t.database.queries.measure(async () => {
+        await addNote(text);
+        await Promise.all(subs.map((sub) => sub.waitFor(1)));
+      });
+      // every subscriber got the note, with the fields it asked for
+      expect(subs.flatMap((sub) => sub.errors)).toEqual([]);
+      const sent = JSON.stringify(subs.map((sub) => sub.values[0]));
+      expect(sent.split(`"text":"${text}"`)).toHaveLength(perKind + 1);
+      expect(sent.split(`"key":"${incident.key}"`).length).toBeGreaterThan(2 * perKind);
+      await client.dispose();
+      await listeners('the subscriptions to end', (n) => n === 0);
+      return measured.statements;
+    };
+
+    const few = await withSubscribers(1);
+    const many = await withSubscribers(MAX_SUBSCRIPTIONS / 2);
+    expect({ few, many }).toEqual({ few, many: few });
+    // delivery adds a fixed handful of loads per change (incident, entries, filter, fields)
+    expect(few).toBeGreaterThan(alone.statements);
   });
 });
