@@ -2,8 +2,11 @@
 // absolute thresholds. Here: the dashboard query (50 incidents with their relations) served by
 // the hub's DataLoaders, against the naive way (each relation fetched per incident, N+1); and
 // incidentMetrics over 10,000 incidents through the hub (GraphQL over HTTP) against its one SQL
-// statement run through `pg` alone, alternated round by round.
+// statement run through `pg` alone, alternated round by round; and addNote's latency with no live
+// subscriber against with 1,000 (in a separate process, bench/subscribers.ts).
 import 'reflect-metadata';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
 import { In } from 'typeorm';
@@ -139,6 +142,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const metrics = await benchMetrics(hub, base, service.id);
   process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+  const fanOut = await benchFanOut(hub, base);
+  process.stdout.write(`${JSON.stringify(fanOut, null, 2)}\n`);
   await hub.close();
 }
 
@@ -228,6 +233,84 @@ async function benchMetrics(hub: Awaited<ReturnType<typeof createHub>>, base: st
     hub: { medianMs: Number(hubMedian.toFixed(1)), what: 'GraphQL over HTTP' },
     pg: { medianMs: Number(pgMedian.toFixed(1)), what: 'the same SQL statement through pg alone' },
     ratio: Number((hubMedian / pgMedian).toFixed(2)),
+  };
+}
+
+const FANOUT_SOCKETS = 10;
+const FANOUT_PER_SOCKET = 100; // WS_MAX_SUBSCRIPTIONS_PER_SOCKET's default
+const FANOUT_NOTES = 20;
+
+/** addNote over HTTP with no subscriber, then with 1,000 subscribed to its incident (another process). */
+async function benchFanOut(hub: Awaited<ReturnType<typeof createHub>>, base: string) {
+  const { key } = await hub.database.dataSource
+    .getRepository(Incident)
+    .findOneByOrFail({ summary: 'Incident 0' });
+  const addNote = async (text: string) => {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench-admin-token-0123456789' },
+      body: JSON.stringify({
+        query: 'mutation ($input: AddNoteInput!) { addNote(input: $input) { id } }',
+        variables: { input: { incidentKey: key, text } },
+      }),
+    });
+    const body = (await res.json()) as { errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+  };
+  // notes one after another, as a busy incident gets them; each note's latency
+  const notes = async (label: string) => {
+    const ms: number[] = [];
+    for (let i = 0; i < FANOUT_NOTES; i++) {
+      const start = performance.now();
+      await addNote(`${label} ${i}`);
+      ms.push(performance.now() - start);
+    }
+    return ms;
+  };
+  const until = async (what: string, done: () => boolean | Promise<boolean>, timeoutMs = 120_000) => {
+    const start = performance.now();
+    while (!(await done())) {
+      if (performance.now() - start > timeoutMs) throw new Error(`bench: timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  await addNote('warm up');
+  const alone = await notes('alone');
+
+  const subscribers = FANOUT_SOCKETS * FANOUT_PER_SOCKET;
+  const child = fork(join(__dirname, 'subscribers.js'), [
+    `${base.replace(/^http/, 'ws')}/graphql`,
+    'bench-admin-token-0123456789',
+    key,
+    String(FANOUT_SOCKETS),
+    String(FANOUT_PER_SOCKET),
+  ]);
+  const counts = () =>
+    new Promise<{ received: number; errors: number }>((resolve) => {
+      child.once('message', (m) => resolve(m as { received: number; errors: number }));
+      child.send('count');
+    });
+  await until('the subscriptions to attach', () => hub.pubsub.listenerCount >= subscribers);
+  const started = performance.now();
+  const watched = await notes('watched');
+  let last = { received: 0, errors: 0 };
+  await until('every delivery', async () => {
+    last = await counts();
+    return last.received + last.errors >= subscribers * FANOUT_NOTES;
+  });
+  const allDeliveredMs = performance.now() - started;
+  child.send('stop');
+  await new Promise((resolve) => child.once('exit', resolve));
+
+  const round = (n: number) => Number(n.toFixed(1));
+  return {
+    what: `addNote over HTTP, ${FANOUT_NOTES} notes one after another, with 0 and with ${subscribers} live subscribers (${FANOUT_SOCKETS} sockets x ${FANOUT_PER_SOCKET}, another process) to its incident`,
+    database: hub.database.kind,
+    withoutSubscribers: { medianMs: round(median(alone)), maxMs: round(Math.max(...alone)) },
+    withSubscribers: { medianMs: round(median(watched)), maxMs: round(Math.max(...watched)) },
+    ratio: Number((median(watched) / median(alone)).toFixed(2)),
+    deliveries: { received: last.received, errors: last.errors, allDeliveredMs: round(allDeliveredMs) },
   };
 }
 

@@ -194,7 +194,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     rhythm,
     handover,
     handoverJobs,
-    live: new LiveChanges(pubsub, dataSource),
+    live: new LiveChanges(pubsub, dataSource, reconciler),
     integrations,
     reconciler,
     reconcileJobs,
@@ -269,6 +269,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     devErrors: config.devErrors,
     keepAliveMs: options.keepAliveMs,
     accessCheckMs: config.socketAccessCheckMs,
+    caps: config.websocketCaps,
     accessChanges: pubsub,
     mutationLimiter,
   });

@@ -92,6 +92,12 @@ export const EnvSchema = z.object({
   RATE_LIMIT_MUTATIONS: z.string().default('120/60s').transform(parsedWith(parseRateLimit)),
   /** Webhook requests per source (endpoint and client address), e.g. "600/60s"; "off": none. */
   RATE_LIMIT_WEBHOOKS: z.string().default('600/60s').transform(parsedWith(parseRateLimit)),
+  /** Operations (subscriptions) open at once on one WebSocket; more are refused with LIMIT_EXCEEDED. */
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** WebSockets open at once with one token, in this process; more are closed with 4430. */
+  WS_MAX_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Largest WebSocket message, in bytes; a larger one closes the socket with 1009. */
+  WS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   MEET_URL_TEMPLATE: z.string().default('https://g.co/meet/{key}'),
   INCIDENT_FLOW_PRIORITIES: z
     .string()
@@ -258,6 +264,14 @@ export interface DatabaseTimeouts {
   readonly idleInTransactionTimeoutMs: number;
 }
 
+/** Caps on what one client may hold open over WebSockets (WS_MAX_*). */
+export interface WebSocketCaps {
+  readonly maxSubscriptionsPerSocket: number;
+  /** Counted per hub process. */
+  readonly maxSocketsPerToken: number;
+  readonly maxFrameBytes: number;
+}
+
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly port: number;
@@ -286,6 +300,7 @@ export interface Config {
   readonly socketAccessCheckMs: number;
   /** RATE_LIMIT_MUTATIONS and RATE_LIMIT_WEBHOOKS; null: off. */
   readonly rateLimits: { readonly mutations: RateLimit | null; readonly webhooks: RateLimit | null };
+  readonly websocketCaps: WebSocketCaps;
   readonly meetUrlTemplate: string;
   /** Priorities whose incidents get Incident Flow (channel, paging) when declared. */
   readonly incidentFlowPriorities: readonly Priority[];
@@ -348,6 +363,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxResponseBytes: e.MAX_RESPONSE_BYTES,
     socketAccessCheckMs: e.SOCKET_ACCESS_CHECK_MS,
     rateLimits: Object.freeze({ mutations: e.RATE_LIMIT_MUTATIONS, webhooks: e.RATE_LIMIT_WEBHOOKS }),
+    websocketCaps: Object.freeze({
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSocketsPerToken: e.WS_MAX_SOCKETS_PER_TOKEN,
+      maxFrameBytes: e.WS_MAX_FRAME_BYTES,
+    }),
     meetUrlTemplate: e.MEET_URL_TEMPLATE,
     incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],
     updateCadence: Object.freeze(e.STATUS_UPDATE_CADENCE),

@@ -17,6 +17,7 @@ import { hasAccess, type Actor } from '../domain/access/access';
 import { hashToken } from '../domain/access/token.service';
 import { createLoaders } from '../loaders/loaders';
 import type { HubPubSub } from '../live/pubsub';
+import type { WebSocketCaps } from '../config';
 import type { HubContext, HubServices } from '../schema/context';
 import { createErrorFormatter } from '../schema/errors';
 import { apolloLimits, oversizedResponse, type QueryLimits } from '../schema/query-limits';
@@ -39,7 +40,18 @@ export interface WebSocketOptions {
   accessChanges?: Pick<HubPubSub, 'onAccessChange'>;
   /** RATE_LIMIT_MUTATIONS, per token, counted with HTTP's; unset: none. */
   mutationLimiter?: RateLimiter | null;
+  /** Subscriptions per socket, sockets per token (this process), message size. */
+  caps?: WebSocketCaps;
 }
+
+export const DEFAULT_WEBSOCKET_CAPS: WebSocketCaps = {
+  maxSubscriptionsPerSocket: 100,
+  maxSocketsPerToken: 20,
+  maxFrameBytes: 1_048_576,
+};
+
+/** Close code of a socket refused because its token already holds WS_MAX_SOCKETS_PER_TOKEN sockets. */
+export const TOO_MANY_SOCKETS = 4430;
 
 export interface HubWebSocketServer {
   readonly wss: WebSocketServer;
@@ -80,7 +92,9 @@ export function tokenFromConnectionParams(
 
 export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketServer {
   const { server, schema, services, log, limits } = options;
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const caps = options.caps ?? DEFAULT_WEBSOCKET_CAPS;
+  // ws closes a socket sending a larger message with 1009 (Message Too Big) before reading it all.
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: caps.maxFrameBytes });
   const protection = apolloLimits(limits);
   const rules = [...specifiedRules, ...protection.validationRules];
   const format = createErrorFormatter(log, options.devErrors);
@@ -92,6 +106,8 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
     mutations: options.mutationLimiter,
   });
   const open = new Map<WebSocket, SocketAccess>();
+  /** Open sockets per token hash (this process only). */
+  const socketsOfToken = new Map<string, number>();
 
   /** An error as HTTP would answer it: formatted, without the HTTP status. */
   const asAnswered = (error: GraphQLError, code?: string): GraphQLError => {
@@ -151,8 +167,24 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
           return false; // graphql-ws closes with 4403 Forbidden
         }
         const socket = ctx.extra.socket;
-        open.set(socket, { bearer: token, tokenHash: hashToken(token), actor });
-        socket.once('close', () => open.delete(socket));
+        const tokenHash = hashToken(token);
+        const held = socketsOfToken.get(tokenHash) ?? 0;
+        if (held >= caps.maxSocketsPerToken) {
+          log.info({ personId: actor.personId, held }, 'websocket refused: too many sockets for the token');
+          socket.close(
+            TOO_MANY_SOCKETS,
+            `Too many sockets for this token (WS_MAX_SOCKETS_PER_TOKEN=${caps.maxSocketsPerToken})`,
+          );
+          return false; // the socket is already closing: graphql-ws's 4403 is not sent
+        }
+        socketsOfToken.set(tokenHash, held + 1);
+        open.set(socket, { bearer: token, tokenHash, actor });
+        socket.once('close', () => {
+          open.delete(socket);
+          const left = (socketsOfToken.get(tokenHash) ?? 1) - 1;
+          if (left > 0) socketsOfToken.set(tokenHash, left);
+          else socketsOfToken.delete(tokenHash);
+        });
         ctx.extra.connectionId = randomUUID();
         return true;
       },
@@ -160,6 +192,23 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
         const socket = ctx.extra.socket;
         const access = open.get(socket);
         if (!access) return [asAnswered(new GraphQLError('The connection is closing'))];
+        // graphql-ws has registered this operation already: it is one of ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > caps.maxSubscriptionsPerSocket) {
+          return [
+            asAnswered(
+              new GraphQLError(
+                `Too many operations open on this socket (WS_MAX_SUBSCRIPTIONS_PER_SOCKET=${caps.maxSubscriptionsPerSocket}); end one or open another socket`,
+                {
+                  extensions: {
+                    code: 'LIMIT_EXCEEDED',
+                    limit: 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET',
+                    max: caps.maxSubscriptionsPerSocket,
+                  },
+                },
+              ),
+            ),
+          ];
+        }
         let admitted: Awaited<ReturnType<typeof admit>>;
         try {
           admitted = await admit({
@@ -220,6 +269,16 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
     wss,
     options.keepAliveMs ?? 12_000,
   );
+
+  // A socket's protocol error (a message over WS_MAX_FRAME_BYTES: ws has already closed it with
+  // 1009) is the client's doing: logged, instead of graphql-ws's console.error and 4500.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (err) => {
+      log.info({ err: err.message }, 'websocket closed: protocol error');
+      socket.terminate();
+    });
+  });
 
   return {
     wss,

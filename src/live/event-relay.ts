@@ -24,10 +24,17 @@ export interface EventRelay {
   stop(): Promise<void>;
 }
 
-/** One process: publish after commit, from the domain event bus. */
+/**
+ * One process: publish after commit, from the domain event bus. The writer does not wait for
+ * delivery: the changes are handed over on the next turn of the event loop, after the writer's
+ * own work of this turn (its answer) has gone on, and nothing awaits what subscribers do with them.
+ */
 export function inProcessRelay(bus: DomainEventBus, pubsub: HubPubSub): EventRelay {
   const unsubscribe = bus.subscribe((events) => {
-    for (const change of changesOf(events)) pubsub.publish(change);
+    const changes = changesOf(events);
+    setImmediate(() => {
+      for (const change of changes) pubsub.publish(change);
+    });
   });
   return {
     kind: 'in-process',

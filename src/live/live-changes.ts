@@ -1,8 +1,14 @@
 // The streams behind the GraphQL subscriptions: committed changes, filtered with the same SQL
 // filter as the `incidents` query, each carrying data loaded after the change (never a cached copy).
+// Everything a change needs is loaded once per change and shared by every subscriber in this
+// process (the incident, its new entries, each distinct filter's answer, and the loaders that
+// resolve the fields asked for), so a write's cost does not grow with the number of subscribers.
 import { Repeater } from '@graphql-yoga/subscription';
 import type { DataSource } from 'typeorm';
 import { type Alert, Incident, TimelineEntry } from '../entities';
+import { TimelineKind } from '../domain/enums';
+import type { Reconciler } from '../integrations/reconcile/reconciler';
+import { createLoaders, type Loaders } from '../loaders/loaders';
 import { AlertQueries, type AlertFilterValues } from '../domain/alerts/alert.queries';
 import { applyFilter, type IncidentFilterValues } from '../domain/incident/incident.queries';
 import type { HubPubSub, IncidentChange } from './pubsub';
@@ -24,11 +30,28 @@ export class LiveChanges {
   // matches each distinct filter. Keyed by the change object, so they vanish with it.
   private readonly incidents = new WeakMap<IncidentChange, Promise<Incident | null>>();
   private readonly matches = new WeakMap<IncidentChange, Map<string, Promise<boolean>>>();
+  private readonly entries = new WeakMap<IncidentChange, Promise<TimelineEntry[]>>();
+  /** Per value sent (shared by every subscriber that is sent it): the loaders of its fields. */
+  private readonly loaders = new WeakMap<object, Loaders>();
 
   constructor(
     readonly pubsub: HubPubSub,
     private readonly dataSource: DataSource,
+    private readonly reconciler?: Reconciler,
   ) {}
+
+  /**
+   * Fresh loaders for one value a change sends (nothing read for an earlier change is reused), the
+   * same for every subscriber sent that value: their fields are loaded once, not once each.
+   */
+  loadersFor(value: object): Loaders {
+    let loaders = this.loaders.get(value);
+    if (!loaders) {
+      loaders = createLoaders(this.dataSource, this.reconciler);
+      this.loaders.set(value, loaders);
+    }
+    return loaders;
+  }
 
   /** Incidents as they are after each committed change that matches the filter. */
   incidentChanges(filter: IncidentFilterValues | null | undefined): AsyncIterableIterator<Incident> {
@@ -44,13 +67,7 @@ export class LiveChanges {
   timelineEntries(incidentKey: string): AsyncIterableIterator<TimelineEntry> {
     return this.stream(async (change, push) => {
       if (change.incidentKey !== incidentKey) return;
-      const entries = await this.dataSource
-        .getRepository(TimelineEntry)
-        .createQueryBuilder('t')
-        .where('t.id IN (:...ids)', { ids: change.timelineEntryIds })
-        .orderBy('t.sequence')
-        .getMany();
-      for (const entry of entries) await push(entry);
+      for (const entry of await this.entriesOf(change)) await push(entry);
     });
   }
 
@@ -60,18 +77,10 @@ export class LiveChanges {
     return this.stream(async (change, push) => {
       if (!change.eventTypes.includes('StatusUpdateReminderSent')) return;
       if (!(await this.matchesFilter(change, conditions))) return;
-      const entries = await this.dataSource
-        .getRepository(TimelineEntry)
-        .createQueryBuilder('t')
-        .where(
-          "t.id IN (:...ids) AND t.kind = 'REMINDER' AND (t.data->>'kind') IS DISTINCT FROM 'handover'",
-          {
-            ids: change.timelineEntryIds,
-          },
-        )
-        .orderBy('t.sequence')
-        .getMany();
-      for (const entry of entries) await push(entry);
+      const reminders = (await this.entriesOf(change)).filter(
+        (e) => e.kind === TimelineKind.REMINDER && (e.data as { kind?: unknown } | null)?.kind !== 'handover',
+      );
+      for (const entry of reminders) await push(entry);
     });
   }
 
@@ -109,6 +118,21 @@ export class LiveChanges {
         }
       }
     }) as unknown as AsyncIterableIterator<T>;
+  }
+
+  /** The change's timeline entries, in order, loaded once per change. */
+  private entriesOf(change: IncidentChange): Promise<TimelineEntry[]> {
+    let loaded = this.entries.get(change);
+    if (!loaded) {
+      loaded = this.dataSource
+        .getRepository(TimelineEntry)
+        .createQueryBuilder('t')
+        .where('t.id IN (:...ids)', { ids: change.timelineEntryIds })
+        .orderBy('t.sequence')
+        .getMany();
+      this.entries.set(change, loaded);
+    }
+    return loaded;
   }
 
   private incidentAfter(change: IncidentChange): Promise<Incident | null> {

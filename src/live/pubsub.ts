@@ -1,5 +1,6 @@
 // The typed in-process topic that live subscriptions read from. Every process fills it from the
 // event relay (same process on the embedded database; PostgreSQL LISTEN/NOTIFY across processes).
+import { setMaxListeners } from 'node:events';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import type { DomainEventType } from '../domain/events';
 
@@ -21,6 +22,12 @@ type Topics = { INCIDENT_CHANGED: [IncidentChange]; ALERT_CHANGED: [AlertChange]
 /** An EventTarget that counts its listeners, so tests and health checks can see leaks. */
 class CountingEventTarget extends EventTarget {
   listeners = 0;
+
+  constructor() {
+    super();
+    // one listener per live subscription: thousands are expected (bounded by the WS_MAX_* caps)
+    setMaxListeners(0, this);
+  }
 
   override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
     if (args[1]) this.listeners += 1;

@@ -23,8 +23,8 @@ export class LiveResolver {
     @Arg('filter', () => IncidentFilter, { nullable: true, description: 'The same filter as `incidents`.' })
     _filter?: IncidentFilter,
   ): Incident {
-    // Fresh loaders for every event: nothing read for an earlier event is reused.
-    ctx.loaders = createLoaders(ctx.hub.dataSource, ctx.hub.reconciler);
+    // Fresh loaders for every event, shared by its subscribers (live-changes.ts).
+    ctx.loaders = ctx.hub.live.loadersFor(incident);
     return incident;
   }
 
@@ -38,7 +38,7 @@ export class LiveResolver {
     @Ctx() ctx: HubContext,
     @Arg('incidentKey', { description: 'The incident key.' }) _incidentKey: string,
   ): TimelineEntry {
-    ctx.loaders = createLoaders(ctx.hub.dataSource, ctx.hub.reconciler);
+    ctx.loaders = ctx.hub.live.loadersFor(entry);
     return entry;
   }
 

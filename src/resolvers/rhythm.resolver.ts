@@ -17,7 +17,6 @@ import { Incident, Person, TimelineEntry } from '../entities';
 import type { EventPayloads } from '../domain/events';
 import { overdueSince } from '../domain/rhythm/overdue';
 import { INCIDENT_MANAGER_ROLES } from '../domain/roles/roles';
-import { createLoaders } from '../loaders/loaders';
 import type { HubContext } from '../schema/context';
 import { IncidentFilter } from '../schema/inputs';
 
@@ -91,7 +90,7 @@ export class RhythmResolver {
     @Arg('filter', () => IncidentFilter, { nullable: true, description: 'The same filter as `incidents`.' })
     _filter?: IncidentFilter,
   ): Promise<StatusUpdateReminder> {
-    ctx.loaders = createLoaders(ctx.hub.dataSource, ctx.hub.reconciler);
+    ctx.loaders = ctx.hub.live.loadersFor(entry);
     const data = entry.data as EventPayloads['StatusUpdateReminderSent'];
     const ds = ctx.hub.dataSource;
     const incident = await ds.getRepository(Incident).findOneByOrFail({ id: entry.incidentId });
