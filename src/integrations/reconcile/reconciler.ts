@@ -385,34 +385,17 @@ export class Reconciler {
     >,
     actorId: string | null,
   ): Promise<void> {
-    const data: ReconciliationData = {
-      system: d.system,
-      record: d.record,
-      policyKey: d.policyKey,
-      field: d.field,
-      hubValue: d.hubValue,
-      vendorValue: d.vendorValue,
-      owner: d.owner,
-    };
+    const data: ReconciliationData = driftFields(d);
     const what = `${d.system} ${d.record} ${d.field}: hub ${d.hubValue ?? '(none)'}, ${d.system.toLowerCase()} ${d.vendorValue ?? '(none)'} (owner ${d.owner})`;
     const ref = { id: incident.incidentId, key: incident.key };
-    if (event === 'DriftFound') {
-      await recordFact(tx, {
-        incident: ref,
-        event,
-        actorId,
-        text: `Drift found: ${what}`,
-        data: { ...data, drift: 'found' },
-      });
-    } else {
-      await recordFact(tx, {
-        incident: ref,
-        event,
-        actorId,
-        text: `Drift resolved: ${what}`,
-        data: { ...data, drift: 'resolved' },
-      });
-    }
+    const drift = event === 'DriftFound' ? 'found' : 'resolved';
+    await recordFact(tx, {
+      incident: ref,
+      event,
+      actorId,
+      text: `Drift ${drift}: ${what}`,
+      data: { ...data, drift },
+    });
   }
 
   /** Repair one drift in the policy's direction; what was done. */
@@ -433,17 +416,7 @@ export class Reconciler {
           direction === 'PUSH'
             ? `Reconciled: ${d.system} ${d.record} ${d.field} set to the hub's ${d.hubValue ?? '(none)'} (was ${d.vendorValue ?? '(none)'})`
             : `Reconciled: ${d.field} taken from ${d.system} ${d.record}: ${d.vendorValue ?? '(none)'} (was ${d.hubValue ?? '(none)'})`,
-        data: {
-          drift: 'repaired',
-          direction,
-          system: d.system,
-          record: d.record,
-          policyKey: d.policyKey,
-          field: d.field,
-          hubValue: d.hubValue,
-          vendorValue: d.vendorValue,
-          owner: d.owner,
-        },
+        data: { drift: 'repaired', direction, ...driftFields(d) },
       }),
     );
     return direction === 'PUSH' ? DriftAction.PUSHED : DriftAction.PULLED;
@@ -501,4 +474,15 @@ export function toDrift(d: FoundDrift & { action: DriftAction }, seenAt: Date): 
     seenAt,
     action: d.action,
   };
+}
+
+/** The fields of a drift its timeline entries carry (and nothing else of the object given). */
+function driftFields(
+  d: Pick<
+    ReconciliationData,
+    'system' | 'record' | 'policyKey' | 'field' | 'hubValue' | 'vendorValue' | 'owner'
+  >,
+): ReconciliationData {
+  const { system, record, policyKey, field, hubValue, vendorValue, owner } = d;
+  return { system, record, policyKey, field, hubValue, vendorValue, owner };
 }
