@@ -255,6 +255,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     readyTimeoutMs: config.readyTimeoutMs,
     commit: config.commit,
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     webhooks: webhooks.router,
     metrics: new HubMetrics({ dataSource, jobs: () => integrations.jobs, log }),
     metricsToken: config.metricsToken,

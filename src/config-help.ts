@@ -102,6 +102,8 @@ const DESCRIPTIONS: Record<Setting, string> = {
   MAIL_FROM: "the sender of the hub's emails",
   CORS_ORIGINS:
     'origins (https://tools.example.com) whose pages may call the API from a browser, comma-separated; unset: none',
+  TRUST_PROXY:
+    'proxies whose X-Forwarded-For names the client (true, a number of hops, or addresses/subnets/loopback); unset: none',
   METRICS_TOKEN: 'the bearer token Prometheus must send to GET /metrics; unset: /metrics is open',
   GIT_COMMIT: 'the commit the running build was made from (set by the deployment), shown by GET /version',
 };

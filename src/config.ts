@@ -248,6 +248,22 @@ export const EnvSchema = z.object({
     }),
   /** The bearer token Prometheus sends to GET /metrics; unset: /metrics is open (no secrets in it). */
   METRICS_TOKEN: optionalString,
+  /**
+   * Which proxies in front of the hub to believe about the client's address (X-Forwarded-For), as
+   * Express's "trust proxy": `true`, a number of hops, or addresses/subnets/`loopback`, comma-separated.
+   * Unset: none (the address is the connection's). Webhook rate limits count per client address.
+   */
+  TRUST_PROXY: optionalString
+    .refine(
+      (v) =>
+        v === undefined ||
+        /^(true|false|\d+)$/.test(v) ||
+        v.split(',').every((p) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d+)?)$/.test(p.trim())),
+      'must be true, false, a number of hops, or addresses/subnets (or loopback, linklocal, uniquelocal), comma-separated',
+    )
+    .transform((v): boolean | number | string =>
+      v === undefined || v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
+    ),
   /** The commit the running build was made from (set by the deployment); shown by GET /version. */
   GIT_COMMIT: optionalString.refine(
     (v) => v === undefined || /^[0-9a-f]{7,40}$/i.test(v),
@@ -289,6 +305,8 @@ export interface Config {
   readonly seedDemoData: boolean;
   /** CORS_ORIGINS: browser origins allowed to call the API (none by default). */
   readonly corsOrigins: readonly string[];
+  /** TRUST_PROXY, as Express's "trust proxy" setting; false: none. */
+  readonly trustProxy: boolean | number | string;
   /** GIT_COMMIT, for GET /version. */
   readonly commit: string | undefined;
   /** METRICS_TOKEN: the bearer token GET /metrics requires; undefined: it is open. */
@@ -358,6 +376,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     commit: e.GIT_COMMIT,
     metricsToken: e.METRICS_TOKEN,
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
+    trustProxy: e.TRUST_PROXY,
     maxPageSize: e.MAX_PAGE_SIZE,
     maxQueryCost: e.MAX_QUERY_COST,
     maxResponseBytes: e.MAX_RESPONSE_BYTES,

@@ -40,6 +40,8 @@ export interface HttpOptions {
   commit?: string;
   /** Browser origins allowed to call the hub (CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
+  /** Express's "trust proxy" (TRUST_PROXY): whose X-Forwarded-For names the client; false: none. */
+  trustProxy?: boolean | number | string;
   /** RATE_LIMIT_MUTATIONS, per token; unset: none. */
   mutationLimiter?: RateLimiter | null;
   /** The vendors' webhook endpoints, mounted at /webhooks. */
@@ -65,6 +67,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   const { schema, services, log, limits } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   const server = createServer(app);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {

@@ -17,7 +17,8 @@ const ENV = {
 let a: TestHub;
 let b: TestHub;
 beforeAll(async () => {
-  a = await startTestHub(ENV);
+  // A sits behind a proxy on this machine (TRUST_PROXY); B is reached directly.
+  a = await startTestHub({ ...ENV, TRUST_PROXY: 'loopback' });
   // a second hub process on the same database
   b = await startTestHub(ENV, { databaseUrl: a.database.url });
 }, 60_000);
@@ -150,5 +151,22 @@ describe('webhooks, per source', () => {
     const retried = await send(a, 4);
     expect(retried.status).toBe(200);
     expect((await deliveries(a, 'alertmanager')).length).toBe(stored + 4);
+  });
+
+  it('behind a trusted proxy (TRUST_PROXY) each forwarded client is its own source; otherwise X-Forwarded-For is ignored', async () => {
+    await new Promise((r) => setTimeout(r, 2100));
+    const from = (hub: TestHub, n: number, ip: string) =>
+      fetch(`${hub.url}/webhooks/alertmanager`, {
+        method: 'POST',
+        body: JSON.stringify({ ...alertmanagerExample(), groupKey: `rate-limit-proxy-${n}` }),
+        headers: { ...alertmanagerHeaders(SECRET), 'x-forwarded-for': ip },
+      });
+    // four clients through the proxy: four sources, none over 3 per window
+    for (let i = 0; i < 4; i++) expect((await from(a, i, `203.0.113.${i + 1}`)).status).toBe(200);
+    // B trusts no proxy: whatever the header says, these come from one address (and A's four did not
+    // count against it)
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await from(b, 10 + i, `198.51.100.${i + 1}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });
