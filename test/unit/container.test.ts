@@ -5,7 +5,7 @@
 // and checks /healthz; a compose file whose hub waits for a healthy PostgreSQL and sets only real
 // settings. What no test here proves: that the image builds and starts (that needs an engine).
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { DCLinter as DCLinterClass } from 'dclint' with { 'resolution-mode': 'import' };
@@ -84,22 +84,18 @@ const tsconfig = JSON.parse(read('tsconfig.json')) as {
 };
 const buildConfig = JSON.parse(read('tsconfig.build.json')) as { extends: string; include: string[] };
 
+/** The TypeScript sources under these folders of the repository, with their text. */
+function* sources(...dirs: string[]): Generator<[file: string, text: string]> {
+  for (const dir of dirs)
+    for (const file of fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }))
+      if (file.endsWith('.ts')) yield [file, fs.readFileSync(path.join(root, dir, file), 'utf8')];
+}
+
 /** The files and folders of the package root that src/ reads at run time (packageRoot()). */
 function runtimeReads(): Set<string> {
   const names = new Set<string>();
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (file.endsWith('.ts')) {
-        const source = fs.readFileSync(file, 'utf8');
-        if (!source.includes('packageRoot')) continue;
-        for (const m of source.matchAll(/join\(\s*(?:root|packageRoot\(\))\s*,\s*'([^']+)'/g))
-          names.add(m[1]!);
-      }
-    }
-  };
-  walk(path.join(root, 'src'));
+  for (const [, text] of sources('src'))
+    for (const m of text.matchAll(/join\(\s*(?:root|packageRoot\(\))\s*,\s*'([^']+)'/g)) names.add(m[1]!);
   return names;
 }
 
@@ -217,6 +213,31 @@ describe('Dockerfile', () => {
     for (const name of reads) expect(copied).toContain(name);
     // The compiled hub and its migrations (src/database imports ../../migrations).
     expect([...copied]).toEqual(expect.arrayContaining(['dist/src', 'dist/migrations']));
+  });
+});
+
+describe('the production dependencies', () => {
+  it('hold every package the compiled hub and its migrations load (the image has no others)', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    const builtins = new Set(builtinModules);
+    const loaded = new Map<string, string>(); // package -> first file loading it
+    for (const [file, text] of sources('src', 'migrations')) {
+      // Value imports (not `import type`), side-effect imports, require(.resolve) and import().
+      const specifiers = text.matchAll(
+        /^\s*import\s+(?!type\b)[^;]*?from\s+'([^'.][^']*)'|^\s*import\s+'([^'.][^']*)'|\brequire(?:\.resolve)?\(\s*'([^'.][^']*)'|\bimport\(\s*'([^'.][^']*)'/gms,
+      );
+      for (const m of specifiers) {
+        const spec = (m[1] ?? m[2] ?? m[3] ?? m[4])!;
+        const parts = spec.split('/');
+        const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+        if (!builtins.has(name.replace(/^node:/, '')) && !loaded.has(name)) loaded.set(name, file);
+      }
+    }
+    expect([...loaded.keys()]).toEqual(
+      expect.arrayContaining(['express', 'typeorm', 'pg', '@apollo/server']),
+    );
+    const missing = [...loaded].filter(([name]) => !(name in pkg.dependencies));
+    expect(missing).toEqual([]);
   });
 });
 
