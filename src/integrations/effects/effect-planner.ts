@@ -2,6 +2,7 @@
 // committed-to-be domain events into effect rows, and each enabled one gets a job in the same
 // transaction. With an integration disabled the rows are still written, as DISABLED, so what it
 // would have sent is visible through the API.
+import DataLoader from 'dataloader';
 import type { EntityManager } from 'typeorm';
 import { EffectState, type ExternalSystem, SyncState } from '../../domain/enums';
 import type { DomainEvent } from '../../domain/events';
@@ -53,20 +54,25 @@ export class EffectPlanner {
     const actorIds = (incidentId: string) => [
       ...new Set(events.flatMap((e) => (e.incidentId === incidentId && e.actorId ? [e.actorId] : []))),
     ];
-    // Every reaction asks what was planned already; one read per incident and transaction
-    // answers them all, and keys planned here are added as they are written.
-    const plannedKeys = new Map<string, Promise<Set<string>>>();
-    const keysOf = (incidentId: string) => {
-      let keys = plannedKeys.get(incidentId);
-      if (!keys) {
-        keys = (
-          manager.query('SELECT dedupe_key FROM integration_effect WHERE incident_id = $1', [
-            incidentId,
-          ]) as Promise<{ dedupe_key: string }[]>
-        ).then((rows) => new Set(rows.map((r) => r.dedupe_key)));
-        plannedKeys.set(incidentId, keys);
+    // Every reaction asks whether a key was planned already: only the keys asked are looked up
+    // (dedupe_key is unique, so indexed), each once per transaction (keys asked in the same tick
+    // in one statement), never the incident's whole history; keys planned here are primed as
+    // they are written.
+    const plannedKeys = new Map<string, DataLoader<string, boolean>>();
+    const plannedOf = (incidentId: string) => {
+      let loader = plannedKeys.get(incidentId);
+      if (!loader) {
+        loader = new DataLoader<string, boolean>(async (keys) => {
+          const rows = (await manager.query(
+            'SELECT dedupe_key FROM integration_effect WHERE incident_id = $1 AND dedupe_key = ANY($2::text[])',
+            [incidentId, keys],
+          )) as { dedupe_key: string }[];
+          const found = new Set(rows.map((r) => r.dedupe_key));
+          return keys.map((key) => found.has(key));
+        });
+        plannedKeys.set(incidentId, loader);
       }
-      return keys;
+      return loader;
     };
     for (const event of events) {
       const context: PlanContext = {
@@ -84,12 +90,12 @@ export class EffectPlanner {
           }
           return view;
         },
-        planned: async (dedupeKey) => (await keysOf(event.incidentId)).has(dedupeKey),
+        planned: (dedupeKey) => plannedOf(event.incidentId).load(dedupeKey),
       };
       for (const reactions of this.reactions) {
         for (const intent of await reactions.plan(event, context)) {
           await this.write(manager, event.incidentId, reactions, intent);
-          (await keysOf(event.incidentId)).add(intent.dedupeKey);
+          plannedOf(event.incidentId).clear(intent.dedupeKey).prime(intent.dedupeKey, true);
         }
       }
     }
