@@ -3,7 +3,8 @@
 // the hub's DataLoaders, against the naive way (each relation fetched per incident, N+1); and
 // incidentMetrics over 10,000 incidents through the hub (GraphQL over HTTP) against its one SQL
 // statement run through `pg` alone, alternated round by round; and addNote's latency with no live
-// subscriber against with 1,000 (in a separate process, bench/subscribers.ts).
+// subscriber against with 1,000 (in a separate process, bench/subscribers.ts); and a change
+// (changeStage and addNote) on an incident with 5,000 earlier effects against one with none.
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +13,14 @@ import { Client as PgClient } from 'pg';
 import { In } from 'typeorm';
 import { createHub } from '../src/app';
 import { loadConfig } from '../src/config';
-import { AccessRole, ActionItemKind, ImpactLevel, IncidentRole, UrgencyLevel } from '../src/domain/enums';
+import {
+  AccessRole,
+  ActionItemKind,
+  ImpactLevel,
+  IncidentRole,
+  Stage,
+  UrgencyLevel,
+} from '../src/domain/enums';
 import { IncidentMetricsGroupBy } from '../src/domain/incident/incident-metrics';
 import {
   ActionItem,
@@ -31,6 +39,8 @@ import { createLogger } from '../src/logger';
 
 const INCIDENTS = 50;
 const ROUNDS = 30;
+/** `npm run bench -- history` (or dashboard, metrics, fanout) runs that part alone. */
+const only = process.argv[2];
 
 const QUERY = `{ incidents(first: ${INCIDENTS}) { totalCount nodes { key
   faultyService { name team { name } } affectedClients { slug } affectedSites { siteId }
@@ -139,11 +149,19 @@ async function main(): Promise<void> {
     speedup: Number((baseline.msPerRound / loaders.msPerRound).toFixed(2)),
     statementRatio: Number((baseline.statementsPerRound / loaders.statementsPerRound).toFixed(1)),
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  const metrics = await benchMetrics(hub, base, service.id);
-  process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
-  const fanOut = await benchFanOut(hub, base);
-  process.stdout.write(`${JSON.stringify(fanOut, null, 2)}\n`);
+  if (!only || only === 'dashboard') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (!only || only === 'metrics') {
+    const metrics = await benchMetrics(hub, base, service.id);
+    process.stdout.write(`${JSON.stringify(metrics, null, 2)}\n`);
+  }
+  if (!only || only === 'fanout') {
+    const fanOut = await benchFanOut(hub, base);
+    process.stdout.write(`${JSON.stringify(fanOut, null, 2)}\n`);
+  }
+  if (!only || only === 'history') {
+    const history = await benchHistory(hub, base, actor);
+    process.stdout.write(`${JSON.stringify(history, null, 2)}\n`);
+  }
   await hub.close();
 }
 
@@ -311,6 +329,93 @@ async function benchFanOut(hub: Awaited<ReturnType<typeof createHub>>, base: str
     withSubscribers: { medianMs: round(median(watched)), maxMs: round(Math.max(...watched)) },
     ratio: Number((median(watched) / median(alone)).toFixed(2)),
     deliveries: { received: last.received, errors: last.errors, allDeliveredMs: round(allDeliveredMs) },
+  };
+}
+
+const HISTORY_EFFECTS = 5_000;
+const HISTORY_ROUNDS = 15;
+
+/** changeStage + addNote over HTTP on an incident with 5,000 earlier effects, against one with none. */
+async function benchHistory(
+  hub: Awaited<ReturnType<typeof createHub>>,
+  base: string,
+  actor: { personId: string; accessRole: AccessRole },
+) {
+  const { incidents } = hub.services;
+  const declared = async (summary: string) => {
+    const { key, id } = await incidents.declareIncident(actor, {
+      summary,
+      clientImpactLevel: ImpactLevel.SIGNIFICANT,
+      clientUrgencyLevel: UrgencyLevel.HIGH,
+      affectedClientSlugs: ['wakefern'],
+    });
+    await incidents.changeStage(actor, { incidentKey: key, stage: Stage.INVESTIGATING });
+    return { key, id };
+  };
+  const long = await declared('A long incident');
+  const fresh = await declared('A fresh incident');
+  await hub.database.dataSource.query(
+    `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state)
+     SELECT $1::uuid, 'SLACK', 'slack.postMessage', 'bench-history:' || n, '{}'::jsonb, 'DONE'
+     FROM generate_series(1, ${HISTORY_EFFECTS}) n`,
+    [long.id],
+  );
+  await hub.database.dataSource.query('ANALYZE integration_effect');
+  const gql = async (query: string, input: Record<string, unknown>) => {
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench-admin-token-0123456789' },
+      body: JSON.stringify({ query, variables: { input } }),
+    });
+    const body = (await res.json()) as { errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+  };
+  const stages = new Map([
+    [long.key, Stage.INVESTIGATING],
+    [fresh.key, Stage.INVESTIGATING],
+  ]);
+  // one change: the stage back and forth (INVESTIGATING <-> IDENTIFIED), then a note
+  const change = async (key: string) => {
+    const stage = stages.get(key) === Stage.INVESTIGATING ? Stage.IDENTIFIED : Stage.INVESTIGATING;
+    stages.set(key, stage);
+    const start = performance.now();
+    await gql('mutation ($input: ChangeStageInput!) { changeStage(input: $input) { key } }', {
+      incidentKey: key,
+      stage,
+    });
+    await gql('mutation ($input: AddNoteInput!) { addNote(input: $input) { id } }', {
+      incidentKey: key,
+      text: 'Still looking',
+    });
+    return performance.now() - start;
+  };
+  await change(long.key);
+  await change(fresh.key);
+  const counted = async (key: string) =>
+    (await hub.database.queries.measure(() => change(key))).sql.filter((q) => !/FROM "api_token"/.test(q))
+      .length;
+  const statements = { withHistory: await counted(long.key), withoutHistory: await counted(fresh.key) };
+  const longMs: number[] = [];
+  const freshMs: number[] = [];
+  for (let round = 0; round < HISTORY_ROUNDS; round++) {
+    // A/B, then B/A: neither side always runs on a warmer cache
+    if (round % 2 === 0) {
+      longMs.push(await change(long.key));
+      freshMs.push(await change(fresh.key));
+    } else {
+      freshMs.push(await change(fresh.key));
+      longMs.push(await change(long.key));
+    }
+  }
+  const round = (n: number) => Number(n.toFixed(1));
+  return {
+    what: `changeStage + addNote over HTTP on an incident with ${HISTORY_EFFECTS} earlier effects, against one with none`,
+    database: hub.database.kind,
+    rounds: HISTORY_ROUNDS,
+    statementsPerChange: statements,
+    withHistory: { medianMs: round(median(longMs)) },
+    withoutHistory: { medianMs: round(median(freshMs)) },
+    ratio: Number((median(longMs) / median(freshMs)).toFixed(2)),
   };
 }
 
