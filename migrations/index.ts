@@ -14,6 +14,7 @@ import { MonitoringAlerts1796600000000 } from './1796600000000-MonitoringAlerts'
 import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessChangeNotifications';
 import { WebhookReplays1796800000000 } from './1796800000000-WebhookReplays';
 import { RateLimits1797000000001 } from './1797000000001-RateLimits';
+import { EffectsByIncidentAction1797100000002 } from './1797100000002-EffectsByIncidentAction';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -31,4 +32,5 @@ export const MIGRATIONS: Function[] = [
   AccessChangeNotifications1796700000000,
   WebhookReplays1796800000000,
   RateLimits1797000000001,
+  EffectsByIncidentAction1797100000002,
 ];

@@ -23,6 +23,9 @@ import { Incident } from './incident.entity';
 @ObjectType({ description: 'Something the hub does (or would do) at a vendor because of a change.' })
 @Entity()
 @Index(['system', 'state'])
+// The incident's latest effects of a few actions (its Slack channel, topic and card; its
+// escalations), read by every change: found without reading the rest of its history.
+@Index('IDX_integration_effect_incident_action', ['incidentId', 'action', 'createdAt'])
 export class IntegrationEffect {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn('uuid')
