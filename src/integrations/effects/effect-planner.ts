@@ -74,24 +74,31 @@ export class EffectPlanner {
       }
       return loader;
     };
+    const contextOf = (event: DomainEvent): PlanContext => ({
+      view: () => {
+        let view = views.get(event.incidentId);
+        if (!view) {
+          view = loadIncidentView(
+            manager,
+            event.incidentId,
+            statusUpdateIds(event.incidentId),
+            actionItemIds(event.incidentId),
+            actorIds(event.incidentId),
+          );
+          views.set(event.incidentId, view);
+        }
+        return view;
+      },
+      planned: (dedupeKey) => plannedOf(event.incidentId).load(dedupeKey),
+    });
+    // A dry run of every reaction at once, its intents dropped: the rules are pure, so it asks
+    // about the keys the real run will, and together they are looked up in one statement or two
+    // rather than one by one. The real run below decides; a key it asks anew is looked up then.
+    await Promise.allSettled(
+      events.flatMap((event) => this.reactions.map((r) => r.plan(event, contextOf(event)))),
+    );
     for (const event of events) {
-      const context: PlanContext = {
-        view: () => {
-          let view = views.get(event.incidentId);
-          if (!view) {
-            view = loadIncidentView(
-              manager,
-              event.incidentId,
-              statusUpdateIds(event.incidentId),
-              actionItemIds(event.incidentId),
-              actorIds(event.incidentId),
-            );
-            views.set(event.incidentId, view);
-          }
-          return view;
-        },
-        planned: (dedupeKey) => plannedOf(event.incidentId).load(dedupeKey),
-      };
+      const context = contextOf(event);
       for (const reactions of this.reactions) {
         for (const intent of await reactions.plan(event, context)) {
           await this.write(manager, event.incidentId, reactions, intent);
