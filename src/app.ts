@@ -246,6 +246,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const mutationLimiter = config.rateLimits.mutations
     ? databaseRateLimiter(dataSource, 'mutation', config.rateLimits.mutations)
     : null;
+  const metrics = new HubMetrics({ dataSource, jobs: () => integrations.jobs, log });
   const http = await createHttpServer({
     schema,
     services,
@@ -257,11 +258,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     webhooks: webhooks.router,
-    metrics: new HubMetrics({ dataSource, jobs: () => integrations.jobs, log }),
+    metrics,
     metricsToken: config.metricsToken,
     mutationLimiter,
   });
   const websocket = attachWebSocketServer({
+    metrics,
     server: http.server,
     schema,
     services,

@@ -5,7 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, getOperationAST, GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -33,10 +33,14 @@ interface PgPool {
   waitingCount: number;
 }
 
+/** The first operation named in a request's text (for refused requests, never run). */
+const OPERATION_IN_TEXT = /\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
+
 export class HubMetrics {
   readonly registry = new Registry();
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly operations: Counter<'operation' | 'type' | 'outcome'>;
+  private readonly socketOperations: Counter<'operation' | 'type' | 'outcome'>;
   private readonly operationNames = new Set<string>();
 
   constructor(private readonly sources: MetricsSources) {
@@ -54,6 +58,12 @@ export class HubMetrics {
     this.operations = new Counter({
       name: `${p}graphql_operations_total`,
       help: 'GraphQL operations over HTTP by operation name, type and outcome (ok, or the first error code)',
+      labelNames: ['operation', 'type', 'outcome'],
+      registers,
+    });
+    this.socketOperations = new Counter({
+      name: `${p}websocket_operations_total`,
+      help: 'GraphQL operations started over the WebSocket by operation name, type and outcome (ok, or the refusal code)',
       labelNames: ['operation', 'type', 'outcome'],
       registers,
     });
@@ -170,6 +180,33 @@ export class HubMetrics {
       operation: this.operationLabel(typeof operationName === 'string' ? operationName : null),
       type: 'unknown',
       outcome: typeof code === 'string' ? code : 'ERROR',
+    });
+  }
+
+  /**
+   * Counts an operation a socket asked for: `answer` is what the hub made of it, the operation to
+   * run (ok) or the errors it was refused with (the first one's code).
+   */
+  socketOperation(
+    payload: { query: string; operationName?: string | null },
+    answer: readonly GraphQLError[] | { document: DocumentNode; operationName?: string | null },
+  ): void {
+    if (Array.isArray(answer)) {
+      const code = (answer as readonly GraphQLError[])[0]?.extensions?.code;
+      const named = OPERATION_IN_TEXT.exec(payload.query);
+      this.socketOperations.inc({
+        operation: this.operationLabel(payload.operationName ?? named?.[2] ?? null),
+        type: named?.[1] ?? 'unknown',
+        outcome: typeof code === 'string' ? code : 'ERROR',
+      });
+      return;
+    }
+    const { document, operationName } = answer as { document: DocumentNode; operationName?: string | null };
+    const operation = getOperationAST(document, operationName ?? undefined);
+    this.socketOperations.inc({
+      operation: this.operationLabel(operation?.name?.value ?? null),
+      type: operation?.operation ?? 'unknown',
+      outcome: 'ok',
     });
   }
 

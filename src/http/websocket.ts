@@ -23,6 +23,7 @@ import { createErrorFormatter } from '../schema/errors';
 import { apolloLimits, oversizedResponse, type QueryLimits } from '../schema/query-limits';
 import { bearerOf, requestGate } from '../schema/access.plugin';
 import { runInBackground } from '../database/query-counter';
+import type { HubMetrics } from './metrics';
 import type { RateLimiter } from './rate-limits';
 
 export interface WebSocketOptions {
@@ -40,6 +41,8 @@ export interface WebSocketOptions {
   accessChanges?: Pick<HubPubSub, 'onAccessChange'>;
   /** RATE_LIMIT_MUTATIONS, per token, counted with HTTP's; unset: none. */
   mutationLimiter?: RateLimiter | null;
+  /** Counts each operation started on a socket, by name, type and outcome (GET /metrics). */
+  metrics?: Pick<HubMetrics, 'socketOperation'>;
   /** Subscriptions per socket, sockets per token (this process), message size. */
   caps?: WebSocketCaps;
 }
@@ -189,72 +192,78 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const socket = ctx.extra.socket;
-        const access = open.get(socket);
-        if (!access) return [asAnswered(new GraphQLError('The connection is closing'))];
-        // graphql-ws has registered this operation already: it is one of ctx.subscriptions.
-        if (Object.keys(ctx.subscriptions).length > caps.maxSubscriptionsPerSocket) {
-          return [
-            asAnswered(
-              new GraphQLError(
-                `Too many operations open on this socket (WS_MAX_SUBSCRIPTIONS_PER_SOCKET=${caps.maxSubscriptionsPerSocket}); end one or open another socket`,
-                {
-                  extensions: {
-                    code: 'LIMIT_EXCEEDED',
-                    limit: 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET',
-                    max: caps.maxSubscriptionsPerSocket,
+        const answer = await (async () => {
+          const socket = ctx.extra.socket;
+          const access = open.get(socket);
+          if (!access) return [asAnswered(new GraphQLError('The connection is closing'))];
+          // graphql-ws has registered this operation already: it is one of ctx.subscriptions.
+          if (Object.keys(ctx.subscriptions).length > caps.maxSubscriptionsPerSocket) {
+            return [
+              asAnswered(
+                new GraphQLError(
+                  `Too many operations open on this socket (WS_MAX_SUBSCRIPTIONS_PER_SOCKET=${caps.maxSubscriptionsPerSocket}); end one or open another socket`,
+                  {
+                    extensions: {
+                      code: 'LIMIT_EXCEEDED',
+                      limit: 'WS_MAX_SUBSCRIPTIONS_PER_SOCKET',
+                      max: caps.maxSubscriptionsPerSocket,
+                    },
                   },
-                },
+                ),
               ),
-            ),
-          ];
-        }
-        let admitted: Awaited<ReturnType<typeof admit>>;
-        try {
-          admitted = await admit({
+            ];
+          }
+          let admitted: Awaited<ReturnType<typeof admit>>;
+          try {
+            admitted = await admit({
+              bearer: access.bearer,
+              query: payload.query,
+              variables: payload.variables,
+              operationName: payload.operationName,
+            });
+          } catch (err) {
+            const error =
+              err instanceof GraphQLError ? err : new GraphQLError('Could not check the operation');
+            if (error.extensions.code === 'UNAUTHENTICATED')
+              setImmediate(() => forbid(socket, 'token revoked'));
+            return [asAnswered(error)];
+          }
+          const { actor, document } = admitted;
+          if (accessLowered(access.actor, actor)) {
+            setImmediate(() => forbid(socket, 'access role lowered'));
+            return [
+              asAnswered(
+                new GraphQLError(
+                  `This token's access was lowered to ${actor.cap ?? actor.accessRole}; connect again to go on`,
+                  { extensions: { code: 'FORBIDDEN', grantedRole: actor.accessRole } },
+                ),
+              ),
+            ];
+          }
+          access.actor = actor;
+          if (!document)
+            return [asAnswered(new GraphQLError('Send the operation as text', {}), 'BAD_REQUEST')];
+          const errors = validate(schema, document, rules);
+          if (errors.length) return errors.map((e) => asAnswered(e, 'GRAPHQL_VALIDATION_FAILED'));
+          const connectionId = ctx.extra.connectionId ?? randomUUID();
+          const contextValue: HubContext = {
+            requestId: connectionId,
+            log: log.child({ connectionId }),
             bearer: access.bearer,
-            query: payload.query,
-            variables: payload.variables,
+            actor,
+            loaders: createLoaders(services.dataSource, services.reconciler),
+            hub: services,
+          };
+          return {
+            schema,
+            document,
             operationName: payload.operationName,
-          });
-        } catch (err) {
-          const error = err instanceof GraphQLError ? err : new GraphQLError('Could not check the operation');
-          if (error.extensions.code === 'UNAUTHENTICATED')
-            setImmediate(() => forbid(socket, 'token revoked'));
-          return [asAnswered(error)];
-        }
-        const { actor, document } = admitted;
-        if (accessLowered(access.actor, actor)) {
-          setImmediate(() => forbid(socket, 'access role lowered'));
-          return [
-            asAnswered(
-              new GraphQLError(
-                `This token's access was lowered to ${actor.cap ?? actor.accessRole}; connect again to go on`,
-                { extensions: { code: 'FORBIDDEN', grantedRole: actor.accessRole } },
-              ),
-            ),
-          ];
-        }
-        access.actor = actor;
-        if (!document) return [asAnswered(new GraphQLError('Send the operation as text', {}), 'BAD_REQUEST')];
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => asAnswered(e, 'GRAPHQL_VALIDATION_FAILED'));
-        const connectionId = ctx.extra.connectionId ?? randomUUID();
-        const contextValue: HubContext = {
-          requestId: connectionId,
-          log: log.child({ connectionId }),
-          bearer: access.bearer,
-          actor,
-          loaders: createLoaders(services.dataSource, services.reconciler),
-          hub: services,
-        };
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue,
-        };
+            variableValues: payload.variables,
+            contextValue,
+          };
+        })();
+        options.metrics?.socketOperation(payload, answer);
+        return answer;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         const tooLarge = oversizedResponse(result, limits.maxResponseBytes);

@@ -3,8 +3,10 @@
 // exposition shows the counters and gauges with the right labels and values (read back from the
 // database, not written in here); request paths appear only as route templates, so no incident key
 // or token does; METRICS_TOKEN is required as a bearer token.
+import { collect, liveClient } from '../support/live-client';
 import { DECLARE_INCIDENT, INCIDENT_COUNT } from '../support/operations';
 import { ADMIN_TOKEN, declaration, startTestHub, type TestHub } from '../support/test-hub';
+import { waitFor } from '../support/wait-for';
 import { alertmanagerExample, alertmanagerHeaders, post, settled } from '../support/webhooks';
 
 const METRICS_TOKEN = 'metrics-test-token-0123456789';
@@ -166,4 +168,32 @@ describe('GET /metrics', () => {
     expect(value(samples, 'incident_hub_nodejs_eventloop_lag_p99_seconds', {})).toBeGreaterThan(0);
     expect(value(samples, 'incident_hub_process_resident_memory_bytes', {})).toBeGreaterThan(0);
   }, 30_000);
+
+  it('counts operations over the WebSocket by name, type and outcome', async () => {
+    const ops = 'incident_hub_websocket_operations_total';
+    const client = liveClient(t.url, ADMIN_TOKEN);
+    try {
+      const watching = collect(client, 'subscription WatchIncidents { incidentChanged { key } }');
+      const misspelt = collect(client, 'subscription Misspelt { incidentChanged { noSuchField } }');
+      await waitFor('the misspelt subscription refused', () => misspelt.errors.length > 0);
+      const { samples } = await waitFor(
+        'both operations counted',
+        scrape,
+        ({ samples }) => value(samples, ops, { operation: 'WatchIncidents' }) !== undefined,
+      );
+      expect(value(samples, ops, { operation: 'WatchIncidents', type: 'subscription', outcome: 'ok' })).toBe(
+        1,
+      );
+      expect(
+        value(samples, ops, {
+          operation: 'Misspelt',
+          type: 'subscription',
+          outcome: 'GRAPHQL_VALIDATION_FAILED',
+        }),
+      ).toBe(1);
+      watching.unsubscribe();
+    } finally {
+      await client.dispose();
+    }
+  });
 });
