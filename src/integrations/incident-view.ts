@@ -2,6 +2,7 @@
 // transaction. Reactions decide from the event and this view alone (no queries of their own), so
 // each rule can be tested without a database.
 import type { EntityManager } from 'typeorm';
+import { type AffectedClient, affectedClientsOf } from '../domain/updates/communication.service';
 import { incidentChannelName } from './channel-name';
 import { actionItemIssueKey } from './jira/jira.action-items';
 import type { IncidentView as IncidentBasics } from './slack/slack.mapper';
@@ -65,14 +66,7 @@ export interface IncidentView extends IncidentBasics {
  * An affected client as its own messages see it: its production channel, its distribution lists
  * and only its own affected sites (a client hears about no other client).
  */
-export interface AffectedClientView {
-  slug: string;
-  name: string;
-  /** Its Slack production channel (`Client.slackChannel`); null: it hears nothing in Slack. */
-  slackChannel: string | null;
-  sites: { siteId: string; location: string }[];
-  lists: { name: string; addresses: string[] }[];
-}
+export type AffectedClientView = AffectedClient;
 
 /** A text planned for Slack earlier, with the dedupe key of its effect. */
 export interface PlannedText {
@@ -121,17 +115,7 @@ export async function loadIncidentView(
      JOIN person p ON p.id = r.person_id WHERE r.incident_id = $1 AND r.relieved_at IS NULL ORDER BY r.assigned_at`,
     [incidentId],
   )) as IncidentView['roles'];
-  const clients = (await manager.query(
-    `SELECT c.slug, c.name, c.slack_channel AS "slackChannel",
-            COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
-                        FROM incident_affected_site a JOIN site s ON s.id = a.site_id
-                       WHERE a.incident_id = ac.incident_id AND s.client_id = c.id), '[]') AS sites,
-            COALESCE((SELECT json_agg(json_build_object('name', d.name, 'addresses', d.addresses) ORDER BY d.name)
-                        FROM distribution_list d WHERE d.client_id = c.id), '[]') AS lists
-       FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
-      WHERE ac.incident_id = $1 ORDER BY c.slug`,
-    [incidentId],
-  )) as AffectedClientView[];
+  const clients: AffectedClientView[] = await affectedClientsOf(manager, incidentId);
   const records = (await manager.query(
     `SELECT system, url FROM external_record WHERE incident_id = $1 AND url IS NOT NULL`,
     [incidentId],

@@ -97,6 +97,34 @@ async function latestDraft(
   return row ? { ...row.data, entryId: row.id } : null;
 }
 
+/** An affected client with its production channel, its lists and only its own affected sites. */
+export interface AffectedClient {
+  slug: string;
+  name: string;
+  /** Its Slack production channel (`Client.slackChannel`); null: it hears nothing in Slack. */
+  slackChannel: string | null;
+  sites: { siteId: string; location: string }[];
+  lists: { name: string; addresses: string[] }[];
+}
+
+/** The incident's affected clients, by slug, each with its own sites and its distribution lists. */
+export async function affectedClientsOf(
+  manager: EntityManager,
+  incidentId: string,
+): Promise<AffectedClient[]> {
+  return (await manager.query(
+    `SELECT c.slug, c.name, c.slack_channel AS "slackChannel",
+            COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
+                        FROM incident_affected_site a JOIN site s ON s.id = a.site_id
+                       WHERE a.incident_id = ac.incident_id AND s.client_id = c.id), '[]') AS sites,
+            COALESCE((SELECT json_agg(json_build_object('name', d.name, 'addresses', d.addresses) ORDER BY d.name)
+                        FROM distribution_list d WHERE d.client_id = c.id), '[]') AS lists
+       FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
+      WHERE ac.incident_id = $1 ORDER BY c.slug`,
+    [incidentId],
+  )) as AffectedClient[];
+}
+
 /**
  * Who hears by email: the internal lists (one group), or for each affected client (by slug) its
  * lists and its own affected sites only.
@@ -112,22 +140,7 @@ export async function communicationRecipients(
     )) as CommunicationRecipients['lists'];
     return [{ clientSlug: null, clientName: null, sites: [], lists }];
   }
-  const rows = (await manager.query(
-    `SELECT c.slug, c.name,
-            COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
-                        FROM incident_affected_site a JOIN site s ON s.id = a.site_id
-                       WHERE a.incident_id = ac.incident_id AND s.client_id = c.id), '[]') AS sites,
-            COALESCE((SELECT json_agg(json_build_object('name', d.name, 'addresses', d.addresses) ORDER BY d.name)
-                        FROM distribution_list d WHERE d.client_id = c.id), '[]') AS lists
-       FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
-      WHERE ac.incident_id = $1 ORDER BY c.slug`,
-    [incidentId],
-  )) as {
-    slug: string;
-    name: string;
-    sites: CommunicationRecipients['sites'];
-    lists: CommunicationRecipients['lists'];
-  }[];
+  const rows = await affectedClientsOf(manager, incidentId);
   return rows.map((r) => ({ clientSlug: r.slug, clientName: r.name, sites: r.sites, lists: r.lists }));
 }
 
