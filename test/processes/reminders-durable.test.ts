@@ -170,12 +170,23 @@ describeWithServer('reminders in the durable queue', () => {
       { timeoutMs: 20_000 },
     );
     expect(prompt.data).toMatchObject({ assignmentId, period: 1 });
+    // pg-boss marks a job completed just after its handler's transaction commits: wait for that
+    const stateOf = async (queue: string, id: string, jobId: string) =>
+      (await jobs(c!, queue, id)).find((j) => j.id === jobId)?.state;
     expect(
-      (await jobs(c, 'status-update-due', incident.id)).find((j) => j.id === reminderJob.id)?.state,
+      await waitFor(
+        'the reminder job completed',
+        () => stateOf('status-update-due', incident.id, reminderJob.id),
+        (s) => s === 'completed',
+      ),
     ).toBe('completed');
-    expect((await jobs(c, 'handover-due', held.id)).find((j) => j.id === handoverJob.id)?.state).toBe(
-      'completed',
-    );
+    expect(
+      await waitFor(
+        'the handover job completed',
+        () => stateOf('handover-due', held.id, handoverJob.id),
+        (s) => s === 'completed',
+      ),
+    ).toBe('completed');
     expect(await reminders(c, incident.id)).toHaveLength(1);
     expect(await prompts(c, held.id)).toHaveLength(1);
     expect(await slackReminders(c, incident.id)).toHaveLength(1);
