@@ -29,7 +29,9 @@ let t: TestHub;
 let stars: StarredMessageService;
 
 beforeAll(async () => {
-  t = await startTestHub({}, { clock: () => now });
+  // No status-update rhythm: its jobs run in real time against the clock this file moves, and an
+  // overdue escalation on B would land in its record or not depending on when they ran.
+  t = await startTestHub({ STATUS_UPDATE_CADENCE: '' }, { clock: () => now });
   stars = new StarredMessageService(new UnitOfWork(t.database.dataSource, t.hub.events, () => now));
 }, 60_000);
 afterAll(async () => {
