@@ -123,3 +123,18 @@ export function table(rows: readonly Row[]): string {
   ];
   return lines.join('\n');
 }
+
+/** What every part of the bench gets from bench/run.ts: one hub on the bench database, listening. */
+export interface BenchContext {
+  hub: import('../src/app').Hub;
+  /** http://127.0.0.1:<port> of that hub. */
+  base: string;
+  /** An ADMIN token for `authorization: Bearer <token>`. */
+  token: string;
+  /** The database the hub uses (a PostgreSQL server URL, or PGlite's socket URL). */
+  databaseUrl: string;
+  actor: { personId: string; accessRole: import('../src/domain/enums').AccessRole };
+}
+
+/** One part of the bench: `npm run bench -- <name>` runs it alone; it returns its rows. */
+export type Scenario = (ctx: BenchContext) => Promise<Row[]>;
