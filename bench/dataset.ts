@@ -137,7 +137,7 @@ const URGENCIES = Object.values(UrgencyLevel);
 type Row = Record<string, unknown>;
 
 /** Column name -> its values, for one `INSERT … SELECT FROM unnest(…)` per table. */
-class Columns {
+export class Columns {
   readonly values = new Map<string, unknown[]>();
   constructor(private readonly types: Record<string, string>) {
     for (const c of Object.keys(types)) this.values.set(c, []);
@@ -176,6 +176,47 @@ export async function seedDataset(
   seed = 15,
 ): Promise<SeededDataset> {
   const started = performance.now();
+  const { tables, movable } = buildDataset(size, seed);
+  // A connection of its own, without the hub's statement timeout: on a busy machine the
+  // timeline's 100,000 rows can take longer than a request may.
+  const pg = new PgClient({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    await pg.query('BEGIN');
+    await pg.query('SET LOCAL statement_timeout = 0');
+    for (const [table, columns] of tables) await columns.insert(pg, table);
+    // incidents the hub declares later are numbered after the data set's
+    await pg.query(`SELECT setval('incident_number_seq', $1)`, [FIRST_NUMBER + size.incidents]);
+    await pg.query('COMMIT');
+    await pg.query('ANALYZE');
+  } catch (err) {
+    await pg.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await pg.end();
+  }
+  const count = (table: string) => tables.find(([t]) => t === table)![1].length;
+  return {
+    size,
+    rows: {
+      incidents: count('incident'),
+      timelineEntries: count('timeline_entry'),
+      actionItems: count('action_item'),
+      roleAssignments: count('role_assignment'),
+    },
+    movable,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * The data set's rows, table by table in insertion order (pure: the same size and seed give the
+ * same rows), and how many open incidents a change may move.
+ */
+export function buildDataset(
+  size: DatasetSize,
+  seed: number,
+): { tables: [string, Columns][]; movable: number } {
   const r = prng(seed);
 
   const teams = new Columns({ id: 'uuid', name: 'text', opsgenie_team: 'text' });
@@ -498,44 +539,21 @@ export async function seedDataset(
     );
   }
 
-  // A connection of its own, without the hub's statement timeout: on a busy machine the
-  // timeline's 100,000 rows can take longer than a request may.
-  const pg = new PgClient({ connectionString: databaseUrl });
-  await pg.connect();
-  try {
-    await pg.query('BEGIN');
-    await pg.query('SET LOCAL statement_timeout = 0');
-    await teams.insert(pg, 'team');
-    await services.insert(pg, 'service');
-    await clients.insert(pg, 'client');
-    await sites.insert(pg, 'site');
-    await people.insert(pg, 'person');
-    await incidents.insert(pg, 'incident');
-    await affectedClients.insert(pg, 'incident_affected_client');
-    await affectedSites.insert(pg, 'incident_affected_site');
-    await roles.insert(pg, 'role_assignment');
-    await items.insert(pg, 'action_item');
-    await timeline.insert(pg, 'timeline_entry');
-    // incidents the hub declares later are numbered after the data set's
-    await pg.query(`SELECT setval('incident_number_seq', $1)`, [FIRST_NUMBER + size.incidents]);
-    await pg.query('COMMIT');
-    await pg.query('ANALYZE');
-  } catch (err) {
-    await pg.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    await pg.end();
-  }
   return {
-    size,
-    rows: {
-      incidents: incidents.length,
-      timelineEntries: timeline.length,
-      actionItems: items.length,
-      roleAssignments: roles.length,
-    },
+    tables: [
+      ['team', teams],
+      ['service', services],
+      ['client', clients],
+      ['site', sites],
+      ['person', people],
+      ['incident', incidents],
+      ['incident_affected_client', affectedClients],
+      ['incident_affected_site', affectedSites],
+      ['role_assignment', roles],
+      ['action_item', items],
+      ['timeline_entry', timeline],
+    ],
     movable,
-    ms: Math.round(performance.now() - started),
   };
 }
 

@@ -24,7 +24,7 @@ export type Kind = 'dashboard' | 'addNote' | 'changeStage' | 'webhook' | 'health
 export interface LoadResult {
   requests: number;
   errors: number;
-  /** Requests answered in each second of the run. */
+  /** Requests answered without error in each second of the run. */
   perSecond: number[];
   kinds: Partial<Record<Kind, { requests: number; errors: number; p50: number; p99: number }>>;
   /** Requests that got no answer (timeouts, connection errors). */
@@ -123,7 +123,7 @@ function run(order: LoadOrder): Promise<LoadResult> {
   };
 
   return new Promise((resolve, reject) => {
-    const perSecond: number[] = [];
+    const perSecond: number[] = Array.from({ length: order.seconds }, () => 0);
     let unanswered = 0;
     const instance = autocannon({
       url: order.base,
@@ -133,10 +133,11 @@ function run(order: LoadOrder): Promise<LoadResult> {
       timeout: 60,
       requests: [
         {
-          setupRequest: (_request, context) => build(context),
+          setupRequest: (request, context) => ({ ...request, ...build(context) }),
           onResponse: (status, body, context) => {
             const kind = context.kind as Kind;
-            if (!failed(kind, status, body)) return;
+            context.failed = failed(kind, status, body);
+            if (!context.failed) return;
             errors.set(kind, (errors.get(kind) ?? 0) + 1);
             if (samples.length < 5) samples.push(`${kind} ${status}: ${body.slice(0, 300)}`);
           },
@@ -150,13 +151,18 @@ function run(order: LoadOrder): Promise<LoadResult> {
         it.context.kind = kind;
       },
     });
+    const started = Date.now();
     instance.on('response', (client, _status, _bytes, ms) => {
-      const kind = client.requestIterator.context.kind as Kind;
+      const { kind, failed: wrong } = client.requestIterator.context as { kind: Kind; failed: boolean };
+      const second = Math.floor((Date.now() - started) / 1000);
+      if (second < order.seconds) {
+        while (perSecond.length <= second) perSecond.push(0);
+        if (!wrong) perSecond[second] += 1;
+      }
       const list = latencies.get(kind) ?? [];
       list.push(ms);
       latencies.set(kind, list);
     });
-    instance.on('tick', ({ counter: answered }) => perSecond.push(answered));
     instance.on('reqError', () => {
       unanswered += 1;
     });
