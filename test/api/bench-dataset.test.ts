@@ -19,7 +19,7 @@ interface DashboardNode {
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await t?.close();
 });
