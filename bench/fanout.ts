@@ -55,17 +55,29 @@ export const fanout: Scenario = async (ctx) => {
       child.once('message', (m) => resolve(m as { received: number; errors: number }));
       child.send('count');
     });
-  await until('the subscriptions to attach', () => hub.pubsub.listenerCount >= subscribers);
-  const started = performance.now();
-  const watched = await notes('watched');
   let last = { received: 0, errors: 0 };
-  await until('every delivery', async () => {
-    last = await counts();
-    return last.received + last.errors >= subscribers * FANOUT_NOTES;
-  });
-  const allDeliveredMs = Math.round(performance.now() - started);
-  child.send('stop');
-  await new Promise((resolve) => child.once('exit', resolve));
+  let watched: number[];
+  let allDeliveredMs: number;
+  try {
+    await until('the subscriptions to attach', async () => {
+      last = await counts();
+      return hub.pubsub.listenerCount >= subscribers;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message} (${hub.pubsub.listenerCount} attached, ${last.errors} refused)`);
+    });
+    const started = performance.now();
+    watched = await notes('watched');
+    await until('every delivery', async () => {
+      last = await counts();
+      return last.received + last.errors >= subscribers * FANOUT_NOTES;
+    });
+    allDeliveredMs = Math.round(performance.now() - started);
+    child.send('stop');
+    await new Promise((resolve) => child.once('exit', resolve));
+  } finally {
+    // the subscribers' process never outlives the part
+    if (child.exitCode === null) child.kill();
+  }
 
   return [
     row({

@@ -32,33 +32,22 @@ describe('bench harness', () => {
   });
 
   it('reads every ratio as the fraction of the baseline speed: latencies inverted, throughputs not', () => {
-    const slower = row({
-      name: 'x',
-      what: 'x',
-      database: 'db',
-      hub: figure('hub', 'ms', [20]),
-      baseline: figure('base', 'ms', [10]),
-      goal: 0.8,
-    });
+    const rowOf = (name: string, unit: 'ms' | 'req/s', hub: number, baseline: number, goal?: number) =>
+      row({
+        name,
+        what: name,
+        database: 'db',
+        hub: figure('hub', unit, [hub]),
+        baseline: figure('base', unit, [baseline]),
+        goal,
+      });
+    const slower = rowOf('x', 'ms', 20, 10, 0.8);
     expect(slower.ratio).toBe(0.5);
     expect(slower.goal).toEqual({ ratio: 0.8, text: '>= 0.8', met: false });
-    const fewer = row({
-      name: 'y',
-      what: 'y',
-      database: 'db',
-      hub: figure('hub', 'req/s', [5]),
-      baseline: figure('base', 'req/s', [10]),
-    });
+    const fewer = rowOf('y', 'req/s', 5, 10);
     expect(fewer.ratio).toBe(0.5);
     expect(fewer.goal).toBeUndefined();
-    const faster = row({
-      name: 'z',
-      what: 'z',
-      database: 'db',
-      hub: figure('hub', 'ms', [10]),
-      baseline: figure('base', 'ms', [20]),
-      goal: 0.8,
-    });
+    const faster = rowOf('z', 'ms', 10, 20, 0.8);
     expect(faster.ratio).toBe(2);
     expect(faster.goal?.met).toBe(true);
     expect(table([slower, faster]).split('\n')).toEqual([
