@@ -48,7 +48,10 @@ const DESCRIPTIONS: Record<Setting, string> = {
   RECONCILE_POLICY: 'overrides of the reconciliation owners, SYSTEM.field=OWNER,… (see README)',
   INTEGRATION_MAX_ATTEMPTS: 'attempts of a vendor call before its effect is DEAD',
   INTEGRATION_RETRY_DELAY_SECONDS: 'first delay before a failed vendor call is retried, in seconds',
-  INTEGRATION_POLL_SECONDS: 'how often the effect workers look for work, in seconds',
+  INTEGRATION_POLL_SECONDS:
+    'how often the effect workers look for work another process committed, in seconds (work committed in this process starts at once)',
+  INTEGRATION_CONCURRENCY:
+    "effects of one vendor carried out at once per process, where the vendor's order allows (Slack: per channel and kind)",
   VENDOR_TIMEOUT_MS: 'longest wait for one vendor call, in milliseconds',
   INTEGRATION_RECOVERY_SECONDS:
     'how often work left by a crashed process is looked for and taken over, in seconds',

@@ -132,6 +132,7 @@ export const EnvSchema = z.object({
   INTEGRATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  INTEGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   VENDOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   INTEGRATION_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SLACK_API_URL: url,
@@ -340,6 +341,8 @@ export interface Config {
     readonly maxAttempts: number;
     readonly retryDelaySeconds: number;
     readonly pollingIntervalSeconds: number;
+    /** Effects of one vendor carried out at once per process (those the vendor's lanes allow). */
+    readonly concurrency: number;
     readonly vendorTimeoutMs: number;
     /** How often work left by a crashed process is looked for and taken over. */
     readonly recoverySeconds: number;
@@ -402,6 +405,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.INTEGRATION_MAX_ATTEMPTS,
       retryDelaySeconds: e.INTEGRATION_RETRY_DELAY_SECONDS,
       pollingIntervalSeconds: e.INTEGRATION_POLL_SECONDS,
+      concurrency: e.INTEGRATION_CONCURRENCY,
       vendorTimeoutMs: e.VENDOR_TIMEOUT_MS,
       recoverySeconds: e.INTEGRATION_RECOVERY_SECONDS,
     }),

@@ -113,7 +113,14 @@ export class Integrations {
       queue = await JobQueue.start(database, config.integrations, log);
     }
     if (queue && handlers.length) {
-      runner = new EffectRunner(database.dataSource, queue, handlers, config.integrations.maxAttempts, log);
+      runner = new EffectRunner(
+        database.dataSource,
+        queue,
+        handlers,
+        config.integrations.maxAttempts,
+        log,
+        config.integrations.concurrency,
+      );
       await runner.start();
     }
     return new Integrations(

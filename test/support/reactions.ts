@@ -174,13 +174,17 @@ export function effectOf(
 
 /**
  * The runner's context: the incident's records at vendors known so far, whether a later effect
- * of the same action was planned, and the batch a batched effect's run carries out.
+ * of the same action was planned, and the batch a batched effect's run carries out. By default
+ * a run that may follow an earlier one (not its first, an earlier effect of its action planned),
+ * so handlers look before they create.
  */
 export function effectContext(
   externalIds: Partial<Record<ExternalSystem, string>> = {},
-  options: { superseded?: boolean; batch?: TypedEffect[] } = {},
+  options: { superseded?: boolean; batch?: TypedEffect[]; firstRun?: boolean; plannedBefore?: boolean } = {},
 ): EffectContext {
   return {
+    firstRun: options.firstRun ?? false,
+    plannedBefore: async () => options.plannedBefore ?? true,
     externalId: async (system) => externalIds[system] ?? null,
     superseded: async () => options.superseded ?? false,
     batch: async () => options.batch ?? [],

@@ -312,11 +312,7 @@ describe('Slack integration', () => {
   });
 
   it('never fails the mutation when Slack is down; dead-letters after the attempts and retries on request', async () => {
-    slack.inject({
-      operation: 'conversations.list',
-      fault: { kind: 'status', status: 500 },
-      times: Infinity,
-    });
+    slack.inject({ fault: { kind: 'status', status: 500 }, times: Infinity }); // every call
     const incident = await declare(t, P1); // the declaration itself succeeds
     const dead = await waitForEffect(incident.key, 'DEAD', 30_000);
     expect(dead.attempts).toBe(3);
@@ -340,11 +336,7 @@ describe('Slack integration', () => {
   }, 60_000);
 
   it('gives up on what waits for a channel given up on, and one retryIntegration then finishes it all', async () => {
-    slack.inject({
-      operation: 'conversations.list',
-      fault: { kind: 'status', status: 500 },
-      times: Infinity,
-    });
+    slack.inject({ fault: { kind: 'status', status: 500 }, times: Infinity }); // every call
     const incident = await declare(t, P1);
     await t.ok(POST_STATUS_UPDATE, {
       input: {

@@ -18,6 +18,15 @@ export interface EffectOutcome {
 }
 
 export interface EffectContext {
+  /**
+   * No earlier run of this effect can have reached the vendor (its first job, first try: not a
+   * retry, not after a lost answer, a crash, a 429 or retryIntegration), so a creating call need
+   * not look for what an earlier run made. A run that waited (NotReadyError, its lane) reached
+   * nothing, so the run after the wait is still the first.
+   */
+  readonly firstRun: boolean;
+  /** Whether an effect of the same action for the incident was planned before this one. */
+  plannedBefore(): Promise<boolean>;
   /** The incident's record id at a vendor (a channel, issue, alert or ticket), once known. */
   externalId(system: ExternalSystem): Promise<string | null>;
   /**
@@ -40,6 +49,13 @@ export interface EffectContext {
 export interface EffectHandler<S extends ExternalSystem = ExternalSystem> {
   readonly system: S;
   /**
+   * A handler whose effects may run side by side names, for each, the lane it runs in: effects of
+   * one incident in the same lane run one at a time in the order they were planned (posts in one
+   * channel), those in different lanes or in none (null) at once. A handler without lanes runs
+   * one effect at a time, in the order its jobs come.
+   */
+  lane?(effect: TypedEffect<ActionOf<S>>): string | null;
+  /**
    * Carry out one of this vendor's effects, its payload already checked against its action
    * (typedEffect); must be safe to run again after a lost response.
    */
@@ -60,13 +76,19 @@ export class EffectRunner {
     private readonly handlers: readonly EffectHandler[],
     private readonly maxAttempts: number,
     private readonly log: Logger,
+    /** Effects of one vendor run at once, in this process, when its handler has lanes. */
+    private readonly concurrency = 1,
   ) {}
 
   async start(): Promise<void> {
     for (const handler of this.handlers) {
       const name = queueName(handler.system);
       await this.queue.ensureQueue(name);
-      await this.queue.work<{ effectId: string }>(name, (job) => this.handle(handler, job));
+      await this.queue.work<EffectJob>(
+        name,
+        (job) => this.handle(handler, job),
+        handler.lane ? this.concurrency : 1,
+      );
     }
   }
 
@@ -76,16 +98,16 @@ export class EffectRunner {
       `UPDATE integration_effect SET state = 'PENDING', attempts = 0, last_error = NULL, updated_at = now() WHERE id = $1`,
       [effect.id],
     );
-    await this.queue.send(queueName(effect.system), { effectId: effect.id });
+    // It may have run before (that is why it is put back): its next run looks before creating.
+    await this.queue.send(queueName(effect.system), { effectId: effect.id, ran: true });
   }
 
-  private async handle(
-    handler: EffectHandler,
-    job: Job<{ effectId: string; waits?: number }>,
-  ): Promise<void> {
+  private async handle(handler: EffectHandler, job: Job<EffectJob>): Promise<void> {
     const repo = this.dataSource.getRepository(IntegrationEffect);
     const effect = await repo.findOneBy({ id: job.data.effectId });
     if (!effect || FINISHED.has(effect.state)) return;
+    if (await this.behindInLane(handler, effect, job.data)) return;
+    const firstRun = effect.attempts === 0 && !job.data.ran && !(job as { retryCount?: number }).retryCount;
     const attempts = effect.attempts + 1;
     await repo.update({ id: effect.id }, { attempts });
     const log = this.log.child({
@@ -96,6 +118,16 @@ export class EffectRunner {
     });
     try {
       const outcome = await handler.run(typedEffect(effect, handler.system), {
+        firstRun,
+        plannedBefore: async () => {
+          const older = (await this.dataSource.query(
+            `SELECT 1 FROM integration_effect
+              WHERE incident_id = $1 AND action = $2
+                AND (created_at, id) < (SELECT created_at, id FROM integration_effect WHERE id = $3) LIMIT 1`,
+            [effect.incidentId, effect.action, effect.id],
+          )) as unknown[];
+          return older.length > 0;
+        },
         externalId: async (system) => {
           const [row] = (await this.dataSource.query(
             'SELECT external_id FROM external_record WHERE incident_id = $1 AND system = $2',
@@ -130,7 +162,7 @@ export class EffectRunner {
     } catch (err) {
       // Waiting for a record whose effect was given up on is waiting for nothing: given up on too.
       const awaited = err instanceof NotReadyError ? await this.givenUpOn(effect, err) : null;
-      if (err instanceof NotReadyError && !awaited && (await this.waitForRecord(effect, job.data.waits ?? 0)))
+      if (err instanceof NotReadyError && !awaited && (await this.waitForRecord(effect, job.data)))
         return;
       const error =
         err instanceof IntegrationError
@@ -152,6 +184,8 @@ export class EffectRunner {
         [effect.incidentId, effect.system, dead ? SyncState.DEAD : SyncState.FAILED, lastError, spent],
       );
       log.warn({ kind: error.kind, dead }, 'integration effect failed');
+      // Failed and waiting for its retry, it holds up no later effect of its lane any more.
+      if (!dead) await this.wakeWaiting(effect, LANE_MARK);
       if (dead) {
         // Recorded as dead; retryIntegration puts it back in line. Those waiting for it give up now.
         await this.wakeWaiting(effect);
@@ -161,7 +195,7 @@ export class EffectRunner {
         // The vendor said when to come back: a new job then, this one is finished.
         await this.queue.sendLater(
           queueName(handler.system),
-          { effectId: effect.id },
+          { effectId: effect.id, ran: true },
           (error.retryAfterMs ?? 1000) / 1000,
         );
         return;
@@ -202,9 +236,10 @@ export class EffectRunner {
    * An effect finished (done or given up on): the incident's effects at the same vendor that wait
    * for a record (waitForRecord) run now rather than at the end of their wait, so those waiting for
    * what it created carry on at once, and those waiting for what was given up on give up with it.
-   * Only sooner: a failure here is logged, not the effect's (the waits run anyway).
+   * Only sooner: a failure here is logged, not the effect's (the waits run anyway). `marker`: only
+   * the jobs waiting behind their lane (LANE_MARK) or all that wait (WAIT_MARK, the default).
    */
-  private async wakeWaiting(effect: IntegrationEffect): Promise<void> {
+  private async wakeWaiting(effect: IntegrationEffect, marker = WAIT_MARK): Promise<void> {
     if (!effect.incidentId) return;
     try {
       const waiting = (await this.dataSource.query(
@@ -215,7 +250,7 @@ export class EffectRunner {
       if (waiting.length) {
         await this.queue.startDelayedNow(
           queueName(effect.system),
-          WAIT_MARK,
+          marker,
           'effectId',
           waiting.map((w) => w.id),
         );
@@ -230,7 +265,8 @@ export class EffectRunner {
    * again later without spending an attempt or showing a failure, backing off from 1 s to a minute,
    * for about a quarter of an hour; after that it fails as any other run would. False then.
    */
-  private async waitForRecord(effect: IntegrationEffect, waits: number): Promise<boolean> {
+  private async waitForRecord(effect: IntegrationEffect, job: EffectJob): Promise<boolean> {
+    const waits = job.waits ?? 0;
     if (waits >= MAX_WAITS) return false;
     await this.dataSource.query(
       `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
@@ -238,13 +274,62 @@ export class EffectRunner {
     );
     await this.queue.sendLater(
       queueName(effect.system),
-      { effectId: effect.id, [WAIT_MARK]: waits + 1 },
+      { ...job, [WAIT_MARK]: waits + 1 },
       Math.min(2 ** waits, 60),
+    );
+    return true;
+  }
+
+  /**
+   * Whether an effect planned earlier in the same lane (EffectHandler.lane) of the incident is still
+   * to be carried out (PENDING: not run yet, running, or waiting for its record): then this one waits
+   * for it, without spending an attempt, and is woken when it finishes (wakeWaiting). One that
+   * failed and waits for its retry holds nothing up, as before lanes; after MAX_LANE_WAITS the effect
+   * runs anyway rather than wait behind one that never finishes.
+   */
+  private async behindInLane(handler: EffectHandler, effect: IntegrationEffect, job: EffectJob) {
+    if (!handler.lane || !effect.incidentId || (job.laneWaits ?? 0) >= MAX_LANE_WAITS) return false;
+    const lane = handler.lane(typedEffect(effect, handler.system));
+    if (lane === null) return false;
+    const earlier = (await this.dataSource.query(
+      `SELECT id, system, action, payload FROM integration_effect
+        WHERE incident_id = $1 AND system = $2 AND state = 'PENDING'
+          AND (created_at, id) < (SELECT created_at, id FROM integration_effect WHERE id = $3)`,
+      [effect.incidentId, effect.system, effect.id],
+    )) as { id: string; system: ExternalSystem; action: string; payload: Record<string, unknown> }[];
+    const ahead = earlier.some((row) => {
+      try {
+        return handler.lane!(typedEffect(row as IntegrationEffect, handler.system)) === lane;
+      } catch {
+        return false; // a payload that does not parse fails in its own run, ahead of nobody
+      }
+    });
+    if (!ahead) return false;
+    const laneWaits = (job.laneWaits ?? 0) + 1;
+    await this.queue.sendLater(
+      queueName(effect.system),
+      { ...job, [WAIT_MARK]: job.waits ?? 0, [LANE_MARK]: laneWaits },
+      Math.min(2 ** laneWaits, 60),
     );
     return true;
   }
 }
 
+/** What an effect's job carries. */
+interface EffectJob {
+  effectId: string;
+  /** Times it waited for a record (waitForRecord). */
+  waits?: number;
+  /** Times it waited behind an earlier effect of its lane (behindInLane). */
+  laneWaits?: number;
+  /** An earlier run may have reached the vendor (see EffectContext.firstRun). */
+  ran?: boolean;
+}
+
 const MAX_WAITS = 20;
+/** Waits behind its lane (each woken when one ahead finishes, else 2, 4 … 60 s) before running anyway. */
+const MAX_LANE_WAITS = 40;
 /** The field of a job that waits for a record (how many times it waited): wakeWaiting finds it. */
 const WAIT_MARK = 'waits';
+/** The field of a job that waits behind its lane. */
+const LANE_MARK = 'laneWaits';

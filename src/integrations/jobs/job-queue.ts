@@ -2,7 +2,7 @@
 // sent inside a domain transaction, so they exist exactly when the change committed.
 import { createHash } from 'node:crypto';
 import PgBoss, { type Job } from 'pg-boss';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
 import { pgTimeouts, type Database } from '../../database/database';
 import { markBackground, runInBackground } from '../../database/query-counter';
@@ -102,14 +102,62 @@ const STOP_GRACE_MS = 1000;
 /** How long stop() then waits for pg-boss's statements in flight on the embedded database. */
 const STOP_DRAIN_MS = 3000;
 
+/** One of this process's workers of a queue, and whether it is running a job now. */
+interface LocalWorker {
+  id: string;
+  busy: boolean;
+}
+
 export class JobQueue {
   private stopping = false;
+  /** This process's workers, by queue: woken when work for them commits here (see wake). */
+  private readonly workers = new Map<string, LocalWorker[]>();
+  /** Jobs sent inside a transaction still open, by queue: their workers are woken when it commits. */
+  private readonly uncommitted = new WeakMap<QueryRunner, Map<string, number>>();
 
   private constructor(
     private readonly boss: PgBoss,
     private readonly settings: QueueSettings,
     private readonly connection: SharedConnection | null,
   ) {}
+
+  /**
+   * Work sent in a transaction starts when that transaction commits, not at a worker's next poll:
+   * this process's workers of its queues are woken then (other processes find it at their poll).
+   */
+  private watchCommits(dataSource: DataSource): void {
+    const settled = (queryRunner: QueryRunner | undefined, committed: boolean) => {
+      // A savepoint's end is not the transaction's: only the outermost commit makes the jobs visible.
+      if (!queryRunner || queryRunner.isTransactionActive) return;
+      const sent = this.uncommitted.get(queryRunner);
+      this.uncommitted.delete(queryRunner);
+      if (committed && sent) for (const [queue, count] of sent) this.wake(queue, count);
+    };
+    const subscriber: EntitySubscriberInterface = {
+      afterTransactionCommit: ({ queryRunner }) => settled(queryRunner, true),
+      afterTransactionRollback: ({ queryRunner }) => settled(queryRunner, false),
+    };
+    dataSource.subscribers.push(subscriber);
+  }
+
+  /** Remember that a job for `queue` waits for the commit of `manager`'s transaction. */
+  private sentIn(manager: EntityManager, queue: string): void {
+    const runner = manager.queryRunner;
+    if (!runner) return;
+    let sent = this.uncommitted.get(runner);
+    if (!sent) this.uncommitted.set(runner, (sent = new Map()));
+    sent.set(queue, (sent.get(queue) ?? 0) + 1);
+  }
+
+  /**
+   * Have up to `count` of this process's workers of `queue` look for work now, idle ones first (a
+   * busy one looks again right after its job anyway). Only sooner: the poll stays the fallback.
+   */
+  wake(queue: string, count = 1): void {
+    if (this.stopping) return;
+    const workers = [...(this.workers.get(queue) ?? [])].sort((a, b) => Number(a.busy) - Number(b.busy));
+    for (const worker of workers.slice(0, Math.max(0, count))) this.boss.notifyWorker(worker.id);
+  }
 
   /**
    * Start pg-boss on the hub's database. On the embedded database it shares the hub's single
@@ -134,7 +182,9 @@ export class JobQueue {
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
     await boss.start();
     await boss.createQueue(DEAD_LETTER_QUEUE);
-    return new JobQueue(boss, settings, connection);
+    const queue = new JobQueue(boss, settings, connection);
+    queue.watchCommits(database.dataSource);
+    return queue;
   }
 
   /** Create (or update) a queue whose failed jobs retry with backoff and end in the dead letters. */
@@ -152,9 +202,11 @@ export class JobQueue {
     else await this.boss.createQueue(name, { name, ...options });
   }
 
-  /** Send a job now. */
-  send(queue: string, data: object): Promise<string | null> {
-    return this.boss.send(queue, data);
+  /** Send a job now; this process's workers of the queue look for it at once. */
+  async send(queue: string, data: object): Promise<string | null> {
+    const id = await this.boss.send(queue, data);
+    this.wake(queue);
+    return id;
   }
 
   /** Send a job as part of the caller's transaction (to start `delaySeconds` after, if given). */
@@ -164,6 +216,7 @@ export class JobQueue {
     data: object,
     delaySeconds?: number,
   ): Promise<string | null> {
+    if (!delaySeconds) this.sentIn(manager, queue);
     return this.boss.send(queue, data, {
       db: transactionExecutor(manager),
       ...(delaySeconds ? { startAfter: Math.max(1, Math.ceil(delaySeconds)) } : {}),
@@ -228,12 +281,14 @@ export class JobQueue {
     field: string,
     values: readonly string[],
   ): Promise<void> {
-    await this.boss.getDb().executeSql(
+    const result = await this.boss.getDb().executeSql(
       `UPDATE pgboss.job SET start_after = now()
         WHERE name = $1 AND state = 'created' AND start_after > now()
-          AND data ? $2::text AND data ->> ($3::text) = ANY($4::text[])`,
+          AND data ? $2::text AND data ->> ($3::text) = ANY($4::text[])
+        RETURNING id`,
       [queue, marker, field, [...values]],
     );
+    this.wake(queue, result?.rows.length ?? 0);
   }
 
   /**
@@ -256,28 +311,44 @@ export class JobQueue {
   }
 
   /**
-   * Work a queue (made by ensureQueue): one job at a time, polling at the configured interval
-   * while it is empty; after a job the worker looks again at once, so a backlog (a burst of
-   * webhook deliveries) is drained without waiting an interval per job. A handler that throws
-   * fails its job, which is retried with backoff and then dead-lettered.
+   * Work a queue (made by ensureQueue) with `concurrency` workers in this process, each one job at
+   * a time, polling at the configured interval while the queue is empty. A worker looks again at
+   * once after a job, so a backlog (a burst of webhook deliveries) is drained without waiting an
+   * interval per job; a worker that found a job wakes an idle one, so a burst found by a poll is
+   * shared among them; and work committed in this process wakes them (see watchCommits). A
+   * handler that throws fails its job, which is retried with backoff and then dead-lettered.
    */
-  async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
-    // The first job can arrive before work() has answered with the worker's id.
-    const worker: { id?: string } = {};
-    worker.id = await this.boss.work<T>(
-      queue,
-      { batchSize: 1, pollingIntervalSeconds: this.settings.pollingIntervalSeconds },
-      async ([job]) => {
-        // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
-        // for jobs: it is failed, for a retry, rather than run against a database about to close.
-        if (this.stopping) throw new Error('the job queue is stopping: retried later');
-        try {
-          await runInBackground(() => handler(job));
-        } finally {
-          if (worker.id && !this.stopping) this.boss.notifyWorker(worker.id);
-        }
-      },
-    );
+  async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 1): Promise<void> {
+    const workers = this.workers.get(queue) ?? [];
+    this.workers.set(queue, workers);
+    for (let n = 0; n < concurrency; n++) {
+      // The first job can arrive before work() has answered with the worker's id.
+      const worker: LocalWorker = { id: '', busy: false };
+      worker.id = await this.boss.work<T>(
+        queue,
+        { batchSize: 1, pollingIntervalSeconds: this.settings.pollingIntervalSeconds },
+        async ([job]) => {
+          // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
+          // for jobs: it is failed, for a retry, rather than run against a database about to close.
+          if (this.stopping) throw new Error('the job queue is stopping: retried later');
+          worker.busy = true;
+          if (concurrency > 1) this.wakeIdle(queue);
+          try {
+            await runInBackground(() => handler(job));
+          } finally {
+            worker.busy = false;
+            if (worker.id && !this.stopping) this.boss.notifyWorker(worker.id);
+          }
+        },
+      );
+      workers.push(worker);
+    }
+  }
+
+  /** One idle worker of the queue, if any, looks for work too: there may be more where one was. */
+  private wakeIdle(queue: string): void {
+    const idle = this.workers.get(queue)?.find((w) => !w.busy && w.id);
+    if (idle && !this.stopping) this.boss.notifyWorker(idle.id);
   }
 
   /**

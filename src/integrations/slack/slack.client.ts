@@ -25,6 +25,10 @@ export class SlackChatChannel implements ChatChannel {
   private readonly web: WebClient;
   private botUserId: string | null = null;
   private teamUrl: string | null = null;
+  /** Channel ids by `#name`, as found; dropped when Slack no longer knows the id. */
+  private readonly channelIds = new Map<string, string>();
+  /** Channels the bot is in (made or joined by it); dropped when Slack says it is not. */
+  private readonly joined = new Set<string>();
 
   constructor(options: { token: string; apiUrl?: string; timeoutMs?: number }) {
     this.web = new WebClient(options.token, {
@@ -39,24 +43,28 @@ export class SlackChatChannel implements ChatChannel {
   }
 
   async ensureChannel(request: { incidentKey: string; name: string }): Promise<ChatChannelRef> {
-    await this.identity();
+    // Who the bot is matters only for a name taken; asked alongside the first create.
+    const identity = this.identity();
+    identity.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     for (let attempt = 1; attempt <= 5; attempt++) {
       const name = attempt === 1 ? request.name : suffixedChannelName(request.name, attempt);
-      const existing = await this.findChannel(name);
-      if (existing) {
-        // A channel of this name that the hub's bot created is the one an earlier run made.
-        if (existing.creator === this.botUserId) return this.ref(existing);
-        continue; // taken by someone else: try the next suffix
-      }
       try {
+        // Created first, looked up only when the name is taken: Slack's unique names make the
+        // create itself the check, so a first run takes one call.
         const created = (await this.call(() => this.web.conversations.create({ name }))) as {
           channel: ChannelInfo;
         };
+        await identity;
+        this.joined.add(created.channel.id);
         return this.ref(created.channel);
       } catch (err) {
-        if (err instanceof IntegrationError && err.message === 'name_taken') continue;
-        throw err;
+        if (!(err instanceof IntegrationError && err.message === 'name_taken')) throw err;
       }
+      await identity;
+      // A channel of this name that the hub's bot created is the one an earlier run made;
+      // one taken by someone else (or archived): try the next suffix.
+      const existing = await this.findChannel(name);
+      if (existing && existing.creator === this.botUserId) return this.ref(existing);
     }
     throw new IntegrationError('SLACK', 'INVALID_REQUEST', `no free channel name for ${request.name}`);
   }
@@ -66,14 +74,17 @@ export class SlackChatChannel implements ChatChannel {
   }
 
   async invite(channelId: string, userIds: readonly string[]): Promise<void> {
-    for (const user of new Set(userIds)) {
-      try {
-        await this.call(() => this.web.conversations.invite({ channel: channelId, users: user }));
-      } catch (err) {
-        const benign = ['already_in_channel', 'cant_invite_self', 'user_not_found'];
-        if (!(err instanceof IntegrationError && benign.includes(err.message))) throw err;
-      }
-    }
+    // One call per person, all at once: Slack answers already_in_channel for a whole list.
+    await Promise.all(
+      [...new Set(userIds)].map(async (user) => {
+        try {
+          await this.call(() => this.web.conversations.invite({ channel: channelId, users: user }));
+        } catch (err) {
+          const benign = ['already_in_channel', 'cant_invite_self', 'user_not_found'];
+          if (!(err instanceof IntegrationError && benign.includes(err.message))) throw err;
+        }
+      }),
+    );
   }
 
   async postMessage(request: {
@@ -81,33 +92,74 @@ export class SlackChatChannel implements ChatChannel {
     text: string;
     dedupeKey: string;
     blocks?: readonly Record<string, unknown>[];
+    fresh?: boolean;
   }): Promise<{ messageId: string }> {
-    const channel = await this.resolveChannelId(request.channel);
-    await this.call(() => this.web.conversations.join({ channel })).catch(() => undefined);
-    const earlier = await this.findOwnMessage(channel, request.dedupeKey);
-    if (earlier) return { messageId: earlier.ts };
     const blocks = request.blocks as KnownBlock[] | undefined;
-    const posted = (await this.call(() =>
-      this.web.chat.postMessage({ channel, text: request.text, ...(blocks ? { blocks } : {}) }),
-    )) as { ts: string };
-    return { messageId: posted.ts };
+    return this.inChannel(request.channel, async (channel) => {
+      if (!request.fresh) {
+        const earlier = await this.findOwnMessage(channel, request.dedupeKey);
+        if (earlier) return { messageId: earlier.ts };
+      }
+      const posted = (await this.call(() =>
+        this.web.chat.postMessage({ channel, text: request.text, ...(blocks ? { blocks } : {}) }),
+      )) as { ts: string };
+      return { messageId: posted.ts };
+    });
+  }
+
+  /**
+   * Run `work` in a channel (an id, or `#name`) the bot has joined, each known once per process. If
+   * Slack says the bot is not in it any more, or no longer knows the id found for the name, the
+   * membership or the id is found again and `work` runs once more.
+   */
+  private async inChannel<T>(target: string, work: (channelId: string) => Promise<T>): Promise<T> {
+    for (let again = false; ; again = true) {
+      const channel = await this.resolveChannelId(target);
+      if (!this.joined.has(channel)) {
+        await this.call(() => this.web.conversations.join({ channel })).catch(() => undefined);
+        this.joined.add(channel);
+      }
+      try {
+        return await work(channel);
+      } catch (err) {
+        const code = err instanceof IntegrationError ? err.message : '';
+        if (again || (code !== 'not_in_channel' && code !== 'channel_not_found')) throw err;
+        this.joined.delete(channel);
+        if (code === 'channel_not_found' && this.channelIds.get(target) === channel) {
+          this.channelIds.delete(target);
+        } else if (code === 'channel_not_found') throw err;
+      }
+    }
   }
 
   async upsertPinned(request: {
     channel: string;
     text: string;
     marker: string;
+    fresh?: boolean;
   }): Promise<{ messageId: string }> {
     const channel = await this.resolveChannelId(request.channel);
     await this.identity();
-    const pins = (await this.call(() => this.web.pins.list({ channel }))) as {
-      items?: { message?: OwnMessage & { user?: string } }[];
-    };
+    if (request.fresh) {
+      // No earlier run can have posted it: post, then pin (the pin needs the message's ts).
+      const posted = (await this.call(() => this.web.chat.postMessage({ channel, text: request.text }))) as {
+        ts: string;
+      };
+      await this.pin(channel, posted.ts);
+      return { messageId: posted.ts };
+    }
+    // The pins and the history are read together: the history is needed when nothing is pinned.
+    const [pins, recent] = await Promise.all([
+      this.call(() => this.web.pins.list({ channel })) as Promise<{
+        items?: { message?: OwnMessage & { user?: string } }[];
+      }>,
+      this.findOwnMessage(channel, request.marker),
+    ]);
     const pinned = pins.items
       ?.map((item) => item.message)
       .find((m) => m?.user === this.botUserId && m.text?.includes(request.marker));
     // Posted by a run whose answer was lost, or before the pin: found in the history, then pinned.
-    const message = pinned ?? (await this.findOwnMessage(channel, request.marker));
+    const message = pinned ?? recent;
     if (!message) {
       const posted = (await this.call(() => this.web.chat.postMessage({ channel, text: request.text }))) as {
         ts: string;
@@ -183,8 +235,11 @@ export class SlackChatChannel implements ChatChannel {
 
   private async resolveChannelId(channel: string): Promise<string> {
     if (!channel.startsWith('#')) return channel;
+    const known = this.channelIds.get(channel);
+    if (known) return known;
     const found = await this.findChannel(channel.slice(1));
     if (!found) throw new IntegrationError('SLACK', 'NOT_FOUND', `channel ${channel} not found`);
+    this.channelIds.set(channel, found.id);
     return found.id;
   }
 

@@ -17,19 +17,27 @@ export interface ChatChannel {
   invite(channelId: string, userIds: readonly string[]): Promise<void>;
   /**
    * Post a message unless one with this dedupe key was already posted; returns its id. `blocks`
-   * (Block Kit, e.g. buttons) are shown instead of `text`, which stays the notification.
+   * (Block Kit, e.g. buttons) are shown instead of `text`, which stays the notification. `fresh`:
+   * the caller knows nothing can have posted it before (an effect's first run), so no look-up.
    */
   postMessage(request: {
     channel: string;
     text: string;
     dedupeKey: string;
     blocks?: readonly Record<string, unknown>[];
+    fresh?: boolean;
   }): Promise<{ messageId: string }>;
   /**
    * The channel's pinned message carrying `marker`, made to read `text`: posted and pinned the first
-   * time, edited in place afterwards (and only when its text differs). Returns its id.
+   * time, edited in place afterwards (and only when its text differs). Returns its id. `fresh`: the
+   * caller knows no such message can exist yet (the first run of the first such effect): no look-up.
    */
-  upsertPinned(request: { channel: string; text: string; marker: string }): Promise<{ messageId: string }>;
+  upsertPinned(request: {
+    channel: string;
+    text: string;
+    marker: string;
+    fresh?: boolean;
+  }): Promise<{ messageId: string }>;
   /** A message as it is now (text, author, permalink, last edit), or null when it is gone. */
   getMessage(channelId: string, ts: string): Promise<ChatMessage | null>;
   /** A message in the channel that only this user sees. */

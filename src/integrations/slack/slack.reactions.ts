@@ -301,6 +301,31 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
 
   constructor(private readonly chat: ChatChannel) {}
 
+  /**
+   * Once the channel is open, its topic, card, invitations and posts go out side by side; posts in
+   * one channel (the incident's, the incidents channel, a client's) go one after another, in the
+   * order they were planned, and so do the topics, the cards and the postmortem links.
+   */
+  lane(effect: TypedEffect<SlackAction>): string | null {
+    switch (effect.action) {
+      case 'slack.openChannel':
+        return 'channel';
+      case 'slack.updateTopic':
+        return 'topic';
+      case 'slack.card':
+        return 'card';
+      case 'slack.postmortem':
+        return 'postmortem';
+      case 'slack.invite':
+        return null;
+      case 'slack.post':
+        return 'posts';
+      case 'slack.postTo':
+      case 'slack.announce':
+        return `posts ${effect.payload.channel}`;
+    }
+  }
+
   async run(effect: TypedEffect<SlackAction>, context: EffectContext): Promise<EffectOutcome> {
     if (effect.action === 'slack.postTo') {
       // A named channel (the incidents channel, a client's): no need to wait for the incident's.
@@ -309,6 +334,7 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
         channel,
         text,
         dedupeKey: ref,
+        fresh: context.firstRun,
         ...(blocks ? { blocks } : {}),
       });
       return { result: { channel, messageId: posted.messageId } };
@@ -341,17 +367,20 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
       case 'slack.card':
       case 'slack.postmortem': {
         const { marker, text } = effect.payload;
-        const card = await this.chat.upsertPinned({ channel: channelId, text, marker });
+        // The first run of the first such effect: no earlier one can have posted it.
+        const fresh = context.firstRun && !(await context.plannedBefore());
+        const card = await this.chat.upsertPinned({ channel: channelId, text, marker, fresh });
         return { result: { channelId, messageId: card.messageId } };
       }
       case 'slack.announce':
-        return this.announce(effect.payload, channelId);
+        return this.announce(effect.payload, channelId, context.firstRun);
       case 'slack.post': {
         const { text, ref, blocks } = effect.payload;
         const posted = await this.chat.postMessage({
           channel: channelId,
           text,
           dedupeKey: ref,
+          fresh: context.firstRun,
           ...(blocks ? { blocks } : {}),
         });
         return { result: { channelId, messageId: posted.messageId } };
@@ -359,7 +388,11 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
     }
   }
 
-  private async announce(p: EffectPayloads['slack.announce'], channelId: string): Promise<EffectOutcome> {
+  private async announce(
+    p: EffectPayloads['slack.announce'],
+    channelId: string,
+    fresh: boolean,
+  ): Promise<EffectOutcome> {
     // A link to the channel by id shows the name Slack really gave it, suffix and all.
     const text = p.text.split(`#${p.channelName}`).join(`<#${channelId}>`);
     // The key is in the text, so a repeated run finds its earlier announcement instead of posting again.
@@ -367,6 +400,7 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
       channel: p.channel,
       text,
       dedupeKey: `incident ${p.incidentKey} declared`,
+      fresh,
       blocks: announcementBlocks(text, p.incidentKey),
     });
     return { result: { channel: p.channel, announcementId: posted.messageId } };

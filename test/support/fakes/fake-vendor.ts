@@ -50,6 +50,8 @@ export interface RecordedCall {
   /** A handler threw: a bug in the fake or an unexpected request. */
   handlerError?: string;
   fault?: Fault['kind'];
+  /** Requests of this fake in flight when this one arrived, itself included. */
+  concurrent: number;
   /** Status sent; undefined when the connection was dropped or the request is still in flight. */
   status?: number;
   response?: unknown;
@@ -77,6 +79,14 @@ interface ActiveFault extends FaultRule {
 
 export abstract class FakeVendor {
   readonly calls: RecordedCall[] = [];
+  /**
+   * Every request waits this long before it is handled, like a vendor far away (0: none); the
+   * bench sets 200 ms, tests set some so that calls made side by side overlap.
+   */
+  latencyMs = 0;
+  /** Requests in flight now, and the most at once since start or reset. */
+  inFlight = 0;
+  maxInFlight = 0;
   private faults: ActiveFault[] = [];
   private server?: http.Server;
   private serverOrigin?: string;
@@ -164,6 +174,7 @@ export abstract class FakeVendor {
     this.calls.length = 0;
     this.faults = [];
     this.seq = 0;
+    this.maxInFlight = this.inFlight;
     this.resetState();
   }
 
@@ -250,6 +261,14 @@ export abstract class FakeVendor {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     res.on('error', () => undefined);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const concurrent = this.inFlight;
+    res.once('close', () => (this.inFlight -= 1));
+    if (this.latencyMs > 0) {
+      await this.delay(this.latencyMs);
+      if (!this.server) return destroy(req); // stopped meanwhile
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
@@ -268,6 +287,7 @@ export abstract class FakeVendor {
       validationErrors: parsed.error ? [parsed.error] : [],
       authFailed: false,
       notImplemented: false,
+      concurrent,
     };
     this.calls.push(call);
 
