@@ -16,6 +16,7 @@ import { BENCH_ADMIN_TOKEN, benchEnv, resetServerDatabase } from './context';
 import { dashboard, dashboardN1 } from './dashboard';
 import { seedDataset } from './dataset';
 import { fanout } from './fanout';
+import { orchestration } from './orchestration';
 import { table, type BenchContext, type Row, type Scenario } from './harness';
 import { history } from './history';
 import { load } from './load';
@@ -29,6 +30,7 @@ const SCENARIOS: Record<string, Scenario> = {
   history,
   fanout,
   load,
+  orchestration,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

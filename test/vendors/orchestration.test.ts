@@ -43,7 +43,10 @@ interface Effect {
 async function settled(key: string, count?: number): Promise<Effect[]> {
   const { incident } = await waitFor(
     `the Slack effects of ${key} to be done`,
-    () => t.ok<{ incident: { integrationEffects: (Effect & { system: string })[] } }>(INCIDENT_INTEGRATION, { key }),
+    () =>
+      t.ok<{ incident: { integrationEffects: (Effect & { system: string })[] } }>(INCIDENT_INTEGRATION, {
+        key,
+      }),
     (now) => {
       const effects = now.incident.integrationEffects.filter((e) => e.system === 'SLACK');
       if (effects.some((e) => e.state === 'DEAD')) throw new Error(`a Slack effect of ${key} is DEAD`);

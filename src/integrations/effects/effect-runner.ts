@@ -56,6 +56,12 @@ export interface EffectHandler<S extends ExternalSystem = ExternalSystem> {
    */
   lane?(effect: TypedEffect<ActionOf<S>>): string | null;
   /**
+   * The action whose effect, planned earlier for the incident, makes the record this one needs
+   * (the channel a post goes to): while that one is PENDING this one waits for it as it waits
+   * behind its lane, rather than run only to find the record missing (NotReadyError).
+   */
+  awaits?(effect: TypedEffect<ActionOf<S>>): ActionOf<S> | null;
+  /**
    * Carry out one of this vendor's effects, its payload already checked against its action
    * (typedEffect); must be safe to run again after a lost response.
    */
@@ -103,13 +109,16 @@ export class EffectRunner {
   }
 
   private async handle(handler: EffectHandler, job: Job<EffectJob>): Promise<void> {
-    const repo = this.dataSource.getRepository(IntegrationEffect);
-    const effect = await repo.findOneBy({ id: job.data.effectId });
-    if (!effect || FINISHED.has(effect.state)) return;
-    if (await this.behindInLane(handler, effect, job.data)) return;
-    const firstRun = effect.attempts === 0 && !job.data.ran && !(job as { retryCount?: number }).retryCount;
+    const loaded = await this.load(handler, job.data.effectId);
+    if (!loaded || FINISHED.has(loaded.effect.state)) return;
+    const { effect } = loaded;
+    if (await this.behind(handler, effect, job.data, loaded.ahead)) return;
+    const firstRun = effect.attempts === 0 && !job.data.ran;
     const attempts = effect.attempts + 1;
-    await repo.update({ id: effect.id }, { attempts });
+    await this.dataSource.query(
+      `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
+      [effect.id, attempts],
+    );
     const log = this.log.child({
       effectId: effect.id,
       system: effect.system,
@@ -119,16 +128,9 @@ export class EffectRunner {
     try {
       const outcome = await handler.run(typedEffect(effect, handler.system), {
         firstRun,
-        plannedBefore: async () => {
-          const older = (await this.dataSource.query(
-            `SELECT 1 FROM integration_effect
-              WHERE incident_id = $1 AND action = $2
-                AND (created_at, id) < (SELECT created_at, id FROM integration_effect WHERE id = $3) LIMIT 1`,
-            [effect.incidentId, effect.action, effect.id],
-          )) as unknown[];
-          return older.length > 0;
-        },
+        plannedBefore: async () => loaded.plannedBefore,
         externalId: async (system) => {
+          if (system === effect.system) return loaded.externalId;
           const [row] = (await this.dataSource.query(
             'SELECT external_id FROM external_record WHERE incident_id = $1 AND system = $2',
             [effect.incidentId, system],
@@ -136,6 +138,7 @@ export class EffectRunner {
           return row?.external_id ?? null;
         },
         superseded: async (scope) => {
+          if (scope === undefined) return loaded.superseded;
           const newer = (await this.dataSource.query(
             `SELECT 1 FROM integration_effect
               WHERE incident_id = $1 AND action = $2
@@ -147,22 +150,34 @@ export class EffectRunner {
         },
         batch: () => this.batch(effect, handler.system),
       });
+      // The effect and the incident's record at the vendor, in one statement.
       await this.dataSource.query(
-        `UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $2, updated_at = now() WHERE id = $1`,
-        [effect.id, JSON.stringify(outcome.result)],
-      );
-      await this.dataSource.query(
-        `UPDATE external_record SET state = 'SYNCED', last_error = NULL, attempts = $3, last_synced_at = now(),
+        `WITH done AS (
+           UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $6, updated_at = now()
+            WHERE id = $7 RETURNING id)
+         UPDATE external_record SET state = 'SYNCED', last_error = NULL, attempts = $3, last_synced_at = now(),
            external_id = COALESCE($4, external_id), url = COALESCE($5, url), updated_at = now()
-         WHERE incident_id = $1 AND system = $2`,
-        [effect.incidentId, effect.system, attempts, outcome.externalId ?? null, outcome.url ?? null],
+         WHERE incident_id = $1 AND system = $2 AND EXISTS (SELECT 1 FROM done)`,
+        [
+          effect.incidentId,
+          effect.system,
+          attempts,
+          outcome.externalId ?? null,
+          outcome.url ?? null,
+          JSON.stringify(outcome.result),
+          effect.id,
+        ],
       );
       log.info('integration effect done');
       await this.wakeWaiting(effect);
     } catch (err) {
       // Waiting for a record whose effect was given up on is waiting for nothing: given up on too.
       const awaited = err instanceof NotReadyError ? await this.givenUpOn(effect, err) : null;
-      if (err instanceof NotReadyError && !awaited && (await this.waitForRecord(effect, job.data)))
+      if (
+        err instanceof NotReadyError &&
+        !awaited &&
+        (await this.waitForRecord(effect, job.data, err.awaits))
+      )
         return;
       const error =
         err instanceof IntegrationError
@@ -174,10 +189,12 @@ export class EffectRunner {
       const dead = !!awaited || exhausted || !error.retryable;
       // Giving up with what it waited for spends no attempt, as waiting spends none.
       const spent = awaited ? effect.attempts : attempts;
-      await repo.update(
-        { id: effect.id },
-        { state: dead ? EffectState.DEAD : EffectState.FAILED, lastError, attempts: spent },
-      );
+      await this.dataSource
+        .getRepository(IntegrationEffect)
+        .update(
+          { id: effect.id },
+          { state: dead ? EffectState.DEAD : EffectState.FAILED, lastError, attempts: spent },
+        );
       await this.dataSource.query(
         `UPDATE external_record SET state = $3, last_error = $4, attempts = $5, updated_at = now()
          WHERE incident_id = $1 AND system = $2`,
@@ -242,22 +259,17 @@ export class EffectRunner {
   private async wakeWaiting(effect: IntegrationEffect, marker = WAIT_MARK): Promise<void> {
     if (!effect.incidentId) return;
     try {
-      const waiting = (await this.dataSource.query(
-        `SELECT id FROM integration_effect
-          WHERE incident_id = $1 AND system = $2 AND id <> $3 AND state IN ('PENDING', 'FAILED')`,
-        [effect.incidentId, effect.system, effect.id],
-      )) as { id: string }[];
-      if (waiting.length) {
-        await this.queue.startDelayedNow(
-          queueName(effect.system),
-          marker,
-          'effectId',
-          waiting.map((w) => w.id),
-        );
-      }
+      // Waiting jobs carry their incident (waitFor), so one statement finds and starts them.
+      await this.queue.startDelayedNow(queueName(effect.system), marker, 'incidentId', [effect.incidentId]);
     } catch (err) {
       this.log.warn({ err, effectId: effect.id }, 'could not wake the effects waiting for it');
     }
+  }
+
+  /** A wait's job: this one again, `seconds` from now unless woken sooner (wakeWaiting). */
+  private waitFor(effect: IntegrationEffect, job: EffectJob, seconds: number): Promise<unknown> {
+    const data: EffectJob = { ...job, incidentId: effect.incidentId ?? undefined, waits: job.waits ?? 0 };
+    return this.queue.sendLater(queueName(effect.system), data, seconds);
   }
 
   /**
@@ -265,19 +277,34 @@ export class EffectRunner {
    * again later without spending an attempt or showing a failure, backing off from 1 s to a minute,
    * for about a quarter of an hour; after that it fails as any other run would. False then.
    */
-  private async waitForRecord(effect: IntegrationEffect, job: EffectJob): Promise<boolean> {
+  private async waitForRecord(effect: IntegrationEffect, job: EffectJob, awaits?: string): Promise<boolean> {
     const waits = job.waits ?? 0;
     if (waits >= MAX_WAITS) return false;
     await this.dataSource.query(
       `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
       [effect.id, effect.attempts],
     );
-    await this.queue.sendLater(
-      queueName(effect.system),
-      { ...job, [WAIT_MARK]: waits + 1 },
-      Math.min(2 ** waits, 60),
-    );
+    await this.waitFor(effect, { ...job, waits: waits + 1 }, Math.min(2 ** waits, 60));
+    // What it waits for may have finished while this run looked (its wakeWaiting then came before
+    // this wait existed): looked at again now that the wait exists, so neither misses the other.
+    if (awaits && effect.incidentId) {
+      const finished = (await this.dataSource.query(
+        `SELECT 1 FROM integration_effect
+          WHERE incident_id = $1 AND action = $2 AND state IN ('DONE', 'DEAD') LIMIT 1`,
+        [effect.incidentId, awaits],
+      )) as unknown[];
+      if (finished.length) await this.bringForward(effect);
+    }
     return true;
+  }
+
+  /** Start now the waiting job of this effect (see wakeWaiting); only sooner, so a failure is logged. */
+  private async bringForward(effect: IntegrationEffect): Promise<void> {
+    try {
+      await this.queue.startDelayedNow(queueName(effect.system), WAIT_MARK, 'effectId', [effect.id]);
+    } catch (err) {
+      this.log.warn({ err, effectId: effect.id }, 'could not bring its wait forward');
+    }
   }
 
   /**
@@ -287,37 +314,128 @@ export class EffectRunner {
    * failed and waits for its retry holds nothing up, as before lanes; after MAX_LANE_WAITS the effect
    * runs anyway rather than wait behind one that never finishes.
    */
-  private async behindInLane(handler: EffectHandler, effect: IntegrationEffect, job: EffectJob) {
-    if (!handler.lane || !effect.incidentId || (job.laneWaits ?? 0) >= MAX_LANE_WAITS) return false;
-    const lane = handler.lane(typedEffect(effect, handler.system));
-    if (lane === null) return false;
-    const earlier = (await this.dataSource.query(
-      `SELECT id, system, action, payload FROM integration_effect
-        WHERE incident_id = $1 AND system = $2 AND state = 'PENDING'
-          AND (created_at, id) < (SELECT created_at, id FROM integration_effect WHERE id = $3)`,
-      [effect.incidentId, effect.system, effect.id],
-    )) as { id: string; system: ExternalSystem; action: string; payload: Record<string, unknown> }[];
-    const ahead = earlier.some((row) => {
+  private async behind(
+    handler: EffectHandler,
+    effect: IntegrationEffect,
+    job: EffectJob,
+    ahead: readonly AheadRow[] | null,
+  ): Promise<boolean> {
+    if (!ahead || (job.laneWaits ?? 0) >= MAX_LANE_WAITS || !this.waitsFor(handler, effect, ahead)) {
+      return false;
+    }
+    const laneWaits = (job.laneWaits ?? 0) + 1;
+    await this.waitFor(effect, { ...job, laneWaits }, Math.min(2 ** laneWaits, 60));
+    // The one ahead may have finished meanwhile (see waitForRecord): looked at again.
+    const now = await this.load(handler, effect.id);
+    if (now && !this.waitsFor(handler, effect, now.ahead ?? [])) await this.bringForward(effect);
+    return true;
+  }
+
+  /** Whether one of the PENDING effects planned before this one is in its lane, or what it awaits. */
+  private waitsFor(handler: EffectHandler, effect: IntegrationEffect, ahead: readonly AheadRow[]): boolean {
+    const typed = typedEffect(effect, handler.system);
+    const lane = handler.lane?.(typed) ?? null;
+    const awaits = handler.awaits?.(typed) ?? null;
+    return ahead.some((row) => {
+      if (awaits && row.action === awaits) return true;
+      if (lane === null) return false;
       try {
-        return handler.lane!(typedEffect(row as IntegrationEffect, handler.system)) === lane;
+        return handler.lane!(typedEffect(row as unknown as IntegrationEffect, handler.system)) === lane;
       } catch {
         return false; // a payload that does not parse fails in its own run, ahead of nobody
       }
     });
-    if (!ahead) return false;
-    const laneWaits = (job.laneWaits ?? 0) + 1;
-    await this.queue.sendLater(
-      queueName(effect.system),
-      { ...job, [WAIT_MARK]: job.waits ?? 0, [LANE_MARK]: laneWaits },
-      Math.min(2 ** laneWaits, 60),
-    );
-    return true;
   }
+
+  /**
+   * The effect and what its run consults, in one statement: its incident's record at its vendor, whether
+   * an effect of the same action was planned after it (superseded) or before it, and, for a handler
+   * with lanes or awaits, the PENDING effects of its incident at the vendor planned before it.
+   */
+  private async load(handler: EffectHandler, effectId: string): Promise<Loaded | null> {
+    const ordered = !!(handler.lane || handler.awaits);
+    const [row] = (await this.dataSource.query(
+      `SELECT e.id, e.incident_id, e.system, e.action, e.dedupe_key, e.payload, e.state, e.attempts,
+              e.last_error, e.batch_id, e.result, e.created_at, e.updated_at,
+              (SELECT r.external_id FROM external_record r
+                WHERE r.incident_id = e.incident_id AND r.system = e.system) AS external_id,
+              EXISTS (SELECT 1 FROM integration_effect n WHERE n.incident_id = e.incident_id
+                AND n.action = e.action AND n.created_at > e.created_at) AS superseded,
+              EXISTS (SELECT 1 FROM integration_effect o WHERE o.incident_id = e.incident_id
+                AND o.action = e.action AND (o.created_at, o.id) < (e.created_at, e.id)) AS planned_before,
+              CASE WHEN $2 AND e.incident_id IS NOT NULL THEN (
+                SELECT coalesce(json_agg(json_build_object('id', p.id, 'action', p.action, 'payload', p.payload)), '[]')
+                  FROM integration_effect p
+                 WHERE p.incident_id = e.incident_id AND p.system = e.system AND p.state = 'PENDING'
+                   AND (p.created_at, p.id) < (e.created_at, e.id)) END AS ahead
+         FROM integration_effect e WHERE e.id = $1`,
+      [effectId, ordered],
+    )) as LoadedRow[];
+    if (!row) return null;
+    const effect = Object.assign(new IntegrationEffect(), {
+      id: row.id,
+      incidentId: row.incident_id,
+      system: row.system,
+      action: row.action,
+      dedupeKey: row.dedupe_key,
+      payload: row.payload,
+      state: row.state,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      batchId: row.batch_id,
+      result: row.result,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    });
+    return {
+      effect,
+      externalId: row.external_id,
+      superseded: row.superseded,
+      plannedBefore: row.planned_before,
+      ahead: row.ahead,
+    };
+  }
+}
+
+interface AheadRow {
+  id: string;
+  action: string;
+  payload: Record<string, unknown>;
+}
+
+interface LoadedRow {
+  id: string;
+  incident_id: string | null;
+  system: ExternalSystem;
+  action: string;
+  dedupe_key: string;
+  payload: Record<string, unknown>;
+  state: EffectState;
+  attempts: number;
+  last_error: string | null;
+  batch_id: string | null;
+  result: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+  external_id: string | null;
+  superseded: boolean;
+  planned_before: boolean;
+  ahead: AheadRow[] | null;
+}
+
+interface Loaded {
+  effect: IntegrationEffect;
+  externalId: string | null;
+  superseded: boolean;
+  plannedBefore: boolean;
+  ahead: AheadRow[] | null;
 }
 
 /** What an effect's job carries. */
 interface EffectJob {
   effectId: string;
+  /** On a wait's job: its incident, by which wakeWaiting finds it. */
+  incidentId?: string;
   /** Times it waited for a record (waitForRecord). */
   waits?: number;
   /** Times it waited behind an earlier effect of its lane (behindInLane). */
@@ -329,7 +447,7 @@ interface EffectJob {
 const MAX_WAITS = 20;
 /** Waits behind its lane (each woken when one ahead finishes, else 2, 4 … 60 s) before running anyway. */
 const MAX_LANE_WAITS = 40;
-/** The field of a job that waits for a record (how many times it waited): wakeWaiting finds it. */
+/** The field of a job that waits (for a record, or behind its lane): wakeWaiting finds it. */
 const WAIT_MARK = 'waits';
 /** The field of a job that waits behind its lane. */
 const LANE_MARK = 'laneWaits';

@@ -174,7 +174,8 @@ export class JobQueue {
       : new PgBoss({
           connectionString: database.url,
           schema: 'pgboss',
-          max: 4,
+          // The workers' fetches, completions and wake-ups: more workers than before (concurrency).
+          max: 8,
           application_name: 'incident-hub-jobs',
           ...(database.timeouts ? pgTimeouts(database.timeouts) : {}),
           maintenanceIntervalSeconds: settings.recoverySeconds,
@@ -314,8 +315,8 @@ export class JobQueue {
    * Work a queue (made by ensureQueue) with `concurrency` workers in this process, each one job at
    * a time, polling at the configured interval while the queue is empty. A worker looks again at
    * once after a job, so a backlog (a burst of webhook deliveries) is drained without waiting an
-   * interval per job; a worker that found a job wakes an idle one, so a burst found by a poll is
-   * shared among them; and work committed in this process wakes them (see watchCommits). A
+   * interval per job; and work committed in this process wakes as many of them as it has jobs (see
+   * watchCommits), so the poll only finds what other processes committed. A
    * handler that throws fails its job, which is retried with backoff and then dead-lettered.
    */
   async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 1): Promise<void> {
@@ -332,7 +333,6 @@ export class JobQueue {
           // for jobs: it is failed, for a retry, rather than run against a database about to close.
           if (this.stopping) throw new Error('the job queue is stopping: retried later');
           worker.busy = true;
-          if (concurrency > 1) this.wakeIdle(queue);
           try {
             await runInBackground(() => handler(job));
           } finally {
@@ -343,12 +343,6 @@ export class JobQueue {
       );
       workers.push(worker);
     }
-  }
-
-  /** One idle worker of the queue, if any, looks for work too: there may be more where one was. */
-  private wakeIdle(queue: string): void {
-    const idle = this.workers.get(queue)?.find((w) => !w.busy && w.id);
-    if (idle && !this.stopping) this.boss.notifyWorker(idle.id);
   }
 
   /**

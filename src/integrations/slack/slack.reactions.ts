@@ -306,6 +306,13 @@ export class SlackEffects implements EffectHandler<ExternalSystem.SLACK> {
    * one channel (the incident's, the incidents channel, a client's) go one after another, in the
    * order they were planned, and so do the topics, the cards and the postmortem links.
    */
+  /** Everything in (or linking to) the incident channel needs it open first. */
+  awaits(effect: TypedEffect<SlackAction>): SlackAction | null {
+    return effect.action === 'slack.openChannel' || effect.action === 'slack.postTo'
+      ? null
+      : 'slack.openChannel';
+  }
+
   lane(effect: TypedEffect<SlackAction>): string | null {
     switch (effect.action) {
       case 'slack.openChannel':
