@@ -106,7 +106,12 @@ const STOP_DRAIN_MS = 3000;
 interface LocalWorker {
   id: string;
   busy: boolean;
+  /** Told to look (work committed here, or its own next look after a job), not by its poll. */
+  told: boolean;
 }
+
+/** The extra workers of a queue (concurrency) poll this seldom: they are woken when there is work. */
+const EXTRA_WORKER_POLL_SECONDS = 30;
 
 export class JobQueue {
   private stopping = false;
@@ -156,7 +161,21 @@ export class JobQueue {
   wake(queue: string, count = 1): void {
     if (this.stopping) return;
     const workers = [...(this.workers.get(queue) ?? [])].sort((a, b) => Number(a.busy) - Number(b.busy));
-    for (const worker of workers.slice(0, Math.max(0, count))) this.boss.notifyWorker(worker.id);
+    for (const worker of workers.slice(0, Math.max(0, count))) this.tell(worker);
+  }
+
+  private tell(worker: LocalWorker): void {
+    worker.told = true;
+    this.boss.notifyWorker(worker.id);
+  }
+
+  /**
+   * A job found by a poll (committed by another process) may have others beside it: one idle worker
+   * looks too, and so on while they find some, so the burst is shared rather than left to the polls.
+   */
+  private wakeIdle(queue: string): void {
+    const idle = this.workers.get(queue)?.find((w) => !w.busy && w.id);
+    if (idle && !this.stopping) this.boss.notifyWorker(idle.id);
   }
 
   /**
@@ -315,8 +334,9 @@ export class JobQueue {
    * Work a queue (made by ensureQueue) with `concurrency` workers in this process, each one job at
    * a time, polling at the configured interval while the queue is empty. A worker looks again at
    * once after a job, so a backlog (a burst of webhook deliveries) is drained without waiting an
-   * interval per job; and work committed in this process wakes as many of them as it has jobs (see
-   * watchCommits), so the poll only finds what other processes committed. A
+   * interval per job; work committed in this process wakes as many of them as it has jobs (see
+   * watchCommits), so the poll only finds what other processes committed; only one worker polls
+   * at the configured interval, and one that a poll brought a job wakes an idle one. A
    * handler that throws fails its job, which is retried with backoff and then dead-lettered.
    */
   async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 1): Promise<void> {
@@ -324,23 +344,26 @@ export class JobQueue {
     this.workers.set(queue, workers);
     for (let n = 0; n < concurrency; n++) {
       // The first job can arrive before work() has answered with the worker's id.
-      const worker: LocalWorker = { id: '', busy: false };
-      worker.id = await this.boss.work<T>(
-        queue,
-        { batchSize: 1, pollingIntervalSeconds: this.settings.pollingIntervalSeconds },
-        async ([job]) => {
-          // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
-          // for jobs: it is failed, for a retry, rather than run against a database about to close.
-          if (this.stopping) throw new Error('the job queue is stopping: retried later');
-          worker.busy = true;
-          try {
-            await runInBackground(() => handler(job));
-          } finally {
-            worker.busy = false;
-            if (worker.id && !this.stopping) this.boss.notifyWorker(worker.id);
-          }
-        },
-      );
+      const worker: LocalWorker = { id: '', busy: false, told: false };
+      // One worker polls at the configured interval; the others seldom, as they are woken for work.
+      const pollingIntervalSeconds =
+        n === 0
+          ? this.settings.pollingIntervalSeconds
+          : Math.max(this.settings.pollingIntervalSeconds, EXTRA_WORKER_POLL_SECONDS);
+      worker.id = await this.boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
+        // A fetch still in flight when stop() began can bring a job after pg-boss stopped waiting
+        // for jobs: it is failed, for a retry, rather than run against a database about to close.
+        if (this.stopping) throw new Error('the job queue is stopping: retried later');
+        worker.busy = true;
+        if (!worker.told && concurrency > 1) this.wakeIdle(queue);
+        worker.told = false;
+        try {
+          await runInBackground(() => handler(job));
+        } finally {
+          worker.busy = false;
+          if (worker.id && !this.stopping) this.tell(worker);
+        }
+      });
       workers.push(worker);
     }
   }
