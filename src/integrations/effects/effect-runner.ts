@@ -9,6 +9,7 @@ import { IntegrationError, NotReadyError } from '../integration-error';
 import type { Job, JobQueue } from '../jobs/job-queue';
 import { type ActionOf, typedEffect, type TypedEffect } from './effect-actions';
 import { queueName } from './effect-planner';
+import { annotateSpan } from '../../telemetry';
 
 /** What an effect produced at the vendor, for the incident's external record. */
 export interface EffectOutcome {
@@ -87,6 +88,11 @@ export class EffectRunner {
     const effect = await repo.findOneBy({ id: job.data.effectId });
     if (!effect || FINISHED.has(effect.state)) return;
     const attempts = effect.attempts + 1;
+    annotateSpan({
+      'incident_hub.vendor': effect.system,
+      'incident_hub.effect.action': effect.action,
+      'incident_hub.effect.attempt': attempts,
+    });
     await repo.update({ id: effect.id }, { attempts });
     const log = this.log.child({
       effectId: effect.id,

@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { pgTimeouts, type Database } from '../../database/database';
 import { markBackground, runInBackground } from '../../database/query-counter';
+import { inJobSpan, withTraceContext } from '../../telemetry';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
 export type { Job } from 'pg-boss';
@@ -152,9 +153,11 @@ export class JobQueue {
     else await this.boss.createQueue(name, { name, ...options });
   }
 
+  // Every job sent carries the trace context it was sent in (telemetry.ts: none when tracing is off).
+
   /** Send a job now. */
   send(queue: string, data: object): Promise<string | null> {
-    return this.boss.send(queue, data);
+    return this.boss.send(queue, withTraceContext(data));
   }
 
   /** Send a job as part of the caller's transaction (to start `delaySeconds` after, if given). */
@@ -164,7 +167,7 @@ export class JobQueue {
     data: object,
     delaySeconds?: number,
   ): Promise<string | null> {
-    return this.boss.send(queue, data, {
+    return this.boss.send(queue, withTraceContext(data), {
       db: transactionExecutor(manager),
       ...(delaySeconds ? { startAfter: Math.max(1, Math.ceil(delaySeconds)) } : {}),
     });
@@ -180,7 +183,7 @@ export class JobQueue {
     data: object,
     job: { id: string; singletonKey: string; startAfter: Date },
   ): Promise<string | null> {
-    return this.boss.send(queue, data, { ...job, db: transactionExecutor(manager) });
+    return this.boss.send(queue, withTraceContext(data), { ...job, db: transactionExecutor(manager) });
   }
 
   /** Schedule a job at a time, outside any transaction; the derived id makes a repeat a no-op. */
@@ -189,7 +192,7 @@ export class JobQueue {
     data: object,
     job: { id: string; singletonKey: string; startAfter: Date },
   ): Promise<string | null> {
-    return this.boss.send(queue, data, job);
+    return this.boss.send(queue, withTraceContext(data), job);
   }
 
   /**
@@ -252,14 +255,15 @@ export class JobQueue {
 
   /** Send a job to start no earlier than `seconds` from now (a vendor's Retry-After). */
   sendLater(queue: string, data: object, seconds: number): Promise<string | null> {
-    return this.boss.send(queue, data, { startAfter: Math.max(1, Math.ceil(seconds)) });
+    return this.boss.send(queue, withTraceContext(data), { startAfter: Math.max(1, Math.ceil(seconds)) });
   }
 
   /**
    * Work a queue (made by ensureQueue): one job at a time, polling at the configured interval
    * while it is empty; after a job the worker looks again at once, so a backlog (a burst of
    * webhook deliveries) is drained without waiting an interval per job. A handler that throws
-   * fails its job, which is retried with backoff and then dead-lettered.
+   * fails its job, which is retried with backoff and then dead-lettered. Each job runs in a span
+   * continuing the trace that queued it (telemetry.ts; nothing when tracing is off).
    */
   async work<T extends object>(queue: string, handler: JobHandler<T>): Promise<void> {
     // The first job can arrive before work() has answered with the worker's id.
@@ -272,7 +276,7 @@ export class JobQueue {
         // for jobs: it is failed, for a retry, rather than run against a database about to close.
         if (this.stopping) throw new Error('the job queue is stopping: retried later');
         try {
-          await runInBackground(() => handler(job));
+          await inJobSpan(queue, job, () => runInBackground(() => handler(job)));
         } finally {
           if (worker.id && !this.stopping) this.boss.notifyWorker(worker.id);
         }
