@@ -108,6 +108,12 @@ const DESCRIPTIONS: Record<Setting, string> = {
   TRUST_PROXY:
     'proxies whose X-Forwarded-For names the client (true, a number of hops, or addresses/subnets/loopback); unset: none',
   METRICS_TOKEN: 'the bearer token Prometheus must send to GET /metrics; unset: /metrics is open',
+  OTEL_EXPORTER_OTLP_ENDPOINT:
+    'OpenTelemetry collector (OTLP) base address, e.g. http://otel-collector:4318; set: traces are exported; unset: tracing is off',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'the full OTLP traces address (…/v1/traces), instead of the base one',
+  OTEL_TRACES_EXPORTER: 'otlp, console or zipkin (comma-separated); none: tracing off whatever else is set',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf, http/json or grpc (then the endpoint is port 4317)',
+  OTEL_SERVICE_NAME: 'the service.name of exported spans',
   GIT_COMMIT: 'the commit the running build was made from (set by the deployment), shown by GET /version',
 };
 

@@ -32,6 +32,13 @@ const parsedWith =
     }
   };
 
+/** "a, b,,c" -> ['a', 'b', 'c'] */
+const commaList = (v: string): string[] =>
+  v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+
 const url = optionalString.refine((v) => v === undefined || URL.canParse(v), 'must be a URL');
 
 /** A duration such as 4h, 90m or 30s, in seconds (see parseDuration). */
@@ -102,12 +109,7 @@ export const EnvSchema = z.object({
   INCIDENT_FLOW_PRIORITIES: z
     .string()
     .default('P1,P2')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((p) => p.trim().toUpperCase())
-        .filter(Boolean),
-    )
+    .transform((v) => commaList(v.toUpperCase()))
     .pipe(z.array(z.enum(['P1', 'P2', 'P3', 'P4']))),
   /** Seconds between status updates per priority, e.g. "P1=30m,P2=60m" ("P1=20s" for trials). */
   STATUS_UPDATE_CADENCE: z.string().default('P1=30m,P2=60m').transform(parsedWith(parseCadence)),
@@ -265,6 +267,20 @@ export const EnvSchema = z.object({
     .transform((v): boolean | number | string =>
       v === undefined || v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
     ),
+  /**
+   * OpenTelemetry traces (src/telemetry.ts), with the standard variable names: on when an OTLP
+   * endpoint is set (or OTEL_TRACES_EXPORTER names an exporter), off otherwise and with "none".
+   * The SDK reads these and the other standard OTEL_* variables itself; they are here to be checked.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url,
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .default('')
+    .transform((v) => commaList(v.toLowerCase()))
+    .pipe(z.array(z.enum(['otlp', 'console', 'zipkin', 'none']))),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('incident-hub'),
   /** The commit the running build was made from (set by the deployment); shown by GET /version. */
   GIT_COMMIT: optionalString.refine(
     (v) => v === undefined || /^[0-9a-f]{7,40}$/i.test(v),
@@ -310,6 +326,8 @@ export interface Config {
   readonly trustProxy: boolean | number | string;
   /** GIT_COMMIT, for GET /version. */
   readonly commit: string | undefined;
+  /** OpenTelemetry traces (OTEL_*): exported only when `enabled` (an exporter is configured). */
+  readonly tracing: { readonly enabled: boolean; readonly serviceName: string };
   /** METRICS_TOKEN: the bearer token GET /metrics requires; undefined: it is open. */
   readonly metricsToken: string | undefined;
   readonly maxPageSize: number;
@@ -378,6 +396,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemoData: e.SEED_DEMO_DATA ?? e.NODE_ENV !== 'production',
     commit: e.GIT_COMMIT,
     metricsToken: e.METRICS_TOKEN,
+    tracing: Object.freeze({
+      // "none" anywhere in the list turns them off, as the SDK reads it
+      enabled:
+        !e.OTEL_TRACES_EXPORTER.includes('none') &&
+        (e.OTEL_TRACES_EXPORTER.length > 0 ||
+          e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+          e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
+      serviceName: e.OTEL_SERVICE_NAME,
+    }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     trustProxy: e.TRUST_PROXY,
     maxPageSize: e.MAX_PAGE_SIZE,

@@ -1,7 +1,9 @@
-// Process entry: configuration, the hub, listen; a clean shutdown on SIGINT/SIGTERM.
-import { createHub } from './app';
+// Process entry: configuration, tracing, the hub, listen; a clean shutdown on SIGINT/SIGTERM.
+// The hub (src/app.ts and all it imports: Express, pg, graphql, the vendor SDKs) is loaded only
+// after tracing started, so that OpenTelemetry can patch those modules as they load.
 import { ConfigError, loadConfig } from './config';
 import { helpText } from './config-help';
+import { startTracing } from './telemetry';
 
 /** SIGINT/SIGTERM must stop the process within 10 s, whatever is still running. */
 const SHUTDOWN_BUDGET_MS = 9000;
@@ -21,9 +23,15 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const tracing = startTracing(config.tracing);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- after startTracing, see above
+  const { createHub } = require('./app') as typeof import('./app');
   const hub = await createHub(config);
   const url = await hub.listen();
-  hub.log.info({ url: `${url}/graphql`, database: hub.database.kind }, 'incident-hub listening');
+  hub.log.info(
+    { url: `${url}/graphql`, database: hub.database.kind, tracing: tracing ? 'on' : 'off' },
+    'incident-hub listening',
+  );
 
   const lines = [
     '',
@@ -39,8 +47,8 @@ async function main(): Promise<void> {
   ];
   process.stderr.write(lines.join('\n') + '\n');
 
-  // SIGINT/SIGTERM: close in order (hub.close) and exit 0; a close that overruns the budget
-  // exits 1 anyway, and a second signal exits at once.
+  // SIGINT/SIGTERM: close in order (hub.close), export the last spans, and exit 0; a close that
+  // overruns the budget exits 1 anyway, and a second signal exits at once.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -54,16 +62,19 @@ async function main(): Promise<void> {
       hub.log.error({ ms: Date.now() - startedAt }, 'shutdown overran its budget; exiting');
       process.exit(1);
     }, SHUTDOWN_BUDGET_MS).unref();
-    hub.close().then(
-      () => {
-        hub.log.info({ ms: Date.now() - startedAt }, 'stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        hub.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    hub
+      .close()
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          hub.log.info({ ms: Date.now() - startedAt }, 'stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          hub.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

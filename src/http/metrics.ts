@@ -12,6 +12,7 @@ import type { DataSource } from 'typeorm';
 import type { DomainError } from '../domain/errors';
 import type { JobQueue } from '../integrations/jobs/job-queue';
 import type { HubContext } from '../schema/context';
+import { routeOf } from './route';
 
 export const METRICS_PREFIX = 'incident_hub_';
 
@@ -248,11 +249,3 @@ export class HubMetrics {
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
-
-/** The route template a request matched, else where it was mounted, else a fixed word. */
-function routeOf(req: Request, res: Response): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  if (typeof path === 'string') return `${req.baseUrl}${path}`;
-  if (req.baseUrl) return req.baseUrl;
-  return res.statusCode === 404 ? '(unmatched)' : '(other)';
-}

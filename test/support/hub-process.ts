@@ -39,7 +39,10 @@ export async function startHubProcess(
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub process did not start: ${out}`)), startTimeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left running (and writing, exporting…) after the test gave up on it
+      reject(new Error(`hub process did not start: ${out}`));
+    }, startTimeoutMs);
     const check = () => {
       const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(out);
       if (match) {

@@ -1,12 +1,7 @@
 // What a support ticket names of the catalogue: clients and sites by tags, sites by a multi-select
 // field, the faulty service by a dropdown, compared as support desk tag values.
-import {
-  entryNamed,
-  namesIn,
-  namesToAdd,
-  tagValue,
-  type NamingCatalogue,
-} from '../../src/domain/support/ticket-names';
+import { tagValue } from '../../src/domain/names';
+import { entryNamed, namesIn, namesToAdd, type NamingCatalogue } from '../../src/domain/support/ticket-names';
 import { multiSelectValues } from '../../src/webhooks/zendesk/zendesk-webhook';
 
 const catalogue: NamingCatalogue = {

@@ -4,7 +4,7 @@
 // urgency levels a rule's priority is declared with.
 import { ImpactLevel, Priority, UrgencyLevel } from '../enums';
 import type { PriorityMatrix } from '../incident/priority-matrix';
-import { tagValue } from '../support/ticket-names';
+import { tagValue } from '../names';
 
 /** One rule: every condition must hold (label values compared as tags), then declare at `priority`. */
 export interface AlertRule {

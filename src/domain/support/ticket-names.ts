@@ -8,6 +8,7 @@
 // timeline; a tag that names nothing is only a tag (tickets carry many).
 import type { EntityManager } from 'typeorm';
 import { Client, Service, Site } from '../../entities';
+import { tagValue } from '../names';
 
 /** The ticket's parts that name things. */
 export interface TicketNaming {
@@ -36,15 +37,6 @@ export interface TicketNames {
 
 const SITE_PREFIXES = ['site', 'sites', 'mfc'];
 const SERVICE_PREFIXES = ['service', 'faulty_service'];
-
-/** A name as a support desk tag: lowercase, every run of other characters one underscore. */
-export function tagValue(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-}
 
 /** The entry a value names, as it is or after one of the field's prefixes. */
 export function entryNamed<T>(

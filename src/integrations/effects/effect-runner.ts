@@ -9,6 +9,7 @@ import { IntegrationError, NotReadyError } from '../integration-error';
 import type { Job, JobQueue } from '../jobs/job-queue';
 import { type ActionOf, typedEffect, type TypedEffect } from './effect-actions';
 import { queueName } from './effect-planner';
+import { annotateSpan } from '../../telemetry';
 
 /** What an effect produced at the vendor, for the incident's external record. */
 export interface EffectOutcome {
@@ -115,6 +116,11 @@ export class EffectRunner {
     if (await this.behind(handler, effect, job.data, loaded.ahead)) return;
     const firstRun = effect.attempts === 0 && !job.data.ran;
     const attempts = effect.attempts + 1;
+    annotateSpan({
+      'incident_hub.vendor': effect.system,
+      'incident_hub.effect.action': effect.action,
+      'incident_hub.effect.attempt': attempts,
+    });
     await this.dataSource.query(
       `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
       [effect.id, attempts],

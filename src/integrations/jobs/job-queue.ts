@@ -6,6 +6,7 @@ import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner 
 import type { Logger } from 'pino';
 import { pgTimeouts, type Database } from '../../database/database';
 import { markBackground, runInBackground } from '../../database/query-counter';
+import { inJobSpan, withTraceContext } from '../../telemetry';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
 export type { Job } from 'pg-boss';
@@ -222,9 +223,11 @@ export class JobQueue {
     else await this.boss.createQueue(name, { name, ...options });
   }
 
+  // Every job sent carries the trace context it was sent in (telemetry.ts: none when tracing is off).
+
   /** Send a job now; this process's workers of the queue look for it at once. */
   async send(queue: string, data: object): Promise<string | null> {
-    const id = await this.boss.send(queue, data);
+    const id = await this.boss.send(queue, withTraceContext(data));
     this.wake(queue);
     return id;
   }
@@ -237,7 +240,7 @@ export class JobQueue {
     delaySeconds?: number,
   ): Promise<string | null> {
     if (!delaySeconds) this.sentIn(manager, queue);
-    return this.boss.send(queue, data, {
+    return this.boss.send(queue, withTraceContext(data), {
       db: transactionExecutor(manager),
       ...(delaySeconds ? { startAfter: Math.max(1, Math.ceil(delaySeconds)) } : {}),
     });
@@ -253,7 +256,7 @@ export class JobQueue {
     data: object,
     job: { id: string; singletonKey: string; startAfter: Date },
   ): Promise<string | null> {
-    return this.boss.send(queue, data, { ...job, db: transactionExecutor(manager) });
+    return this.boss.send(queue, withTraceContext(data), { ...job, db: transactionExecutor(manager) });
   }
 
   /** Schedule a job at a time, outside any transaction; the derived id makes a repeat a no-op. */
@@ -262,7 +265,7 @@ export class JobQueue {
     data: object,
     job: { id: string; singletonKey: string; startAfter: Date },
   ): Promise<string | null> {
-    return this.boss.send(queue, data, job);
+    return this.boss.send(queue, withTraceContext(data), job);
   }
 
   /**
@@ -327,7 +330,7 @@ export class JobQueue {
 
   /** Send a job to start no earlier than `seconds` from now (a vendor's Retry-After). */
   sendLater(queue: string, data: object, seconds: number): Promise<string | null> {
-    return this.boss.send(queue, data, { startAfter: Math.max(1, Math.ceil(seconds)) });
+    return this.boss.send(queue, withTraceContext(data), { startAfter: Math.max(1, Math.ceil(seconds)) });
   }
 
   /**
@@ -337,7 +340,8 @@ export class JobQueue {
    * interval per job; work committed in this process wakes as many of them as it has jobs (see
    * watchCommits), so the poll only finds what other processes committed; only one worker polls
    * at the configured interval, and one that a poll brought a job wakes an idle one. A
-   * handler that throws fails its job, which is retried with backoff and then dead-lettered.
+   * handler that throws fails its job, which is retried with backoff and then dead-lettered. Each
+   * job runs in a span continuing the trace that queued it (telemetry.ts; nothing when tracing is off).
    */
   async work<T extends object>(queue: string, handler: JobHandler<T>, concurrency = 1): Promise<void> {
     const workers = this.workers.get(queue) ?? [];
@@ -358,7 +362,7 @@ export class JobQueue {
         if (!worker.told && concurrency > 1) this.wakeIdle(queue);
         worker.told = false;
         try {
-          await runInBackground(() => handler(job));
+          await inJobSpan(queue, job, () => runInBackground(() => handler(job)));
         } finally {
           worker.busy = false;
           if (worker.id && !this.stopping) this.tell(worker);
