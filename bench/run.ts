@@ -20,6 +20,7 @@ import { table, type BenchContext, type Row, type Scenario } from './harness';
 import { history } from './history';
 import { load } from './load';
 import { metrics } from './metrics';
+import { read } from './read';
 
 /** Every part, in the order `npm run bench` runs them; the name is also `npm run bench -- <name>`. */
 const SCENARIOS: Record<string, Scenario> = {
@@ -29,6 +30,7 @@ const SCENARIOS: Record<string, Scenario> = {
   history,
   fanout,
   load,
+  read,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -22,6 +22,13 @@ export interface IncidentFilterValues {
 export class IncidentQueries {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The SQL of findByKey (`npm run bench -- read` runs the same statement through pg alone). */
+  get byKeyStatement(): string {
+    const metadata = this.dataSource.getMetadata(Incident);
+    const columns = metadata.columns.map((c) => `"${c.databaseName}"`).join(', ');
+    return `SELECT ${columns} FROM "${metadata.tableName}" WHERE "key" = $1`;
+  }
+
   /** The incident with this key, or null. */
   findByKey(key: string): Promise<Incident | null> {
     return this.dataSource.getRepository(Incident).findOne({ where: { key } });
