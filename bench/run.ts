@@ -22,6 +22,7 @@ import { history } from './history';
 import { load } from './load';
 import { metrics } from './metrics';
 import { tracing } from './tracing';
+import { read } from './read';
 
 /** Every part, in the order `npm run bench` runs them; the name is also `npm run bench -- <name>`. */
 const SCENARIOS: Record<string, Scenario> = {
@@ -33,6 +34,7 @@ const SCENARIOS: Record<string, Scenario> = {
   load,
   orchestration,
   tracing,
+  read,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

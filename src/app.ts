@@ -181,6 +181,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     () => uow.now(),
     log,
   );
+  // A token revoked or a role changed, here or in another process (the relay's notification):
+  // the tokens read so far are forgotten and open sockets are checked again.
+  const accessChanged = () => pubsub.publishAccessChange();
+  const tokens = new TokenService(uow, { cacheMs: config.tokenCacheMs, accessChanged });
+  pubsub.onAccessChange(() => tokens.forget());
   const services: HubServices = {
     alerts,
     alertQueries: new AlertQueries(dataSource),
@@ -188,8 +193,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ...domain,
     incidentQueries: new IncidentQueries(dataSource),
     incidentMetrics: new IncidentMetricsQueries(dataSource),
-    catalogue: new CatalogueService(uow),
-    tokens: new TokenService(uow),
+    catalogue: new CatalogueService(uow, accessChanged),
+    tokens,
     updateCadence: config.updateCadence,
     rhythm,
     handover,

@@ -27,6 +27,8 @@ const DESCRIPTIONS: Record<Setting, string> = {
   MAX_QUERY_COST: 'most values one operation may ask for; unset: 2000 x MAX_PAGE_SIZE, at least 200,000',
   MAX_RESPONSE_BYTES: 'largest GraphQL answer, in bytes',
   SOCKET_ACCESS_CHECK_MS: 'how often open WebSockets have their token checked again (revoked, role lowered)',
+  TOKEN_CACHE_MS:
+    "how long a token's access, once read, is reused without reading the database; a revocation or role change clears it at once (0: read on every request)",
   RATE_LIMIT_MUTATIONS:
     'mutations per API token, HTTP and WebSocket, all hub processes, e.g. 120/60s (off: none); over it: 429 RATE_LIMITED',
   RATE_LIMIT_WEBHOOKS:

@@ -95,6 +95,8 @@ export const EnvSchema = z.object({
   MAX_RESPONSE_BYTES: z.coerce.number().int().min(10_000).default(10_000_000),
   /** How often open WebSockets have their token checked again (revoked, or its person's role lowered). */
   SOCKET_ACCESS_CHECK_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** How long a token's access, once read, is reused without reading the database; 0: never. */
+  TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Mutations per API token, e.g. "120/60s" (HTTP and WebSocket together, all hub processes); "off": none. */
   RATE_LIMIT_MUTATIONS: z.string().default('120/60s').transform(parsedWith(parseRateLimit)),
   /** Webhook requests per source (endpoint and client address), e.g. "600/60s"; "off": none. */
@@ -335,6 +337,8 @@ export interface Config {
   readonly maxQueryCost: number | undefined;
   readonly maxResponseBytes: number;
   readonly socketAccessCheckMs: number;
+  /** TOKEN_CACHE_MS: how long a token's actor is reused (access changes clear it at once). */
+  readonly tokenCacheMs: number;
   /** RATE_LIMIT_MUTATIONS and RATE_LIMIT_WEBHOOKS; null: off. */
   readonly rateLimits: { readonly mutations: RateLimit | null; readonly webhooks: RateLimit | null };
   readonly websocketCaps: WebSocketCaps;
@@ -411,6 +415,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxQueryCost: e.MAX_QUERY_COST,
     maxResponseBytes: e.MAX_RESPONSE_BYTES,
     socketAccessCheckMs: e.SOCKET_ACCESS_CHECK_MS,
+    tokenCacheMs: e.TOKEN_CACHE_MS,
     rateLimits: Object.freeze({ mutations: e.RATE_LIMIT_MUTATIONS, webhooks: e.RATE_LIMIT_WEBHOOKS }),
     websocketCaps: Object.freeze({
       maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,

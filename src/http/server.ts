@@ -85,13 +85,16 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // The serializers below read the request and response themselves: pino-http's wrappers
+      // would first copy every header of both, on every request, for fields no line keeps.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
+        req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
           id: req.id,
           method: req.method,
           // a token in the address (`?token=`, the wallboard's and the exports' links) is not
           // logged, nor is any other query value
-          url: redactUrl(req.url),
+          url: redactUrl(req.originalUrl ?? req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: serializeError,
@@ -203,7 +206,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
         const bearer = bearerOf(req.headers.authorization);
         const params = (req.method === 'GET' ? req.query : req.body) as
           { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
-        const { actor } = await admit({
+        const { actor, document } = await admit({
           bearer,
           query: params?.query,
           variables: params?.variables,
@@ -219,6 +222,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
           log: req.log,
           bearer,
           actor,
+          limitsChecked: document !== null,
           loaders: createLoaders(services.dataSource, services.reconciler),
           hub: services,
         };

@@ -10,7 +10,9 @@
 //      process through the database): over it, RATE_LIMITED with retryAfterSeconds (HTTP 429 and
 //      Retry-After). Queries are not counted.
 // Steps 1-3 and 5 run in the HTTP context (requestGate) since Apollo offers no hook between parsing and
-// validation that may refuse a request; the plugin repeats the cheap checks for every operation.
+// validation that may refuse a request; the plugin repeats the limits for an operation whose text
+// the gate did not see (a persisted query sent by its hash). The gate keeps the texts it parsed and
+// found within the limit rules (the variables' checks run every time).
 // The WebSocket runs every operation through the same gate (websocket.ts), so a socket's token is
 // checked as it is now, operation by operation, and the same limits and errors apply.
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
@@ -71,6 +73,9 @@ export interface GateRequest {
   operationName?: unknown;
 }
 
+/** How many operation texts requestGate keeps parsed and checked against the limit rules. */
+const ADMITTED_TEXTS = 1000;
+
 /**
  * The actor a request acts as, and its parsed operation, or a thrown GraphQLError (steps 1-3
  * above). A request without a query text (a persisted-query hash) skips step 2; Apollo refuses
@@ -79,25 +84,41 @@ export interface GateRequest {
 export function requestGate(
   options: GateOptions,
 ): (request: GateRequest) => Promise<{ actor: Actor; document: DocumentNode | null }> {
+  // Texts that passed parsing and the limit rules, most recently used last: clients send the same
+  // few operations again and again, and neither step depends on the variables.
+  const admitted = new Map<string, DocumentNode>();
+  const parsedWithinLimits = (query: string): DocumentNode => {
+    const known = admitted.get(query);
+    if (known) {
+      admitted.delete(query);
+      admitted.set(query, known);
+      return known;
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(query, { maxTokens: options.limits.maxTokens });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : 'Could not parse the operation';
+      throw new GraphQLError(message, {
+        extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+      });
+    }
+    const [limit] = validate(options.schema, document, options.limitRules);
+    if (limit) {
+      throw new GraphQLError(limit.message, {
+        nodes: limit.nodes,
+        extensions: { ...limit.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+      });
+    }
+    if (admitted.size >= ADMITTED_TEXTS) admitted.delete(admitted.keys().next().value!);
+    admitted.set(query, document);
+    return document;
+  };
   return async ({ bearer, query, variables, operationName }) => {
     if (!bearer) throw unauthenticated(null);
     let document: DocumentNode | null = null;
     if (typeof query === 'string') {
-      try {
-        document = parse(query, { maxTokens: options.limits.maxTokens });
-      } catch (err) {
-        const message = err instanceof Error ? err.message : 'Could not parse the operation';
-        throw new GraphQLError(message, {
-          extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
-        });
-      }
-      const [limit] = validate(options.schema, document, options.limitRules);
-      if (limit) {
-        throw new GraphQLError(limit.message, {
-          nodes: limit.nodes,
-          extensions: { ...limit.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-        });
-      }
+      document = parsedWithinLimits(query);
       const problem = checkOperation(options.schema, document, variablesOf(variables), options.limits);
       if (problem) throw problem;
     }
@@ -146,8 +167,11 @@ export function accessPlugin(
               },
             );
           }
-          const problem = checkOperation(schema, document, request.variables, limits);
-          if (problem) throw problem;
+          // requestGate checked the operation's text with these variables already (HTTP)
+          if (!contextValue.limitsChecked) {
+            const problem = checkOperation(schema, document, request.variables, limits);
+            if (problem) throw problem;
+          }
           if (!contextValue.actor && contextValue.bearer) {
             contextValue.actor = await contextValue.hub.tokens.authenticate(contextValue.bearer);
           }

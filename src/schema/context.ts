@@ -51,6 +51,8 @@ export interface HubContext {
   readonly bearer: string | null;
   /** Set by the access plugin before any resolver runs. */
   actor: Actor | null;
+  /** True when requestGate checked the operation's text against the limits with its variables. */
+  readonly limitsChecked?: boolean;
   /** Per request; a subscription replaces them for every event so no read goes stale. */
   loaders: Loaders;
   readonly hub: HubServices;

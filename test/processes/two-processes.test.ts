@@ -22,8 +22,9 @@ let b: HubProcess;
 beforeAll(async () => {
   if (!server) return;
   buildHub();
-  // Sockets are checked every minute only: a revoked token's socket that closes sooner was told.
-  t = await startTestHub({ SOCKET_ACCESS_CHECK_MS: '60000' }, { serverUrl: server });
+  // Sockets are checked every minute only, and a token read is kept a minute: a revoked token's
+  // socket that closes sooner, or its request refused sooner, was told.
+  t = await startTestHub({ SOCKET_ACCESS_CHECK_MS: '60000', TOKEN_CACHE_MS: '60000' }, { serverUrl: server });
   b = await startHubProcess({ DATABASE_URL: t.database.url });
 }, 120_000);
 
@@ -66,6 +67,59 @@ describeWithServer('two hub processes on one PostgreSQL', () => {
     expect(Math.max(...delays)).toBeLessThan(1000);
     expect(events.values).toHaveLength(5);
     await client.dispose();
+  });
+
+  it('refuse a token on HTTP in process A within seconds when it is revoked, or its role lowered, through process B', async () => {
+    const person = await t.hub.services.catalogue.upsertPerson(t.adminActor, {
+      email: 'kept-across-processes@example.com',
+      name: 'Kept Across Processes',
+      accessRole: 'INCIDENT_MANAGER' as never,
+    });
+    const kept = async () => {
+      const { token, secret } = await t.hub.services.tokens.createApiToken(t.adminActor, {
+        personId: person.id,
+        name: 'kept in process A',
+      });
+      return { id: token.id, secret };
+    };
+    const meOnA = async (secret: string) => {
+      const res = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: '{ me { accessRole } }' }),
+      });
+      return { status: res.status, body: (await res.json()) as { data?: { me: { accessRole: string } } } };
+    };
+    const throughB = async (query: string, variables: Record<string, unknown>) => {
+      const res = await fetch(`${b.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.admin}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      expect(((await res.json()) as { errors?: unknown }).errors).toBeUndefined();
+    };
+
+    const revoked = await kept();
+    expect((await meOnA(revoked.secret)).status).toBe(200); // read, and kept for a minute
+    await throughB('mutation ($id: ID!) { revokeApiToken(id: $id) }', { id: revoked.id });
+    await waitFor(
+      'process A to refuse the revoked token',
+      async () => (await meOnA(revoked.secret)).status,
+      (status) => status === 401,
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
+
+    const lowered = await kept();
+    expect((await meOnA(lowered.secret)).body.data?.me.accessRole).toBe('INCIDENT_MANAGER');
+    await throughB('mutation ($input: UpsertPersonInput!) { upsertPerson(input: $input) { id } }', {
+      input: { email: person.email, name: person.name, accessRole: 'VIEWER' },
+    });
+    await waitFor(
+      "process A to apply the person's lowered role",
+      async () => (await meOnA(lowered.secret)).body.data?.me.accessRole,
+      (role) => role === 'VIEWER',
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
   });
 
   it('close a socket of process A within a second when its token is revoked through process B', async () => {

@@ -1,5 +1,10 @@
 // API tokens: random secrets shown once, stored as SHA-256 hashes, each tied to a person and an
-// access role no greater than that person's.
+// access role no greater than that person's. A token's actor, once read, is reused for a short
+// while (TOKEN_CACHE_MS) instead of being read on every request; any access change (a token
+// revoked, a role changed, through any hub process or by hand: the PostgreSQL notification of
+// migration AccessChangeNotifications, see event-relay.ts) clears what was read, and so does this
+// process's own revocation the moment it commits.
+import { performance } from 'node:perf_hooks';
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { z } from 'zod';
@@ -30,14 +35,72 @@ export const revokeApiTokenSchema = z.strictObject({ id: id() });
 /** The administrator that ADMIN_TOKEN and the generated first-start token belong to. */
 export const SYSTEM_ADMIN_EMAIL = 'admin@incident-hub.local';
 
-export class TokenService {
-  constructor(private readonly uow: UnitOfWork) {}
+/** The most tokens whose actor is kept at once (the oldest read is dropped first). */
+const MAX_KEPT = 10_000;
 
-  /** The actor a bearer secret stands for, or null when it is unknown or revoked. */
+export interface TokenServiceOptions {
+  /** How long an actor read for a token is reused (TOKEN_CACHE_MS); 0 or unset: read every time. */
+  cacheMs?: number;
+  /** Told after this process committed an access change, so every listener hears of it at once. */
+  accessChanged?: () => void;
+  /** Monotonic milliseconds; tests may move it. */
+  clock?: () => number;
+}
+
+export class TokenService {
+  private readonly kept = new Map<string, { actor: Actor; until: number }>();
+  /** Lookups in flight, so a burst of requests with one token reads it once. */
+  private readonly reading = new Map<string, Promise<Actor | null>>();
+  /** Bumped by forget(): a lookup that began before it must not keep what it read. */
+  private generation = 0;
+  private readonly cacheMs: number;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly options: TokenServiceOptions = {},
+  ) {
+    this.cacheMs = options.cacheMs ?? 0;
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  /**
+   * The actor a bearer secret stands for, or null when it is unknown or revoked. Read from the
+   * database unless read in the last TOKEN_CACHE_MS and no access change was heard since; an
+   * unknown or revoked token is never kept, so it is read again each time.
+   */
   async authenticate(secret: string): Promise<Actor | null> {
     if (!secret) return null;
     const hash = hashToken(secret);
-    return (await this.actorsOf([hash])).get(hash) ?? null;
+    const kept = this.kept.get(hash);
+    if (kept && kept.until > this.clock()) return kept.actor;
+    const inFlight = this.reading.get(hash);
+    if (inFlight) return inFlight;
+    const generation = this.generation;
+    const read = this.actorsOf([hash])
+      .then((actors) => {
+        const actor = actors.get(hash) ?? null;
+        if (actor && this.cacheMs > 0 && generation === this.generation) this.keep(hash, actor);
+        return actor;
+      })
+      .finally(() => {
+        if (this.reading.get(hash) === read) this.reading.delete(hash);
+      });
+    this.reading.set(hash, read);
+    return read;
+  }
+
+  /** Forget every actor read so far: access changed somewhere (any process, or by hand). */
+  forget(): void {
+    this.generation += 1;
+    this.kept.clear();
+    this.reading.clear();
+  }
+
+  private keep(hash: string, actor: Actor): void {
+    this.kept.delete(hash);
+    if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value!);
+    this.kept.set(hash, { actor, until: this.clock() + this.cacheMs });
   }
 
   /**
@@ -115,12 +178,17 @@ export class TokenService {
   async revokeApiToken(actor: Actor, tokenId: string): Promise<boolean> {
     requireAccess(actor, AccessRole.ADMIN, 'revokeApiToken');
     const tokenIdValue = parseInput(revokeApiTokenSchema, { id: tokenId }).id;
-    return this.uow.run(async ({ manager, now }) => {
+    const revoked = await this.uow.run(async ({ manager, now }) => {
       const token = await manager.findOne(ApiToken, { where: { id: tokenIdValue } });
       if (!token) throw notFound('API token', tokenIdValue);
       if (!token.revokedAt) await manager.update(ApiToken, { id: token.id }, { revokedAt: now });
       return true;
     });
+    // committed: this process refuses the token from its next request on, without waiting for
+    // the notification the other processes get
+    this.forget();
+    this.options.accessChanged?.();
+    return revoked;
   }
 
   /**

@@ -69,7 +69,11 @@ export const upsertPersonSchema = z.strictObject({
 });
 
 export class CatalogueService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    /** Told after a committed change of a person's access role (TokenService, open sockets). */
+    private readonly accessChanged?: () => void,
+  ) {}
 
   /** Create or update a client by slug. */
   async upsertClient(actor: Actor, raw: z.input<typeof upsertClientSchema>): Promise<Client> {
@@ -116,7 +120,9 @@ export class CatalogueService {
     const values: Partial<Person> = definedOnly(rest);
     // The role cannot be cleared, only changed; a new person starts as RESPONDER.
     if (accessRole) values.accessRole = accessRole;
-    return this.upsert(Person, values, 'email', input.email);
+    const person = await this.upsert(Person, values, 'email', input.email);
+    if (accessRole) this.accessChanged?.();
+    return person;
   }
 
   private async upsert<E extends object>(

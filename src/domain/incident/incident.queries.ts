@@ -1,6 +1,7 @@
 // Reading incidents: filtered, newest first, one page and (only when asked) its total.
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { Client, Incident, IncidentAffectedClient, IncidentAffectedSite, Site } from '../../entities';
+import { plainSelectBy, type PlainSelect } from '../../database/plain-select';
 import { newestFirstPage, type Page } from '../pagination';
 import type { Priority, Stage } from '../enums';
 import { OPEN_STAGES } from './lifecycle';
@@ -20,11 +21,20 @@ export interface IncidentFilterValues {
 }
 
 export class IncidentQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly byKey: PlainSelect<Incident>;
 
-  /** The incident with this key, or null. */
+  constructor(private readonly dataSource: DataSource) {
+    this.byKey = plainSelectBy(dataSource, Incident, 'key');
+  }
+
+  /** The SQL of findByKey (`npm run bench -- read` runs the same statement through pg alone). */
+  get byKeyStatement(): string {
+    return this.byKey.sql;
+  }
+
+  /** The incident with this key, or null: one statement, built once. */
   findByKey(key: string): Promise<Incident | null> {
-    return this.dataSource.getRepository(Incident).findOne({ where: { key } });
+    return this.byKey.one(key);
   }
 
   /** One page of incidents matching the filter, newest declaration first. */
