@@ -119,7 +119,8 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
     schema,
     limitRules: protection.validationRules,
     limits,
-    authenticate: (secret) => services.tokens.authenticate(secret),
+    // A client opening its subscriptions sends them together: their token lookups share one query.
+    authenticate: lookupsPerTurn((secret) => services.tokens.authenticate(secret)),
     mutations: options.mutationLimiter,
   });
   const open = new Map<WebSocket, SocketAccess>();
@@ -256,6 +257,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
               operationName: payload.operationName,
             });
           } catch (err) {
+            if (!(err instanceof GraphQLError)) log.warn({ err }, 'could not check a websocket operation');
             const error =
               err instanceof GraphQLError ? err : new GraphQLError('Could not check the operation');
             if (error.extensions.code === 'UNAUTHENTICATED')
@@ -369,4 +371,26 @@ function groupKey(
     payload.variables ?? null,
     payload.query,
   ]);
+}
+
+/**
+ * Lookups of one secret asked for in the same turn of the event loop (the subscribe messages that
+ * arrived together) share one query, started after all of them arrived: each still sees the
+ * token as it is after its operation came, in one statement instead of one each.
+ */
+function lookupsPerTurn<T>(lookup: (secret: string) => Promise<T>): (secret: string) => Promise<T> {
+  const gathering = new Map<string, Promise<T>>();
+  return (secret) => {
+    let answer = gathering.get(secret);
+    if (!answer) {
+      answer = new Promise<T>((resolve, reject) => {
+        setImmediate(() => {
+          gathering.delete(secret);
+          lookup(secret).then(resolve, reject);
+        });
+      });
+      gathering.set(secret, answer);
+    }
+    return answer;
+  };
 }
