@@ -157,6 +157,7 @@ export const fanout: Scenario = async (ctx) => {
     writeMs: number;
     serialisedPerChange: number;
     statementsPerChange: number;
+    cpuMsPerChange: number;
   })[] = [];
   const viaHub = async () => {
     const run = `h${runs++}`;
@@ -169,16 +170,21 @@ export const fanout: Scenario = async (ctx) => {
     );
     const { serialised } = hub.websocket.fanOut.stats;
     const statements = hub.database.queries.count;
+    const cpu = process.cpuUsage();
     const written = await writer(run);
     const expected = written.latenciesMs.length * subscribers;
     const report = await collected(child, run, expected);
+    const used = process.cpuUsage(cpu);
     const result = {
+      // the hub process's CPU (user + system) per change: its writes, loads, executions and sends
+      cpuMsPerChange: (used.user + used.system) / 1000 / written.latenciesMs.length,
       ...arm(report, written.firstSentAt, expected),
       writeMs: median(written.latenciesMs),
       serialisedPerChange: (hub.websocket.fanOut.stats.serialised - serialised) / changes,
       statementsPerChange: (hub.database.queries.count - statements) / changes,
     };
-    if (report.errors) throw new Error(`bench fanout: ${report.errors} subscription errors`);
+    if (report.errors)
+      throw new Error(`bench fanout: ${report.errors} subscription errors, e.g. ${report.firstError}`);
     await stop(child);
     await until('the subscriptions to end', () => hub.pubsub.listenerCount <= listening);
     hubRuns.push(result);
@@ -273,6 +279,7 @@ export const fanout: Scenario = async (ctx) => {
       extra: {
         payloadsSerialisedPerChange: median(hubs.map((r) => r.serialisedPerChange)),
         statementsPerChange: median(hubs.map((r) => r.statementsPerChange)),
+        hubCpuMsPerChange: median(hubs.map((r) => r.cpuMsPerChange)),
       },
     }),
     row({

@@ -24,6 +24,7 @@ export interface ReceiverReport {
   /** Results of every kind received since the process started, and errors. */
   received: number;
   errors: number;
+  firstError?: string;
   /** Results of the run asked about: how many, when the first and last arrived, their latencies. */
   ofRun: number;
   firstAt: number;
@@ -52,6 +53,15 @@ const NOTE = /^fanout (\S+) (\d+) (\d+(?:\.\d+)?)$/;
 class Receipts {
   received = 0;
   errors = 0;
+  firstError?: string;
+
+  failed(what: unknown): void {
+    this.errors += 1;
+    this.firstError ??=
+      typeof what === 'object' && what && 'code' in what
+        ? `closed ${String((what as { code: unknown }).code)} ${String((what as { reason?: unknown }).reason ?? '')}`
+        : JSON.stringify(what);
+  }
   private readonly runs = new Map<string, { count: number; firstAt: number; lastAt: number; ms: number[] }>();
 
   /** A result whose note text is `text` arrived (text undefined: some other change). */
@@ -72,6 +82,7 @@ class Receipts {
     return {
       received: this.received,
       errors: this.errors,
+      firstError: this.firstError,
       ofRun: r?.count ?? 0,
       firstAt: r?.firstAt ?? 0,
       lastAt: r?.lastAt ?? 0,
@@ -112,12 +123,10 @@ function graphqlSubscribers(receipts: Receipts, args: string[]): Stop {
         },
         {
           next: (result) => {
-            if (result.errors) receipts.errors += 1;
+            if (result.errors) receipts.failed(result.errors);
             else receipts.arrived(textOf(result.data));
           },
-          error: () => {
-            receipts.errors += 1;
-          },
+          error: (err) => receipts.failed(err),
           complete: () => undefined,
         },
       );
