@@ -16,13 +16,18 @@ const CHANGES = 20;
 let t: TestHub;
 beforeAll(async () => {
   t = await startTestHub({ WS_MAX_BUFFERED_BYTES: String(BUFFER_LIMIT) });
-});
+}, 180_000);
 afterAll(async () => {
   await t?.close();
 });
 
 const attached = (what: string, count: number) =>
-  waitFor(what, () => t.hub.pubsub.listenerCount, (n) => n === count, { timeoutMs: 120_000, intervalMs: 20 });
+  waitFor(
+    what,
+    () => t.hub.pubsub.listenerCount,
+    (n) => n === count,
+    { timeoutMs: 120_000, intervalMs: 20 },
+  );
 
 const note = (incidentKey: string, text: string) => t.ok(ADD_NOTE, { input: { incidentKey, text } });
 
@@ -72,11 +77,15 @@ describe('fan-out to many subscribers', () => {
 
     const slow = new WebSocket(`${t.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
     await once(slow, 'open');
-    slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.tokens.viewer}` } }));
+    slow.send(
+      JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.tokens.viewer}` } }),
+    );
     const [ack] = (await once(slow, 'message')) as [Buffer];
     expect(JSON.parse(ack.toString())).toEqual({ type: 'connection_ack' });
     for (let i = 0; i < 20; i++) {
-      slow.send(JSON.stringify({ id: `slow-${i}`, type: 'subscribe', payload: { query: big, variables: { key } } }));
+      slow.send(
+        JSON.stringify({ id: `slow-${i}`, type: 'subscribe', payload: { query: big, variables: { key } } }),
+      );
     }
     const client = liveClient(t.url, t.tokens.viewer);
     const fast = Array.from({ length: 5 }, () =>
