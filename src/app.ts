@@ -279,6 +279,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     accessCheckMs: config.socketAccessCheckMs,
     caps: config.websocketCaps,
     accessChanges: pubsub,
+    listeners: pubsub,
     mutationLimiter,
   });
 

@@ -37,6 +37,8 @@ const DESCRIPTIONS: Record<Setting, string> = {
     'operations open at once on one WebSocket; more are refused (LIMIT_EXCEEDED)',
   WS_MAX_SOCKETS_PER_TOKEN: 'WebSockets open at once with one token, per hub process; more are closed (4430)',
   WS_MAX_FRAME_BYTES: 'largest WebSocket message, in bytes; a larger one closes the socket (1009)',
+  WS_MAX_BUFFERED_BYTES:
+    'bytes a WebSocket may hold unsent (a client that stopped reading); past it the socket is cut',
   MEET_URL_TEMPLATE: 'conference link, {key} replaced by the incident key',
   INCIDENT_FLOW_PRIORITIES: 'priorities whose incidents get Incident Flow (channel, paging) when declared',
   STATUS_UPDATE_CADENCE: 'time between status updates per priority, e.g. P1=30m,P2=60m (P1=20s for trials)',

@@ -107,6 +107,8 @@ export const EnvSchema = z.object({
   WS_MAX_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
   /** Largest WebSocket message, in bytes; a larger one closes the socket with 1009. */
   WS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Bytes a WebSocket may hold unsent (a client that stopped reading); past it the socket is cut. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(4_194_304),
   MEET_URL_TEMPLATE: z.string().default('https://g.co/meet/{key}'),
   INCIDENT_FLOW_PRIORITIES: z
     .string()
@@ -305,6 +307,8 @@ export interface WebSocketCaps {
   /** Counted per hub process. */
   readonly maxSocketsPerToken: number;
   readonly maxFrameBytes: number;
+  /** Unsent bytes one socket may hold; past it the socket is cut (the others are not delayed). */
+  readonly maxBufferedBytes: number;
 }
 
 export interface Config {
@@ -421,6 +425,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxSocketsPerToken: e.WS_MAX_SOCKETS_PER_TOKEN,
       maxFrameBytes: e.WS_MAX_FRAME_BYTES,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     }),
     meetUrlTemplate: e.MEET_URL_TEMPLATE,
     incidentFlowPriorities: e.INCIDENT_FLOW_PRIORITIES as Priority[],

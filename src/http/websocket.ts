@@ -8,7 +8,15 @@
 // Results and refusals go through the same error mapping and response-size ceiling as HTTP.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import {
+  type ExecutionArgs,
+  type ExecutionResult,
+  GraphQLError,
+  specifiedRules,
+  subscribe,
+  validate,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -16,6 +24,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { hasAccess, type Actor } from '../domain/access/access';
 import { hashToken } from '../domain/access/token.service';
 import { createLoaders } from '../loaders/loaders';
+import { FanOut, type FanOutStats, type FanOutTicket } from '../live/fanout';
 import type { HubPubSub } from '../live/pubsub';
 import type { WebSocketCaps } from '../config';
 import type { HubContext, HubServices } from '../schema/context';
@@ -43,14 +52,17 @@ export interface WebSocketOptions {
   mutationLimiter?: RateLimiter | null;
   /** Counts each operation started on a socket, by name, type and outcome (GET /metrics). */
   metrics?: Pick<HubMetrics, 'socketOperation'>;
-  /** Subscriptions per socket, sockets per token (this process), message size. */
+  /** Subscriptions per socket, sockets per token (this process), message size, unsent bytes. */
   caps?: WebSocketCaps;
+  /** The live topic, told how many subscriptions share one listener (its listenerCount). */
+  listeners?: Pick<HubPubSub, 'shareListener'>;
 }
 
 export const DEFAULT_WEBSOCKET_CAPS: WebSocketCaps = {
   maxSubscriptionsPerSocket: 100,
   maxSocketsPerToken: 20,
   maxFrameBytes: 1_048_576,
+  maxBufferedBytes: 4_194_304,
 };
 
 /** Close code of a socket refused because its token already holds WS_MAX_SOCKETS_PER_TOKEN sockets. */
@@ -58,6 +70,8 @@ export const TOO_MANY_SOCKETS = 4430;
 
 export interface HubWebSocketServer {
   readonly wss: WebSocketServer;
+  /** Counts of the subscription fan-out (results serialised, messages sent, sockets cut). */
+  readonly fanOut: { readonly stats: FanOutStats; readonly groupCount: number };
   /** End every subscription (close code 1001); clients that do not answer within `graceMs` are cut. */
   close(graceMs?: number): Promise<void>;
 }
@@ -105,7 +119,8 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
     schema,
     limitRules: protection.validationRules,
     limits,
-    authenticate: (secret) => services.tokens.authenticate(secret),
+    // A client opening its subscriptions sends them together: their token lookups share one query.
+    authenticate: lookupsPerTurn((secret) => services.tokens.authenticate(secret)),
     mutations: options.mutationLimiter,
   });
   const open = new Map<WebSocket, SocketAccess>();
@@ -158,6 +173,26 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
   sweep.unref();
   const stopListening = options.accessChanges?.onAccessChange(check);
 
+  /** A result as the client gets it: errors formatted as on HTTP, the response-size ceiling applied. */
+  const prepare = (result: ExecutionResult): ExecutionResult => {
+    const tooLarge = oversizedResponse(result, limits.maxResponseBytes);
+    if (tooLarge) return { errors: [asAnswered(tooLarge)] };
+    if (!result.errors?.length) return result;
+    return {
+      ...result,
+      errors: result.errors.map((e) => format(e.toJSON(), e)),
+    } as unknown as ExecutionResult;
+  };
+  // Subscriptions asking the same thing share one execution and one serialisation per event.
+  const fanOut = new FanOut({
+    maxBufferedBytes: caps.maxBufferedBytes,
+    prepare,
+    log,
+    shared: (delta) => options.listeners?.shareListener(delta),
+  });
+  /** Each subscription's socket, id and group, by the context its operation runs with. */
+  const tickets = new WeakMap<object, FanOutTicket>();
+
   const cleanup = useServer<Record<string, unknown>, { connectionId: string }>(
     {
       schema,
@@ -191,7 +226,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
         ctx.extra.connectionId = randomUUID();
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const answer = await (async () => {
           const socket = ctx.extra.socket;
           const access = open.get(socket);
@@ -222,6 +257,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
               operationName: payload.operationName,
             });
           } catch (err) {
+            if (!(err instanceof GraphQLError)) log.warn({ err }, 'could not check a websocket operation');
             const error =
               err instanceof GraphQLError ? err : new GraphQLError('Could not check the operation');
             if (error.extensions.code === 'UNAUTHENTICATED')
@@ -254,6 +290,11 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
             loaders: createLoaders(services.dataSource, services.reconciler),
             hub: services,
           };
+          tickets.set(contextValue, {
+            socket,
+            id,
+            key: groupKey(actor, payload),
+          });
           return {
             schema,
             document,
@@ -265,15 +306,13 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
         options.metrics?.socketOperation(payload, answer);
         return answer;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        const tooLarge = oversizedResponse(result, limits.maxResponseBytes);
-        if (tooLarge) return { errors: [asAnswered(tooLarge)] } as unknown as typeof result;
-        if (!result.errors?.length) return result;
-        return {
-          ...result,
-          errors: result.errors.map((e) => format(e.toJSON(), e)),
-        } as unknown as typeof result;
+      // Subscriptions go through the fan-out, which sends their results itself (fanout.ts);
+      // queries and mutations on the socket, and a subscription that could not start, come here.
+      subscribe: (args: ExecutionArgs) => {
+        const ticket = tickets.get(args.contextValue as object);
+        return ticket ? fanOut.subscribe(args, ticket) : subscribe(args);
       },
+      onNext: (_ctx, _id, _payload, _args, result) => prepare(result) as typeof result,
     },
     wss,
     options.keepAliveMs ?? 12_000,
@@ -291,6 +330,7 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
 
   return {
     wss,
+    fanOut,
     async close(graceMs = 1000) {
       clearInterval(sweep);
       stopListening?.();
@@ -307,5 +347,50 @@ export function attachWebSocketServer(options: WebSocketOptions): HubWebSocketSe
         clearTimeout(cut);
       }
     },
+  };
+}
+
+/**
+ * Subscriptions with equal keys get equal results, so they share one execution per event: the
+ * same operation text, name and variables, under the same access role and token cap. Every role
+ * reads every incident (API.md) and no field a subscription reaches depends on who asks, so the
+ * role is in the key only so that grouping stays right if one ever does.
+ */
+function groupKey(
+  actor: Actor,
+  payload: {
+    query: string;
+    operationName?: string | null;
+    variables?: Readonly<Record<string, unknown>> | null;
+  },
+): string {
+  return JSON.stringify([
+    actor.accessRole,
+    actor.cap ?? null,
+    payload.operationName ?? null,
+    payload.variables ?? null,
+    payload.query,
+  ]);
+}
+
+/**
+ * Lookups of one secret asked for in the same turn of the event loop (the subscribe messages that
+ * arrived together) share one query, started after all of them arrived: each still sees the
+ * token as it is after its operation came, in one statement instead of one each.
+ */
+function lookupsPerTurn<T>(lookup: (secret: string) => Promise<T>): (secret: string) => Promise<T> {
+  const gathering = new Map<string, Promise<T>>();
+  return (secret) => {
+    let answer = gathering.get(secret);
+    if (!answer) {
+      answer = new Promise<T>((resolve, reject) => {
+        setImmediate(() => {
+          gathering.delete(secret);
+          lookup(secret).then(resolve, reject);
+        });
+      });
+      gathering.set(secret, answer);
+    }
+    return answer;
   };
 }

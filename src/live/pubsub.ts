@@ -79,9 +79,20 @@ export class HubPubSub {
     return this.pubsub.subscribe('ALERT_CHANGED') as unknown as AsyncIterableIterator<AlertChange>;
   }
 
-  /** Listeners currently attached (one per live subscription in this process). */
+  /** Subscriptions the fan-out serves from one shared listener, beyond that listener (fanout.ts). */
+  private shared = 0;
+
+  /** The fan-out's count of subscriptions that share a listener changed by `delta`. */
+  shareListener(delta: number): void {
+    this.shared += delta;
+  }
+
+  /**
+   * Live subscriptions attached in this process: one per listener, and each subscription that
+   * shares its group's listener (fanout.ts) counts as one too, so tests and health checks see leaks.
+   */
   get listenerCount(): number {
-    return this.target.listeners;
+    return this.target.listeners + this.shared;
   }
 }
 
