@@ -244,6 +244,25 @@ export class JobQueue {
   }
 
   /**
+   * Send several jobs as part of the caller's transaction in one statement (pg-boss's insert), each
+   * as sendInTransaction would (its queue's retry and dead-letter settings apply).
+   */
+  async sendManyInTransaction(
+    manager: EntityManager,
+    jobs: readonly { queue: string; data: object; delaySeconds?: number }[],
+  ): Promise<void> {
+    if (!jobs.length) return;
+    await this.boss.insert(
+      jobs.map(({ queue, data, delaySeconds }) => ({
+        name: queue,
+        data,
+        ...(delaySeconds ? { startAfter: String(Math.max(1, Math.ceil(delaySeconds))) } : {}),
+      })),
+      { db: transactionExecutor(manager) },
+    );
+  }
+
+  /**
    * Schedule a job at a time, as part of the caller's transaction. The id is the caller's (derived
    * from what the job is for), so two processes scheduling the same job insert it once.
    */
