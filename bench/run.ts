@@ -21,6 +21,7 @@ import { table, type BenchContext, type Row, type Scenario } from './harness';
 import { history } from './history';
 import { load } from './load';
 import { metrics } from './metrics';
+import { write } from './write';
 
 /** Every part, in the order `npm run bench` runs them; the name is also `npm run bench -- <name>`. */
 const SCENARIOS: Record<string, Scenario> = {
@@ -31,6 +32,7 @@ const SCENARIOS: Record<string, Scenario> = {
   fanout,
   load,
   orchestration,
+  write,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

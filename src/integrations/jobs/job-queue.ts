@@ -287,26 +287,24 @@ export class JobQueue {
   /**
    * Cancel, as part of the caller's transaction, the jobs of a queue still waiting to run whose
    * singleton key starts with `keyPrefix`, except those in `keep`: checks planned before a change
-   * that made them moot.
+   * that made them moot. Answers which of `keep` are waiting already (sending them again would
+   * insert nothing, so the caller need not).
    */
   async cancelWaitingInTransaction(
     manager: EntityManager,
     queue: string,
     keyPrefix: string,
     keep: readonly string[],
-  ): Promise<void> {
+  ): Promise<Set<string>> {
     const waiting = (await manager.query(
       `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
-          AND starts_with(singleton_key, $2) AND NOT (id = ANY($3::uuid[]))`,
-      [queue, keyPrefix, [...keep]],
+          AND starts_with(singleton_key, $2)`,
+      [queue, keyPrefix],
     )) as { id: string }[];
-    if (waiting.length) {
-      await this.boss.cancel(
-        queue,
-        waiting.map((r) => r.id),
-        { db: transactionExecutor(manager) },
-      );
-    }
+    const kept = new Set(keep);
+    const moot = waiting.filter((r) => !kept.has(r.id)).map((r) => r.id);
+    if (moot.length) await this.boss.cancel(queue, moot, { db: transactionExecutor(manager) });
+    return new Set(waiting.filter((r) => kept.has(r.id)).map((r) => r.id));
   }
 
   /**

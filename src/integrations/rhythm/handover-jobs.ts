@@ -61,13 +61,13 @@ export class HandoverJobs {
       s,
       ...handoverKey(incidentId, s.assignmentId, s.decision.next.period),
     }));
-    await queue.cancelWaitingInTransaction(
+    const waiting = await queue.cancelWaitingInTransaction(
       manager,
       HANDOVER_DUE_QUEUE,
       `${incidentId}/`,
       checks.map((c) => c.id),
     );
-    for (const { s, key, id } of checks) {
+    for (const { s, key, id } of checks.filter((c) => !waiting.has(c.id))) {
       const data: HandoverDueJob = {
         incidentId,
         assignmentId: s.assignmentId,
