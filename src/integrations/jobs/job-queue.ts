@@ -252,6 +252,7 @@ export class JobQueue {
     jobs: readonly { queue: string; data: object; delaySeconds?: number }[],
   ): Promise<void> {
     if (!jobs.length) return;
+    for (const { queue, delaySeconds } of jobs) if (!delaySeconds) this.sentIn(manager, queue);
     await this.boss.insert(
       jobs.map(({ queue, data, delaySeconds }) => ({
         name: queue,
