@@ -23,6 +23,7 @@ import { load } from './load';
 import { metrics } from './metrics';
 import { tracing } from './tracing';
 import { read } from './read';
+import { write } from './write';
 
 /** Every part, in the order `npm run bench` runs them; the name is also `npm run bench -- <name>`. */
 const SCENARIOS: Record<string, Scenario> = {
@@ -35,6 +36,7 @@ const SCENARIOS: Record<string, Scenario> = {
   orchestration,
   tracing,
   read,
+  write,
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -8,28 +8,46 @@ import { serializeError } from '../logger';
 export class QueryCounter {
   private total = 0;
   readonly statements: string[] = [];
+  /** The parameters of each statement in `statements`, when measure() was asked for them. */
+  readonly parameters: unknown[][] = [];
   recordStatements = false;
+  private recordParameters = false;
 
-  record(sql: string): void {
+  record(sql: string, parameters: readonly unknown[] = []): void {
     this.total += 1;
     if (this.recordStatements) this.statements.push(sql);
+    if (this.recordParameters) this.parameters.push([...parameters]);
   }
 
   get count(): number {
     return this.total;
   }
 
-  /** Run `fn` and return how many statements it sent. */
-  async measure<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number; sql: string[] }> {
+  /**
+   * Run `fn` and return how many statements it sent, their SQL and, with `withParameters`, their
+   * parameters (the bench replays them; tests have no need to see values).
+   */
+  async measure<T>(
+    fn: () => Promise<T>,
+    withParameters = false,
+  ): Promise<{ result: T; statements: number; sql: string[]; parameters: unknown[][] }> {
     const before = this.total;
     const recorded = this.statements.length;
     this.recordStatements = true;
+    this.recordParameters = withParameters;
     try {
       const result = await fn();
-      return { result, statements: this.total - before, sql: this.statements.slice(recorded) };
+      return {
+        result,
+        statements: this.total - before,
+        sql: this.statements.slice(recorded),
+        parameters: this.parameters.slice(recorded),
+      };
     } finally {
       this.recordStatements = false;
+      this.recordParameters = false;
       this.statements.length = 0;
+      this.parameters.length = 0;
     }
   }
 }
@@ -60,10 +78,10 @@ export class CountingTypeOrmLogger implements TypeOrmLogger {
     private readonly pino: Logger,
   ) {}
 
-  logQuery(query: string, _parameters?: unknown[], runner?: QueryRunner): void {
+  logQuery(query: string, parameters?: unknown[], runner?: QueryRunner): void {
     // The job queue's polling on the embedded database's shared connection is background work,
     // not a statement any request sent (see SharedConnection in job-queue.ts).
-    if (!isBackground(runner)) this.counter.record(query);
+    if (!isBackground(runner)) this.counter.record(query, parameters);
     this.pino.trace({ sql: query }, 'sql');
   }
 

@@ -1,7 +1,6 @@
 // Writing timeline entries: every change records its typed entry, with its actor, in the same
 // transaction as the change, and queues the matching domain event for after commit. The entry's
 // kind follows from the event (EVENT_TIMELINE_KIND), and its data is the event's payload.
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { TimelineEntry } from '../entities/timeline-entry.entity';
 import { type DomainEvent, type DomainEventType, EVENT_TIMELINE_KIND, type EventPayloads } from './events';
 import type { Tx } from './unit-of-work';
@@ -33,26 +32,40 @@ export async function recordFact<T extends DomainEventType>(
   fact: TimelineFact<T>,
 ): Promise<TimelineEntry> {
   const kind = EVENT_TIMELINE_KIND[fact.event];
-  await tx.manager.query(`SELECT id FROM incident WHERE id = $1 FOR NO KEY UPDATE`, [fact.incident.id]);
-  let occurredAt = fact.occurredAt;
-  if (!occurredAt) {
-    const [last] = (await tx.manager.query(
-      `SELECT occurred_at FROM timeline_entry WHERE incident_id = $1 ORDER BY sequence DESC LIMIT 1`,
-      [fact.incident.id],
-    )) as { occurred_at: Date }[];
-    const previous = last ? new Date(last.occurred_at).getTime() : 0;
-    const now = tx.now.getTime();
-    occurredAt = previous > now && previous - now <= MAX_CLOCK_LEAD_MS ? new Date(previous) : tx.now;
+  // A transaction that wrote the incident's row already holds this lock (an UPDATE takes it).
+  if (!tx.lockedIncidents.has(fact.incident.id)) {
+    await tx.manager.query(`SELECT id FROM incident WHERE id = $1 FOR NO KEY UPDATE`, [fact.incident.id]);
+    tx.lockedIncidents.add(fact.incident.id);
   }
+  // One statement: the date (held back to the previous entry's when that one is a little ahead of
+  // this transaction's clock) is decided in the INSERT, whose snapshot is taken after the lock, so
+  // it sees the entry committed before.
+  const [row] = (await tx.manager.query(
+    `INSERT INTO timeline_entry (incident_id, kind, occurred_at, actor_id, text, data)
+     VALUES ($1, $2, CASE WHEN $7::boolean THEN COALESCE(
+         (SELECT CASE WHEN e.occurred_at > $3 AND e.occurred_at <= $3 + ${MAX_CLOCK_LEAD_MS} * interval '1 millisecond'
+                      THEN e.occurred_at END
+            FROM timeline_entry e WHERE e.incident_id = $1 ORDER BY e.sequence DESC LIMIT 1), $3)
+       ELSE $3 END, $4, $5, $6)
+     RETURNING id, sequence, occurred_at AS "occurredAt", created_at AS "createdAt"`,
+    [
+      fact.incident.id,
+      kind,
+      fact.occurredAt ?? tx.now,
+      fact.actorId,
+      fact.text,
+      JSON.stringify(fact.data),
+      !fact.occurredAt,
+    ],
+  )) as { id: string; sequence: string; occurredAt: Date; createdAt: Date }[];
   const entry = tx.manager.create(TimelineEntry, {
+    ...row,
     incidentId: fact.incident.id,
     kind,
-    occurredAt,
     actorId: fact.actorId,
     text: fact.text,
     data: fact.data,
   });
-  await tx.manager.insert(TimelineEntry, entry as QueryDeepPartialEntity<TimelineEntry>);
   tx.emit(eventOf(fact.event, fact.incident, entry, fact.data));
   return entry;
 }

@@ -10,6 +10,11 @@ export interface Tx {
   /** One clock reading per use case, so every row it writes carries the same time. */
   readonly now: Date;
   emit(event: DomainEvent): void;
+  /**
+   * Incidents whose row this transaction holds locked (written or locked for the timeline), so
+   * the timeline writer does not ask for the lock again.
+   */
+  readonly lockedIncidents: Set<string>;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -45,7 +50,7 @@ export class UnitOfWork {
     let result: T;
     try {
       result = await this.dataSource.transaction(async (manager) => {
-        const value = await work({ manager, now, emit: (e) => events.push(e) });
+        const value = await work({ manager, now, emit: (e) => events.push(e), lockedIncidents: new Set() });
         for (const hook of this.beforeCommitHooks) await hook(manager, events);
         return value;
       });

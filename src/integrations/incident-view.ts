@@ -2,7 +2,7 @@
 // transaction. Reactions decide from the event and this view alone (no queries of their own), so
 // each rule can be tested without a database.
 import type { EntityManager } from 'typeorm';
-import { type AffectedClient, affectedClientsOf } from '../domain/updates/communication.service';
+import { type AffectedClient, affectedClientsSql } from '../domain/updates/communication.service';
 import { incidentChannelName } from './channel-name';
 import { actionItemIssueKey } from './jira/jira.action-items';
 import type { IncidentView as IncidentBasics } from './slack/slack.mapper';
@@ -84,15 +84,50 @@ export async function loadIncidentView(
   /** The people who acted in the transaction's events. */
   actorIds: readonly string[] = [],
 ): Promise<IncidentView> {
+  // One statement: the incident and every list the view holds, each as JSON.
   const [incident] = (await manager.query(
     `SELECT i.id, i.key, i.summary, i.priority, i.stage, i.zendesk_ticket_id, i.incident_flow, t.opsgenie_team,
-            CASE WHEN i.idempotency_key LIKE 'slack:%' THEN d.slack_user_id END AS declared_from_slack_by
+            CASE WHEN i.idempotency_key LIKE 'slack:%' THEN d.slack_user_id END AS declared_from_slack_by,
+            COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
+                        FROM incident_affected_site a JOIN site s ON s.id = a.site_id
+                       WHERE a.incident_id = i.id), '[]') AS sites,
+            COALESCE((SELECT json_agg(json_build_object('role', r.role, 'title', r.title, 'name', p.name,
+                                                        'slackUserId', p.slack_user_id) ORDER BY r.assigned_at)
+                        FROM role_assignment r JOIN person p ON p.id = r.person_id
+                       WHERE r.incident_id = i.id AND r.relieved_at IS NULL), '[]') AS roles,
+            COALESCE((SELECT json_agg(c ORDER BY c.slug) FROM (${affectedClientsSql('i.id')}) c), '[]') AS clients,
+            COALESCE((SELECT json_object_agg(system, url) FROM external_record
+                       WHERE incident_id = i.id AND url IS NOT NULL), '{}') AS external_urls,
+            COALESCE((SELECT json_agg(payload->>'alias' ORDER BY created_at, id) FROM integration_effect
+                       WHERE incident_id = i.id AND action = 'opsgenie.page'
+                         AND dedupe_key LIKE 'opsgenie:escalation:%'), '[]') AS escalation_aliases,
+            COALESCE((SELECT json_agg(u) FROM (
+                        SELECT id, audience, client_impact AS "clientImpact", known_problem AS "knownProblem",
+                               attempted, next_steps AS "nextSteps"
+                          FROM status_update WHERE incident_id = i.id AND id = ANY($2::uuid[])) u), '[]')
+              AS status_updates,
+            COALESCE((SELECT json_agg(x) FROM (
+                        SELECT a.id, a.title, a.description, a.kind,
+                               to_char(a.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "dueDate",
+                               p.name AS "ownerName", p.email AS "ownerEmail", a.jira_issue_key AS "jiraIssueKey",
+                               a.jira_url AS "jiraUrl",
+                               EXISTS (SELECT 1 FROM integration_effect e
+                                        WHERE e.dedupe_key = $3::text || a.id::text AND e.state = 'DONE') AS "jiraCreated"
+                          FROM action_item a JOIN person p ON p.id = a.owner_id
+                         WHERE a.incident_id = i.id AND a.id = ANY($4::uuid[])) x), '[]') AS action_items,
+            COALESCE((SELECT json_object_agg(id, name) FROM person WHERE id = ANY($5::uuid[])), '{}') AS actor_names,
+            COALESCE((SELECT json_agg(e) FROM (
+                        SELECT DISTINCT ON (action) action, dedupe_key AS "dedupeKey", state,
+                               COALESCE(payload->>'topic', payload->>'text') AS text, result->>'channelName' AS "openedAs"
+                          FROM integration_effect
+                         WHERE incident_id = i.id AND action IN ('slack.openChannel', 'slack.updateTopic', 'slack.card')
+                         ORDER BY action, created_at DESC) e), '[]') AS slack
        FROM incident i
        LEFT JOIN person d ON d.id = i.declared_by_id
        LEFT JOIN service s ON s.id = i.faulty_service_id
        LEFT JOIN team t ON t.id = s.team_id
       WHERE i.id = $1`,
-    [incidentId],
+    [incidentId, [...statusUpdateIds], actionItemIssueKey(''), [...actionItemIds], [...actorIds]],
   )) as {
     id: string;
     key: string;
@@ -104,61 +139,23 @@ export async function loadIncidentView(
     opsgenie_team: string | null;
     /** Slack's command and forms declare with an idempotency key "slack:…". */
     declared_from_slack_by: string | null;
+    sites: { siteId: string; location: string }[];
+    roles: IncidentView['roles'];
+    clients: AffectedClientView[];
+    external_urls: Record<string, string>;
+    escalation_aliases: string[];
+    status_updates: StatusUpdateView[];
+    action_items: ActionItemView[];
+    actor_names: Record<string, string>;
+    slack: {
+      action: string;
+      dedupeKey: string;
+      state: string;
+      text: string | null;
+      openedAs: string | null;
+    }[];
   }[];
-  const sites = (await manager.query(
-    `SELECT s.site_id AS "siteId", s.location FROM incident_affected_site a JOIN site s ON s.id = a.site_id
-     WHERE a.incident_id = $1 ORDER BY s.site_id`,
-    [incidentId],
-  )) as { siteId: string; location: string }[];
-  const roles = (await manager.query(
-    `SELECT r.role, r.title, p.name, p.slack_user_id AS "slackUserId" FROM role_assignment r
-     JOIN person p ON p.id = r.person_id WHERE r.incident_id = $1 AND r.relieved_at IS NULL ORDER BY r.assigned_at`,
-    [incidentId],
-  )) as IncidentView['roles'];
-  const clients: AffectedClientView[] = await affectedClientsOf(manager, incidentId);
-  const records = (await manager.query(
-    `SELECT system, url FROM external_record WHERE incident_id = $1 AND url IS NOT NULL`,
-    [incidentId],
-  )) as { system: string; url: string }[];
-  const escalations = (await manager.query(
-    `SELECT payload->>'alias' AS alias FROM integration_effect
-      WHERE incident_id = $1 AND action = 'opsgenie.page' AND dedupe_key LIKE 'opsgenie:escalation:%'
-      ORDER BY created_at, id`,
-    [incidentId],
-  )) as { alias: string }[];
-  const statusUpdates = statusUpdateIds.length
-    ? ((await manager.query(
-        `SELECT id, audience, client_impact AS "clientImpact", known_problem AS "knownProblem", attempted,
-                next_steps AS "nextSteps"
-           FROM status_update WHERE incident_id = $1 AND id = ANY($2::uuid[])`,
-        [incidentId, [...statusUpdateIds]],
-      )) as StatusUpdateView[])
-    : [];
-  const actionItems = actionItemIds.length
-    ? ((await manager.query(
-        `SELECT a.id, a.title, a.description, a.kind, to_char(a.due_date AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "dueDate",
-                p.name AS "ownerName", p.email AS "ownerEmail", a.jira_issue_key AS "jiraIssueKey", a.jira_url AS "jiraUrl",
-                EXISTS (SELECT 1 FROM integration_effect e
-                         WHERE e.dedupe_key = $3::text || a.id::text AND e.state = 'DONE') AS "jiraCreated"
-           FROM action_item a JOIN person p ON p.id = a.owner_id
-          WHERE a.incident_id = $1 AND a.id = ANY($2::uuid[])`,
-        [incidentId, [...actionItemIds], actionItemIssueKey('')],
-      )) as ActionItemView[])
-    : [];
-  const actors = actorIds.length
-    ? ((await manager.query(`SELECT id, name FROM person WHERE id = ANY($1::uuid[])`, [[...actorIds]])) as {
-        id: string;
-        name: string;
-      }[])
-    : [];
-  const slack = (await manager.query(
-    `SELECT DISTINCT ON (action) action, dedupe_key AS "dedupeKey", state,
-            COALESCE(payload->>'topic', payload->>'text') AS text, result->>'channelName' AS "openedAs"
-       FROM integration_effect
-      WHERE incident_id = $1 AND action IN ('slack.openChannel', 'slack.updateTopic', 'slack.card')
-      ORDER BY action, created_at DESC`,
-    [incidentId],
-  )) as { action: string; dedupeKey: string; state: string; text: string | null; openedAs: string | null }[];
+  const { sites, slack } = incident;
   const last = (action: string): PlannedText | null => {
     const row = slack.find((r) => r.action === action);
     return row?.text != null ? { text: row.text, dedupeKey: row.dedupeKey } : null;
@@ -176,16 +173,16 @@ export async function loadIncidentView(
     incidentFlow: incident.incident_flow,
     opsgenieTeam: incident.opsgenie_team,
     sites,
-    roles,
-    externalUrls: Object.fromEntries(records.map((r) => [r.system, r.url])),
-    statusUpdates,
-    actionItems,
-    escalationAliases: escalations.map((e) => e.alias),
+    roles: incident.roles,
+    externalUrls: incident.external_urls,
+    statusUpdates: incident.status_updates,
+    actionItems: incident.action_items,
+    escalationAliases: incident.escalation_aliases,
     channelName,
     lastSlackTopic: last('slack.updateTopic'),
     lastSlackCard: last('slack.card'),
-    clients,
+    clients: incident.clients,
     declaredFromSlackBy: incident.declared_from_slack_by,
-    actorNames: Object.fromEntries(actors.map((a) => [a.id, a.name])),
+    actorNames: incident.actor_names,
   };
 }

@@ -59,6 +59,8 @@ export async function saveIncident(tx: Tx, incident: Incident, patch: IncidentPa
       incidentKey: incident.key,
     });
   }
+  // the UPDATE holds the row's lock until commit (the timeline writer need not take it again)
+  tx.lockedIncidents.add(incident.id);
   const row = (result.raw as { version: number; updated_at: Date }[])[0];
   Object.assign(incident, patch, { version: row.version, updatedAt: row.updated_at });
 }

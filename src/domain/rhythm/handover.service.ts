@@ -25,21 +25,23 @@ export interface HandoverState {
 /** The incident's active incident managers and their handover decisions (none after impact). */
 export async function loadHandovers(
   manager: EntityManager,
-  incident: Incident,
+  /** The incident, or only its id: its stage is then read in the same statement. */
+  incident: Pick<Incident, 'id'> & Partial<Pick<Incident, 'stage'>>,
   afterSeconds: number,
   now: Date,
 ): Promise<HandoverState[]> {
-  if (IMPACT_ENDED_STAGES.has(incident.stage)) return [];
+  if (incident.stage && IMPACT_ENDED_STAGES.has(incident.stage)) return [];
   const rows = (await manager.query(
     `SELECT r.id, r.role, r.assigned_at AS "assignedAt", p.id AS "personId", p.name,
             p.slack_user_id AS "slackUserId", p.time_zone AS "timeZone",
             ARRAY(SELECT (t.data->>'period')::int FROM timeline_entry t
                    WHERE t.incident_id = r.incident_id AND t.kind = 'REMINDER'
                      AND t.data->>'kind' = 'handover' AND t.data->>'assignmentId' = r.id::text) AS prompted
-       FROM role_assignment r JOIN person p ON p.id = r.person_id
+       FROM role_assignment r JOIN person p ON p.id = r.person_id JOIN incident i ON i.id = r.incident_id
       WHERE r.incident_id = $1 AND r.relieved_at IS NULL AND r.role::text = ANY($2::text[])
+        AND NOT (i.stage::text = ANY($3::text[]))
       ORDER BY r.assigned_at`,
-    [incident.id, INCIDENT_MANAGER_ROLES],
+    [incident.id, INCIDENT_MANAGER_ROLES, [...IMPACT_ENDED_STAGES]],
   )) as {
     id: string;
     role: IncidentRole;

@@ -28,15 +28,32 @@ export async function loadRhythm(
   now: Date,
   lock = false,
 ): Promise<RhythmState | null> {
-  const incident = await manager.findOne(Incident, {
-    where: { id: incidentId },
-    ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-  });
-  if (!incident) return null;
-  const [last] = (await manager.query(
-    'SELECT max(posted_at) AS at FROM status_update WHERE incident_id = $1',
-    [incidentId],
-  )) as { at: Date | null }[];
+  let incident: Incident | null;
+  let last: { at: Date | null } | undefined;
+  if (lock) {
+    // Under the lock, in a statement of its own: the status updates are read after the wait for
+    // the lock, so one committed meanwhile is seen.
+    incident = await manager.findOne(Incident, {
+      where: { id: incidentId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!incident) return null;
+    [last] = (await manager.query('SELECT max(posted_at) AS at FROM status_update WHERE incident_id = $1', [
+      incidentId,
+    ])) as { at: Date | null }[];
+  } else {
+    const { entities, raw } = await manager
+      .createQueryBuilder(Incident, 'i')
+      .addSelect(
+        '(SELECT max(u.posted_at) FROM status_update u WHERE u.incident_id = i.id)',
+        'last_update_at',
+      )
+      .where('i.id = :id', { id: incidentId })
+      .getRawAndEntities<{ last_update_at: Date | null }>();
+    incident = entities[0] ?? null;
+    if (!incident) return null;
+    last = { at: raw[0].last_update_at };
+  }
   const lastStatusUpdateAt = last?.at ? new Date(last.at) : null;
   const pending = decideRhythm({
     incident,

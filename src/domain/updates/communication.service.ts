@@ -107,22 +107,28 @@ export interface AffectedClient {
   lists: { name: string; addresses: string[] }[];
 }
 
+/**
+ * The SELECT of an incident's affected clients (rows of AffectedClient, by slug), for the incident
+ * whose id is the SQL expression `incidentId` (a parameter, or a column of an enclosing query).
+ */
+export const affectedClientsSql = (incidentId: string): string =>
+  `SELECT c.slug, c.name, c.slack_channel AS "slackChannel",
+          COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
+                      FROM incident_affected_site a JOIN site s ON s.id = a.site_id
+                     WHERE a.incident_id = ac.incident_id AND s.client_id = c.id), '[]') AS sites,
+          COALESCE((SELECT json_agg(json_build_object('name', d.name, 'addresses', d.addresses) ORDER BY d.name)
+                      FROM distribution_list d WHERE d.client_id = c.id), '[]') AS lists
+     FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
+    WHERE ac.incident_id = ${incidentId}`;
+
 /** The incident's affected clients, by slug, each with its own sites and its distribution lists. */
 export async function affectedClientsOf(
   manager: EntityManager,
   incidentId: string,
 ): Promise<AffectedClient[]> {
-  return (await manager.query(
-    `SELECT c.slug, c.name, c.slack_channel AS "slackChannel",
-            COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)
-                        FROM incident_affected_site a JOIN site s ON s.id = a.site_id
-                       WHERE a.incident_id = ac.incident_id AND s.client_id = c.id), '[]') AS sites,
-            COALESCE((SELECT json_agg(json_build_object('name', d.name, 'addresses', d.addresses) ORDER BY d.name)
-                        FROM distribution_list d WHERE d.client_id = c.id), '[]') AS lists
-       FROM incident_affected_client ac JOIN client c ON c.id = ac.client_id
-      WHERE ac.incident_id = $1 ORDER BY c.slug`,
-    [incidentId],
-  )) as AffectedClient[];
+  return (await manager.query(`${affectedClientsSql('$1')} ORDER BY c.slug`, [
+    incidentId,
+  ])) as AffectedClient[];
 }
 
 /**

@@ -55,57 +55,89 @@ export class EffectPlanner {
       ...new Set(events.flatMap((e) => (e.incidentId === incidentId && e.actorId ? [e.actorId] : []))),
     ];
     // Every reaction asks whether a key was planned already: only the keys asked are looked up
-    // (dedupe_key is unique, so indexed), each once per transaction (keys asked in the same tick
-    // in one statement), never the incident's whole history; keys planned here are primed as
-    // they are written.
+    // (dedupe_key is unique, so indexed), never the incident's whole history; keys planned here
+    // are primed as they are planned. Answers are cached per transaction.
     const plannedKeys = new Map<string, DataLoader<string, boolean>>();
     const plannedOf = (incidentId: string) => {
       let loader = plannedKeys.get(incidentId);
       if (!loader) {
-        loader = new DataLoader<string, boolean>(async (keys) => {
-          const rows = (await manager.query(
-            'SELECT dedupe_key FROM integration_effect WHERE incident_id = $1 AND dedupe_key = ANY($2::text[])',
-            [incidentId, keys],
-          )) as { dedupe_key: string }[];
-          const found = new Set(rows.map((r) => r.dedupe_key));
-          return keys.map((key) => found.has(key));
+        loader = new DataLoader<string, boolean>((keys) => this.plannedAmong(manager, incidentId, keys), {
+          // every key asked before the next I/O goes in one statement
+          batchScheduleFn: (run) => setImmediate(run),
         });
         plannedKeys.set(incidentId, loader);
       }
       return loader;
     };
-    const contextOf = (event: DomainEvent): PlanContext => ({
-      view: () => {
-        let view = views.get(event.incidentId);
-        if (!view) {
-          view = loadIncidentView(
-            manager,
-            event.incidentId,
-            statusUpdateIds(event.incidentId),
-            actionItemIds(event.incidentId),
-            actorIds(event.incidentId),
-          );
-          views.set(event.incidentId, view);
-        }
-        return view;
-      },
-      planned: (dedupeKey) => plannedOf(event.incidentId).load(dedupeKey),
-    });
-    // A dry run of every reaction at once, its intents dropped: the rules are pure, so it asks
-    // about the keys the real run will, and together they are looked up in one statement or two
-    // rather than one by one. The real run below decides; a key it asks anew is looked up then.
-    await Promise.allSettled(
-      events.flatMap((event) => this.reactions.map((r) => r.plan(event, contextOf(event)))),
-    );
+    const viewOf = (incidentId: string) => {
+      let view = views.get(incidentId);
+      if (!view) {
+        view = loadIncidentView(
+          manager,
+          incidentId,
+          statusUpdateIds(incidentId),
+          actionItemIds(incidentId),
+          actorIds(incidentId),
+        );
+        views.set(incidentId, view);
+      }
+      return view;
+    };
+    // Two dry runs of every reaction, their intents dropped, gather the keys the real run will
+    // ask about without asking the database: one answers every key "not planned", the other
+    // "planned" (the rules are pure, so a key asked after an answer is asked on one side or the
+    // other). They are looked up together in one statement per incident; the real run below
+    // decides, and a key it asks anew is looked up then.
+    const asked = new Map<string, Set<string>>();
+    for (const answer of [false, true]) {
+      await Promise.allSettled(
+        events.flatMap((event) =>
+          this.reactions.map((r) =>
+            r.plan(event, {
+              view: () => viewOf(event.incidentId),
+              planned: (key) => {
+                const keys = asked.get(event.incidentId) ?? new Set<string>();
+                asked.set(event.incidentId, keys.add(key));
+                return Promise.resolve(answer);
+              },
+            }),
+          ),
+        ),
+      );
+    }
+    for (const [incidentId, keys] of asked) await plannedOf(incidentId).loadMany([...keys]);
+    // The real run: its intents are written together after it, in one statement (and their jobs
+    // in one more), first intent per dedupe key.
+    const planned = new Map<string, Planned>();
     for (const event of events) {
-      const context = contextOf(event);
+      const context: PlanContext = {
+        view: () => viewOf(event.incidentId),
+        planned: (dedupeKey) => plannedOf(event.incidentId).load(dedupeKey),
+      };
       for (const reactions of this.reactions) {
         for (const intent of await reactions.plan(event, context)) {
-          await this.write(manager, event.incidentId, reactions, intent);
+          if (!planned.has(intent.dedupeKey)) {
+            planned.set(intent.dedupeKey, { incidentId: event.incidentId, reactions, intent });
+          }
           plannedOf(event.incidentId).clear(intent.dedupeKey).prime(intent.dedupeKey, true);
         }
       }
     }
+    await this.write(manager, [...planned.values()]);
+  }
+
+  /** Which of `keys` an effect of the incident was planned under (in an earlier transaction). */
+  private async plannedAmong(
+    manager: EntityManager,
+    incidentId: string,
+    keys: readonly string[],
+  ): Promise<boolean[]> {
+    const rows = (await manager.query(
+      'SELECT dedupe_key FROM integration_effect WHERE incident_id = $1 AND dedupe_key = ANY($2::text[])',
+      [incidentId, keys],
+    )) as { dedupe_key: string }[];
+    const found = new Set(rows.map((r) => r.dedupe_key));
+    return keys.map((key) => found.has(key));
   }
 
   /**
@@ -114,71 +146,75 @@ export class EffectPlanner {
    */
   async planUnattached(manager: EntityManager, system: ExternalSystem, intent: EffectIntent): Promise<void> {
     const reactions = this.reactions.find((r) => r.system === system);
-    if (reactions) await this.write(manager, null, reactions, intent);
+    if (reactions) await this.write(manager, [{ incidentId: null, reactions, intent }]);
   }
 
-  private async write(
-    manager: EntityManager,
-    incidentId: string | null,
-    reactions: Reactions,
-    intent: EffectIntent,
-  ) {
-    const state = intent.done
-      ? EffectState.DONE
-      : reactions.enabled
-        ? EffectState.PENDING
-        : EffectState.DISABLED;
-    const recordState = intent.done
-      ? SyncState.SYNCED
-      : reactions.enabled
-        ? SyncState.PENDING
-        : SyncState.DISABLED;
-    // created_at is the moment of planning, not the transaction's start: a change that waited for
-    // another's lock (two edits of one record) plans after it, so superseded() sees them in order.
+  /**
+   * Write the effects (each once per dedupe key: a key planned before is left alone) and, with
+   * the first effect of an incident at a vendor, its external_record, in one statement; then the
+   * jobs of the new PENDING effects, in one more. created_at is the moment of planning, not the
+   * transaction's start: a change that waited for another's lock (two edits of one record) plans
+   * after it, so superseded() sees them in order; effects written together are a microsecond
+   * apart, in the order they were planned.
+   */
+  private async write(manager: EntityManager, planned: readonly Planned[]): Promise<void> {
+    if (!planned.length) return;
+    const rows = planned.map(({ incidentId, reactions, intent }, ord) => ({
+      ord,
+      incident_id: incidentId,
+      system: reactions.system,
+      action: intent.action,
+      dedupe_key: intent.dedupeKey,
+      payload: intent.payload,
+      state: intent.done ? EffectState.DONE : reactions.enabled ? EffectState.PENDING : EffectState.DISABLED,
+      result: intent.done ?? null,
+      record_state: intent.done
+        ? SyncState.SYNCED
+        : reactions.enabled
+          ? SyncState.PENDING
+          : SyncState.DISABLED,
+      external_id: intent.done?.externalId ?? null,
+      url: intent.done?.url ?? null,
+      synced: !!intent.done,
+    }));
     const inserted = (await manager.query(
-      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [
-        incidentId,
-        reactions.system,
-        intent.action,
-        intent.dedupeKey,
-        JSON.stringify(intent.payload),
-        state,
-        intent.done ? JSON.stringify(intent.done) : null,
-      ],
-    )) as { id: string }[];
-    if (!inserted.length) return;
-    if (incidentId) await this.recordPlanned(manager, incidentId, reactions, recordState, intent);
-    if (state === EffectState.PENDING && this.queue) {
-      await this.queue.sendInTransaction(
-        manager,
-        queueName(reactions.system),
-        { effectId: inserted[0].id },
-        intent.delaySeconds,
-      );
-    }
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, incident_id uuid, system external_system,
+           action text, dedupe_key text, payload jsonb, state text, result jsonb, record_state text,
+           external_id text, url text, synced boolean)
+       ), effect AS (
+         INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, result, created_at)
+         SELECT incident_id, system, action, dedupe_key, payload, state, result,
+                clock_timestamp() + ord * interval '1 microsecond'
+           FROM input ORDER BY ord
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key
+       ), record AS (
+         INSERT INTO external_record (incident_id, system, state, external_id, url, last_synced_at)
+         SELECT DISTINCT ON (i.incident_id, i.system) i.incident_id, i.system, i.record_state, i.external_id,
+                i.url, CASE WHEN i.synced THEN now() END
+           FROM input i JOIN effect e ON e.dedupe_key = i.dedupe_key
+          WHERE i.incident_id IS NOT NULL
+          ORDER BY i.incident_id, i.system, i.ord
+         ON CONFLICT (incident_id, system) DO NOTHING
+       )
+       SELECT id, dedupe_key FROM effect`,
+      [JSON.stringify(rows)],
+    )) as { id: string; dedupe_key: string }[];
+    if (!this.queue) return;
+    const ids = new Map(inserted.map((r) => [r.dedupe_key, r.id]));
+    const jobs = planned.flatMap(({ reactions, intent }, ord) => {
+      const effectId = ids.get(intent.dedupeKey);
+      return effectId && rows[ord].state === EffectState.PENDING
+        ? [{ queue: queueName(reactions.system), data: { effectId }, delaySeconds: intent.delaySeconds }]
+        : [];
+    });
+    await this.queue.sendManyInTransaction(manager, jobs);
   }
+}
 
-  /** The incident's record at the vendor, from its first effect on. */
-  private async recordPlanned(
-    manager: EntityManager,
-    incidentId: string,
-    reactions: Reactions,
-    recordState: SyncState,
-    intent: EffectIntent,
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO external_record (incident_id, system, state, external_id, url, last_synced_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (incident_id, system) DO NOTHING`,
-      [
-        incidentId,
-        reactions.system,
-        recordState,
-        intent.done?.externalId ?? null,
-        intent.done?.url ?? null,
-        intent.done ? new Date() : null,
-      ],
-    );
-  }
+/** An effect a reaction planned, waiting to be written. */
+interface Planned {
+  incidentId: string | null;
+  reactions: Reactions;
+  intent: EffectIntent;
 }

@@ -247,6 +247,26 @@ export class JobQueue {
   }
 
   /**
+   * Send several jobs as part of the caller's transaction in one statement (pg-boss's insert), each
+   * as sendInTransaction would (its queue's retry and dead-letter settings apply).
+   */
+  async sendManyInTransaction(
+    manager: EntityManager,
+    jobs: readonly { queue: string; data: object; delaySeconds?: number }[],
+  ): Promise<void> {
+    if (!jobs.length) return;
+    for (const { queue, delaySeconds } of jobs) if (!delaySeconds) this.sentIn(manager, queue);
+    await this.boss.insert(
+      jobs.map(({ queue, data, delaySeconds }) => ({
+        name: queue,
+        data,
+        ...(delaySeconds ? { startAfter: String(Math.max(1, Math.ceil(delaySeconds))) } : {}),
+      })),
+      { db: transactionExecutor(manager) },
+    );
+  }
+
+  /**
    * Schedule a job at a time, as part of the caller's transaction. The id is the caller's (derived
    * from what the job is for), so two processes scheduling the same job insert it once.
    */
@@ -271,26 +291,24 @@ export class JobQueue {
   /**
    * Cancel, as part of the caller's transaction, the jobs of a queue still waiting to run whose
    * singleton key starts with `keyPrefix`, except those in `keep`: checks planned before a change
-   * that made them moot.
+   * that made them moot. Answers which of `keep` are waiting already (sending them again would
+   * insert nothing, so the caller need not).
    */
   async cancelWaitingInTransaction(
     manager: EntityManager,
     queue: string,
     keyPrefix: string,
     keep: readonly string[],
-  ): Promise<void> {
+  ): Promise<Set<string>> {
     const waiting = (await manager.query(
       `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
-          AND starts_with(singleton_key, $2) AND NOT (id = ANY($3::uuid[]))`,
-      [queue, keyPrefix, [...keep]],
+          AND starts_with(singleton_key, $2)`,
+      [queue, keyPrefix],
     )) as { id: string }[];
-    if (waiting.length) {
-      await this.boss.cancel(
-        queue,
-        waiting.map((r) => r.id),
-        { db: transactionExecutor(manager) },
-      );
-    }
+    const kept = new Set(keep);
+    const moot = waiting.filter((r) => !kept.has(r.id)).map((r) => r.id);
+    if (moot.length) await this.boss.cancel(queue, moot, { db: transactionExecutor(manager) });
+    return new Set(waiting.filter((r) => kept.has(r.id)).map((r) => r.id));
   }
 
   /**

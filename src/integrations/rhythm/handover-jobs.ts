@@ -7,7 +7,6 @@
 // it asks the pager for the schedule's next on-call, then HandoverRhythm.tick records the prompt.
 import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { Incident } from '../../entities';
 import type { DomainEvent, DomainEventType } from '../../domain/events';
 import { loadHandovers, type HandoverRhythm } from '../../domain/rhythm/handover.service';
 import { derivedJobId, type Job, type JobQueue } from '../jobs/job-queue';
@@ -57,19 +56,18 @@ export class HandoverJobs {
 
   private async plan(manager: EntityManager, incidentId: string, now: Date): Promise<void> {
     const queue = this.queue!;
-    const incident = await manager.findOneBy(Incident, { id: incidentId });
-    const states = incident ? await loadHandovers(manager, incident, this.handover.afterSeconds, now) : [];
+    const states = await loadHandovers(manager, { id: incidentId }, this.handover.afterSeconds, now);
     const checks = states.map((s) => ({
       s,
       ...handoverKey(incidentId, s.assignmentId, s.decision.next.period),
     }));
-    await queue.cancelWaitingInTransaction(
+    const waiting = await queue.cancelWaitingInTransaction(
       manager,
       HANDOVER_DUE_QUEUE,
       `${incidentId}/`,
       checks.map((c) => c.id),
     );
-    for (const { s, key, id } of checks) {
+    for (const { s, key, id } of checks.filter((c) => !waiting.has(c.id))) {
       const data: HandoverDueJob = {
         incidentId,
         assignmentId: s.assignmentId,

@@ -76,13 +76,13 @@ export class RhythmJobs {
     const { dueAt, next } = state?.decision ?? { dueAt: null, next: null };
     const check = dueAt && next ? checkKey(incidentId, dueAt, next.period) : null;
     // Waiting checks planned before this change are moot: cancel them.
-    await queue.cancelWaitingInTransaction(
+    const waiting = await queue.cancelWaitingInTransaction(
       manager,
       STATUS_UPDATE_DUE_QUEUE,
       `${incidentId}/`,
       check ? [check.id] : [],
     );
-    if (!check || !next || !dueAt) return;
+    if (!check || !next || !dueAt || waiting.has(check.id)) return;
     const data: StatusUpdateDueJob = {
       incidentId,
       dueAt: dueAt.toISOString(),
