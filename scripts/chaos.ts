@@ -39,12 +39,14 @@ function parseArgs(argv: string[]): Options {
     const i = argv.indexOf(name);
     if (i < 0) return undefined;
     const v = argv[i + 1];
-    if (v === undefined || !/^\d+$/.test(v)) throw new Error(`${name} needs a whole number, got ${v ?? 'nothing'}`);
+    if (v === undefined || !/^\d+$/.test(v))
+      throw new Error(`${name} needs a whole number, got ${v ?? 'nothing'}`);
     return Number(v);
   };
   const known = new Set(['--short', '--keep', '--seed', '--incidents', '--kills']);
   argv.forEach((a, i) => {
-    if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (known: ${[...known].join(' ')})`);
+    if (a.startsWith('--') && !known.has(a))
+      throw new Error(`unknown option ${a} (known: ${[...known].join(' ')})`);
     if (!a.startsWith('--') && !['--seed', '--incidents', '--kills'].includes(argv[i - 1])) {
       throw new Error(`unexpected argument ${a}`);
     }
@@ -54,7 +56,7 @@ function parseArgs(argv: string[]): Options {
     seed: value('--seed') ?? Math.floor(Math.random() * 1_000_000),
     incidents: value('--incidents') ?? (short ? 20 : 200),
     concurrency: short ? 5 : 8,
-    kills: value('--kills') ?? (short ? 3 : 10),
+    kills: value('--kills') ?? (short ? 2 : 10),
     short,
     keep: argv.includes('--keep'),
     faults: { rateLimited: 0.08, serverError: 0.05, lostResponse: 0.05 },
@@ -73,7 +75,10 @@ function freePort(): Promise<number> {
   });
 }
 
-const say = (line: string) => process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+const say = (line: string) =>
+  process.stdout.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 interface ChaosLog {
   kills: number;
@@ -91,12 +96,16 @@ async function chaosLoop(
   driving: () => boolean,
 ): Promise<void> {
   const r = prng(options.seed ^ 0x5eed);
-  const plan: ('kill' | 'freeze' | 'restart')[] = [...Array<'kill'>(options.kills).fill('kill'), 'freeze', 'restart'];
+  const plan: ('kill' | 'freeze' | 'restart')[] = [
+    ...Array<'kill'>(options.kills).fill('kill'),
+    'freeze',
+    'restart',
+  ];
   for (let i = plan.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [plan[i], plan[j]] = [plan[j], plan[i]];
   }
-  const [minGap, maxGap] = options.short ? [1500, 3500] : [3000, 9000];
+  const [minGap, maxGap] = options.short ? [1000, 3000] : [3000, 9000];
   for (const what of plan) {
     await sleep(minGap + Math.floor(r() * (maxGap - minGap)));
     const phase = driving() ? 'while driving' : 'while settling';
@@ -127,7 +136,12 @@ async function chaosLoop(
 }
 
 /** Waits until no effect is PENDING or FAILED; retries DEAD ones with retryIntegration, like an operator. */
-async function settle(db: Client, api: Api, hub: HubSupervisor, options: Options): Promise<{ operatorRetries: number }> {
+async function settle(
+  db: Client,
+  api: Api,
+  hub: HubSupervisor,
+  options: Options,
+): Promise<{ operatorRetries: number }> {
   const deadline = Date.now() + options.settleTimeoutMs;
   let operatorRetries = 0;
   let rounds = 0;
@@ -163,7 +177,9 @@ async function settle(db: Client, api: Api, hub: HubSupervisor, options: Options
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  say(`seed ${options.seed} (reproduce: npm run chaos -- ${options.short ? '--short ' : ''}--seed ${options.seed}); ${options.incidents} incidents, ${options.kills} kills, 1 freeze, 1 database restart`);
+  say(
+    `seed ${options.seed} (reproduce: npm run chaos -- ${options.short ? '--short ' : ''}--seed ${options.seed}); ${options.incidents} incidents, ${options.kills} kills, 1 freeze, 1 database restart`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'incident-hub-chaos-'));
   const pg = new PrivatePostgres(dir, await freePort());
   let fakes: VendorFakes | undefined;
@@ -173,7 +189,7 @@ async function main(): Promise<void> {
   try {
     await pg.init();
     say(`private PostgreSQL in ${dir} (socket only, port ${pg.port})`);
-    fakes = await startFakes();
+    fakes = await startFakes({ demoData: true });
     const adminToken = `ih_chaos_${randomBytes(16).toString('hex')}`;
     const hubPort = await freePort();
     const url = `http://127.0.0.1:${hubPort}`;
@@ -198,7 +214,9 @@ async function main(): Promise<void> {
         DATABASE_STATEMENT_TIMEOUT_MS: '5000',
         READYZ_TIMEOUT_MS: '1000',
         ...vendorEnv(fakes),
-        ...(process.env.VENDOR_CONTRACTS_DIR ? { VENDOR_CONTRACTS_DIR: process.env.VENDOR_CONTRACTS_DIR } : {}),
+        ...(process.env.VENDOR_CONTRACTS_DIR
+          ? { VENDOR_CONTRACTS_DIR: process.env.VENDOR_CONTRACTS_DIR }
+          : {}),
       },
       url,
       join(dir, 'hub.log'),
@@ -209,20 +227,31 @@ async function main(): Promise<void> {
     await db.connect();
 
     // the catalogue the demo seed made; its people join the fake Slack workspace
-    const people = (await db.query<{ id: string; email: string; name: string; slack_user_id: string | null }>(
-      `SELECT id, email, name, slack_user_id FROM person WHERE email <> $1 ORDER BY email`,
-      [SYSTEM_ADMIN_EMAIL],
-    )).rows;
+    const people = (
+      await db.query<{ id: string; email: string; name: string; slack_user_id: string | null }>(
+        `SELECT id, email, name, slack_user_id FROM person WHERE email <> $1 ORDER BY email`,
+        [SYSTEM_ADMIN_EMAIL],
+      )
+    ).rows;
     for (const p of people) {
       if (p.slack_user_id && !fakes.slack.users.has(p.slack_user_id)) {
-        fakes.slack.addUser({ id: p.slack_user_id, name: p.email.split('@')[0], real_name: p.name, email: p.email });
+        fakes.slack.addUser({
+          id: p.slack_user_id,
+          name: p.email.split('@')[0],
+          real_name: p.name,
+          email: p.email,
+        });
       }
     }
     const catalogue: Catalogue = {
-      clients: (await db.query<{ slug: string }>('SELECT slug FROM client ORDER BY slug')).rows.map((x) => x.slug),
+      clients: (await db.query<{ slug: string }>('SELECT slug FROM client ORDER BY slug')).rows.map(
+        (x) => x.slug,
+      ),
       people: people.map((p) => p.id),
       teams: (await db.query<{ id: string }>('SELECT id FROM team ORDER BY name')).rows.map((x) => x.id),
-      services: (await db.query<{ id: string }>('SELECT id FROM service ORDER BY name')).rows.map((x) => x.id),
+      services: (await db.query<{ id: string }>('SELECT id FROM service ORDER BY name')).rows.map(
+        (x) => x.id,
+      ),
     };
     // the database connection of this process is only for reading at the end
     await db.end();
@@ -241,7 +270,9 @@ async function main(): Promise<void> {
       driving = false;
     });
     await driven;
-    say(`driver done: ${driver.acked.incidents.length} incidents, ${driver.stats.acknowledged} mutations acknowledged; waiting for the chaos plan to finish`);
+    say(
+      `driver done: ${driver.acked.incidents.length} incidents, ${driver.stats.acknowledged} mutations acknowledged; waiting for the chaos plan to finish`,
+    );
     await chaos;
     if (!hub.running) await hub.start();
 
@@ -261,6 +292,7 @@ async function main(): Promise<void> {
       `chaos run, seed ${options.seed}${options.short ? ' (short)' : ''}: ${seconds} s`,
       `  disturbances  kills ${log.kills}, database freezes ${log.freezes}, database restarts ${log.restarts}; hub exits on its own ${hub.unexpectedExits.length}${hub.unexpectedExits.length ? ` (${hub.unexpectedExits.join(', ')})` : ''}`,
       ...log.events.map((e) => `                 ${e}`),
+      `  hub starts    ${hub.startMs.length}, until ready: median ${median(hub.startMs)} ms, max ${Math.max(...hub.startMs)} ms`,
       `  driver        incidents ${driver.acked.incidents.length}/${options.incidents}, mutations sent ${driver.stats.mutations}, acknowledged ${driver.stats.acknowledged}, answers lost ${driver.stats.lostAnswers} (found done on reading back ${driver.stats.foundDone}), retries ${driver.stats.retried}, errors ${JSON.stringify(driver.stats.errors)}`,
       `  acknowledged  notes ${driver.acked.notes.length}, status updates ${driver.acked.statusUpdates.length}, action items ${driver.acked.actionItems.length}, roles ${driver.acked.roles.length}, stage changes ${driver.acked.stages.length}, escalations ${driver.acked.escalations.length}`,
       `  hub           incidents ${f.incidents}, timeline entries ${f.entries}, effects ${f.effects} ${JSON.stringify(f.effectsByState)}, operator retries ${operatorRetries}`,

@@ -30,6 +30,17 @@ function exactlyOnce(what: string, expected: string[], found: string[], violatio
   }
 }
 
+/** Actions that create something at the vendor: two of them for the same thing is a duplicate. */
+const CREATING = new Set([
+  'slack.openChannel',
+  'slack.announce',
+  'jira.createIssue',
+  'jira.createActionItem',
+  'opsgenie.page',
+  'zendesk.createTicket',
+  'statuspage.openIncident',
+]);
+
 interface EffectRow {
   id: string;
   incident_key: string | null;
@@ -56,7 +67,12 @@ export async function check(
     `SELECT key, summary, idempotency_key FROM incident WHERE summary LIKE $1`,
     [`${prefix}%`],
   );
-  exactlyOnce('incident', acked.incidents.map((i) => i.summary), incidents.map((i) => i.summary), violations);
+  exactlyOnce(
+    'incident',
+    acked.incidents.map((i) => i.summary),
+    incidents.map((i) => i.summary),
+    violations,
+  );
   exactlyOnce(
     'incident idempotency key',
     acked.incidents.map((i) => i.idempotencyKey),
@@ -64,7 +80,9 @@ export async function check(
     violations,
   );
   if (incidents.length !== acked.incidents.length) {
-    violations.push(`${incidents.length} chaos incidents in the database, ${acked.incidents.length} acknowledged`);
+    violations.push(
+      `${incidents.length} chaos incidents in the database, ${acked.incidents.length} acknowledged`,
+    );
   }
   const keys = acked.incidents.map((i) => i.key);
 
@@ -75,8 +93,17 @@ export async function check(
     [keys],
   );
   const byKind = (kind: string) => entries.filter((e) => e.kind === kind);
-  exactlyOnce('note', acked.notes.map((n) => `${n.key} ${n.text}`), byKind('NOTE').map((e) => `${e.key} ${e.text}`), violations);
-  const perIncident = (kind: string, expected: { key: string }[], extra: (key: string) => number = () => 0) => {
+  exactlyOnce(
+    'note',
+    acked.notes.map((n) => `${n.key} ${n.text}`),
+    byKind('NOTE').map((e) => `${e.key} ${e.text}`),
+    violations,
+  );
+  const perIncident = (
+    kind: string,
+    expected: { key: string }[],
+    extra: (key: string) => number = () => 0,
+  ) => {
     for (const key of keys) {
       const want = expected.filter((x) => x.key === key).length + extra(key);
       const got = byKind(kind).filter((e) => e.key === key).length;
@@ -111,10 +138,16 @@ export async function check(
     `SELECT a.id, i.key, a.title, a.status FROM action_item a JOIN incident i ON i.id = a.incident_id WHERE i.key = ANY($1)`,
     [keys],
   );
-  exactlyOnce('action item', acked.actionItems.map((a) => `${a.key} ${a.title}`), items.map((a) => `${a.key} ${a.title}`), violations);
+  exactlyOnce(
+    'action item',
+    acked.actionItems.map((a) => `${a.key} ${a.title}`),
+    items.map((a) => `${a.key} ${a.title}`),
+    violations,
+  );
   for (const a of acked.actionItems) {
     const row = items.find((x) => x.id === a.id);
-    if (row && row.status !== a.status) violations.push(`action item ${a.id}: ${row.status}, acknowledged ${a.status}`);
+    if (row && row.status !== a.status)
+      violations.push(`action item ${a.id}: ${row.status}, acknowledged ${a.status}`);
   }
   const roles = await q<{ key: string; role: string; person_id: string }>(
     `SELECT i.key, r.role, r.person_id FROM role_assignment r JOIN incident i ON i.id = r.incident_id WHERE i.key = ANY($1)`,
@@ -139,19 +172,29 @@ export async function check(
       violations.push(`effect ${e.action} of ${e.incident_key} (${e.dedupe_key}) left ${e.state}`);
     }
   }
+  // two effects that create the same thing (a channel, an issue, a page…) under different keys
   const same = new Map<string, string[]>();
-  for (const e of effects) {
+  for (const e of effects.filter((x) => CREATING.has(x.action))) {
     const k = `${e.incident_key} ${e.action} ${JSON.stringify(e.payload)}`;
     same.set(k, [...(same.get(k) ?? []), e.dedupe_key]);
   }
   for (const [k, dedupeKeys] of same) {
-    if (dedupeKeys.length > 1) violations.push(`the same effect ${dedupeKeys.length} times (${dedupeKeys.join(', ')}): ${k.slice(0, 160)}`);
+    if (dedupeKeys.length > 1) {
+      violations.push(
+        `the same effect ${dedupeKeys.length} times (${dedupeKeys.join(', ')}): ${k.slice(0, 160)}`,
+      );
+    }
   }
 
   // the vendors: each side effect once
   const done = effects.filter((e) => e.state === 'DONE');
   const { slack, jira, opsgenie, zendesk, statuspage } = fakes;
-  const allMessages = [...slack.messagesByChannel.values()].flat();
+  const channels = new Map(
+    done
+      .filter((e) => e.action === 'slack.openChannel')
+      .map((e) => [e.incident_key, String(e.result?.channelId)]),
+  );
+  const channelOf = (key: string | null) => channels.get(key) ?? `(no channel for ${key})`;
   for (const e of done) {
     const p = e.payload;
     switch (e.action) {
@@ -161,23 +204,34 @@ export async function check(
         break;
       }
       case 'slack.post':
-      case 'slack.postTo': {
-        const n = allMessages.filter((m) => m.text?.includes(String(p.ref))).length;
-        if (n !== 1) violations.push(`Slack post ${String(p.ref)} (${e.action} of ${e.incident_key}): ${n} messages, expected 1`);
-        break;
-      }
-      case 'slack.card': {
-        const n = allMessages.filter((m) => m.text?.includes(String(p.marker))).length;
-        if (n !== 1) violations.push(`Slack card ${String(p.marker)} of ${e.incident_key}: ${n} messages, expected 1`);
-        break;
-      }
+      case 'slack.postTo':
+      case 'slack.card':
       case 'slack.announce': {
-        const n = slack.messages(String(p.channel)).filter((m) => m.text?.includes(`#${String(p.channelName)}`) || m.text?.includes(`|${String(p.channelName)}>`)).length;
-        if (n !== 1) violations.push(`Slack announcement of ${e.incident_key} in ${String(p.channel)}: ${n}, expected 1`);
+        // in the channel it went to, the messages carrying its ref (a card: its marker; an
+        // announcement: its text with the channel linked by id)
+        const channel =
+          e.action === 'slack.postTo' || e.action === 'slack.announce'
+            ? String(p.channel)
+            : channelOf(e.incident_key);
+        const needle =
+          e.action === 'slack.card'
+            ? String(p.marker)
+            : e.action === 'slack.announce'
+              ? String(p.text)
+                  .split(`#${String(p.channelName)}`)
+                  .join(`<#${channelOf(e.incident_key)}>`)
+              : String(p.ref);
+        const n = slack.messages(channel).filter((m) => m.text?.includes(needle)).length;
+        if (n !== 1)
+          violations.push(
+            `Slack ${e.action} of ${e.incident_key} in ${channel}: ${n} messages, expected 1 (${needle.slice(0, 60)})`,
+          );
         break;
       }
       case 'jira.createIssue': {
-        const n = [...jira.issues.values()].filter((i) => ((i.fields.labels as string[] | undefined) ?? []).includes(String(p.incidentKey))).length;
+        const n = [...jira.issues.values()].filter((i) =>
+          ((i.fields.labels as string[] | undefined) ?? []).includes(String(p.incidentKey)),
+        ).length;
         if (n !== 1) violations.push(`Jira issues labelled ${String(p.incidentKey)}: ${n}, expected 1`);
         break;
       }
@@ -185,7 +239,9 @@ export async function check(
         const alerts = [...opsgenie.alerts.values()].filter((a) => a.alias === p.alias);
         const count = alerts.reduce((sum, a) => sum + a.count, 0);
         if (alerts.length !== 1 || count !== 1) {
-          violations.push(`Opsgenie alias ${String(p.alias)}: ${alerts.length} alerts created ${count} times, expected once`);
+          violations.push(
+            `Opsgenie alias ${String(p.alias)}: ${alerts.length} alerts created ${count} times, expected once`,
+          );
         }
         break;
       }
@@ -200,13 +256,21 @@ export async function check(
   }
   for (const e of done.filter((x) => x.action === 'jira.createActionItem')) {
     const label = actionItemLabel(String(e.payload.actionItemId));
-    const n = [...jira.issues.values()].filter((i) => ((i.fields.labels as string[] | undefined) ?? []).includes(label)).length;
+    const n = [...jira.issues.values()].filter((i) =>
+      ((i.fields.labels as string[] | undefined) ?? []).includes(label),
+    ).length;
     if (n !== 1) violations.push(`Jira issues labelled ${label}: ${n}, expected 1`);
   }
   for (const fake of [slack, jira, opsgenie, zendesk, statuspage]) {
-    if (fake.invalidCalls.length) violations.push(`${fake.vendor}: ${fake.invalidCalls.length} calls the vendor would refuse (first: ${fake.invalidCalls[0].method} ${fake.invalidCalls[0].path}: ${fake.invalidCalls[0].validationErrors.join('; ')})`);
+    if (fake.invalidCalls.length)
+      violations.push(
+        `${fake.vendor}: ${fake.invalidCalls.length} calls the vendor would refuse (first: ${fake.invalidCalls[0].method} ${fake.invalidCalls[0].path}: ${fake.invalidCalls[0].validationErrors.join('; ')})`,
+      );
     const unserved = fake.unservedCalls;
-    if (unserved.length) violations.push(`${fake.vendor}: ${unserved.length} calls the fake could not serve (first: ${unserved[0].method} ${unserved[0].path})`);
+    if (unserved.length)
+      violations.push(
+        `${fake.vendor}: ${unserved.length} calls the fake could not serve (first: ${unserved[0].method} ${unserved[0].path})`,
+      );
   }
 
   const vendorCalls: Record<string, number> = {};

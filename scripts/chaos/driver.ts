@@ -24,7 +24,13 @@ export type Outcome<T> =
   | { kind: 'lost'; reason: string };
 
 /** Error codes after which a retry may succeed (the hub or its database was away, or busy). */
-const TRANSIENT = new Set(['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'CONFLICT', 'INTERNAL_SERVER_ERROR']);
+const TRANSIENT = new Set([
+  'HUB_DOWN',
+  'SERVICE_UNAVAILABLE',
+  'RATE_LIMITED',
+  'CONFLICT',
+  'INTERNAL_SERVER_ERROR',
+]);
 
 export class Api {
   constructor(
@@ -42,7 +48,10 @@ export class Api {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      return { kind: 'lost', reason: err instanceof Error ? (err.cause as Error)?.message || err.message : '?' };
+      const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
+      // refused: the hub is down and the request never reached it
+      if (cause?.code === 'ECONNREFUSED') return { kind: 'error', code: 'HUB_DOWN', message: cause.message };
+      return { kind: 'lost', reason: cause?.message ?? (err instanceof Error ? err.message : String(err)) };
     }
     let body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
     try {
@@ -51,7 +60,8 @@ export class Api {
       return { kind: 'lost', reason: `HTTP ${res.status}, body unread: ${String(err)}` };
     }
     const error = body.errors?.[0];
-    if (error) return { kind: 'error', code: error.extensions?.code ?? `HTTP_${res.status}`, message: error.message };
+    if (error)
+      return { kind: 'error', code: error.extensions?.code ?? `HTTP_${res.status}`, message: error.message };
     if (!body.data) return { kind: 'lost', reason: `HTTP ${res.status} without data` };
     return { kind: 'ok', data: body.data };
   }
@@ -207,8 +217,9 @@ export class Driver {
         } else {
           refusals = 0;
         }
-        // an INTERNAL_SERVER_ERROR or CONFLICT may come after the transaction committed
-        unanswered = true;
+        // a refused connection or a rate limit did nothing; anything else (a 503, an internal
+        // error, a conflict) may have come after the transaction committed
+        if (out.code !== 'HUB_DOWN' && out.code !== 'RATE_LIMITED') unanswered = true;
       }
       await sleep(150 + Math.floor(Math.random() * 250));
     }
@@ -251,20 +262,33 @@ export class Driver {
       );
       if (ok) this.acked.notes.push({ key, text });
     };
-    const stage = (to: string): Step => async () => {
-      const ok = await this.mutate(`changeStage ${key} ${to}`, STAGE, { incidentKey: key, stage: to }, async () => {
-        const s = await this.state(key);
-        return s && STAGE_ORDER.indexOf(s.stage) >= STAGE_ORDER.indexOf(to) ? true : undefined;
-      });
-      if (ok) this.acked.stages.push({ key, stage: to });
-    };
+    const stage =
+      (to: string): Step =>
+      async () => {
+        const ok = await this.mutate(
+          `changeStage ${key} ${to}`,
+          STAGE,
+          { incidentKey: key, stage: to },
+          async () => {
+            const s = await this.state(key);
+            return s && STAGE_ORDER.indexOf(s.stage) >= STAGE_ORDER.indexOf(to) ? true : undefined;
+          },
+        );
+        if (ok) this.acked.stages.push({ key, stage: to });
+      };
     const ordered: Step[] = [];
     if (r() < 0.7) {
       const personId = pick(people);
       ordered.push(async () => {
         const role = 'SOFTWARE_INCIDENT_MANAGER';
-        const ok = await this.mutate(`assignRole ${key}`, ASSIGN, { incidentKey: key, role, personId }, async () =>
-          (await this.state(key))?.roles.some((x) => x.role === role && x.person.id === personId) ? true : undefined,
+        const ok = await this.mutate(
+          `assignRole ${key}`,
+          ASSIGN,
+          { incidentKey: key, role, personId },
+          async () =>
+            (await this.state(key))?.roles.some((x) => x.role === role && x.person.id === personId)
+              ? true
+              : undefined,
         );
         if (ok) this.acked.roles.push({ key, role, personId });
       });
@@ -283,7 +307,9 @@ export class Driver {
           nextSteps: 'Watch the backlog drain.',
         };
         const ok = await this.mutate(`postStatusUpdate ${key}`, STATUS, input, async () =>
-          (await this.state(key))?.statusUpdates.some((u) => u.clientImpact === clientImpact) ? true : undefined,
+          (await this.state(key))?.statusUpdates.some((u) => u.clientImpact === clientImpact)
+            ? true
+            : undefined,
         );
         if (ok) this.acked.statusUpdates.push({ key, clientImpact });
       });
@@ -314,8 +340,11 @@ export class Driver {
         let status = 'OPEN';
         if (update) {
           await think();
-          const ok = await this.mutate(`updateActionItem ${key}`, UPDATE_ITEM, { id, status: update }, async () =>
-            (await findItem())?.status === update ? true : undefined,
+          const ok = await this.mutate(
+            `updateActionItem ${key}`,
+            UPDATE_ITEM,
+            { id, status: update },
+            async () => ((await findItem())?.status === update ? true : undefined),
           );
           if (ok) status = update;
         }
@@ -332,16 +361,21 @@ export class Driver {
           reason: `chaos escalation ${this.seed}/${index}`,
           idempotencyKey: escalationKey,
         });
-        if (out) this.acked.escalations.push({ key, idempotencyKey: escalationKey, entryId: out.escalate.id });
+        if (out)
+          this.acked.escalations.push({ key, idempotencyKey: escalationKey, entryId: out.escalate.id });
       });
     }
     if (r() < 0.3) ordered.push(stage('MITIGATED'));
     // the notes fall anywhere among the ordered steps
+    let planned = 0;
     for (const step of ordered) {
       steps.push(step);
-      if (noteSlots(r, notes, steps)) steps.push(note);
+      if (planned < notes && r() < 0.5) {
+        steps.push(note);
+        planned += 1;
+      }
     }
-    while (steps.filter((s) => s === note).length < notes) steps.push(note);
+    for (; planned < notes; planned++) steps.push(note);
     for (const step of steps) {
       await think();
       await step();
@@ -358,14 +392,12 @@ export class Driver {
           try {
             await this.incident(index);
           } catch (err) {
-            this.stats.failures.push(`incident #${index}: ${err instanceof Error ? err.message : String(err)}`);
+            this.stats.failures.push(
+              `incident #${index}: ${err instanceof Error ? err.message : String(err)}`,
+            );
           }
         }
       }),
     );
   }
-}
-
-function noteSlots(r: () => number, notes: number, steps: unknown[]): boolean {
-  return steps.length > 0 && r() < 0.5 && notes > 0;
 }

@@ -14,6 +14,8 @@ export class HubSupervisor {
   /** Exits no kill asked for (a crash of the hub itself), with their code or signal. */
   readonly unexpectedExits: string[] = [];
   starts = 0;
+  /** How long each start took until /readyz answered. */
+  readonly startMs: number[] = [];
 
   constructor(
     private readonly env: Record<string, string>,
@@ -50,13 +52,17 @@ export class HubSupervisor {
         if (!this.stopped && !this.child) void this.start().catch(() => undefined);
       }, 500);
     });
-    const deadline = Date.now() + timeoutMs;
+    const begun = Date.now();
+    const deadline = begun + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child !== child) return; // restarted meanwhile
       if (child.exitCode !== null) throw new Error(`the hub exited with ${child.exitCode} while starting`);
       try {
         const res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2000) });
-        if (res.status === 200) return;
+        if (res.status === 200) {
+          this.startMs.push(Date.now() - begun);
+          return;
+        }
       } catch {
         // not listening yet
       }

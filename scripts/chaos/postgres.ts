@@ -73,9 +73,9 @@ export class PrivatePostgres {
   /** The postmaster and every process it started. */
   async pids(): Promise<number[]> {
     const postmaster = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).catch(
-      () => ({ stdout: '' }),
-    );
+    const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)], {
+      encoding: 'utf8',
+    }).catch(() => ({ stdout: '' }));
     return [postmaster, ...stdout.split(/\s+/).filter(Boolean).map(Number)];
   }
 

@@ -235,7 +235,9 @@ describe('Opsgenie fake: faults', () => {
     for (let i = 0; i < 10; i++) {
       try {
         const res = await og('POST', '/v2/alerts', { ...newAlert, alias: `flaky-${i}` });
-        outcomes.push(res.status === 429 ? `429 after ${res.headers.get('retry-after')}` : String(res.status));
+        outcomes.push(
+          res.status === 429 ? `429 after ${res.headers.get('retry-after')}` : String(res.status),
+        );
       } catch {
         outcomes.push('lost');
       }
