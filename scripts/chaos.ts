@@ -75,6 +75,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A hub start on a busy machine (CI shares its cores) can take a minute; a hung one does not. */
+const START_TIMEOUT_MS = 240_000;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 const say = (line: string) =>
@@ -116,7 +119,7 @@ async function chaosLoop(
       log.events.push(`kill -9 ${phase}, down ${down} ms`);
       say(`kill -9 the hub (${log.kills}/${options.kills}) ${phase}; restart in ${down} ms`);
       await sleep(down);
-      await hub.start();
+      await hub.start(START_TIMEOUT_MS);
     } else if (what === 'freeze') {
       const ms = 3000 + Math.floor(r() * 2000);
       say(`freeze the database (SIGSTOP) for ${ms} ms ${phase}`);
@@ -146,7 +149,7 @@ async function settle(
   let operatorRetries = 0;
   let rounds = 0;
   while (Date.now() < deadline) {
-    if (!hub.running) await hub.start().catch(() => undefined);
+    if (!hub.running) await hub.start(START_TIMEOUT_MS).catch(() => undefined);
     const { rows } = await db.query<{ state: string; system: string; key: string | null; n: string }>(
       `SELECT e.state, e.system, i.key, count(*) AS n FROM integration_effect e LEFT JOIN incident i ON i.id = e.incident_id
         WHERE e.state IN ('PENDING', 'FAILED', 'DEAD') GROUP BY 1, 2, 3`,
@@ -221,7 +224,7 @@ async function main(): Promise<void> {
       url,
       join(dir, 'hub.log'),
     );
-    await hub.start(120_000);
+    await hub.start(START_TIMEOUT_MS);
     db = new Client({ connectionString: pg.url() });
     db.on('error', () => undefined);
     await db.connect();
@@ -265,7 +268,10 @@ async function main(): Promise<void> {
     const driver = new Driver(api, options.seed, catalogue);
     const log: ChaosLog = { kills: 0, freezes: 0, restarts: 0, events: [] };
     let driving = true;
-    const chaos = chaosLoop(options, hub, pg, log, () => driving);
+    let chaosError: unknown;
+    const chaos = chaosLoop(options, hub, pg, log, () => driving).catch((err: unknown) => {
+      chaosError = err;
+    });
     const driven = driver.run(options.incidents, options.concurrency).finally(() => {
       driving = false;
     });
@@ -274,7 +280,8 @@ async function main(): Promise<void> {
       `driver done: ${driver.acked.incidents.length} incidents, ${driver.stats.acknowledged} mutations acknowledged; waiting for the chaos plan to finish`,
     );
     await chaos;
-    if (!hub.running) await hub.start();
+    if (chaosError) throw chaosError;
+    if (!hub.running) await hub.start(START_TIMEOUT_MS);
 
     for (const v of VENDORS) fakes[v].flaky(undefined);
     say('vendors healthy again; waiting for the outbox to settle');

@@ -49,7 +49,7 @@ export class HubSupervisor {
       this.log.write(`\n==== exited on its own (${code ?? signal}); restarting\n`);
       this.child = undefined;
       setTimeout(() => {
-        if (!this.stopped && !this.child) void this.start().catch(() => undefined);
+        if (!this.stopped && !this.child) void this.start(240_000).catch(() => undefined);
       }, 500);
     });
     const begun = Date.now();
