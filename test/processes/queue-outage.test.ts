@@ -25,7 +25,7 @@ const lines: string[] = [];
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   database = await openTestDatabase();
-});
+}, 120_000); // the embedded database's start and migrations on a busy machine
 afterAll(async () => {
   await queue?.stop();
   await database?.close();
