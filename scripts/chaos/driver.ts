@@ -185,7 +185,10 @@ export class Driver {
   ): Promise<T | undefined> {
     let unanswered = false;
     let refusals = 0;
-    for (let attempt = 1; attempt <= 400; attempt++) {
+    // a client keeps trying for ten minutes (a hub start can take a minute on a busy machine,
+    // and kills can follow one another)
+    const giveUpAt = Date.now() + 600_000;
+    for (let attempt = 1; Date.now() < giveUpAt; attempt++) {
       if (unanswered && done) {
         const found = await done();
         if (found !== undefined) {
@@ -223,7 +226,7 @@ export class Driver {
       }
       await sleep(150 + Math.floor(Math.random() * 250));
     }
-    this.stats.failures.push(`${label}: never done after 400 tries`);
+    this.stats.failures.push(`${label}: not done after trying for ten minutes`);
     return undefined;
   }
 
