@@ -158,7 +158,7 @@ describeWithServer('crash safety', () => {
           await holder.query('SELECT pg_stat_clear_snapshot()');
           const { rows } = await holder.query<{ pid: number }>(
             `SELECT pid FROM pg_stat_activity
-              WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE external_record SET state = ''SYNCED''%'`,
+              WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE external_record SET state = ''SYNCED''%'`,
           );
           return rows.map((r) => r.pid);
         },
