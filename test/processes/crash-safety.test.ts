@@ -1,6 +1,7 @@
 // A hub process killed with SIGKILL in the middle of carrying out a declaration's vendor work:
 // after a restart every vendor effect of that declaration exists exactly once. Needs a PostgreSQL
 // server (the killed process and its successor share the database).
+import { Client } from 'pg';
 import { SlackFake, ZendeskFake } from '../support/fakes';
 import { buildHub, startHubProcess, type HubProcess } from '../support/hub-process';
 import { findTestServer } from '../support/test-database';
@@ -112,6 +113,96 @@ describeWithServer('crash safety', () => {
       expect(slack.invalidCalls).toEqual([]);
       expect(zendesk.invalidCalls).toEqual([]);
     } finally {
+      await first?.stop('SIGKILL');
+      await second?.stop();
+    }
+  }, 120_000);
+  it('a hub killed between finishing an effect and recording what it made leaves neither: the channel is recorded after restart and what waits for it runs', async () => {
+    // Hold the incident's Slack record row, so the hub's write of the channel id waits on the lock;
+    // kill it while it waits. The effect's DONE must not outlive the missing channel id (found by
+    // the chaos run: DONE in one statement, the id in the next, and the topic, card and
+    // announcement waited for ever).
+    // No post in the client's production channel: the channel is the only Slack effect that
+    // finishes before the channel is recorded, so the update waiting on the row is its own.
+    await t.database.dataSource.query(`UPDATE client SET slack_channel = NULL WHERE slug = 'albertsons'`);
+    // Slack takes a moment (within the hub's vendor timeout) creating the channel, so the row is
+    // held before the hub gets to it.
+    slack.inject({ operation: 'conversations.create', fault: { kind: 'delay', ms: 600 } });
+    let first: HubProcess | undefined = await startHubProcess(env);
+    let second: HubProcess | undefined;
+    const holder = new Client({ connectionString: t.database.url });
+    await holder.connect();
+    try {
+      const res = await fetch(`${first.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.manager}` },
+        body: JSON.stringify({
+          query: DECLARE_INCIDENT,
+          variables: {
+            input: declaration({ clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' }),
+          },
+        }),
+      });
+      const key = ((await res.json()) as { data: { declareIncident: { key: string } } }).data.declareIncident
+        .key;
+      await holder.query('BEGIN');
+      await holder.query(
+        `SELECT 1 FROM external_record r JOIN incident i ON i.id = r.incident_id
+          WHERE i.key = $1 AND r.system = 'SLACK' FOR UPDATE OF r`,
+        [key],
+      );
+      const waiting = await waitFor(
+        'the hub to wait for the Slack record row after opening the channel',
+        async () => {
+          // pg_stat_activity is read once per transaction unless its snapshot is cleared
+          await holder.query('SELECT pg_stat_clear_snapshot()');
+          const { rows } = await holder.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE external_record SET state = ''SYNCED''%'`,
+          );
+          return rows.map((r) => r.pid);
+        },
+        (pids) => pids.length > 0,
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
+      // The process dies, and with it the statement it was waiting on (a process killed a moment
+      // earlier would not have sent it at all).
+      await first.stop('SIGKILL');
+      first = undefined;
+      for (const pid of waiting) await holder.query('SELECT pg_terminate_backend($1)', [pid]);
+      await holder.query('ROLLBACK');
+
+      second = await startHubProcess(env);
+      const url = second.url;
+      const slackEffects = await waitFor(
+        'every Slack effect of the declaration to be DONE after the restart',
+        async () => {
+          const r = await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}` },
+            body: JSON.stringify({ query: INCIDENT_INTEGRATION, variables: { key, system: 'SLACK' } }),
+          });
+          return (
+            (await r.json()) as {
+              data: {
+                incident: {
+                  integrationEffects: { action: string; state: string }[];
+                  externalRecords: { system: string; externalId: string | null }[];
+                };
+              };
+            }
+          ).data.incident;
+        },
+        (now) => now.integrationEffects.length > 0 && now.integrationEffects.every((e) => e.state === 'DONE'),
+        { timeoutMs: 45_000, intervalMs: 250 },
+      );
+      const channel = [...slack.channels.values()].filter((c) => c.name === key);
+      expect(channel).toHaveLength(1);
+      expect(slackEffects.externalRecords.find((r) => r.system === 'SLACK')?.externalId).toBe(channel[0].id);
+      expect(slack.messages('incidents').filter((m) => m.text?.includes(key))).toHaveLength(1);
+      expect(slack.invalidCalls).toEqual([]);
+    } finally {
+      await holder.end();
       await first?.stop('SIGKILL');
       await second?.stop();
     }

@@ -220,4 +220,34 @@ describe('Opsgenie fake: faults', () => {
     expect(opsgenie.alerts.size).toBe(1);
     expect(opsgenie.alertByAlias(newAlert.alias)?.count).toBe(2);
   });
+
+  it('flaky: a drawn share of 429s, 5xxs and lost answers, then normal again once switched off', async () => {
+    // a generator stepping through [0, 1) by tenths (mid-tenth): the first 429, the next 5xx, the next lost, the rest served
+    let step = 0;
+    opsgenie.flaky({
+      rateLimited: 0.1,
+      serverError: 0.1,
+      lostResponse: 0.1,
+      retryAfterSeconds: 3,
+      random: () => (step++ % 10) / 10 + 0.05,
+    });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      try {
+        const res = await og('POST', '/v2/alerts', { ...newAlert, alias: `flaky-${i}` });
+        outcomes.push(
+          res.status === 429 ? `429 after ${res.headers.get('retry-after')}` : String(res.status),
+        );
+      } catch {
+        outcomes.push('lost');
+      }
+    }
+    expect(outcomes).toEqual(['429 after 3', '502', 'lost', '202', '202', '202', '202', '202', '202', '202']);
+    // the lost answer's work was done; the refused ones did none
+    expect([...opsgenie.alerts.values()].map((a) => a.alias).sort()).toEqual(
+      [2, 3, 4, 5, 6, 7, 8, 9].map((i) => `flaky-${i}`),
+    );
+    opsgenie.flaky(undefined);
+    expect((await og('POST', '/v2/alerts', { ...newAlert, alias: 'steady' })).status).toBe(202);
+  });
 });

@@ -1,6 +1,7 @@
 // The durable job queue (pg-boss, in its own `pgboss` schema of the hub's database). Jobs can be
 // sent inside a domain transaction, so they exist exactly when the change committed.
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import PgBoss, { type Job } from 'pg-boss';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
@@ -92,6 +93,41 @@ class SharedConnection implements Executor {
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.closed = true;
+  }
+}
+
+/** The logger of the latest queue started: where a job outcome pg-boss could not record is logged. */
+let outcomeLog: Logger | undefined;
+
+/**
+ * pg-boss (10.x) ends a job with `this.complete(…)` or `this.fail(…)` without awaiting it
+ * (Manager.work): with the database frozen or restarting at that moment, the rejection went
+ * unhandled and ended the process (the chaos run saw it). Their rejections are logged instead;
+ * the promise is still returned, so a caller that awaits sees it. The job stays active, expires
+ * and is retried, and effects are idempotent.
+ */
+function logUnrecordedOutcomes(log: Logger): void {
+  outcomeLog = log;
+  const manager = createRequire(__filename)('pg-boss/src/manager') as { prototype: Record<string, unknown> };
+  for (const method of ['complete', 'fail'] as const) {
+    const original = manager.prototype[method] as ((...args: unknown[]) => Promise<unknown>) & {
+      outcomeLogged?: true;
+    };
+    if (original.outcomeLogged) continue;
+    const logged = Object.assign(
+      function (this: unknown, ...args: unknown[]): Promise<unknown> {
+        const result = original.apply(this, args);
+        result.catch((err: unknown) =>
+          outcomeLog?.warn(
+            { err, queue: args[0], method },
+            'job outcome not recorded: the job expires into a retry',
+          ),
+        );
+        return result;
+      },
+      { outcomeLogged: true as const },
+    );
+    manager.prototype[method] = logged;
   }
 }
 
@@ -201,6 +237,7 @@ export class JobQueue {
           maintenanceIntervalSeconds: settings.recoverySeconds,
         });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
+    logUnrecordedOutcomes(log);
     await boss.start();
     await boss.createQueue(DEAD_LETTER_QUEUE);
     const queue = new JobQueue(boss, settings, connection);

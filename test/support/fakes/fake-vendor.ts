@@ -77,6 +77,19 @@ interface ActiveFault extends FaultRule {
   remaining: number;
 }
 
+/** Faults drawn at random for every request no injected rule matches (a flaky vendor). */
+export interface RandomFaults {
+  /** Share of requests answered 429 with Retry-After (`retryAfterSeconds`, default 1), no work. */
+  rateLimited?: number;
+  /** Share of requests answered with a 5xx (500, 502 or 503), no work. */
+  serverError?: number;
+  /** Share of requests whose work is done and whose answer is lost (the socket is destroyed). */
+  lostResponse?: number;
+  retryAfterSeconds?: number;
+  /** A number in [0, 1): pass a seeded generator to reproduce a run. Default Math.random. */
+  random?: () => number;
+}
+
 export abstract class FakeVendor {
   readonly calls: RecordedCall[] = [];
   /**
@@ -88,6 +101,7 @@ export abstract class FakeVendor {
   inFlight = 0;
   maxInFlight = 0;
   private faults: ActiveFault[] = [];
+  private randomFaults?: RandomFaults;
   private server?: http.Server;
   private serverOrigin?: string;
   private seq = 0;
@@ -173,6 +187,7 @@ export abstract class FakeVendor {
   reset(): void {
     this.calls.length = 0;
     this.faults = [];
+    this.randomFaults = undefined;
     this.seq = 0;
     this.maxInFlight = this.inFlight;
     this.resetState();
@@ -184,6 +199,11 @@ export abstract class FakeVendor {
       fault = { ...fault, retryAfterSeconds: 1 };
     }
     this.faults.push({ ...rule, fault, remaining: rule.times ?? 1 });
+  }
+
+  /** From now on, a share of the requests no injected rule matches misbehaves; undefined: none. */
+  flaky(faults: RandomFaults | undefined): void {
+    this.randomFaults = faults;
   }
 
   /** Faults injected and not yet used up. */
@@ -252,11 +272,28 @@ export abstract class FakeVendor {
         (f.path === undefined ||
           (typeof f.path === 'string' ? f.path === call.path : f.path.test(call.path))),
     );
-    if (index < 0) return undefined;
+    if (index < 0) return this.drawFault();
     const rule = this.faults[index];
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.faults.splice(index, 1);
     return rule.fault;
+  }
+
+  private drawFault(): Fault | undefined {
+    const f = this.randomFaults;
+    if (!f) return undefined;
+    const roll = (f.random ?? Math.random)();
+    const limited = f.rateLimited ?? 0;
+    const failed = limited + (f.serverError ?? 0);
+    if (roll < limited) {
+      return { kind: 'status', status: 429, retryAfterSeconds: f.retryAfterSeconds ?? 1 };
+    }
+    if (roll < failed) {
+      const statuses = [500, 502, 503];
+      return { kind: 'status', status: statuses[Math.floor(((roll - limited) / (failed - limited)) * 3)] };
+    }
+    if (roll < failed + (f.lostResponse ?? 0)) return { kind: 'lostResponse' };
+    return undefined;
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
