@@ -74,7 +74,8 @@ export async function audience(
             const data = result.data;
             if (data?.incidentChanged?.key === incidentKey)
               texts.push(data.incidentChanged.timeline.nodes[0]?.text ?? '');
-            if (data?.timelineEntryAdded?.incident.key === incidentKey) texts.push(data.timelineEntryAdded.text);
+            if (data?.timelineEntryAdded?.incident.key === incidentKey)
+              texts.push(data.timelineEntryAdded.text);
           },
           error: (err) => {
             errors.push(err);
