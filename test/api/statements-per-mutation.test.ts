@@ -12,7 +12,8 @@ import { declaration, startTestHub, type TestHub } from '../support/test-hub';
 
 let t: TestHub;
 beforeAll(async () => {
-  t = await startTestHub({}, { ports: fakePorts() });
+  // TOKEN_CACHE_MS=0: every request reads its token, so each measured one counts exactly one lookup
+  t = await startTestHub({ TOKEN_CACHE_MS: '0' }, { ports: fakePorts() });
 }, 180_000);
 afterAll(async () => {
   await t?.close();

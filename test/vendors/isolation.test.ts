@@ -52,7 +52,8 @@ const zendeskDone = (key: string, started: number, ms = 15_000) =>
 
 describe('vendor isolation', () => {
   it('finishes Zendesk work while Slack hangs', async () => {
-    slack.inject({ operation: 'auth.test', fault: { kind: 'delay', ms: 20_000 }, times: Infinity });
+    // every call hangs (the channel is created first now, before any look-up)
+    slack.inject({ fault: { kind: 'delay', ms: 20_000 }, times: Infinity });
     const started = Date.now();
     const incident = await declare(t, { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' });
     const now = await zendeskDone(incident.key, started);

@@ -113,14 +113,12 @@ export class EffectRunner {
     const loaded = await this.load(handler, job.data.effectId);
     if (!loaded || FINISHED.has(loaded.effect.state)) return;
     const { effect } = loaded;
+    // on the job's span before anything else, so one that only waits its turn says what it is too
+    annotateSpan({ 'incident_hub.vendor': effect.system, 'incident_hub.effect.action': effect.action });
     if (await this.behind(handler, effect, job.data, loaded.ahead)) return;
     const firstRun = effect.attempts === 0 && !job.data.ran;
     const attempts = effect.attempts + 1;
-    annotateSpan({
-      'incident_hub.vendor': effect.system,
-      'incident_hub.effect.action': effect.action,
-      'incident_hub.effect.attempt': attempts,
-    });
+    annotateSpan({ 'incident_hub.effect.attempt': attempts });
     await this.dataSource.query(
       `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
       [effect.id, attempts],

@@ -296,7 +296,7 @@ export class JobQueue {
     await this.boss.insert(
       jobs.map(({ queue, data, delaySeconds }) => ({
         name: queue,
-        data,
+        data: withTraceContext(data),
         ...(delaySeconds ? { startAfter: String(Math.max(1, Math.ceil(delaySeconds))) } : {}),
       })),
       { db: transactionExecutor(manager) },

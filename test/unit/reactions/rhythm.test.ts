@@ -97,6 +97,7 @@ describe('Slack reminders', () => {
         text: intent.payload.text,
         dedupeKey: intent.payload.ref,
         blocks: intent.payload.blocks,
+        fresh: false,
       },
     ]);
   });

@@ -267,7 +267,15 @@ describe('Slack effects through the chat port', () => {
       { method: 'setTopic', args: [channel.channelId, topic.payload.topic] },
       {
         method: 'upsertPinned',
-        args: [{ channel: channel.channelId, marker: `Incident card ${KEY}`, text: card.payload.text }],
+        // fresh: whether no earlier run can have posted it (the unit context is a retry: false)
+        args: [
+          {
+            channel: channel.channelId,
+            marker: `Incident card ${KEY}`,
+            text: card.payload.text,
+            fresh: false,
+          },
+        ],
       },
       { method: 'invite', args: [channel.channelId, ['U01DANA001']] },
       {
@@ -278,6 +286,7 @@ describe('Slack effects through the chat port', () => {
             // the channel by id: Slack shows the name it really has, suffix and all
             text: `:rotating_light: P1 incident ${KEY} declared: Orders not reaching the MFC. Join <#${channel.channelId}> (Meet https://g.co/meet/${KEY}).`,
             dedupeKey: `incident ${KEY} declared`,
+            fresh: false,
             blocks: [
               expect.objectContaining({ type: 'section' }),
               expect.objectContaining({
@@ -319,7 +328,7 @@ describe('Slack effects through the chat port', () => {
     expect(chat.calls).toEqual([]);
     await run(post, chat, { SLACK: 'C0INCIDENT' });
     expect(chat.argsOf('postMessage')).toEqual([
-      [{ channel: 'C0INCIDENT', text: post.payload.text, dedupeKey: post.payload.ref }],
+      [{ channel: 'C0INCIDENT', text: post.payload.text, dedupeKey: post.payload.ref, fresh: false }],
     ]);
   });
 });
