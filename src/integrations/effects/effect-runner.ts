@@ -116,13 +116,16 @@ export class EffectRunner {
     // on the job's span before anything else, so one that only waits its turn says what it is too
     annotateSpan({ 'incident_hub.vendor': effect.system, 'incident_hub.effect.action': effect.action });
     if (await this.behind(handler, effect, job.data, loaded.ahead)) return;
-    const firstRun = effect.attempts === 0 && !job.data.ran;
-    const attempts = effect.attempts + 1;
+    // The attempt is counted atomically: of two jobs of one effect (a crash's recovery beside the
+    // queue's own retry), only the one that counts the first attempt may skip the look-ups.
+    const [{ attempts }] = (await this.dataSource.query(
+      `WITH counted AS (
+         UPDATE integration_effect SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts)
+       SELECT attempts FROM counted`,
+      [effect.id],
+    )) as { attempts: number }[];
+    const firstRun = attempts === 1 && !job.data.ran;
     annotateSpan({ 'incident_hub.effect.attempt': attempts });
-    await this.dataSource.query(
-      `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
-      [effect.id, attempts],
-    );
     const log = this.log.child({
       effectId: effect.id,
       system: effect.system,
