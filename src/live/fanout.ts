@@ -9,6 +9,7 @@
 // the other members are sent to in the same pass. A group's events go out in the order they
 // come, one at a time, so no member sees them reordered.
 import { type ExecutionArgs, type ExecutionResult, subscribe } from 'graphql';
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 
@@ -185,7 +186,11 @@ export class FanOut {
         if (!group.members.size) continue;
         const payload = Buffer.from(JSON.stringify(this.options.prepare(value)));
         this.stats.serialised += 1;
-        for (const member of group.members) this.send(member, payload);
+        // Each socket's frames of this result leave in one write: corked while the members are
+        // sent to, uncorked after (100 subscriptions on a socket: 1 write instead of 100).
+        const corked = new Set<Writable>();
+        for (const member of group.members) this.send(member, payload, corked);
+        for (const stream of corked) stream.uncork();
       }
     } catch (error) {
       failure = error ?? new Error('The subscription stream failed');
@@ -203,17 +208,28 @@ export class FanOut {
     if (this.groups.get(group.key)?.group === group) this.groups.delete(group.key);
   }
 
-  private send(member: Member, payload: Buffer): void {
+  /**
+   * Writes one member's `next` message. A socket's unsent bytes are judged once per result, when
+   * its first member is sent to (before it is corked): what this result adds is on its way.
+   */
+  private send(member: Member, payload: Buffer, corked: Set<Writable>): void {
     const { socket } = member;
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > this.options.maxBufferedBytes) {
-      this.stats.dropped += 1;
-      this.options.log.info(
-        { buffered: socket.bufferedAmount, limit: this.options.maxBufferedBytes },
-        'websocket cut: it stopped reading (WS_MAX_BUFFERED_BYTES)',
-      );
-      socket.terminate();
-      return;
+    const stream = underlyingStream(socket);
+    if (!stream || !corked.has(stream)) {
+      if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+        this.stats.dropped += 1;
+        this.options.log.info(
+          { buffered: socket.bufferedAmount, limit: this.options.maxBufferedBytes },
+          'websocket cut: it stopped reading (WS_MAX_BUFFERED_BYTES)',
+        );
+        socket.terminate();
+        return;
+      }
+      if (stream) {
+        stream.cork();
+        corked.add(stream);
+      }
     }
     socket.send(Buffer.concat([member.head, payload, TAIL]), { binary: false });
     this.stats.sent += 1;
@@ -234,6 +250,16 @@ export class FanOut {
     if (shared !== group.shared) this.options.shared?.(shared - group.shared);
     group.shared = shared;
   }
+}
+
+/**
+ * The TCP stream under a ws socket (ws keeps it as `_socket` and corks it itself around each
+ * frame's two writes; corks nest). Undefined if a ws version stops keeping it there: the frames
+ * are then written one by one, as before.
+ */
+function underlyingStream(socket: WebSocket): Writable | undefined {
+  const stream = (socket as unknown as { _socket?: Writable })._socket;
+  return typeof stream?.cork === 'function' ? stream : undefined;
 }
 
 function isAsyncIterator<T>(value: unknown): value is AsyncIterator<T> & AsyncIterable<T> {
