@@ -114,8 +114,9 @@ export class FakeOnCallPager extends Recorder implements OnCallPager {
   /** Open alerts by alias. */
   readonly open = new Map<string, string>();
 
-  async page(request: Parameters<OnCallPager['page']>[0]): Promise<{ alertId: string }> {
-    this.record('page', request);
+  async page(...args: Parameters<OnCallPager['page']>): Promise<{ alertId: string }> {
+    const [request] = args;
+    this.record('page', ...args); // with `earlier` only when the handler passed it
     let alertId = this.open.get(request.alias);
     if (!alertId) {
       alertId = `alert-${this.open.size + 1}`;

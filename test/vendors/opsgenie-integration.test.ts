@@ -1,9 +1,16 @@
 // Opsgenie end to end: a flow incident pages its service's team once (the key as alias, in the
 // tags and the message), escalate pages another team (a repeat pages once), and mitigation or
 // cancellation closes every alert the incident opened.
+import { OpsgenieClient } from '../../src/integrations/opsgenie/opsgenie.client';
 import { OpsgenieFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
-import { CHANGE_STAGE, ESCALATE, INCIDENT_EFFECT_STATES, INCIDENT_RECORD_IDS } from '../support/operations';
+import {
+  CHANGE_STAGE,
+  ESCALATE,
+  INCIDENT_EFFECT_STATES,
+  INCIDENT_RECORD_IDS,
+  RETRY_INTEGRATION,
+} from '../support/operations';
 import { sleep, waitFor } from '../support/wait-for';
 
 let opsgenie: OpsgenieFake;
@@ -168,5 +175,108 @@ describe('Opsgenie integration', () => {
     await sleep(800);
     expect(await settled(incident.key, 0)).toEqual([]);
     expect(alertsFor(incident.key)).toEqual([]);
+  });
+});
+
+// The chaos run's double page: a page done at Opsgenie whose answer was lost waits for its retry;
+// meanwhile MITIGATED closes the alert, and Opsgenie de-duplicates by alias only while an alert is
+// open, so a retry that looked for an open alert only paged again. Here the retries wait an hour
+// and retryIntegration runs them once the closes are done: the order is certain.
+describe('Opsgenie integration, a page retried after its alert was closed', () => {
+  let slow: TestHub;
+  beforeAll(async () => {
+    slow = await startTestHub({
+      OPSGENIE_API_URL: opsgenie.url,
+      OPSGENIE_API_KEY: opsgenie.apiKey,
+      INTEGRATION_POLL_SECONDS: '0.5',
+      INTEGRATION_RETRY_DELAY_SECONDS: '3600',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  const effects = (key: string) => async () =>
+    (await slow.ok(INCIDENT_EFFECT_STATES, { key, system: 'OPSGENIE' })).incident!.integrationEffects;
+
+  it("pages once, for the incident and for an escalation, when the alert was closed before the page's retry", async () => {
+    opsgenie.inject({ operation: 'createAlert', fault: { kind: 'lostResponse' }, times: 2 });
+    const incident = await declare(slow, {
+      clientImpactLevel: 'EXTENSIVE',
+      clientUrgencyLevel: 'CRITICAL',
+      faultyServiceId: slow.catalogue.orderSync.id,
+    });
+    await waitFor('the page to fail', effects(incident.key), (e) => e[0]?.state === 'FAILED');
+    await slow.ok(ESCALATE, {
+      input: { incidentKey: incident.key, teamId: slow.catalogue.team.id, reason: 'need more hands' },
+    });
+    await waitFor(
+      'the escalation to fail',
+      effects(incident.key),
+      (e) => e.length === 2 && e.every((x) => x.state === 'FAILED'),
+    );
+    // both were carried out: one alert each, open, their answers lost
+    expect(alertsFor(incident.key).map((a) => a.status)).toEqual(['open']);
+    expect(escalationsOf(incident.key).map((a) => a.status)).toEqual(['open']);
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
+      await slow.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
+    }
+    await waitFor(
+      'the closes to be done',
+      effects(incident.key),
+      (e) => e.filter((x) => x.action === 'opsgenie.close' && x.state === 'DONE').length === 2,
+    );
+    expect(alertsFor(incident.key).map((a) => a.status)).toEqual(['closed']);
+    expect(escalationsOf(incident.key).map((a) => a.status)).toEqual(['closed']);
+
+    await slow.ok(RETRY_INTEGRATION, { incidentKey: incident.key, system: 'OPSGENIE' });
+    await waitFor(
+      'every effect to be done',
+      effects(incident.key),
+      (e) => e.length === 4 && e.every((x) => x.state === 'DONE'),
+    );
+    // no second alert: the retries found the closed ones as theirs
+    const [own] = alertsFor(incident.key);
+    expect(alertsFor(incident.key).map((a) => [a.status, a.count])).toEqual([['closed', 1]]);
+    expect(escalationsOf(incident.key).map((a) => [a.status, a.count])).toEqual([['closed', 1]]);
+    const records = await slow.ok<{
+      incident: { externalRecords: { system: string; externalId: string; state: string }[] };
+    }>(INCIDENT_RECORD_IDS, { key: incident.key });
+    expect(records.incident.externalRecords.find((r) => r.system === 'OPSGENIE')?.externalId).toBe(own.id);
+    expect(opsgenie.invalidCalls).toEqual([]);
+  }, 60_000);
+});
+
+describe('Opsgenie client, a page after an earlier try', () => {
+  const request = (alias: string) => ({
+    alias,
+    message: `${alias}: orders stuck`,
+    description: 'orders stuck',
+    tags: [alias],
+    responders: [{ type: 'team' as const, name: 'fs' }],
+    priority: 'P1' as const,
+  });
+  const client = () => new OpsgenieClient({ apiUrl: opsgenie.url, apiKey: opsgenie.apiKey, timeoutMs: 5000 });
+
+  it('reuses the closed alert made since the earlier try, and pages anew over an older closed one', async () => {
+    const pager = client();
+    const since = new Date();
+    const { alertId } = await pager.page(request('ACME-7'));
+    await pager.close('ACME-7', 'mitigated');
+    expect(await pager.page(request('ACME-7'), { since })).toEqual({ alertId });
+    expect(alertsFor('ACME-7').map((a) => [a.id, a.status, a.count])).toEqual([[alertId, 'closed', 1]]);
+
+    // an alert with the alias made well before this page was planned is another one (a key used
+    // again): this page was never made, so it pages
+    opsgenie.alertByAlias('ACME-7')!.createdAt = new Date(since.getTime() - 3_600_000).toISOString();
+    const again = await pager.page(request('ACME-7'), { since });
+    expect(again.alertId).not.toBe(alertId);
+    expect(alertsFor('ACME-7').map((a) => a.status)).toEqual(['closed', 'open']);
+    // a first try reuses no closed alert at all
+    await pager.close('ACME-7', 'mitigated');
+    const first = await pager.page(request('ACME-7'));
+    expect(alertsFor('ACME-7').map((a) => a.status)).toEqual(['closed', 'closed', 'open']);
+    expect(first.alertId).toBe(alertsFor('ACME-7')[2].id);
+    expect(opsgenie.invalidCalls).toEqual([]);
   });
 });

@@ -1,10 +1,16 @@
 // The Opsgenie adapter (HTTP, Alert API v2). An open alert with the incident key as alias is
-// reused rather than duplicated, so a page repeated after a lost answer pages once.
+// reused rather than duplicated, so a page repeated after a lost answer pages once; a repeat also
+// reuses the alert it made when that one was closed meanwhile (see page).
 import { httpFailure, IntegrationError } from '../integration-error';
 import type { AlertState, OnCallPager } from './opsgenie.port';
 
 /** Aliases per list query (the query stays short; a page holds 100 alerts). */
 const ALIASES_PER_QUERY = 50;
+/**
+ * How far Opsgenie's clock may be behind the hub's database (an effect's planning time) when an
+ * alert made by an earlier try of a page is told from an older one with the same alias.
+ */
+const CLOCK_SKEW_MS = 60_000;
 
 interface Envelope<T> {
   data?: T;
@@ -13,9 +19,18 @@ interface Envelope<T> {
 export class OpsgenieClient implements OnCallPager {
   constructor(private readonly options: { apiUrl: string; apiKey: string; timeoutMs: number }) {}
 
-  async page(request: Parameters<OnCallPager['page']>[0]): Promise<{ alertId: string }> {
-    const open = await this.openAlert(request.alias);
-    if (open) return { alertId: open };
+  async page(
+    request: Parameters<OnCallPager['page']>[0],
+    earlier?: Parameters<OnCallPager['page']>[1],
+  ): Promise<{ alertId: string }> {
+    // Opsgenie de-duplicates a create by alias only while the alert is open: once closed (the
+    // incident mitigated before this repeat ran), a create pages again. Get Alert by alias answers
+    // the latest alert, open or closed; a closed one made since an earlier try counts as its.
+    const found = await this.alertByAlias(request.alias);
+    if (found?.status === 'open') return { alertId: found.id };
+    if (found && earlier && Date.parse(found.createdAt) >= earlier.since.getTime() - CLOCK_SKEW_MS) {
+      return { alertId: found.id };
+    }
     const accepted = (await this.call('POST', '/v2/alerts', {
       alias: request.alias,
       message: request.message,
@@ -43,13 +58,13 @@ export class OpsgenieClient implements OnCallPager {
       }
       await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
     }
-    const created = await this.openAlert(request.alias);
-    if (created) return { alertId: created };
+    const created = await this.alertByAlias(request.alias);
+    if (created?.status === 'open') return { alertId: created.id };
     throw new IntegrationError('OPSGENIE', 'UNAVAILABLE', 'alert creation not confirmed yet');
   }
 
   async close(alias: string, note: string): Promise<void> {
-    if (!(await this.openAlert(alias))) return; // already closed, or never opened
+    if ((await this.alertByAlias(alias))?.status !== 'open') return; // already closed, or never opened
     await this.call('POST', `/v2/alerts/${encodeURIComponent(alias)}/close?identifierType=alias`, { note });
   }
 
@@ -103,16 +118,16 @@ export class OpsgenieClient implements OnCallPager {
     return [...latest.values()];
   }
 
-  private async openAlert(alias: string): Promise<string | null> {
+  /** The alert with this alias: the open one, else the latest (closed); null when there is none. */
+  private async alertByAlias(
+    alias: string,
+  ): Promise<{ id: string; status: string; createdAt: string } | null> {
     try {
       const found = (await this.call(
         'GET',
         `/v2/alerts/${encodeURIComponent(alias)}?identifierType=alias`,
-      )) as Envelope<{
-        id: string;
-        status: string;
-      }>;
-      return found.data?.status === 'open' ? found.data.id : null;
+      )) as Envelope<{ id: string; status: string; createdAt: string }>;
+      return found.data ?? null;
     } catch (err) {
       if (err instanceof IntegrationError && err.kind === 'NOT_FOUND') return null;
       throw err;

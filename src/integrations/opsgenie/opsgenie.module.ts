@@ -6,7 +6,7 @@ import { ExternalSystem, Stage } from '../../domain/enums';
 import type { DomainEvent, EventOf } from '../../domain/events';
 import { priorityLabel } from '../../domain/labels';
 import type { ActionOf, EffectIntent, EffectPayloads, TypedEffect } from '../effects/effect-actions';
-import type { EffectHandler, EffectOutcome } from '../effects/effect-runner';
+import type { EffectContext, EffectHandler, EffectOutcome } from '../effects/effect-runner';
 import type { PlanContext, Reactions } from '../effects/effect-planner';
 import type { IncidentView } from '../incident-view';
 import { IntegrationError } from '../integration-error';
@@ -169,7 +169,7 @@ class OpsgenieEffects implements EffectHandler<ExternalSystem.OPSGENIE> {
 
   constructor(private readonly pager: OnCallPager) {}
 
-  async run(effect: TypedEffect<OpsgenieAction>): Promise<EffectOutcome> {
+  async run(effect: TypedEffect<OpsgenieAction>, context: EffectContext): Promise<EffectOutcome> {
     if (effect.action === 'opsgenie.setPriority') {
       const { alias, priority } = effect.payload;
       if (!this.pager.setPriority)
@@ -183,7 +183,11 @@ class OpsgenieEffects implements EffectHandler<ExternalSystem.OPSGENIE> {
       return { result: { closed: alias } };
     }
     const p = effect.payload;
-    const { alertId } = await this.pager.page(p);
+    // After an earlier try the alert may exist and be closed already (the incident mitigated
+    // while this waited for its retry): the pager then reuses it rather than page again.
+    const { alertId } = context.firstRun
+      ? await this.pager.page(p)
+      : await this.pager.page(p, { since: effect.createdAt });
     const own = !p.alias.includes('-escalation-');
     return {
       // the incident's record is its own alert; escalations are recorded on their effects only

@@ -2,16 +2,23 @@
 // de-duplicates open alerts by alias), escalate to a team, close at mitigation.
 
 export interface OnCallPager {
-  /** Page responders; an open alert with the same alias is reused, not duplicated. */
-  page(request: {
-    alias: string;
-    message: string;
-    description: string;
-    tags: readonly string[];
-    responders: readonly { type: 'team' | 'schedule' | 'user'; name: string }[];
-    /** P1 (highest) to P5. */
-    priority: 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
-  }): Promise<{ alertId: string }>;
+  /**
+   * Page responders; an open alert with the same alias is reused, not duplicated. `earlier`: an
+   * earlier try of this page may have made the alert, at or after `since` (a retry, an answer
+   * lost): that alert is reused even when it was closed meanwhile, so the page is made once.
+   */
+  page(
+    request: {
+      alias: string;
+      message: string;
+      description: string;
+      tags: readonly string[];
+      responders: readonly { type: 'team' | 'schedule' | 'user'; name: string }[];
+      /** P1 (highest) to P5. */
+      priority: 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
+    },
+    earlier?: { since: Date },
+  ): Promise<{ alertId: string }>;
   /** Close the alert with this alias, with a note; closing a closed alert is not an error. */
   close(alias: string, note: string): Promise<void>;
   /** Set the priority of the alert with this alias (reconciliation: the hub owns it). */

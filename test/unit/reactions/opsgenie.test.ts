@@ -163,13 +163,25 @@ describe('Opsgenie effects through the pager port', () => {
     const [page] = await new MemoryPlan().plan(opsgenie(), domainEvent('IncidentDeclared'));
     const outcome = await handlerOf(opsgenieModule, pager, config).run(
       effectOf(ExternalSystem.OPSGENIE, page),
-      effectContext(),
+      effectContext({}, { firstRun: true }),
     );
-    expect(pager.argsOf('page')).toEqual([[page.payload]]);
+    // a first run: no earlier try can have made the alert
+    expect(pager.argsOf('page')).toStrictEqual([[page.payload]]);
     expect(outcome).toMatchObject({
       externalId: 'alert-1',
       url: 'https://app.opsgenie.com/alert/detail/alert-1',
     });
+  });
+
+  it('tells the pager, on a run after an earlier try, since when that try may have made the alert', async () => {
+    const pager = new FakeOnCallPager();
+    const [page] = await new MemoryPlan().plan(opsgenie(), domainEvent('IncidentDeclared'));
+    const planned = new Date('2026-03-02T10:00:00Z');
+    await handlerOf(opsgenieModule, pager, config).run(
+      { ...effectOf(ExternalSystem.OPSGENIE, page), createdAt: planned },
+      effectContext({}, { firstRun: false }),
+    );
+    expect(pager.argsOf('page')).toStrictEqual([[page.payload, { since: planned }]]);
   });
 
   it("records an escalation's alert on its effect only, not as the incident's alert", async () => {
