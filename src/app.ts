@@ -266,6 +266,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     metrics,
     metricsToken: config.metricsToken,
     mutationLimiter,
+    // tracing follows requests through Express and Apollo
+    plainQueries: !config.tracing.enabled,
   });
   const websocket = attachWebSocketServer({
     metrics,

@@ -3,9 +3,10 @@
 // requests pass; the database's figures (effects, webhook deliveries, job queues) are read on
 // scrape, one GROUP BY statement each, so a scrape costs three statements whatever the row counts.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type DocumentNode, getOperationAST, GraphQLError } from 'graphql';
+import { type DocumentNode, getOperationAST, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -149,12 +150,17 @@ export class HubMetrics {
    */
   requests(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      const end = this.httpDuration.startTimer();
-      res.once('finish', () => {
-        end({ method: req.method, route: routeOf(req, res), status: String(res.statusCode) });
-      });
+      this.timeRequest(req, res, () => routeOf(req, res));
       next();
     };
+  }
+
+  /** Times one request under the route `route()` names once it has finished. */
+  timeRequest(req: IncomingMessage, res: ServerResponse, route: () => string): void {
+    const end = this.httpDuration.startTimer();
+    res.once('finish', () => {
+      end({ method: req.method, route: route(), status: String(res.statusCode) });
+    });
   }
 
   /** Counts each GraphQL operation Apollo answers, by name and outcome. */
@@ -163,15 +169,24 @@ export class HubMetrics {
       requestDidStart: async () => ({
         willSendResponse: async ({ operationName, operation, response }) => {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          const code = errors?.[0]?.extensions?.code;
-          this.operations.inc({
-            operation: this.operationLabel(operationName ?? null),
-            type: operation?.operation ?? 'unknown',
-            outcome: errors?.length ? (typeof code === 'string' ? code : 'ERROR') : 'ok',
-          });
+          this.answered(operationName ?? null, operation?.operation ?? 'unknown', errors);
         },
       }),
     };
+  }
+
+  /** Counts an operation answered over HTTP, with the errors its response carries. */
+  answered(
+    operationName: string | null,
+    type: string,
+    errors: readonly GraphQLFormattedError[] | undefined,
+  ): void {
+    const code = errors?.[0]?.extensions?.code;
+    this.operations.inc({
+      operation: this.operationLabel(operationName),
+      type,
+      outcome: errors?.length ? (typeof code === 'string' ? code : 'ERROR') : 'ok',
+    });
   }
 
   /** Counts an operation refused before Apollo ran it (no token, a limit, the database down). */

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -22,6 +22,7 @@ import type { HubMetrics } from './metrics';
 import { packageRoot } from '../package-root';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
+import { plainQueries, type LoggedRequest, type PlainQueries, type RequestParams } from './plain-queries';
 import { createErrorFormatter, serviceUnavailable } from '../schema/errors';
 import { isDatabaseUnavailable } from '../database/unavailable';
 import { httpErrorHandler, notFound } from './http-errors';
@@ -49,6 +50,11 @@ export interface HttpOptions {
   /** The hub's Prometheus metrics, served on GET /metrics (requiring `metricsToken` when given). */
   metrics?: HubMetrics;
   metricsToken?: string;
+  /**
+   * Answer plain queries on POST /graphql without Express and Apollo's pipeline (plain-queries.ts);
+   * off while tracing, whose spans follow Express's and Apollo's.
+   */
+  plainQueries?: boolean;
 }
 
 export interface HubHttpServer {
@@ -68,44 +74,58 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
-  const server = createServer(app);
+  // Plain queries are answered before Express (plain-queries.ts); their body is read by the same
+  // JSON parser, and a request it refuses or that is not a plain query goes on to Express with it.
+  const jsonBody = express.json({ limit: '256kb' });
+  const bodyErrors = new WeakMap<IncomingMessage, unknown>();
+  let plain: PlainQueries | null = null;
+  const server = createServer((req, res) => {
+    if (!plain?.mayTake(req)) {
+      app(req, res);
+      return;
+    }
+    jsonBody(req as express.Request, res as express.Response, (err?: unknown) => {
+      if (err) bodyErrors.set(req, err);
+      if (err || !plain!.serve(req, res)) app(req, res);
+    });
+  });
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
 
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      // The serializers below read the request and response themselves: pino-http's wrappers
-      // would first copy every header of both, on every request, for fields no line keeps.
-      wrapSerializers: false,
-      serializers: {
-        req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
-          id: req.id,
-          method: req.method,
-          // a token in the address (`?token=`, the wallboard's and the exports' links) is not
-          // logged, nor is any other query value
-          url: redactUrl(req.originalUrl ?? req.url),
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        err: serializeError,
-      },
-    }),
-  );
+  const logRequest = pinoHttp({
+    logger: log,
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // The serializers below read the request and response themselves: pino-http's wrappers
+    // would first copy every header of both, on every request, for fields no line keeps.
+    wrapSerializers: false,
+    serializers: {
+      req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
+        id: req.id,
+        method: req.method,
+        // a token in the address (`?token=`, the wallboard's and the exports' links) is not
+        // logged, nor is any other query value
+        url: redactUrl(req.originalUrl ?? req.url),
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
+    },
+  });
+  app.use(logRequest);
 
   // Every request is timed, under its route template (see metrics.ts).
   if (options.metrics) app.use(options.metrics.requests());
 
-  app.use(browserSafety(options.corsOrigins ?? []));
+  const safety = browserSafety(options.corsOrigins ?? []);
+  app.use(safety.handlers);
 
   // For Prometheus: open, or behind METRICS_TOKEN (README, Configuration).
   if (options.metrics) app.get('/metrics', options.metrics.handler(options.metricsToken));
@@ -156,7 +176,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   app.use('/export', exportRouter(services));
 
   const protection = apolloLimits(limits);
-  const admit = requestGate({
+  const formatError = createErrorFormatter(log, options.devErrors);
+  const gate = requestGate({
     schema,
     limitRules: protection.validationRules,
     limits,
@@ -182,7 +203,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     // own handler would stop it concurrently, and a second stop() waits forever in Apollo 5.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: options.devErrors,
-    formatError: createErrorFormatter(log, options.devErrors),
+    formatError,
     plugins: [
       ...protection.plugins,
       accessPlugin(limits, options.mutationLimiter),
@@ -198,37 +219,61 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     res.redirect(302, '/graphql');
   });
 
+  /** A request's context once the gate admits it, or its refusal (counted). */
+  const admit = async (req: LoggedRequest, params: RequestParams | undefined): Promise<HubContext> => {
+    const bearer = bearerOf(req.headers.authorization);
+    const log = req.log!;
+    const { actor, document } = await gate({
+      bearer,
+      query: params?.query,
+      variables: params?.variables,
+      operationName: params?.operationName,
+    }).catch((err: unknown) => {
+      const refusal = refusalOf(err, log);
+      // Apollo's plugins never see an operation refused here: it is counted as it is refused.
+      options.metrics?.refused(params?.operationName, refusal);
+      throw refusal;
+    });
+    return {
+      requestId: String(req.id),
+      log,
+      bearer,
+      actor,
+      limitsChecked: document !== null,
+      loaders: createLoaders(services.dataSource, services.reconciler),
+      hub: services,
+    };
+  };
+
   app.use(
     '/graphql',
-    express.json({ limit: '256kb' }),
+    (req, res, next) => {
+      // the body the plain-query path read and the parser refused
+      if (bodyErrors.has(req)) next(bodyErrors.get(req));
+      else jsonBody(req, res, next);
+    },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const bearer = bearerOf(req.headers.authorization);
-        const params = (req.method === 'GET' ? req.query : req.body) as
-          { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
-        const { actor, document } = await admit({
-          bearer,
-          query: params?.query,
-          variables: params?.variables,
-          operationName: params?.operationName,
-        }).catch((err: unknown) => {
-          const refusal = refusalOf(err, req.log);
-          // Apollo's plugins never see an operation refused here: it is counted as it is refused.
-          options.metrics?.refused(params?.operationName, refusal);
-          throw refusal;
-        });
-        return {
-          requestId: String(req.id),
-          log: req.log,
-          bearer,
-          actor,
-          limitsChecked: document !== null,
-          loaders: createLoaders(services.dataSource, services.reconciler),
-          hub: services,
-        };
-      },
+      context: ({ req }) =>
+        admit(req, (req.method === 'GET' ? req.query : req.body) as RequestParams | undefined),
     }),
   );
+
+  if (options.plainQueries) {
+    const etag = app.get('etag fn') as ((body: string, encoding: string) => string | undefined) | undefined;
+    plain = plainQueries({
+      schema,
+      validationRules: protection.validationRules,
+      gate,
+      formatError,
+      devErrors: options.devErrors,
+      maxResponseBytes: limits.maxResponseBytes,
+      metrics: options.metrics,
+      logRequest: (req, res) => logRequest(req, res),
+      browserSafety: (req, res) => safety.applyTo(req, res),
+      admit,
+      etag: (body) => etag?.(body, 'utf8'),
+    });
+  }
 
   // Last: Express's own handlers answer HTML, with stack traces unless NODE_ENV is production.
   app.use(notFound);

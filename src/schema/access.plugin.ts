@@ -81,9 +81,16 @@ const ADMITTED_TEXTS = 1000;
  * above). A request without a query text (a persisted-query hash) skips step 2; Apollo refuses
  * what it cannot run.
  */
-export function requestGate(
-  options: GateOptions,
-): (request: GateRequest) => Promise<{ actor: Actor; document: DocumentNode | null }> {
+export interface Gate {
+  (request: GateRequest): Promise<{ actor: Actor; document: DocumentNode | null }>;
+  /**
+   * Step 2's first half alone: the text parsed and within the limit rules (kept as the gate keeps
+   * it), or a thrown GraphQLError. Nothing is refused by calling it: the gate decides.
+   */
+  parse(query: string): DocumentNode;
+}
+
+export function requestGate(options: GateOptions): Gate {
   // Texts that passed parsing and the limit rules, most recently used last: clients send the same
   // few operations again and again, and neither step depends on the variables.
   const admitted = new Map<string, DocumentNode>();
@@ -114,7 +121,7 @@ export function requestGate(
     admitted.set(query, document);
     return document;
   };
-  return async ({ bearer, query, variables, operationName }) => {
+  const gate = async ({ bearer, query, variables, operationName }: GateRequest) => {
     if (!bearer) throw unauthenticated(null);
     let document: DocumentNode | null = null;
     if (typeof query === 'string') {
@@ -130,6 +137,7 @@ export function requestGate(
     }
     return { actor, document };
   };
+  return Object.assign(gate, { parse: parsedWithinLimits });
 }
 
 function variablesOf(raw: unknown): Record<string, unknown> | undefined {
@@ -180,14 +188,16 @@ export function accessPlugin(
           if (metrics.persistedQueryHit && operation?.operation === 'mutation') {
             await limitMutation(mutations, contextValue.actor);
           }
-          contextValue.log.debug(
-            { personId: contextValue.actor.personId, operation: request.operationName },
-            'operation',
-          );
+          logOperation(contextValue, request.operationName);
         },
       };
     },
   };
+}
+
+/** The debug line of an operation about to run (its actor is known). */
+export function logOperation(context: HubContext, operationName: string | undefined): void {
+  context.log.debug({ personId: context.actor?.personId, operation: operationName }, 'operation');
 }
 
 /** The secret of an `Authorization: Bearer <secret>` header, or null. */

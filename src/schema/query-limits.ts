@@ -142,11 +142,48 @@ export function checkOperation(
   variables: Record<string, unknown> | undefined,
   limits: QueryLimits,
 ): GraphQLError | null {
-  return (
+  // The page sizes and the cost read only the variables given as "first"; the literal texts none.
+  // A document that passed them with the same values of those variables passes them again (the
+  // same document object: requestGate keeps the texts it parsed), so only the variables' texts are
+  // left to check.
+  const key = pageVariablesKey(document, variables);
+  const passed = passedChecks.get(document);
+  if (passed?.has(key)) return variableTextProblem(variables);
+  const problem =
     checkPageSizes(document, variables, limits.maxPageSize) ??
     checkCost(schema, document, variables, limits) ??
-    checkTexts(document, variables)
-  );
+    checkTexts(document, variables);
+  if (!problem) {
+    const kept = passed ?? new Set<string>();
+    if (kept.size >= PASSED_PER_DOCUMENT) kept.clear();
+    kept.add(key);
+    if (!passed) passedChecks.set(document, kept);
+  }
+  return problem;
+}
+
+/** Per document, the values of its page-size variables with which it passed the limits. */
+const passedChecks = new WeakMap<DocumentNode, Set<string>>();
+const PASSED_PER_DOCUMENT = 32;
+/** Per document, the variables it passes as "first" (all the page sizes and the cost read). */
+const pageVariables = new WeakMap<DocumentNode, readonly string[]>();
+
+/** The page-size variables' values (given, or not: their defaults apply) as one string. */
+function pageVariablesKey(document: DocumentNode, variables: Record<string, unknown> | undefined): string {
+  let names = pageVariables.get(document);
+  if (!names) {
+    const found = new Set<string>();
+    visit(document, {
+      Argument(node) {
+        if (node.name.value === 'first' && node.value.kind === Kind.VARIABLE)
+          found.add(node.value.name.value);
+      },
+    });
+    names = [...found];
+    pageVariables.set(document, names);
+  }
+  if (names.length === 0) return '';
+  return JSON.stringify(names.map((name) => (variables && name in variables ? [variables[name]] : 0)));
 }
 
 /** Variable defaults by name, and a reader of a value node with the variables' values. */
@@ -332,14 +369,21 @@ function checkCost(
   );
 }
 
+/** A text in the variables no field may hold. */
+function variableTextProblem(variables: Record<string, unknown> | undefined): GraphQLError | null {
+  const [inVariable] = valueProblems(variables ?? {});
+  return inVariable
+    ? refusal(`${inVariable.field}: ${inVariable.message}`, undefined, { field: inVariable.field })
+    : null;
+}
+
 /** Texts no field may hold (NUL, unpaired surrogates), in the variables or the operation's literals. */
 function checkTexts(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
 ): GraphQLError | null {
-  const [inVariable] = valueProblems(variables ?? {});
-  if (inVariable)
-    return refusal(`${inVariable.field}: ${inVariable.message}`, undefined, { field: inVariable.field });
+  const inVariable = variableTextProblem(variables);
+  if (inVariable) return inVariable;
   let problem: GraphQLError | null = null;
   visit(document, {
     StringValue(node, _key, parent, _path, ancestors) {
@@ -378,7 +422,11 @@ export function responseCeiling(maxResponseBytes: number): ApolloServerPlugin {
 
 /** The error that replaces a result larger than the ceiling, or null when it fits. */
 export function oversizedResponse(result: unknown, maxResponseBytes: number): GraphQLError | null {
-  const bytes = Buffer.byteLength(JSON.stringify(result));
+  return oversizedBody(Buffer.byteLength(JSON.stringify(result)), maxResponseBytes);
+}
+
+/** The same, from the size of the result's JSON. */
+export function oversizedBody(bytes: number, maxResponseBytes: number): GraphQLError | null {
   if (bytes <= maxResponseBytes) return null;
   return new GraphQLError(
     `Response size limit: the response would be ${bytes} bytes, over the limit of ` +
