@@ -45,21 +45,30 @@ export interface IncidentPageArgs {
 
 type WithId = ObjectLiteral & { id: string };
 
-/** One loader per relation, sharing the request's data source; `reconciler` reads the vendors' records. */
-export function createLoaders(dataSource: DataSource, reconciler?: Reconciler) {
-  const byId = <E extends WithId>(entity: EntityTarget<E>) =>
+/** What a request's loaders read from. */
+interface Sources {
+  readonly dataSource: DataSource;
+  /** Reads the vendors' records. */
+  readonly reconciler?: Reconciler;
+}
+
+const byId =
+  <E extends WithId>(entity: EntityTarget<E>) =>
+  ({ dataSource }: Sources) =>
     new DataLoader<string, E | null>(async (ids) => {
       const rows = await dataSource.getRepository(entity).findBy({ id: In([...ids]) } as never);
       const map = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => map.get(id) ?? null);
     });
 
-  /** Rows of `entity` whose `column` is one of the keys, grouped by that key. */
-  const groupedBy = <E extends ObjectLiteral>(
+/** Rows of `entity` whose `column` is one of the keys, grouped by that key. */
+const groupedBy =
+  <E extends ObjectLiteral>(
     entity: EntityTarget<E>,
     property: keyof E & string,
     options: { where?: string; order?: Record<string, 'ASC' | 'DESC'> } = {},
   ) =>
+  ({ dataSource }: Sources) =>
     new DataLoader<string, E[]>(async (keys) => {
       const q = dataSource
         .getRepository(entity)
@@ -70,83 +79,116 @@ export function createLoaders(dataSource: DataSource, reconciler?: Reconciler) {
       return groupRows(keys, await q.getMany(), (r) => r[property] as string);
     });
 
-  /** Entities reached through a join table, grouped by the incident. */
+/** Entities reached through a join table, grouped by the incident. */
+const throughJoin =
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  const throughJoin = <E extends WithId>(entity: EntityTarget<E>, join: Function, fk: string) =>
-    new DataLoader<string, E[]>(async (incidentIds) => {
-      const rows = await dataSource
-        .getRepository(entity)
-        .createQueryBuilder('e')
-        .innerJoin(join, 'j', `j.${fk} = e.id`)
-        .addSelect('j.incident_id', 'incident_id')
-        .where('j.incident_id IN (:...ids)', { ids: incidentIds })
-        .orderBy('e.id')
-        .getRawAndEntities();
-      const entities = new Map(rows.entities.map((e) => [e.id, e]));
-      const pairs = rows.raw.map((raw: Record<string, unknown>) => ({
-        incidentId: raw.incident_id as string,
-        entity: entities.get(raw.e_id as string)!,
-      }));
-      return groupRows(incidentIds, pairs, (p) => p.incidentId).map((list) => list.map((p) => p.entity));
-    });
+  <E extends WithId>(entity: EntityTarget<E>, join: Function, fk: string) =>
+    ({ dataSource }: Sources) =>
+      new DataLoader<string, E[]>(async (incidentIds) => {
+        const rows = await dataSource
+          .getRepository(entity)
+          .createQueryBuilder('e')
+          .innerJoin(join, 'j', `j.${fk} = e.id`)
+          .addSelect('j.incident_id', 'incident_id')
+          .where('j.incident_id IN (:...ids)', { ids: incidentIds })
+          .orderBy('e.id')
+          .getRawAndEntities();
+        const entities = new Map(rows.entities.map((e) => [e.id, e]));
+        const pairs = rows.raw.map((raw: Record<string, unknown>) => ({
+          incidentId: raw.incident_id as string,
+          entity: entities.get(raw.e_id as string)!,
+        }));
+        return groupRows(incidentIds, pairs, (p) => p.incidentId).map((list) => list.map((p) => p.entity));
+      });
 
-  return {
-    person: byId(Person),
-    // People reached through different relations get loaders of their own, so that each relation
-    // level costs exactly one statement, whatever order the database answers in.
-    rolePerson: byId(Person),
-    timelineActor: byId(Person),
-    actionItemOwner: byId(Person),
-    service: byId(Service),
-    team: byId(Team),
-    client: byId(Client),
-    incident: byId(Incident),
-    incidentAffectedClients: throughJoin(Client, IncidentAffectedClient, 'client_id'),
-    incidentAffectedSites: throughJoin(Site, IncidentAffectedSite, 'site_id'),
-    activeRoles: groupedBy(RoleAssignment, 'incidentId', {
-      where: 'x.relieved_at IS NULL',
-      order: { assignedAt: 'ASC', id: 'ASC' },
-    }),
-    allRoles: groupedBy(RoleAssignment, 'incidentId', { order: { assignedAt: 'ASC', id: 'ASC' } }),
-    statusUpdates: groupedBy(StatusUpdate, 'incidentId', { order: { postedAt: 'DESC', id: 'ASC' } }),
-    actionItems: groupedBy(ActionItem, 'incidentId', { order: { dueDate: 'ASC', id: 'ASC' } }),
-    externalRecords: groupedBy(ExternalRecord, 'incidentId', { order: { system: 'ASC' } }),
-    integrationEffects: groupedBy(IntegrationEffect, 'incidentId', {
-      order: { createdAt: 'ASC', id: 'ASC' },
-    }),
-    supportTickets: groupedBy(SupportTicket, 'incidentId', { order: { linkedAt: 'ASC', id: 'ASC' } }),
-    incidentAlerts: groupedBy(Alert, 'incidentId', { order: { firstSeenAt: 'ASC', id: 'ASC' } }),
-    site: byId(Site),
-    supportTicketCount: countBy(dataSource, SupportTicket, 'incident_id'),
-    clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
-    clientDistributionLists: groupedBy(DistributionList, 'clientId', { order: { name: 'ASC' } }),
-    teamServices: groupedBy(Service, 'teamId', { order: { name: 'ASC' } }),
-    teamMembers: groupedBy(Person, 'teamId', { order: { name: 'ASC' } }),
-    clientIncidents: incidentPageLoader(dataSource, IncidentAffectedClient, 'client_id'),
-    clientIncidentCount: incidentCountLoader(dataSource, IncidentAffectedClient, 'client_id'),
-    siteIncidents: incidentPageLoader(dataSource, IncidentAffectedSite, 'site_id'),
-    siteIncidentCount: incidentCountLoader(dataSource, IncidentAffectedSite, 'site_id'),
-    timeline: timelineLoader(dataSource),
-    timelineCount: timelineCountLoader(dataSource),
-    // Reconciliation: each vendor's records of the whole request in one batched read (cached for
-    // the request only); a vendor failure fails the records of that batch, not the query.
-    live: {
-      JIRA: liveLoader(reconciler, 'JIRA'),
-      OPSGENIE: liveLoader(reconciler, 'OPSGENIE'),
-      ZENDESK: liveLoader(reconciler, 'ZENDESK'),
-    },
-    reconcileSide: new DataLoader<string, IncidentSide | null>(async (ids) => {
+/** One loader per relation, made from the request's sources. */
+const FACTORIES = {
+  person: byId(Person),
+  // People reached through different relations get loaders of their own, so that each relation
+  // level costs exactly one statement, whatever order the database answers in.
+  rolePerson: byId(Person),
+  timelineActor: byId(Person),
+  actionItemOwner: byId(Person),
+  service: byId(Service),
+  team: byId(Team),
+  client: byId(Client),
+  incident: byId(Incident),
+  incidentAffectedClients: throughJoin(Client, IncidentAffectedClient, 'client_id'),
+  incidentAffectedSites: throughJoin(Site, IncidentAffectedSite, 'site_id'),
+  activeRoles: groupedBy(RoleAssignment, 'incidentId', {
+    where: 'x.relieved_at IS NULL',
+    order: { assignedAt: 'ASC', id: 'ASC' },
+  }),
+  allRoles: groupedBy(RoleAssignment, 'incidentId', { order: { assignedAt: 'ASC', id: 'ASC' } }),
+  statusUpdates: groupedBy(StatusUpdate, 'incidentId', { order: { postedAt: 'DESC', id: 'ASC' } }),
+  actionItems: groupedBy(ActionItem, 'incidentId', { order: { dueDate: 'ASC', id: 'ASC' } }),
+  externalRecords: groupedBy(ExternalRecord, 'incidentId', { order: { system: 'ASC' } }),
+  integrationEffects: groupedBy(IntegrationEffect, 'incidentId', {
+    order: { createdAt: 'ASC', id: 'ASC' },
+  }),
+  supportTickets: groupedBy(SupportTicket, 'incidentId', { order: { linkedAt: 'ASC', id: 'ASC' } }),
+  incidentAlerts: groupedBy(Alert, 'incidentId', { order: { firstSeenAt: 'ASC', id: 'ASC' } }),
+  site: byId(Site),
+  supportTicketCount: ({ dataSource }: Sources) => countBy(dataSource, SupportTicket, 'incident_id'),
+  clientSites: groupedBy(Site, 'clientId', { order: { siteId: 'ASC' } }),
+  clientDistributionLists: groupedBy(DistributionList, 'clientId', { order: { name: 'ASC' } }),
+  teamServices: groupedBy(Service, 'teamId', { order: { name: 'ASC' } }),
+  teamMembers: groupedBy(Person, 'teamId', { order: { name: 'ASC' } }),
+  clientIncidents: ({ dataSource }: Sources) =>
+    incidentPageLoader(dataSource, IncidentAffectedClient, 'client_id'),
+  clientIncidentCount: ({ dataSource }: Sources) =>
+    incidentCountLoader(dataSource, IncidentAffectedClient, 'client_id'),
+  siteIncidents: ({ dataSource }: Sources) => incidentPageLoader(dataSource, IncidentAffectedSite, 'site_id'),
+  siteIncidentCount: ({ dataSource }: Sources) =>
+    incidentCountLoader(dataSource, IncidentAffectedSite, 'site_id'),
+  timeline: ({ dataSource }: Sources) => timelineLoader(dataSource),
+  timelineCount: ({ dataSource }: Sources) => timelineCountLoader(dataSource),
+  // Reconciliation: each vendor's records of the whole request in one batched read (cached for
+  // the request only); a vendor failure fails the records of that batch, not the query.
+  live: ({ reconciler }: Sources) => ({
+    JIRA: liveLoader(reconciler, 'JIRA'),
+    OPSGENIE: liveLoader(reconciler, 'OPSGENIE'),
+    ZENDESK: liveLoader(reconciler, 'ZENDESK'),
+  }),
+  reconcileSide: ({ dataSource, reconciler }: Sources) =>
+    new DataLoader<string, IncidentSide | null>(async (ids) => {
       const sides = reconciler
         ? await reconciler.sides(dataSource.manager, ids)
         : new Map<string, IncidentSide>();
       return ids.map((id) => sides.get(id) ?? null);
     }),
-    pendingActions: new DataLoader<string, ReadonlySet<string>>(async (ids) => {
+  pendingActions: ({ dataSource, reconciler }: Sources) =>
+    new DataLoader<string, ReadonlySet<string>>(async (ids) => {
       const pending = reconciler ? await reconciler.pendingActions(dataSource.manager, ids) : new Map();
       return ids.map((id) => pending.get(id) ?? new Set<string>());
     }),
-    openDrifts: groupedBy(ReconcileDrift, 'incidentId', { where: 'x.resolved_at IS NULL' }),
-  };
+  openDrifts: groupedBy(ReconcileDrift, 'incidentId', { where: 'x.resolved_at IS NULL' }),
+};
+
+export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };
+
+const SOURCES = Symbol('sources');
+
+/** Each loader made on first use, then kept by the request's loaders (a request reads a few). */
+const LAZY_LOADERS: object = Object.create(null);
+for (const [name, make] of Object.entries(FACTORIES)) {
+  Object.defineProperty(LAZY_LOADERS, name, {
+    get(this: { [SOURCES]: Sources }) {
+      const loader: unknown = make(this[SOURCES]);
+      Object.defineProperty(this, name, { value: loader, enumerable: true });
+      return loader;
+    },
+  });
+}
+
+/**
+ * The loaders of one request, sharing its data source; `reconciler` reads the vendors' records.
+ * Each is made the first time the request reads it.
+ */
+export function createLoaders(dataSource: DataSource, reconciler?: Reconciler): Loaders {
+  const loaders = Object.create(LAZY_LOADERS) as Loaders & { [SOURCES]: Sources };
+  loaders[SOURCES] = { dataSource, reconciler };
+  return loaders;
 }
 
 function liveLoader(reconciler: Reconciler | undefined, system: ReconciledSystem) {
@@ -160,8 +202,6 @@ function liveLoader(reconciler: Reconciler | undefined, system: ReconciledSystem
     }
   });
 }
-
-export type Loaders = ReturnType<typeof createLoaders>;
 
 function groupRows<R>(keys: readonly string[], rows: R[], keyOf: (row: R) => string): R[][] {
   const groups = new Map<string, R[]>(keys.map((k) => [k, []]));
