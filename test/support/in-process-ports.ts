@@ -119,10 +119,20 @@ export class FakeOnCallPager extends Recorder implements OnCallPager {
     this.record('page', ...args); // with `earlier` only when the handler passed it
     let alertId = this.open.get(request.alias);
     if (!alertId) {
-      alertId = `alert-${this.open.size + 1}`;
+      alertId = `alert-${this.made.length + 1}`;
       this.open.set(request.alias, alertId);
+      this.made.push({ alias: request.alias, alertId, createdAt: new Date() });
     }
     return { alertId };
+  }
+
+  /** Every alert made, open or closed, oldest first. */
+  readonly made: { alias: string; alertId: string; createdAt: Date }[] = [];
+
+  async earlierAlert(alias: string, since: Date): Promise<string | null> {
+    this.record('earlierAlert', alias, since);
+    const latest = this.made.findLast((a) => a.alias === alias);
+    return this.open.get(alias) ?? (latest && latest.createdAt >= since ? latest.alertId : null);
   }
 
   async close(alias: string, note: string): Promise<void> {

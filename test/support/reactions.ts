@@ -180,13 +180,24 @@ export function effectOf(
  */
 export function effectContext(
   externalIds: Partial<Record<ExternalSystem, string>> = {},
-  options: { superseded?: boolean; batch?: TypedEffect[]; firstRun?: boolean; plannedBefore?: boolean } = {},
+  options: {
+    superseded?: boolean;
+    batch?: TypedEffect[];
+    firstRun?: boolean;
+    plannedBefore?: boolean;
+    /** The effects planned after this one, as action and payload (EffectContext.plannedAfter). */
+    plannedAfter?: { action: string; payload: Record<string, unknown> }[];
+  } = {},
 ): EffectContext {
   return {
     firstRun: options.firstRun ?? false,
     plannedBefore: async () => options.plannedBefore ?? true,
     externalId: async (system) => externalIds[system] ?? null,
     superseded: async () => options.superseded ?? false,
+    plannedAfter: async (action, payload = {}) =>
+      (options.plannedAfter ?? []).some(
+        (e) => e.action === action && Object.entries(payload).every(([k, v]) => e.payload[k] === v),
+      ),
     batch: async () => options.batch ?? [],
   };
 }

@@ -2,12 +2,13 @@
 // tags and the message), escalate pages another team (a repeat pages once), and mitigation or
 // cancellation closes every alert the incident opened.
 import { OpsgenieClient } from '../../src/integrations/opsgenie/opsgenie.client';
-import { OpsgenieFake } from '../support/fakes';
+import { type Fault, OpsgenieFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import {
   CHANGE_STAGE,
   ESCALATE,
   INCIDENT_EFFECT_STATES,
+  INCIDENT_INTEGRATION,
   INCIDENT_RECORD_IDS,
   RETRY_INTEGRATION,
 } from '../support/operations';
@@ -199,8 +200,9 @@ describe('Opsgenie integration, a page retried after its alert was closed', () =
   const effects = (key: string) => async () =>
     (await slow.ok(INCIDENT_EFFECT_STATES, { key, system: 'OPSGENIE' })).incident!.integrationEffects;
 
-  it("pages once, for the incident and for an escalation, when the alert was closed before the page's retry", async () => {
-    opsgenie.inject({ operation: 'createAlert', fault: { kind: 'lostResponse' }, times: 2 });
+  /** A flow incident and an escalation, both pages failed by `fault` and waiting an hour for their retry. */
+  async function pageAndEscalateFailing(fault: Fault) {
+    opsgenie.inject({ operation: 'createAlert', fault, times: 2 });
     const incident = await declare(slow, {
       clientImpactLevel: 'EXTENSIVE',
       clientUrgencyLevel: 'CRITICAL',
@@ -215,26 +217,41 @@ describe('Opsgenie integration, a page retried after its alert was closed', () =
       effects(incident.key),
       (e) => e.length === 2 && e.every((x) => x.state === 'FAILED'),
     );
-    // both were carried out: one alert each, open, their answers lost
-    expect(alertsFor(incident.key).map((a) => a.status)).toEqual(['open']);
-    expect(escalationsOf(incident.key).map((a) => a.status)).toEqual(['open']);
+    return incident;
+  }
+
+  /** MITIGATED, and its two closes (the incident's alert, the escalation's) done. */
+  async function mitigate(key: string): Promise<void> {
     for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'MITIGATED']) {
-      await slow.ok(CHANGE_STAGE, { input: { incidentKey: incident.key, stage } });
+      await slow.ok(CHANGE_STAGE, { input: { incidentKey: key, stage } });
     }
     await waitFor(
       'the closes to be done',
-      effects(incident.key),
+      effects(key),
       (e) => e.filter((x) => x.action === 'opsgenie.close' && x.state === 'DONE').length === 2,
     );
+  }
+
+  /** retryIntegration now, and the pages and closes all done. */
+  async function retryAll(key: string): Promise<void> {
+    await slow.ok(RETRY_INTEGRATION, { incidentKey: key, system: 'OPSGENIE' });
+    await waitFor(
+      'every effect to be done',
+      effects(key),
+      (e) => e.length === 4 && e.every((x) => x.state === 'DONE'),
+    );
+  }
+
+  it("pages once, for the incident and for an escalation, when the alert was closed before the page's retry", async () => {
+    const incident = await pageAndEscalateFailing({ kind: 'lostResponse' });
+    // both were carried out: one alert each, open, their answers lost
+    expect(alertsFor(incident.key).map((a) => a.status)).toEqual(['open']);
+    expect(escalationsOf(incident.key).map((a) => a.status)).toEqual(['open']);
+    await mitigate(incident.key);
     expect(alertsFor(incident.key).map((a) => a.status)).toEqual(['closed']);
     expect(escalationsOf(incident.key).map((a) => a.status)).toEqual(['closed']);
 
-    await slow.ok(RETRY_INTEGRATION, { incidentKey: incident.key, system: 'OPSGENIE' });
-    await waitFor(
-      'every effect to be done',
-      effects(incident.key),
-      (e) => e.length === 4 && e.every((x) => x.state === 'DONE'),
-    );
+    await retryAll(incident.key);
     // no second alert: the retries found the closed ones as theirs
     const [own] = alertsFor(incident.key);
     expect(alertsFor(incident.key).map((a) => [a.status, a.count])).toEqual([['closed', 1]]);
@@ -243,6 +260,37 @@ describe('Opsgenie integration, a page retried after its alert was closed', () =
       incident: { externalRecords: { system: string; externalId: string; state: string }[] };
     }>(INCIDENT_RECORD_IDS, { key: incident.key });
     expect(records.incident.externalRecords.find((r) => r.system === 'OPSGENIE')?.externalId).toBe(own.id);
+    expect(opsgenie.invalidCalls).toEqual([]);
+  }, 60_000);
+
+  // The chaos run's late page: a page whose try never reached Opsgenie (a 500 that did nothing)
+  // waits for its retry; meanwhile MITIGATED plans the closes, which find no alert. The retry then
+  // stands down rather than page on-call for an incident already mitigated.
+  it('pages nobody, for the incident or an escalation, when the alert was closed before the page ever reached Opsgenie', async () => {
+    const incident = await pageAndEscalateFailing({ kind: 'status', status: 500 });
+    // neither reached Opsgenie
+    expect(alertsFor(incident.key)).toEqual([]);
+    expect(escalationsOf(incident.key)).toEqual([]);
+    await mitigate(incident.key);
+
+    await retryAll(incident.key);
+    // on-call was never paged for the mitigated incident
+    expect(alertsFor(incident.key)).toEqual([]);
+    expect(escalationsOf(incident.key)).toEqual([]);
+    const { incident: after } = await slow.ok(INCIDENT_INTEGRATION, {
+      key: incident.key,
+      system: 'OPSGENIE',
+    });
+    const pages = after!.integrationEffects.filter((e) => e.action === 'opsgenie.page');
+    expect(pages.map((e) => [e.state, e.lastError, e.result?.stoodDown])).toEqual([
+      ['DONE', null, 'closed before it was paged'],
+      ['DONE', null, 'closed before it was paged'],
+    ]);
+    expect(after!.externalRecords.find((r) => r.system === 'OPSGENIE')).toMatchObject({
+      state: 'SYNCED',
+      lastError: null,
+      externalId: null,
+    });
     expect(opsgenie.invalidCalls).toEqual([]);
   }, 60_000);
 });
@@ -263,12 +311,15 @@ describe('Opsgenie client, a page after an earlier try', () => {
     const since = new Date();
     const { alertId } = await pager.page(request('ACME-7'));
     await pager.close('ACME-7', 'mitigated');
+    expect(await pager.earlierAlert('ACME-7', since)).toBe(alertId);
+    expect(await pager.earlierAlert('ACME-8', since)).toBeNull();
     expect(await pager.page(request('ACME-7'), { since })).toEqual({ alertId });
     expect(alertsFor('ACME-7').map((a) => [a.id, a.status, a.count])).toEqual([[alertId, 'closed', 1]]);
 
     // an alert with the alias made well before this page was planned is another one (a key used
     // again): this page was never made, so it pages
     opsgenie.alertByAlias('ACME-7')!.createdAt = new Date(since.getTime() - 3_600_000).toISOString();
+    expect(await pager.earlierAlert('ACME-7', since)).toBeNull();
     const again = await pager.page(request('ACME-7'), { since });
     expect(again.alertId).not.toBe(alertId);
     expect(alertsFor('ACME-7').map((a) => a.status)).toEqual(['closed', 'open']);

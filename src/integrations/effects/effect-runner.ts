@@ -38,6 +38,12 @@ export interface EffectContext {
    */
   superseded(scope?: string): Promise<boolean>;
   /**
+   * Whether an effect of `action` for the incident was planned after this one (by a later
+   * transaction), its payload containing `payload` when given: a page stands down when a close of
+   * its alert was planned after it, as the close may have run first and found nothing.
+   */
+  plannedAfter(action: string, payload?: Record<string, unknown>): Promise<boolean>;
+  /**
    * For an action carried out in batches (the lines of one Jira comment): the effects of the same
    * action for the incident that this run carries out, oldest first. The first run claims every
    * one still waiting and in no batch, itself included; a later run of the same effect (after a
@@ -154,6 +160,15 @@ export class EffectRunner {
             [effect.incidentId, effect.action, effect.id, scope ?? null],
           )) as unknown[];
           return newer.length > 0;
+        },
+        plannedAfter: async (action, payload) => {
+          const later = (await this.dataSource.query(
+            `SELECT 1 FROM integration_effect
+              WHERE incident_id = $1 AND action = $2 AND payload @> $4::jsonb
+                AND created_at > (SELECT created_at FROM integration_effect WHERE id = $3) LIMIT 1`,
+            [effect.incidentId, action, effect.id, JSON.stringify(payload ?? {})],
+          )) as unknown[];
+          return later.length > 0;
         },
         batch: () => this.batch(effect, handler.system),
       });

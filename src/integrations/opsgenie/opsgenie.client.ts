@@ -23,14 +23,8 @@ export class OpsgenieClient implements OnCallPager {
     request: Parameters<OnCallPager['page']>[0],
     earlier?: Parameters<OnCallPager['page']>[1],
   ): Promise<{ alertId: string }> {
-    // Opsgenie de-duplicates a create by alias only while the alert is open: once closed (the
-    // incident mitigated before this repeat ran), a create pages again. Get Alert by alias answers
-    // the latest alert, open or closed; a closed one made since an earlier try counts as its.
-    const found = await this.alertByAlias(request.alias);
-    if (found?.status === 'open') return { alertId: found.id };
-    if (found && earlier && Date.parse(found.createdAt) >= earlier.since.getTime() - CLOCK_SKEW_MS) {
-      return { alertId: found.id };
-    }
+    const reused = await this.reusable(request.alias, earlier?.since);
+    if (reused) return { alertId: reused };
     const accepted = (await this.call('POST', '/v2/alerts', {
       alias: request.alias,
       message: request.message,
@@ -61,6 +55,23 @@ export class OpsgenieClient implements OnCallPager {
     const created = await this.alertByAlias(request.alias);
     if (created?.status === 'open') return { alertId: created.id };
     throw new IntegrationError('OPSGENIE', 'UNAVAILABLE', 'alert creation not confirmed yet');
+  }
+
+  async earlierAlert(alias: string, since: Date): Promise<string | null> {
+    return this.reusable(alias, since);
+  }
+
+  /**
+   * The alert a page reuses rather than create one: the alias's open alert, or, after an earlier
+   * try (`since`), the latest alert made since then even when closed. Opsgenie de-duplicates a
+   * create by alias only while the alert is open: once closed (the incident mitigated before this
+   * repeat ran), a create pages again. Get Alert by alias answers the latest alert, open or closed.
+   */
+  private async reusable(alias: string, since: Date | undefined): Promise<string | null> {
+    const found = await this.alertByAlias(alias);
+    if (found?.status === 'open') return found.id;
+    if (found && since && Date.parse(found.createdAt) >= since.getTime() - CLOCK_SKEW_MS) return found.id;
+    return null;
   }
 
   async close(alias: string, note: string): Promise<void> {

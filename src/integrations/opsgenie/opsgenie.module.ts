@@ -183,19 +183,34 @@ class OpsgenieEffects implements EffectHandler<ExternalSystem.OPSGENIE> {
       return { result: { closed: alias } };
     }
     const p = effect.payload;
+    // A close of this alert planned after the page (the incident mitigated while the page waited
+    // for its retry: its try reached nothing, or the vendor was down) may have run first and found
+    // nothing: the page stands down rather than page on-call for an incident no longer needing it.
+    // What an earlier try made is still the page's own (the close closes it, or closed it).
+    if (await context.plannedAfter('opsgenie.close', { alias: p.alias })) {
+      const made = context.firstRun ? null : await this.pager.earlierAlert(p.alias, effect.createdAt);
+      return made
+        ? paged(p.alias, made)
+        : { result: { alias: p.alias, stoodDown: 'closed before it was paged' } };
+    }
     // After an earlier try the alert may exist and be closed already (the incident mitigated
     // while this waited for its retry): the pager then reuses it rather than page again.
     const { alertId } = context.firstRun
       ? await this.pager.page(p)
       : await this.pager.page(p, { since: effect.createdAt });
-    const own = !p.alias.includes('-escalation-');
-    return {
-      // the incident's record is its own alert; escalations are recorded on their effects only
-      externalId: own ? alertId : undefined,
-      url: own ? `https://app.opsgenie.com/alert/detail/${alertId}` : undefined,
-      result: { alertId, alias: p.alias },
-    };
+    return paged(p.alias, alertId);
   }
+}
+
+/** A page's outcome: its alert, and the incident's record when it is the incident's own alert. */
+function paged(alias: string, alertId: string): EffectOutcome {
+  const own = !alias.includes('-escalation-');
+  return {
+    // the incident's record is its own alert; escalations are recorded on their effects only
+    externalId: own ? alertId : undefined,
+    url: own ? `https://app.opsgenie.com/alert/detail/${alertId}` : undefined,
+    result: { alertId, alias },
+  };
 }
 
 export const opsgenieModule: VendorModule<'opsgenie'> = {

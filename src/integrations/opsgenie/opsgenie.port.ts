@@ -19,6 +19,12 @@ export interface OnCallPager {
     },
     earlier?: { since: Date },
   ): Promise<{ alertId: string }>;
+  /**
+   * The alert an earlier try of a page may have made, as `page` with `earlier` would reuse it (the
+   * open alert of the alias, or its latest made at or after `since`); null when there is none. A
+   * read: a page that stands down (closed before it paged) still records what an earlier try made.
+   */
+  earlierAlert(alias: string, since: Date): Promise<string | null>;
   /** Close the alert with this alias, with a note; closing a closed alert is not an error. */
   close(alias: string, note: string): Promise<void>;
   /** Set the priority of the alert with this alias (reconciliation: the hub owns it). */

@@ -184,6 +184,46 @@ describe('Opsgenie effects through the pager port', () => {
     expect(pager.argsOf('page')).toStrictEqual([[page.payload, { since: planned }]]);
   });
 
+  it('stands down when a close of its alert was planned after it, yet records the alert an earlier try made', async () => {
+    const [page] = await new MemoryPlan().plan(opsgenie(), domainEvent('IncidentDeclared'));
+    const effect = { ...effectOf(ExternalSystem.OPSGENIE, page), createdAt: new Date(Date.now() - 1000) };
+    const closedAfter = (alias: string) => [
+      { action: 'opsgenie.close', payload: { alias, note: 'mitigated' } },
+    ];
+    // a close of another alias (an escalation's) does not stand it down
+    const other = new FakeOnCallPager();
+    await handlerOf(opsgenieModule, other, config).run(
+      effect,
+      effectContext({}, { firstRun: true, plannedAfter: closedAfter(`${KEY}-escalation-7e1f0000`) }),
+    );
+    expect(other.methods).toEqual(['page']);
+
+    // its earlier try never reached Opsgenie: nothing is made, and the outcome says why
+    const pager = new FakeOnCallPager();
+    const run = (firstRun: boolean) =>
+      handlerOf(opsgenieModule, pager, config).run(
+        effect,
+        effectContext({}, { firstRun, plannedAfter: closedAfter(KEY) }),
+      );
+    expect(await run(true)).toEqual({ result: { alias: KEY, stoodDown: 'closed before it was paged' } });
+    expect(await run(false)).toEqual({ result: { alias: KEY, stoodDown: 'closed before it was paged' } });
+    expect(pager.calls).toEqual([{ method: 'earlierAlert', args: [KEY, effect.createdAt] }]);
+
+    // its earlier try made the alert (closed since): that alert is still the incident's record
+    const made = await handlerOf(opsgenieModule, pager, config).run(
+      effect,
+      effectContext({}, { firstRun: true }),
+    );
+    const alertId = made.externalId!;
+    await pager.close(KEY, 'mitigated');
+    expect(await run(false)).toEqual({
+      externalId: alertId,
+      url: `https://app.opsgenie.com/alert/detail/${alertId}`,
+      result: { alertId, alias: KEY },
+    });
+    expect(pager.methods.filter((m) => m === 'page')).toHaveLength(1);
+  });
+
   it("records an escalation's alert on its effect only, not as the incident's alert", async () => {
     const pager = new FakeOnCallPager();
     const event = domainEvent('Escalated', { opsgenieTeam: 'robotics', reason: 'Robots stuck' });
