@@ -251,27 +251,11 @@ async function openTestHub(env: Record<string, string>, options: TestHubOptions)
     admin: await tokenFor(people.admin),
   };
 
-  const gql = async (
-    query: string,
-    variables?: Record<string, unknown>,
-    options: GqlOptions = {},
-  ): Promise<GqlResponse<never>> => {
-    const token = options.token === undefined ? tokens.manager : options.token;
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...options.headers,
-      },
-      body: JSON.stringify({ query, variables }),
+  const gql = (query: string, variables?: Record<string, unknown>, options: GqlOptions = {}) =>
+    post(url, query, variables, {
+      ...options,
+      token: options.token === undefined ? tokens.manager : options.token,
     });
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: (await res.json()) as GqlResponse['body'],
-    } as never;
-  };
 
   return {
     hub,
@@ -284,11 +268,7 @@ async function openTestHub(env: Record<string, string>, options: TestHubOptions)
     adminActor,
     gql: gql as TestHub['gql'],
     async ok(query: string, variables?: Record<string, unknown>, token?: string): Promise<never> {
-      const res = await gql(query, variables, { token });
-      if (res.body.errors?.length) {
-        throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors, null, 2)}`);
-      }
-      return res.body.data as never;
+      return dataOf(await gql(query, variables, { token }));
     },
     async close() {
       try {
@@ -301,6 +281,47 @@ async function openTestHub(env: Record<string, string>, options: TestHubOptions)
       if (leaked.length) throw new Error(`secrets written to the hub's log: ${leaked.join(', ')}`);
     },
   };
+}
+
+/** Sends a document to the hub at `url` and answers the response. */
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  options: GqlOptions,
+): Promise<GqlResponse<never>> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as GqlResponse['body'],
+  } as never;
+}
+
+/** A response's data; fails the test on any error. */
+function dataOf(res: GqlResponse<never>): never {
+  if (res.body.errors?.length) {
+    throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors, null, 2)}`);
+  }
+  return res.body.data as never;
+}
+
+/** Like TestHub.ok, at another hub's URL (a hub process on the same database) with the token given. */
+export async function okAt<TData, TVariables>(
+  url: string,
+  token: string,
+  query: Operation<TData, TVariables>,
+  variables?: NoInfer<TVariables>,
+): Promise<TData> {
+  return dataOf(await post(url, query, variables as Record<string, unknown> | undefined, { token }));
 }
 
 /**
