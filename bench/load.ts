@@ -4,10 +4,8 @@
 // GraphQL errors: there must be none), p50/p99 per kind, and the hub's memory before, at its peak
 // and after. The row's baseline is GET /healthz under the same clients: the ratio is the mixed
 // load's throughput as a fraction of what the hub's HTTP stack serves when the work is nothing.
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { BENCH_ALERTMANAGER_SECRET, databaseLabel } from './context';
+import { BENCH_ALERTMANAGER_SECRET, databaseLabel, inChildProcess } from './context';
 import { DASHBOARD_QUERY } from './dashboard';
 import { movableIncidents } from './dataset';
 import { figure, row, type Scenario } from './harness';
@@ -28,16 +26,7 @@ function loadSeconds(): number {
 
 /** Runs the generator in a child process and answers its result. */
 function generate(order: LoadOrder): Promise<LoadResult> {
-  const child = fork(join(__dirname, 'load-client.js'));
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: LoadResult | { error: string }) =>
-      'error' in m ? reject(new Error(`bench load generator: ${m.error}`)) : resolve(m),
-    );
-    child.once('exit', (code) => {
-      if (code) reject(new Error(`bench load generator exited with ${code}`));
-    });
-    child.send(order);
-  });
+  return inChildProcess('load-client.js', 'bench load generator', order);
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1048576);

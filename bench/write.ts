@@ -6,13 +6,14 @@
 // inside START TRANSACTION / COMMIT as the hub's. Each concurrent client has an incident of its own,
 // on either side, so no two clients change one incident. Both load generators run in their own
 // process (bench/write-client.ts; pgbench). PostgreSQL server only: pgbench cannot reach PGlite.
-import { execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { ImpactLevel, Stage, UrgencyLevel } from '../src/domain/enums';
 import { Incident } from '../src/entities';
+import { inChildProcess } from './context';
 import { alternate, figure, row, type BenchContext, type Row, type Scenario } from './harness';
 import type { WriteOrder, WriteResult } from './write-client';
 
@@ -150,16 +151,11 @@ function viaHub(ctx: BenchContext, keys: string[], seconds: number): Promise<num
       [keys],
     )) as { key: string; stage: string }[];
     const order: WriteOrder = { base: ctx.base, token: ctx.token, incidents: rows, seconds };
-    const child = fork(join(__dirname, 'write-client.js'));
-    const result = await new Promise<WriteResult>((resolve, reject) => {
-      child.once('message', (m: WriteResult | { error: string }) =>
-        'error' in m ? reject(new Error(`bench write client: ${m.error}`)) : resolve(m),
-      );
-      child.once('exit', (code) => {
-        if (code) reject(new Error(`bench write client exited with ${code}`));
-      });
-      child.send(order);
-    });
+    const result = await inChildProcess<WriteOrder, WriteResult>(
+      'write-client.js',
+      'bench write client',
+      order,
+    );
     if (result.errors) {
       throw new Error(
         `bench write: ${result.errors} changeStage requests failed: ${result.samples.join('\n')}`,
