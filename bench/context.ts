@@ -103,6 +103,16 @@ export function inChildProcess<Order extends object, Result extends object>(
   });
 }
 
+/** A bench setting in whole seconds: `name` in the environment (`fallback` unset), from `min` to `max`. */
+export function secondsSetting(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name] ?? String(fallback);
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new Error(`${name} must be a whole number of seconds from ${min} to ${max} (got "${raw}")`);
+  }
+  return seconds;
+}
+
 /** Milliseconds `fn` took. */
 export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

@@ -5,7 +5,7 @@
 // and after. The row's baseline is GET /healthz under the same clients: the ratio is the mixed
 // load's throughput as a fraction of what the hub's HTTP stack serves when the work is nothing.
 import { Client as PgClient } from 'pg';
-import { BENCH_ALERTMANAGER_SECRET, databaseLabel, inChildProcess } from './context';
+import { BENCH_ALERTMANAGER_SECRET, databaseLabel, inChildProcess, secondsSetting } from './context';
 import { DASHBOARD_QUERY } from './dashboard';
 import { movableIncidents } from './dataset';
 import { figure, row, type Scenario } from './harness';
@@ -15,14 +15,7 @@ const CLIENTS = 200;
 /** The baseline's run: its throughput settles within seconds. */
 const BASELINE_SECONDS = 10;
 
-function loadSeconds(): number {
-  const raw = process.env.BENCH_LOAD_SECONDS ?? '60';
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 2 || seconds > 3600) {
-    throw new Error(`BENCH_LOAD_SECONDS must be a whole number of seconds from 2 to 3600 (got "${raw}")`);
-  }
-  return seconds;
-}
+const loadSeconds = () => secondsSetting('BENCH_LOAD_SECONDS', 60, 2, 3600);
 
 /** Runs the generator in a child process and answers its result. */
 function generate(order: LoadOrder): Promise<LoadResult> {

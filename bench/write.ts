@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { ImpactLevel, Stage, UrgencyLevel } from '../src/domain/enums';
 import { Incident } from '../src/entities';
-import { inChildProcess } from './context';
+import { inChildProcess, secondsSetting } from './context';
 import { alternate, figure, row, type BenchContext, type Row, type Scenario } from './harness';
 import type { WriteOrder, WriteResult } from './write-client';
 
@@ -29,14 +29,7 @@ const REPLAY_CHANNEL = 'bench_write_replay';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function roundSeconds(): number {
-  const raw = process.env.BENCH_WRITE_SECONDS ?? '10';
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) {
-    throw new Error(`BENCH_WRITE_SECONDS must be a whole number of seconds from 1 to 600 (got "${raw}")`);
-  }
-  return seconds;
-}
+const roundSeconds = () => secondsSetting('BENCH_WRITE_SECONDS', 10, 1, 600);
 
 /**
  * A parameter as node-postgres sends it (text), as an SQL literal of the type the server inferred
