@@ -1,6 +1,9 @@
 // What the parts of `npm run bench` share: the hub's settings for a bench run (secrets for the
 // webhooks the load run signs, rate limits out of reach), the bench database (created afresh on
-// a PostgreSQL server), and a GraphQL call that counts any error as a failure.
+// a PostgreSQL server), a GraphQL call that counts any error as a failure, and a load generator
+// run in a process of its own.
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import type { BenchContext } from './harness';
 
@@ -76,6 +79,38 @@ export async function gql<T = unknown>(
   if (!res.ok || body.errors)
     throw new Error(`bench: HTTP ${res.status} ${JSON.stringify(body.errors ?? body)}`);
   return { data: body.data as T, bytes: Buffer.byteLength(text) };
+}
+
+/**
+ * Runs a load generator (`client`, a bench/*-client.js that answers one order with its result, or
+ * with { error }) in a child process, so its work does not share the hub's CPU turn, and answers
+ * its result. `what` names it in errors.
+ */
+export function inChildProcess<Order extends object, Result extends object>(
+  client: string,
+  what: string,
+  order: Order,
+): Promise<Result> {
+  const child = fork(join(__dirname, client));
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: Result | { error: string }) =>
+      'error' in m ? reject(new Error(`${what}: ${m.error}`)) : resolve(m),
+    );
+    child.once('exit', (code) => {
+      if (code) reject(new Error(`${what} exited with ${code}`));
+    });
+    child.send(order);
+  });
+}
+
+/** A bench setting in whole seconds: `name` in the environment (`fallback` unset), from `min` to `max`. */
+export function secondsSetting(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name] ?? String(fallback);
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new Error(`${name} must be a whole number of seconds from ${min} to ${max} (got "${raw}")`);
+  }
+  return seconds;
 }
 
 /** Milliseconds `fn` took. */

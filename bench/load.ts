@@ -4,10 +4,8 @@
 // GraphQL errors: there must be none), p50/p99 per kind, and the hub's memory before, at its peak
 // and after. The row's baseline is GET /healthz under the same clients: the ratio is the mixed
 // load's throughput as a fraction of what the hub's HTTP stack serves when the work is nothing.
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { BENCH_ALERTMANAGER_SECRET, databaseLabel } from './context';
+import { BENCH_ALERTMANAGER_SECRET, databaseLabel, inChildProcess, secondsSetting } from './context';
 import { DASHBOARD_QUERY } from './dashboard';
 import { movableIncidents } from './dataset';
 import { figure, row, type Scenario } from './harness';
@@ -17,27 +15,11 @@ const CLIENTS = 200;
 /** The baseline's run: its throughput settles within seconds. */
 const BASELINE_SECONDS = 10;
 
-function loadSeconds(): number {
-  const raw = process.env.BENCH_LOAD_SECONDS ?? '60';
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 2 || seconds > 3600) {
-    throw new Error(`BENCH_LOAD_SECONDS must be a whole number of seconds from 2 to 3600 (got "${raw}")`);
-  }
-  return seconds;
-}
+const loadSeconds = () => secondsSetting('BENCH_LOAD_SECONDS', 60, 2, 3600);
 
 /** Runs the generator in a child process and answers its result. */
 function generate(order: LoadOrder): Promise<LoadResult> {
-  const child = fork(join(__dirname, 'load-client.js'));
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: LoadResult | { error: string }) =>
-      'error' in m ? reject(new Error(`bench load generator: ${m.error}`)) : resolve(m),
-    );
-    child.once('exit', (code) => {
-      if (code) reject(new Error(`bench load generator exited with ${code}`));
-    });
-    child.send(order);
-  });
+  return inChildProcess('load-client.js', 'bench load generator', order);
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1048576);

@@ -6,13 +6,14 @@
 // inside START TRANSACTION / COMMIT as the hub's. Each concurrent client has an incident of its own,
 // on either side, so no two clients change one incident. Both load generators run in their own
 // process (bench/write-client.ts; pgbench). PostgreSQL server only: pgbench cannot reach PGlite.
-import { execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { ImpactLevel, Stage, UrgencyLevel } from '../src/domain/enums';
 import { Incident } from '../src/entities';
+import { inChildProcess, secondsSetting } from './context';
 import { alternate, figure, row, type BenchContext, type Row, type Scenario } from './harness';
 import type { WriteOrder, WriteResult } from './write-client';
 
@@ -28,14 +29,7 @@ const REPLAY_CHANNEL = 'bench_write_replay';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function roundSeconds(): number {
-  const raw = process.env.BENCH_WRITE_SECONDS ?? '10';
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) {
-    throw new Error(`BENCH_WRITE_SECONDS must be a whole number of seconds from 1 to 600 (got "${raw}")`);
-  }
-  return seconds;
-}
+const roundSeconds = () => secondsSetting('BENCH_WRITE_SECONDS', 10, 1, 600);
 
 /**
  * A parameter as node-postgres sends it (text), as an SQL literal of the type the server inferred
@@ -150,16 +144,11 @@ function viaHub(ctx: BenchContext, keys: string[], seconds: number): Promise<num
       [keys],
     )) as { key: string; stage: string }[];
     const order: WriteOrder = { base: ctx.base, token: ctx.token, incidents: rows, seconds };
-    const child = fork(join(__dirname, 'write-client.js'));
-    const result = await new Promise<WriteResult>((resolve, reject) => {
-      child.once('message', (m: WriteResult | { error: string }) =>
-        'error' in m ? reject(new Error(`bench write client: ${m.error}`)) : resolve(m),
-      );
-      child.once('exit', (code) => {
-        if (code) reject(new Error(`bench write client exited with ${code}`));
-      });
-      child.send(order);
-    });
+    const result = await inChildProcess<WriteOrder, WriteResult>(
+      'write-client.js',
+      'bench write client',
+      order,
+    );
     if (result.errors) {
       throw new Error(
         `bench write: ${result.errors} changeStage requests failed: ${result.samples.join('\n')}`,

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { SlackFake, ZendeskFake } from '../support/fakes';
 import { buildHub, startHubProcess, type HubProcess } from '../support/hub-process';
 import { findTestServer } from '../support/test-database';
-import { declaration, startTestHub, type TestHub } from '../support/test-hub';
+import { declaration, okAt, startTestHub, type TestHub } from '../support/test-hub';
 import { DECLARE_INCIDENT, INCIDENT_INTEGRATION } from '../support/operations';
 import { waitFor } from '../support/wait-for';
 
@@ -51,6 +51,14 @@ afterAll(async () => {
   await zendesk?.stop();
 });
 
+/** Declares a P1 through a hub process's HTTP endpoint and answers its key. */
+async function declareThrough(url: string): Promise<string> {
+  const { declareIncident } = await okAt(url, t.tokens.manager, DECLARE_INCIDENT, {
+    input: declaration({ clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' }),
+  });
+  return declareIncident.key;
+}
+
 describeWithServer('crash safety', () => {
   it('a hub killed mid-work leaves, after restart, each vendor effect of the declaration exactly once', async () => {
     // Slack takes its time creating the channel, so the kill lands while the call is in flight.
@@ -58,18 +66,7 @@ describeWithServer('crash safety', () => {
     let first: HubProcess | undefined = await startHubProcess(env);
     let second: HubProcess | undefined;
     try {
-      const res = await fetch(`${first.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.manager}` },
-        body: JSON.stringify({
-          query: DECLARE_INCIDENT,
-          variables: {
-            input: declaration({ clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' }),
-          },
-        }),
-      });
-      const key = ((await res.json()) as { data: { declareIncident: { key: string } } }).data.declareIncident
-        .key;
+      const key = await declareThrough(first.url);
       // wait until the first process is inside the channel creation, then kill it
       await waitFor(
         'the first process to call conversations.create',
@@ -86,17 +83,9 @@ describeWithServer('crash safety', () => {
       const effects = await waitFor(
         'the Slack and Zendesk effects to be DONE after the restart',
         async () => {
-          const r = await fetch(`${url}/graphql`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}` },
-            body: JSON.stringify({ query: INCIDENT_INTEGRATION, variables: { key } }),
-          });
+          const { incident } = await okAt(url, t.tokens.viewer, INCIDENT_INTEGRATION, { key });
           // the vendors this test configures (the others record DISABLED effects, Meet a DONE link)
-          return (
-            (await r.json()) as {
-              data: { incident: { integrationEffects: { system: string; state: string }[] } };
-            }
-          ).data.incident.integrationEffects.filter((e) => e.system === 'SLACK' || e.system === 'ZENDESK');
+          return incident!.integrationEffects.filter((e) => e.system === 'SLACK' || e.system === 'ZENDESK');
         },
         (now) => now.length > 0 && now.every((e) => e.state === 'DONE'),
         { timeoutMs: 45_000, intervalMs: 250 },
@@ -133,18 +122,7 @@ describeWithServer('crash safety', () => {
     const holder = new Client({ connectionString: t.database.url });
     await holder.connect();
     try {
-      const res = await fetch(`${first.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.manager}` },
-        body: JSON.stringify({
-          query: DECLARE_INCIDENT,
-          variables: {
-            input: declaration({ clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' }),
-          },
-        }),
-      });
-      const key = ((await res.json()) as { data: { declareIncident: { key: string } } }).data.declareIncident
-        .key;
+      const key = await declareThrough(first.url);
       await holder.query('BEGIN');
       await holder.query(
         `SELECT 1 FROM external_record r JOIN incident i ON i.id = r.incident_id
@@ -177,21 +155,11 @@ describeWithServer('crash safety', () => {
       const slackEffects = await waitFor(
         'every Slack effect of the declaration to be DONE after the restart',
         async () => {
-          const r = await fetch(`${url}/graphql`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}` },
-            body: JSON.stringify({ query: INCIDENT_INTEGRATION, variables: { key, system: 'SLACK' } }),
+          const { incident } = await okAt(url, t.tokens.viewer, INCIDENT_INTEGRATION, {
+            key,
+            system: 'SLACK',
           });
-          return (
-            (await r.json()) as {
-              data: {
-                incident: {
-                  integrationEffects: { action: string; state: string }[];
-                  externalRecords: { system: string; externalId: string | null }[];
-                };
-              };
-            }
-          ).data.incident;
+          return incident!;
         },
         (now) => now.integrationEffects.length > 0 && now.integrationEffects.every((e) => e.state === 'DONE'),
         { timeoutMs: 45_000, intervalMs: 250 },

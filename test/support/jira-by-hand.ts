@@ -1,26 +1,15 @@
-// Working in Jira beside the hub (reconciliation tests): the hub's settings for a JiraFake, a
-// person's own client that changes issues without any webhook reaching the hub, and an action item
-// tracked by an issue of its own.
+// Working in Jira beside the hub (reconciliation tests): a person's own client that changes issues
+// without any webhook reaching the hub, and an action item tracked by an issue of its own.
 import { loadConfig } from '../../src/config';
 import type { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
 import { jiraModule } from '../../src/integrations/jira/jira.module';
 import type { JiraFake } from './fakes';
 import { CREATE_ACTION_ITEM } from './operations';
-import type { TestHub } from './test-hub';
-
-/** The hub's Jira settings for this fake (project INC). */
-export function jiraSettings(jira: JiraFake): Record<string, string> {
-  return {
-    JIRA_HOST: jira.url,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.apiToken,
-    JIRA_PROJECT_KEY: 'INC',
-  };
-}
+import { fakeSettings, type TestHub } from './test-hub';
 
 /** Someone working in Jira by hand, through the hub's own client for these settings: the hub hears nothing. */
 export function jiraUser(jira: JiraFake): JiraIssueTracker {
-  return jiraModule.adapter(loadConfig(jiraSettings(jira))) as JiraIssueTracker;
+  return jiraModule.adapter(loadConfig(fakeSettings({ jira }))) as JiraIssueTracker;
 }
 
 /** An action item of the incident whose work is tracked by a new Jira issue. */

@@ -18,8 +18,13 @@ import {
   typedEffect,
 } from '../../src/integrations/effects/effect-actions';
 import type { PlanContext, Reactions } from '../../src/integrations/effects/effect-planner';
-import type { EffectContext, EffectHandler } from '../../src/integrations/effects/effect-runner';
+import type {
+  EffectContext,
+  EffectHandler,
+  EffectOutcome,
+} from '../../src/integrations/effects/effect-runner';
 import { incidentChannelName } from '../../src/integrations/channel-name';
+import type { IntegrationError } from '../../src/integrations/integration-error';
 import type { IncidentView, StatusUpdateView } from '../../src/integrations/incident-view';
 import { templateBridge } from '../../src/integrations/meet/meet.port';
 import type { VendorModule, VendorName, VendorPorts } from '../../src/integrations/vendor-module';
@@ -200,4 +205,33 @@ export function effectContext(
       ),
     batch: async () => options.batch ?? [],
   };
+}
+
+/** Runs a planned intent through the module's handler over `port`, as the runner hands it over. */
+export function runEffect<N extends VendorName>(
+  module: VendorModule<N>,
+  port: VendorPorts[N],
+  intent: EffectIntent,
+  config: Config = testConfig(),
+  context: EffectContext = effectContext(),
+): Promise<EffectOutcome> {
+  return handlerOf(module, port, config).run(effectOf(module.system, intent), context);
+}
+
+/**
+ * Runs a planned intent that needs the incident's record at the vendor twice: before the record is
+ * known, when the run must fail retryable (it waits for the record), then with `externalIds`.
+ */
+export async function runOnceRecorded<N extends VendorName>(
+  module: VendorModule<N>,
+  port: VendorPorts[N],
+  intent: EffectIntent,
+  externalIds: Partial<Record<ExternalSystem, string>>,
+  config: Config = testConfig(),
+): Promise<EffectOutcome> {
+  const handler = handlerOf(module, port, config);
+  const effect = effectOf(module.system, intent);
+  const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);
+  expect((waiting as IntegrationError).retryable).toBe(true);
+  return handler.run(effect, effectContext(externalIds));
 }

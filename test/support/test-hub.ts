@@ -9,8 +9,15 @@ import { hashToken, SYSTEM_ADMIN_EMAIL } from '../../src/domain/access/token.ser
 import { AccessRole } from '../../src/domain/enums';
 import type { Client, Person, Service, Site, Team } from '../../src/entities';
 import { createLogger } from '../../src/logger';
-import { DECLARE_INCIDENT, type Operation } from './operations';
+import type { JiraFake, OpsgenieFake, SlackFake, StatuspageFake, ZendeskFake } from './fakes';
+import {
+  DECLARE_INCIDENT,
+  INCIDENT_INTEGRATION,
+  type IntegrationEffectFields,
+  type Operation,
+} from './operations';
 import { openTestDatabase } from './test-database';
+import { waitFor } from './wait-for';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -69,21 +76,87 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
+/** Fake vendors (see fakes/) a test hub is pointed at. */
+export interface HubFakes {
+  slack?: SlackFake;
+  opsgenie?: OpsgenieFake;
+  zendesk?: ZendeskFake;
+  jira?: JiraFake;
+  statuspage?: StatuspageFake;
+}
+
+/** The hub's settings for these started fakes (Jira: project INC). */
+export function fakeSettings(fakes: HubFakes): Record<string, string> {
+  const { slack, opsgenie, zendesk, jira, statuspage } = fakes;
+  return {
+    ...(slack && { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url }),
+    ...(opsgenie && { OPSGENIE_API_URL: opsgenie.url, OPSGENIE_API_KEY: opsgenie.apiKey }),
+    ...(zendesk && {
+      ZENDESK_URL: zendesk.origin,
+      ZENDESK_EMAIL: zendesk.email,
+      ZENDESK_API_TOKEN: zendesk.apiToken,
+    }),
+    ...(jira && {
+      JIRA_HOST: jira.url,
+      JIRA_EMAIL: jira.email,
+      JIRA_API_TOKEN: jira.apiToken,
+      JIRA_PROJECT_KEY: 'INC',
+    }),
+    ...(statuspage && {
+      STATUSPAGE_API_URL: statuspage.url,
+      STATUSPAGE_API_KEY: statuspage.apiKey,
+      STATUSPAGE_PAGE_ID: statuspage.pageId,
+    }),
+  };
+}
+
+export interface TestHubOptions {
+  keepAliveMs?: number;
+  serverUrl?: string;
+  ports?: HubOptions['ports'];
+  /** The hub's clock (e.g. one a test moves forward); the real one by default. */
+  clock?: () => Date;
+  /**
+   * An existing database (another test hub's database.url) instead of a fresh one: a second hub
+   * process on the same database. Closing this hub leaves the database in place.
+   */
+  databaseUrl?: string;
+  /**
+   * Fake vendors to start (if not yet started) and point the hub at (see fakeSettings; `env` wins
+   * over their settings). They are stopped when the hub closes, or when it fails to start.
+   */
+  fakes?: HubFakes;
+}
+
 export async function startTestHub(
   env: Record<string, string> = {},
-  options: {
-    keepAliveMs?: number;
-    serverUrl?: string;
-    ports?: HubOptions['ports'];
-    /** The hub's clock (e.g. one a test moves forward); the real one by default. */
-    clock?: () => Date;
-    /**
-     * An existing database (another test hub's database.url) instead of a fresh one: a second hub
-     * process on the same database. Closing this hub leaves the database in place.
-     */
-    databaseUrl?: string;
-  } = {},
+  options: TestHubOptions = {},
 ): Promise<TestHub> {
+  const fakes = Object.values(options.fakes ?? {}).filter((fake) => fake !== undefined);
+  const stopFakes = async () => {
+    await Promise.all(fakes.map((fake) => fake.stop()));
+  };
+  let t: TestHub;
+  try {
+    await Promise.all(fakes.map((fake) => fake.start()));
+    t = await openTestHub({ ...fakeSettings(options.fakes ?? {}), ...env }, options);
+  } catch (error) {
+    await stopFakes();
+    throw error;
+  }
+  return {
+    ...t,
+    async close() {
+      try {
+        await t.close();
+      } finally {
+        await stopFakes();
+      }
+    },
+  };
+}
+
+async function openTestHub(env: Record<string, string>, options: TestHubOptions): Promise<TestHub> {
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'debug',
@@ -178,27 +251,11 @@ export async function startTestHub(
     admin: await tokenFor(people.admin),
   };
 
-  const gql = async (
-    query: string,
-    variables?: Record<string, unknown>,
-    options: GqlOptions = {},
-  ): Promise<GqlResponse<never>> => {
-    const token = options.token === undefined ? tokens.manager : options.token;
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...options.headers,
-      },
-      body: JSON.stringify({ query, variables }),
+  const gql = (query: string, variables?: Record<string, unknown>, options: GqlOptions = {}) =>
+    post(url, query, variables, {
+      ...options,
+      token: options.token === undefined ? tokens.manager : options.token,
     });
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: (await res.json()) as GqlResponse['body'],
-    } as never;
-  };
 
   return {
     hub,
@@ -211,11 +268,7 @@ export async function startTestHub(
     adminActor,
     gql: gql as TestHub['gql'],
     async ok(query: string, variables?: Record<string, unknown>, token?: string): Promise<never> {
-      const res = await gql(query, variables, { token });
-      if (res.body.errors?.length) {
-        throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors, null, 2)}`);
-      }
-      return res.body.data as never;
+      return dataOf(await gql(query, variables, { token }));
     },
     async close() {
       try {
@@ -228,6 +281,47 @@ export async function startTestHub(
       if (leaked.length) throw new Error(`secrets written to the hub's log: ${leaked.join(', ')}`);
     },
   };
+}
+
+/** Sends a document to the hub at `url` and answers the response. */
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  options: GqlOptions,
+): Promise<GqlResponse<never>> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as GqlResponse['body'],
+  } as never;
+}
+
+/** A response's data; fails the test on any error. */
+function dataOf(res: GqlResponse<never>): never {
+  if (res.body.errors?.length) {
+    throw new Error(`GraphQL errors: ${JSON.stringify(res.body.errors, null, 2)}`);
+  }
+  return res.body.data as never;
+}
+
+/** Like TestHub.ok, at another hub's URL (a hub process on the same database) with the token given. */
+export async function okAt<TData, TVariables>(
+  url: string,
+  token: string,
+  query: Operation<TData, TVariables>,
+  variables?: NoInfer<TVariables>,
+): Promise<TData> {
+  return dataOf(await post(url, query, variables as Record<string, unknown> | undefined, { token }));
 }
 
 /**
@@ -281,6 +375,56 @@ export async function declare(
     input: declaration(overrides),
   });
   return data.declareIncident;
+}
+
+/**
+ * Waits (15s at most) until the incident has, for each dedupe-key prefix (e.g. 'slack:open-channel:'),
+ * an effect that is DONE, reading the effects straight from the database.
+ */
+export async function waitForDoneEffects(
+  t: TestHub,
+  incidentId: string,
+  what: string,
+  prefixes: string[],
+): Promise<void> {
+  await waitFor(
+    what,
+    (): Promise<{ dedupe_key: string; state: string }[]> =>
+      t.database.dataSource.query('SELECT dedupe_key, state FROM integration_effect WHERE incident_id = $1', [
+        incidentId,
+      ]),
+    (rows) =>
+      prefixes.every((prefix) => rows.some((r) => r.dedupe_key.startsWith(prefix) && r.state === 'DONE')),
+    { timeoutMs: 15_000 },
+  );
+}
+
+/** What the hub did at the vendors for an incident: its effects and records (only `system`'s, if given). */
+export async function integrationOf(t: TestHub, key: string, system?: string) {
+  const { incident } = await t.ok(INCIDENT_INTEGRATION, { key });
+  const ofSystem = <T extends { system: string }>(rows: T[]) =>
+    system ? rows.filter((row) => row.system === system) : rows;
+  return {
+    integrationEffects: ofSystem(incident!.integrationEffects),
+    externalRecords: ofSystem(incident!.externalRecords),
+  };
+}
+
+/** The incident's `action` effect once it is in `state` (fails after `timeoutMs`). */
+export async function waitForEffect(
+  t: TestHub,
+  key: string,
+  action: string,
+  state: string,
+  timeoutMs = 20_000,
+): Promise<IntegrationEffectFields> {
+  const { integrationEffects } = await waitFor(
+    `the ${action} effect of ${key} to reach ${state}`,
+    () => integrationOf(t, key),
+    (now) => now.integrationEffects.find((e) => e.action === action)?.state === state,
+    { timeoutMs },
+  );
+  return integrationEffects.find((e) => e.action === action)!;
 }
 
 /** Timeline entries of an incident, read straight from the database, oldest first. */

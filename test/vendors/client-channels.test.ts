@@ -18,17 +18,17 @@ const CHANNELS = [{ name: 'incidents' }, { name: 'albertsons-prod' }, { name: 'w
 beforeAll(async () => {
   slack = new SlackFake({ channels: CHANNELS });
   smtp = new TestSmtpServer();
-  const apiUrl = await slack.start();
-  t = await startTestHub({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: apiUrl,
-    SLACK_INCIDENTS_CHANNEL: '#incidents',
-    SMTP_URL: await smtp.start(),
-    MAIL_FROM: 'Incident hub <incidents@hub.example>',
-    INTEGRATION_MAX_ATTEMPTS: '3',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-    INTEGRATION_POLL_SECONDS: '0.5',
-  });
+  t = await startTestHub(
+    {
+      SLACK_INCIDENTS_CHANNEL: '#incidents',
+      SMTP_URL: await smtp.start(),
+      MAIL_FROM: 'Incident hub <incidents@hub.example>',
+      INTEGRATION_MAX_ATTEMPTS: '3',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+      INTEGRATION_POLL_SECONDS: '0.5',
+    },
+    { fakes: { slack } },
+  );
   // The test hub gives Albertsons #albertsons-prod; Wakefern gets one here.
   await t.database.dataSource.query(
     `UPDATE client SET slack_channel = '#wakefern-prod' WHERE slug = 'wakefern'`,
@@ -42,7 +42,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await t?.close();
-  await slack?.stop();
   await smtp?.stop();
 });
 beforeEach(() => {

@@ -3,8 +3,7 @@
 // incident manager and the suggested person.
 import { OpsgenieFake, SlackFake } from '../support/fakes';
 import { ASSIGN_ROLE } from '../support/operations';
-import { declare, startTestHub, type TestHub } from '../support/test-hub';
-import { waitFor } from '../support/wait-for';
+import { declare, startTestHub, waitForDoneEffects, type TestHub } from '../support/test-hub';
 
 let slack: SlackFake;
 let opsgenie: OpsgenieFake;
@@ -13,33 +12,19 @@ let t: TestHub;
 beforeAll(async () => {
   slack = new SlackFake();
   opsgenie = new OpsgenieFake();
-  const apiUrl = await slack.start();
-  await opsgenie.start();
-  t = await startTestHub({
-    HANDOVER_AFTER: '4h',
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: apiUrl,
-    OPSGENIE_API_URL: opsgenie.url,
-    OPSGENIE_API_KEY: opsgenie.apiKey,
-    OPSGENIE_INCIDENT_MANAGER_SCHEDULE: 'incident-managers',
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-  });
+  t = await startTestHub(
+    {
+      HANDOVER_AFTER: '4h',
+      OPSGENIE_INCIDENT_MANAGER_SCHEDULE: 'incident-managers',
+      INTEGRATION_POLL_SECONDS: '0.5',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+    },
+    { fakes: { slack, opsgenie } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await slack?.stop();
-  await opsgenie?.stop();
-});
+afterAll(() => t?.close());
 
 const HOUR = 3_600_000;
-
-async function effects(incidentId: string): Promise<{ dedupe_key: string; state: string }[]> {
-  return t.database.dataSource.query(
-    'SELECT dedupe_key, state FROM integration_effect WHERE incident_id = $1',
-    [incidentId],
-  );
-}
 
 describe('handover prompts at the vendors', () => {
   it('posts the prompt in the channel with the Opsgenie next on-call', async () => {
@@ -47,12 +32,7 @@ describe('handover prompts at the vendors', () => {
     await t.ok(ASSIGN_ROLE, {
       input: { incidentKey: incident.key, role: 'SOFTWARE_INCIDENT_MANAGER', personId: t.people.manager.id },
     });
-    await waitFor(
-      'the channel to be open',
-      () => effects(incident.id),
-      (rows) => rows.some((r) => r.dedupe_key.startsWith('slack:open-channel:') && r.state === 'DONE'),
-      { timeoutMs: 15_000 },
-    );
+    await waitForDoneEffects(t, incident.id, 'the channel to be open', ['slack:open-channel:']);
     opsgenie.nextOnCalls.set('incident-managers', ['expert@example.com']);
     const entries = await t.hub.services.handoverJobs.check(
       incident.id,
@@ -64,12 +44,7 @@ describe('handover prompts at the vendors', () => {
         suggestedFrom: 'opsgenie',
       }),
     ]);
-    await waitFor(
-      'the prompt to be posted',
-      () => effects(incident.id),
-      (rows) => rows.some((r) => r.dedupe_key.startsWith('slack:handover:') && r.state === 'DONE'),
-      { timeoutMs: 15_000 },
-    );
+    await waitForDoneEffects(t, incident.id, 'the prompt to be posted', ['slack:handover:']);
     const prompt = slack.messages(incident.key).find((m) => m.text?.includes('incident manager of'));
     expect(prompt?.text).toContain(
       `<@U0MANAGER1> you have been incident manager of ${incident.key} for 4h 1m`,

@@ -12,24 +12,12 @@ let t: TestHub;
 beforeAll(async () => {
   slack = new SlackFake();
   zendesk = new ZendeskFake();
-  const slackUrl = await slack.start();
-  await zendesk.start();
-  t = await startTestHub({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: slackUrl,
-    ZENDESK_URL: zendesk.origin,
-    ZENDESK_EMAIL: zendesk.email,
-    ZENDESK_API_TOKEN: zendesk.apiToken,
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-    VENDOR_TIMEOUT_MS: '30000',
-  });
+  t = await startTestHub(
+    { INTEGRATION_POLL_SECONDS: '0.5', INTEGRATION_RETRY_DELAY_SECONDS: '1', VENDOR_TIMEOUT_MS: '30000' },
+    { fakes: { slack, zendesk } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await slack?.stop();
-  await zendesk?.stop();
-});
+afterAll(() => t?.close());
 
 async function states(key: string): Promise<Record<string, string>> {
   const data = await t.ok<{ incident: { integrationEffects: { system: string; state: string }[] } }>(

@@ -48,22 +48,17 @@ beforeAll(async () => {
       },
     ],
   });
-  await jira.start();
-  t = await startTestHub({
-    JIRA_HOST: jira.url,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.apiToken,
-    JIRA_PROJECT_KEY: 'INC',
-    JIRA_ACTION_ITEM_PROJECT: 'RCA',
-    JIRA_WEBHOOK_SECRET: SECRET,
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-  });
+  t = await startTestHub(
+    {
+      JIRA_ACTION_ITEM_PROJECT: 'RCA',
+      JIRA_WEBHOOK_SECRET: SECRET,
+      INTEGRATION_POLL_SECONDS: '0.5',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+    },
+    { fakes: { jira } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await jira?.stop();
-});
+afterAll(() => t?.close());
 // No reset between tests: issue keys stay unique, so each incident's issue is its own.
 
 const query = <T>(sql: string, params: unknown[] = []) =>

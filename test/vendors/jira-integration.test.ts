@@ -30,20 +30,12 @@ beforeAll(async () => {
       { id: '41', name: 'Cancel', to: 'Cancelled' },
     ],
   });
-  await jira.start();
-  t = await startTestHub({
-    JIRA_HOST: jira.url,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.apiToken,
-    JIRA_PROJECT_KEY: 'INC',
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-  });
+  t = await startTestHub(
+    { INTEGRATION_POLL_SECONDS: '0.5', INTEGRATION_RETRY_DELAY_SECONDS: '1' },
+    { fakes: { jira } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await jira?.stop();
-});
+afterAll(() => t?.close());
 beforeEach(() => jira.reset());
 
 async function settled(

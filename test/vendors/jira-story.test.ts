@@ -17,32 +17,23 @@ let t: TestHub;
 
 beforeAll(async () => {
   jira = new JiraFake();
-  await jira.start();
   slack = new SlackFake({
     users: [
       { id: 'U0EXPERT1', name: 'expert', real_name: 'Expert Person' },
       { id: 'U0RESPOND1', name: 'responder', real_name: 'Responder Person' },
     ],
   });
-  const slackApi = await slack.start();
-  t = await startTestHub({
-    JIRA_HOST: jira.url,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.apiToken,
-    JIRA_PROJECT_KEY: 'INC',
-    JIRA_COMMENT_INTERVAL: '2s',
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: slackApi,
-    SLACK_SIGNING_SECRET: SECRET,
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-  });
+  t = await startTestHub(
+    {
+      JIRA_COMMENT_INTERVAL: '2s',
+      SLACK_SIGNING_SECRET: SECRET,
+      INTEGRATION_POLL_SECONDS: '0.5',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+    },
+    { fakes: { jira, slack } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await jira?.stop();
-  await slack?.stop();
-});
+afterAll(() => t?.close());
 
 type Effect = { action: string; state: string; lastError: string | null };
 

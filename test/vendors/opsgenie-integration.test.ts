@@ -19,19 +19,16 @@ let t: TestHub;
 
 beforeAll(async () => {
   opsgenie = new OpsgenieFake();
-  await opsgenie.start();
-  t = await startTestHub({
-    OPSGENIE_API_URL: opsgenie.url,
-    OPSGENIE_API_KEY: opsgenie.apiKey,
-    OPSGENIE_INCIDENT_MANAGER_SCHEDULE: 'incident-managers',
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-  });
+  t = await startTestHub(
+    {
+      OPSGENIE_INCIDENT_MANAGER_SCHEDULE: 'incident-managers',
+      INTEGRATION_POLL_SECONDS: '0.5',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+    },
+    { fakes: { opsgenie } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await opsgenie?.stop();
-});
+afterAll(() => t?.close());
 beforeEach(() => opsgenie.reset());
 
 async function settled(key: string, count: number): Promise<{ action: string; state: string }[]> {

@@ -12,19 +12,17 @@ let t: TestHub;
 
 beforeAll(async () => {
   slack = new SlackFake();
-  t = await startTestHub({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: await slack.start(),
-    SLACK_INCIDENTS_CHANNEL: '#incidents',
-    // A poll would come after a minute: every wait below ends long before by its condition.
-    INTEGRATION_POLL_SECONDS: '60',
-    INTEGRATION_CONCURRENCY: '8',
-  });
+  t = await startTestHub(
+    {
+      SLACK_INCIDENTS_CHANNEL: '#incidents',
+      // A poll would come after a minute: every wait below ends long before by its condition.
+      INTEGRATION_POLL_SECONDS: '60',
+      INTEGRATION_CONCURRENCY: '8',
+    },
+    { fakes: { slack } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await slack?.stop();
-});
+afterAll(() => t?.close());
 beforeEach(() => {
   slack.reset();
   slack.latencyMs = 0;

@@ -21,24 +21,12 @@ let t: TestHub;
 beforeAll(async () => {
   jira = new JiraFake();
   slack = new SlackFake();
-  await jira.start();
-  const slackApiUrl = await slack.start();
-  t = await startTestHub({
-    JIRA_HOST: jira.url,
-    JIRA_EMAIL: jira.email,
-    JIRA_API_TOKEN: jira.apiToken,
-    JIRA_PROJECT_KEY: 'INC',
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: slackApiUrl,
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-  });
+  t = await startTestHub(
+    { INTEGRATION_POLL_SECONDS: '0.5', INTEGRATION_RETRY_DELAY_SECONDS: '1' },
+    { fakes: { jira, slack } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await jira?.stop();
-  await slack?.stop();
-});
+afterAll(() => t?.close());
 
 /** The jira.postmortem effects of an incident, oldest first: the document planned, and the outcome. */
 const planned = async (incidentId: string) =>

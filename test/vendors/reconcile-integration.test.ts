@@ -7,7 +7,7 @@ import { OpsgenieClient } from '../../src/integrations/opsgenie/opsgenie.client'
 import { ReconcileJobs } from '../../src/integrations/reconcile/reconcile-jobs';
 import { JiraFake, OpsgenieFake, ZendeskFake } from '../support/fakes';
 import type { FakeVendor } from '../support/fakes/fake-vendor';
-import { jiraSettings, jiraUser, trackedActionItem } from '../support/jira-by-hand';
+import { jiraUser, trackedActionItem } from '../support/jira-by-hand';
 import { collect, liveClient } from '../support/live-client';
 import { CHANGE_STAGE, TIMELINE_ENTRY_ADDED } from '../support/operations';
 import { declare, startTestHub, type DeclaredIncident, type TestHub } from '../support/test-hub';
@@ -26,26 +26,19 @@ beforeAll(async () => {
   jira = new JiraFake();
   opsgenie = new OpsgenieFake();
   zendesk = new ZendeskFake();
-  await Promise.all([jira.start(), opsgenie.start(), zendesk.start()]);
-  t = await startTestHub({
-    ...jiraSettings(jira),
-    OPSGENIE_API_URL: opsgenie.url,
-    OPSGENIE_API_KEY: opsgenie.apiKey,
-    ZENDESK_URL: zendesk.url,
-    ZENDESK_EMAIL: zendesk.email,
-    ZENDESK_API_TOKEN: zendesk.apiToken,
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-    // the next pass is an hour away: the tests below run passes themselves
-    RECONCILE_INTERVAL: '1h',
-  });
+  t = await startTestHub(
+    {
+      INTEGRATION_POLL_SECONDS: '0.5',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+      // the next pass is an hour away: the tests below run passes themselves
+      RECONCILE_INTERVAL: '1h',
+    },
+    { fakes: { jira, opsgenie, zendesk } },
+  );
   pager = new OpsgenieClient({ apiUrl: opsgenie.url, apiKey: opsgenie.apiKey, timeoutMs: 5000 });
   someone = jiraUser(jira);
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await Promise.all([jira?.stop(), opsgenie?.stop(), zendesk?.stop()]);
-});
+afterAll(() => t?.close());
 afterEach(() => {
   for (const fake of [jira, opsgenie, zendesk]) {
     expect(fake.invalidCalls).toEqual([]);

@@ -2,7 +2,7 @@
 // every second, so a Jira change whose webhook never came reaches the hub without anyone asking,
 // and the drift is recorded once found and once resolved however many passes run.
 import { JiraFake } from '../support/fakes';
-import { jiraSettings, jiraUser, trackedActionItem } from '../support/jira-by-hand';
+import { jiraUser, trackedActionItem } from '../support/jira-by-hand';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { waitFor } from '../support/wait-for';
 
@@ -11,17 +11,9 @@ let t: TestHub;
 
 beforeAll(async () => {
   jira = new JiraFake();
-  await jira.start();
-  t = await startTestHub({
-    ...jiraSettings(jira),
-    INTEGRATION_POLL_SECONDS: '0.5',
-    RECONCILE_INTERVAL: '1s',
-  });
+  t = await startTestHub({ INTEGRATION_POLL_SECONDS: '0.5', RECONCILE_INTERVAL: '1s' }, { fakes: { jira } });
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await jira?.stop();
-});
+afterAll(() => t?.close());
 
 it('runs a pass every RECONCILE_INTERVAL that takes in a missed Jira change, recording the drift once', async () => {
   const incident = await declare(t, { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' });

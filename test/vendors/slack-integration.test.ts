@@ -2,7 +2,7 @@
 // transaction, a job carries it out with the real @slack/web-api against the fake Slack, and
 // faults the vendor can throw at it never fail the mutation nor duplicate the work.
 import { OpsgenieFake, SlackFake } from '../support/fakes';
-import { declare, startTestHub, type TestHub } from '../support/test-hub';
+import { declare, integrationOf, startTestHub, waitForEffect, type TestHub } from '../support/test-hub';
 import {
   ASSIGN_ROLE,
   CHANGE_STAGE,
@@ -23,68 +23,24 @@ let t: TestHub;
 beforeAll(async () => {
   slack = new SlackFake();
   opsgenie = new OpsgenieFake();
-  const apiUrl = await slack.start();
-  await opsgenie.start();
-  t = await startTestHub({
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_API_URL: apiUrl,
-    SLACK_INCIDENTS_CHANNEL: '#incidents',
-    OPSGENIE_API_URL: opsgenie.url,
-    OPSGENIE_API_KEY: opsgenie.apiKey,
-    INTEGRATION_MAX_ATTEMPTS: '3',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-    INTEGRATION_POLL_SECONDS: '0.5',
-  });
+  t = await startTestHub(
+    {
+      SLACK_INCIDENTS_CHANNEL: '#incidents',
+      INTEGRATION_MAX_ATTEMPTS: '3',
+      INTEGRATION_RETRY_DELAY_SECONDS: '1',
+      INTEGRATION_POLL_SECONDS: '0.5',
+    },
+    { fakes: { slack, opsgenie } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await slack?.stop();
-  await opsgenie?.stop();
-});
+afterAll(() => t?.close());
 beforeEach(() => {
   slack.reset();
   opsgenie.reset();
 });
 
-interface Effect {
-  system: string;
-  action: string;
-  state: string;
-  attempts: number;
-  lastError: string | null;
-  payload: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-}
-
-async function effectsOf(key: string) {
-  const data = await t.ok<{
-    incident: {
-      integrationEffects: Effect[];
-      externalRecords: {
-        system: string;
-        externalId: string | null;
-        url: string | null;
-        state: string;
-        attempts: number;
-      }[];
-    };
-  }>(INCIDENT_INTEGRATION, { key });
-  // Other vendors record their effects too; these tests are about Slack's.
-  return {
-    integrationEffects: data.incident.integrationEffects.filter((e) => e.system === 'SLACK'),
-    externalRecords: data.incident.externalRecords.filter((r) => r.system === 'SLACK'),
-  };
-}
-
-async function waitForEffect(key: string, state: string, ms = 15_000, action = 'slack.openChannel') {
-  const { integrationEffects } = await waitFor(
-    `the ${action} effect of ${key} to reach ${state}`,
-    () => effectsOf(key),
-    (now) => now.integrationEffects.find((e) => e.action === action)?.state === state,
-    { timeoutMs: ms },
-  );
-  return integrationEffects.find((e) => e.action === action)!;
-}
+// Other vendors record their effects too; these tests are about Slack's.
+const effectsOf = (key: string) => integrationOf(t, key, 'SLACK');
 
 /** Every Slack effect of the incident DONE (or, for those named, in the state named). */
 async function waitForSettled(key: string, states: Record<string, string> = {}, ms = 20_000) {
@@ -261,7 +217,7 @@ describe('Slack integration', () => {
       clientUrgencyLevel: 'LOW',
       incidentFlow: true,
     });
-    await waitForEffect(explicit.key, 'DONE');
+    await waitForEffect(t, explicit.key, 'slack.openChannel', 'DONE', 15_000);
     expect(channelsNamed(explicit.key)).toHaveLength(1);
     const optedOut = await declare(t, { ...P1, incidentFlow: false });
     await sleep(800);
@@ -303,7 +259,7 @@ describe('Slack integration', () => {
     });
     const incident = await declare(t, P1);
     // waiting for the channel spends no attempt: the 429, then the success
-    const effect = await waitForEffect(incident.key, 'DONE', 15_000, 'slack.updateTopic');
+    const effect = await waitForEffect(t, incident.key, 'slack.updateTopic', 'DONE', 15_000);
     expect(effect.attempts).toBe(2);
     const topicCalls = slack.calls.filter((c) => c.operation === 'conversations.setTopic');
     expect(topicCalls).toHaveLength(2);
@@ -314,7 +270,7 @@ describe('Slack integration', () => {
   it('never fails the mutation when Slack is down; dead-letters after the attempts and retries on request', async () => {
     slack.inject({ fault: { kind: 'status', status: 500 }, times: Infinity }); // every call
     const incident = await declare(t, P1); // the declaration itself succeeds
-    const dead = await waitForEffect(incident.key, 'DEAD', 30_000);
+    const dead = await waitForEffect(t, incident.key, 'slack.openChannel', 'DEAD', 30_000);
     expect(dead.attempts).toBe(3);
     expect(dead.lastError).toMatch(/^UNAVAILABLE: HTTP 500/);
     const health = await t.ok<{
@@ -331,7 +287,7 @@ describe('Slack integration', () => {
 
     slack.reset(); // Slack is back
     await t.ok(RETRY_INTEGRATION, { incidentKey: incident.key, system: 'SLACK' });
-    await waitForEffect(incident.key, 'DONE');
+    await waitForEffect(t, incident.key, 'slack.openChannel', 'DONE', 15_000);
     expect(channelsNamed(incident.key)).toHaveLength(1);
   }, 60_000);
 
@@ -414,11 +370,9 @@ describe('Slack disabled', () => {
     const off = await startTestHub();
     try {
       const incident = await declare(off, P1);
-      const data = await off.ok<{
-        incident: { integrationEffects: Effect[]; externalRecords: { system: string; state: string }[] };
-      }>(INCIDENT_INTEGRATION, { key: incident.key, system: 'SLACK' });
+      const data = await off.ok(INCIDENT_INTEGRATION, { key: incident.key, system: 'SLACK' });
       const records = await off.ok(INCIDENT_RECORD_STATES, { key: incident.key });
-      const slackEffects = data.incident.integrationEffects.filter((e) => e.system === 'SLACK');
+      const slackEffects = data.incident!.integrationEffects.filter((e) => e.system === 'SLACK');
       expect(slackEffects.map((e) => `${e.action} ${e.state}`).sort()).toEqual([
         'slack.card DISABLED',
         'slack.openChannel DISABLED',

@@ -10,18 +10,12 @@ let t: TestHub;
 
 beforeAll(async () => {
   statuspage = new StatuspageFake();
-  t = await startTestHub({
-    STATUSPAGE_API_URL: await statuspage.start(),
-    STATUSPAGE_API_KEY: statuspage.apiKey,
-    STATUSPAGE_PAGE_ID: statuspage.pageId,
-    INTEGRATION_POLL_SECONDS: '0.5',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-  });
+  t = await startTestHub(
+    { INTEGRATION_POLL_SECONDS: '0.5', INTEGRATION_RETRY_DELAY_SECONDS: '1' },
+    { fakes: { statuspage } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await statuspage?.stop();
-});
+afterAll(() => t?.close());
 beforeEach(() => statuspage.reset());
 
 async function settled(key: string): Promise<{ action: string; state: string }[]> {

@@ -2,8 +2,8 @@
 // are planned in the same transaction, and a job carries them out with fetch against the fake
 // Zendesk; lost answers and rate limits never duplicate a comment or a ticket.
 import { ZendeskFake } from '../support/fakes';
-import { declare, startTestHub, type TestHub } from '../support/test-hub';
-import { INCIDENT_INTEGRATION, POST_STATUS_UPDATE } from '../support/operations';
+import { declare, integrationOf, startTestHub, waitForEffect, type TestHub } from '../support/test-hub';
+import { POST_STATUS_UPDATE } from '../support/operations';
 import { sleep, waitFor } from '../support/wait-for';
 
 let zendesk: ZendeskFake;
@@ -12,20 +12,12 @@ let nextTicketId = 50_001;
 
 beforeAll(async () => {
   zendesk = new ZendeskFake();
-  await zendesk.start();
-  t = await startTestHub({
-    ZENDESK_URL: zendesk.origin,
-    ZENDESK_EMAIL: zendesk.email,
-    ZENDESK_API_TOKEN: zendesk.apiToken,
-    INTEGRATION_MAX_ATTEMPTS: '3',
-    INTEGRATION_RETRY_DELAY_SECONDS: '1',
-    INTEGRATION_POLL_SECONDS: '0.5',
-  });
+  t = await startTestHub(
+    { INTEGRATION_MAX_ATTEMPTS: '3', INTEGRATION_RETRY_DELAY_SECONDS: '1', INTEGRATION_POLL_SECONDS: '0.5' },
+    { fakes: { zendesk } },
+  );
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await zendesk?.stop();
-});
+afterAll(() => t?.close());
 beforeEach(() => {
   zendesk.reset();
 });
@@ -34,40 +26,7 @@ afterEach(() => {
   expect(zendesk.unservedCalls).toEqual([]);
 });
 
-interface Effect {
-  action: string;
-  state: string;
-  attempts: number;
-  lastError: string | null;
-  payload: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-}
-
-async function effectsOf(key: string) {
-  const data = await t.ok<{
-    incident: {
-      integrationEffects: Effect[];
-      externalRecords: {
-        system: string;
-        externalId: string | null;
-        url: string | null;
-        state: string;
-        attempts: number;
-      }[];
-    };
-  }>(INCIDENT_INTEGRATION, { key });
-  return data.incident;
-}
-
-async function waitForEffect(key: string, action: string, state: string, ms = 20_000): Promise<Effect> {
-  const { integrationEffects } = await waitFor(
-    `the ${action} effect of ${key} to reach ${state}`,
-    () => effectsOf(key),
-    (now) => now.integrationEffects.find((e) => e.action === action)?.state === state,
-    { timeoutMs: ms },
-  );
-  return integrationEffects.find((e) => e.action === action)!;
-}
+const effectsOf = (key: string) => integrationOf(t, key);
 
 const P1 = { clientImpactLevel: 'EXTENSIVE', clientUrgencyLevel: 'CRITICAL' };
 const MINOR = { clientImpactLevel: 'MINOR', clientUrgencyLevel: 'LOW' };
@@ -101,7 +60,7 @@ describe('Zendesk integration: an incident from a customer ticket', () => {
   it('adds exactly one internal note with the key when the incident is declared', async () => {
     const ticketId = customerTicket();
     const incident = await declare(t, { ...P1, zendeskTicketId: String(ticketId) });
-    const effect = await waitForEffect(incident.key, 'zendesk.note', 'DONE');
+    const effect = await waitForEffect(t, incident.key, 'zendesk.note', 'DONE');
     expect(effect.attempts).toBe(1);
     const notes = hubComments(ticketId);
     expect(notes).toHaveLength(1);
@@ -119,10 +78,10 @@ describe('Zendesk integration: an incident from a customer ticket', () => {
   it('posts an EXTERNAL update as one public comment and an INTERNAL one as an internal note', async () => {
     const ticketId = customerTicket();
     const incident = await declare(t, { zendeskTicketId: String(ticketId) });
-    await waitForEffect(incident.key, 'zendesk.note', 'DONE');
+    await waitForEffect(t, incident.key, 'zendesk.note', 'DONE');
 
     await postStatusUpdate(incident.key, 'EXTERNAL');
-    await waitForEffect(incident.key, 'zendesk.comment', 'DONE');
+    await waitForEffect(t, incident.key, 'zendesk.comment', 'DONE');
     const external = hubComments(ticketId).filter((c) => c.body.includes('(EXTERNAL)'));
     expect(external).toHaveLength(1);
     expect(external[0].public).toBe(true);
@@ -158,10 +117,10 @@ describe('Zendesk integration: an incident from a customer ticket', () => {
   it('adds no second comment when Zendesk took the update but the answer was lost', async () => {
     const ticketId = customerTicket();
     const incident = await declare(t, { zendeskTicketId: String(ticketId) });
-    await waitForEffect(incident.key, 'zendesk.note', 'DONE');
+    await waitForEffect(t, incident.key, 'zendesk.note', 'DONE');
     zendesk.inject({ operation: 'UpdateTicket', fault: { kind: 'lostResponse' } });
     await postStatusUpdate(incident.key, 'EXTERNAL');
-    const effect = await waitForEffect(incident.key, 'zendesk.comment', 'DONE');
+    const effect = await waitForEffect(t, incident.key, 'zendesk.comment', 'DONE');
     expect(effect.attempts).toBe(2);
     expect(hubComments(ticketId).filter((c) => c.public)).toHaveLength(1);
   });
@@ -173,7 +132,7 @@ describe('Zendesk integration: an incident from a customer ticket', () => {
       fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
     });
     const incident = await declare(t, { zendeskTicketId: String(ticketId) });
-    const effect = await waitForEffect(incident.key, 'zendesk.note', 'DONE');
+    const effect = await waitForEffect(t, incident.key, 'zendesk.note', 'DONE');
     expect(effect.attempts).toBe(2);
     const updates = zendesk.calls.filter((c) => c.operation === 'UpdateTicket');
     expect(updates).toHaveLength(2);
@@ -186,7 +145,7 @@ describe('Zendesk integration: an incident from a customer ticket', () => {
     const ticketId = customerTicket();
     zendesk.inject({ operation: 'ListTicketComments', fault: { kind: 'status', status: 401 } });
     const incident = await declare(t, { zendeskTicketId: String(ticketId) });
-    const dead = await waitForEffect(incident.key, 'zendesk.note', 'DEAD');
+    const dead = await waitForEffect(t, incident.key, 'zendesk.note', 'DEAD');
     expect(dead.attempts).toBe(1);
     expect(dead.lastError).toBe('UNAUTHORIZED: HTTP 401');
     expect(hubComments(ticketId)).toHaveLength(0);
@@ -197,7 +156,7 @@ describe('Zendesk integration: an incident without a ticket', () => {
   it('opens exactly one ticket for a P1 even when the answer to the create was lost', async () => {
     zendesk.inject({ operation: 'CreateTicket', fault: { kind: 'lostResponse' } });
     const incident = await declare(t, P1);
-    const effect = await waitForEffect(incident.key, 'zendesk.createTicket', 'DONE');
+    const effect = await waitForEffect(t, incident.key, 'zendesk.createTicket', 'DONE');
     expect(effect.attempts).toBe(2);
     const tickets = [...zendesk.tickets.values()].filter((tk) => tk.external_id === incident.key);
     expect(tickets).toHaveLength(1);
@@ -212,7 +171,7 @@ describe('Zendesk integration: an incident without a ticket', () => {
 
     // Its status updates go onto that ticket.
     await postStatusUpdate(incident.key, 'EXTERNAL');
-    await waitForEffect(incident.key, 'zendesk.comment', 'DONE');
+    await waitForEffect(t, incident.key, 'zendesk.comment', 'DONE');
     expect(hubComments(tickets[0].id).filter((c) => c.public)).toHaveLength(1);
     expect(zendesk.tickets.size).toBe(1);
   });

@@ -1,21 +1,12 @@
 // Email's rules: a sent communication becomes one email per distribution list, rendered from the
 // templates in the repository when planned; INTERNAL with the incident's facts, EXTERNAL per
 // client naming only that client and its own sites; facts are HTML-escaped in the HTML part.
-import { Audience, ExternalSystem } from '../../../src/domain/enums';
+import { Audience } from '../../../src/domain/enums';
 import type { CommunicationRecipients } from '../../../src/domain/events';
 import { emailModule } from '../../../src/integrations/email/email.module';
 import { messageIdOf } from '../../../src/integrations/email/email.reactions';
 import { FakeMailer } from '../../support/in-process-ports';
-import {
-  domainEvent,
-  effectContext,
-  effectOf,
-  handlerOf,
-  KEY,
-  MemoryPlan,
-  reactionsOf,
-  testConfig,
-} from '../../support/reactions';
+import { domainEvent, KEY, MemoryPlan, reactionsOf, runEffect, testConfig } from '../../support/reactions';
 
 const config = testConfig({ MAIL_FROM: 'Incident hub <incidents@hub.example>' });
 const email = () => reactionsOf(emailModule, config);
@@ -123,10 +114,7 @@ describe('Email reactions', () => {
       sent(Audience.INTERNAL, 'Resolved.', [internalLists]),
     );
     const mailer = new FakeMailer();
-    const outcome = await handlerOf(emailModule, mailer, config).run(
-      effectOf(ExternalSystem.EMAIL, intent),
-      effectContext(),
-    );
+    const outcome = await runEffect(emailModule, mailer, intent, config);
     const { messageId, from, to, subject, text, html } = intent.payload;
     expect(mailer.argsOf('send')).toEqual([[{ messageId, from, to, subject, text, html }]]);
     expect(outcome.result).toMatchObject({ messageId, accepted: ['eng@hub.example'], rejected: [] });

@@ -1,21 +1,20 @@
 // Jira's rules: the incident issue for a flow incident, its status following the stage through
 // JIRA_STAGE_STATUSES and its priority the incident's through JIRA_PRIORITIES; and the handler's
 // calls through the issue tracker port.
-import { ExternalSystem, ImpactLevel, Priority, Stage, UrgencyLevel } from '../../../src/domain/enums';
+import { ImpactLevel, Priority, Stage, UrgencyLevel } from '../../../src/domain/enums';
 import type { DomainEvent } from '../../../src/domain/events';
-import { IntegrationError } from '../../../src/integrations/integration-error';
 import { jiraModule } from '../../../src/integrations/jira/jira.module';
 import { FakeIssueTracker } from '../../support/in-process-ports';
 import {
   domainEvent,
   effectContext,
-  effectOf,
-  handlerOf,
-  incidentView,
   INCIDENT_ID,
+  incidentView,
   KEY,
   MemoryPlan,
   reactionsOf,
+  runEffect,
+  runOnceRecorded,
   testConfig,
 } from '../../support/reactions';
 
@@ -139,25 +138,18 @@ describe('Jira effects through the issue tracker port', () => {
   it('ensures the incident issue and records its key and link', async () => {
     const tracker = new FakeIssueTracker();
     const [create] = await new MemoryPlan().plan(jira(), domainEvent('IncidentDeclared'));
-    const outcome = await handlerOf(jiraModule, tracker, config).run(
-      effectOf(ExternalSystem.JIRA, create),
-      effectContext(),
-    );
+    const outcome = await runEffect(jiraModule, tracker, create, config);
     expect(tracker.argsOf('ensureIncidentIssue')).toEqual([[create.payload]]);
     expect(outcome).toMatchObject({ externalId: 'INC-1', url: 'https://jira.test/browse/INC-1' });
   });
 
   it('transitions the recorded issue, and waits (retryable) until it exists', async () => {
     const tracker = new FakeIssueTracker();
-    const handler = handlerOf(jiraModule, tracker, config);
     const [move] = await new MemoryPlan(incidentView(), [ISSUE]).plan(
       jira(),
       domainEvent('StageChanged', { from: Stage.ACKNOWLEDGED, to: Stage.INVESTIGATING }),
     );
-    const effect = effectOf(ExternalSystem.JIRA, move);
-    const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);
-    expect((waiting as IntegrationError).retryable).toBe(true);
-    await handler.run(effect, effectContext({ JIRA: 'INC-42' }));
+    await runOnceRecorded(jiraModule, tracker, move, { JIRA: 'INC-42' }, config);
     expect(tracker.calls).toEqual([{ method: 'transitionTo', args: ['INC-42', 'In Progress'] }]);
   });
 
@@ -165,10 +157,7 @@ describe('Jira effects through the issue tracker port', () => {
     const tracker = new FakeIssueTracker();
     const lowered = domainEvent('PriorityChanged', { from: levels(Priority.P1), to: levels(Priority.P3) });
     const [set] = await new MemoryPlan(incidentView(), [ISSUE]).plan(jira(), lowered);
-    const outcome = await handlerOf(jiraModule, tracker, config).run(
-      effectOf(ExternalSystem.JIRA, set),
-      effectContext({ JIRA: 'INC-42' }),
-    );
+    const outcome = await runEffect(jiraModule, tracker, set, config, effectContext({ JIRA: 'INC-42' }));
     expect(tracker.calls).toEqual([{ method: 'setPriority', args: ['INC-42', 'Medium'] }]);
     expect(outcome.result).toEqual({ issueKey: 'INC-42', priority: 'Medium' });
   });

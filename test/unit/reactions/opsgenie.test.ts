@@ -14,6 +14,7 @@ import {
   KEY,
   MemoryPlan,
   reactionsOf,
+  runEffect,
   testConfig,
 } from '../../support/reactions';
 
@@ -161,8 +162,11 @@ describe('Opsgenie effects through the pager port', () => {
   it("pages with the planned alias and responders and records the incident's own alert", async () => {
     const pager = new FakeOnCallPager();
     const [page] = await new MemoryPlan().plan(opsgenie(), domainEvent('IncidentDeclared'));
-    const outcome = await handlerOf(opsgenieModule, pager, config).run(
-      effectOf(ExternalSystem.OPSGENIE, page),
+    const outcome = await runEffect(
+      opsgenieModule,
+      pager,
+      page,
+      config,
       effectContext({}, { firstRun: true }),
     );
     // a first run: no earlier try can have made the alert
@@ -228,10 +232,7 @@ describe('Opsgenie effects through the pager port', () => {
     const pager = new FakeOnCallPager();
     const event = domainEvent('Escalated', { opsgenieTeam: 'robotics', reason: 'Robots stuck' });
     const [page] = await new MemoryPlan(incidentView(), [PAGE]).plan(opsgenie(), event);
-    const outcome = await handlerOf(opsgenieModule, pager, config).run(
-      effectOf(ExternalSystem.OPSGENIE, page),
-      effectContext(),
-    );
+    const outcome = await runEffect(opsgenieModule, pager, page, config);
     expect(pager.methods).toEqual(['page']);
     expect(outcome.externalId).toBeUndefined();
     expect(outcome.result).toEqual({ alertId: 'alert-1', alias: page.payload.alias });
@@ -243,10 +244,7 @@ describe('Opsgenie effects through the pager port', () => {
       opsgenie(),
       domainEvent('StageChanged', { from: Stage.IDENTIFIED, to: Stage.MITIGATED }),
     );
-    await handlerOf(opsgenieModule, pager, config).run(
-      effectOf(ExternalSystem.OPSGENIE, close),
-      effectContext(),
-    );
+    await runEffect(opsgenieModule, pager, close, config);
     expect(pager.calls).toEqual([{ method: 'close', args: [KEY, `${KEY} mitigated`] }]);
   });
 });

@@ -9,12 +9,13 @@ import {
   effectContext,
   effectOf,
   handlerOf,
-  incidentView,
   INCIDENT_ID,
+  incidentView,
   KEY,
   MemoryPlan,
   type PlannedIntent,
   reactionsOf,
+  runEffect,
   statusUpdate,
   testConfig,
 } from '../../support/reactions';
@@ -235,7 +236,7 @@ describe('Slack reactions', () => {
 
 describe('Slack effects through the chat port', () => {
   const run = (intent: PlannedIntent, chat: FakeChatChannel, ids: { SLACK?: string } = {}) =>
-    handlerOf(slackModule, chat, config).run(effectOf(ExternalSystem.SLACK, intent), effectContext(ids));
+    runEffect(slackModule, chat, intent, config, effectContext(ids));
 
   it('opens the channel and nothing else; the topic, card, invitations and announcement wait for it, each on its own', async () => {
     const chat = new FakeChatChannel();

@@ -1,19 +1,17 @@
 // Statuspage's rules: a public incident for each flow incident, its status following the stage
 // (resolved at POSTMORTEM), external status updates posted to it; the handler's calls through the
 // status page port.
-import { Audience, ExternalSystem, Stage } from '../../../src/domain/enums';
-import { IntegrationError } from '../../../src/integrations/integration-error';
+import { Audience, Stage } from '../../../src/domain/enums';
 import { statuspageModule } from '../../../src/integrations/statuspage/statuspage.module';
 import { FakeStatusPage } from '../../support/in-process-ports';
 import {
   domainEvent,
-  effectContext,
-  effectOf,
-  handlerOf,
-  incidentView,
   INCIDENT_ID,
+  incidentView,
   MemoryPlan,
   reactionsOf,
+  runEffect,
+  runOnceRecorded,
   statusUpdate,
 } from '../../support/reactions';
 
@@ -159,25 +157,18 @@ describe('Statuspage effects through the status page port', () => {
   it('ensures the page incident by its opaque reference and records it', async () => {
     const page = new FakeStatusPage();
     const [open] = await new MemoryPlan().plan(statuspage(), domainEvent('IncidentDeclared'));
-    const outcome = await handlerOf(statuspageModule, page).run(
-      effectOf(ExternalSystem.STATUSPAGE, open),
-      effectContext(),
-    );
+    const outcome = await runEffect(statuspageModule, page, open);
     expect(page.argsOf('ensureIncident')).toEqual([[open.payload]]);
     expect(outcome).toMatchObject({ externalId: 'sp-1', url: 'https://status.test/incidents/sp-1' });
   });
 
   it('updates the recorded page incident, and waits (retryable) until it exists', async () => {
     const page = new FakeStatusPage();
-    const handler = handlerOf(statuspageModule, page);
     const [update] = await new MemoryPlan(incidentView(), [OPEN]).plan(
       statuspage(),
       domainEvent('StageChanged', { from: Stage.MITIGATED, to: Stage.CLOSED }),
     );
-    const effect = effectOf(ExternalSystem.STATUSPAGE, update);
-    const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);
-    expect((waiting as IntegrationError).retryable).toBe(true);
-    await handler.run(effect, effectContext({ STATUSPAGE: 'sp-9' }));
+    await runOnceRecorded(statuspageModule, page, update, { STATUSPAGE: 'sp-9' });
     expect(page.calls).toEqual([
       { method: 'update', args: [{ incidentId: 'sp-9', status: 'resolved', body: update.payload.body }] },
     ]);

@@ -1,21 +1,19 @@
 // Zendesk's rules: an internal note on the ticket an incident came from, a new ticket for a flow
 // incident that had none, and every status update on that ticket (public when EXTERNAL); and the
 // handler's calls through the support desk port.
-import { Audience, ExternalSystem } from '../../../src/domain/enums';
-import { IntegrationError } from '../../../src/integrations/integration-error';
+import { Audience } from '../../../src/domain/enums';
 import { ticketDedupeKey } from '../../../src/integrations/zendesk/zendesk.reactions';
 import { zendeskModule } from '../../../src/integrations/zendesk/zendesk.module';
 import { FakeSupportDesk } from '../../support/in-process-ports';
 import {
   domainEvent,
-  effectContext,
-  effectOf,
-  handlerOf,
-  incidentView,
   INCIDENT_ID,
+  incidentView,
   KEY,
   MemoryPlan,
   reactionsOf,
+  runEffect,
+  runOnceRecorded,
   statusUpdate,
   testConfig,
 } from '../../support/reactions';
@@ -142,10 +140,7 @@ describe('Zendesk effects through the support desk port', () => {
   it('opens the ticket and records it with its agent link', async () => {
     const desk = new FakeSupportDesk();
     const [create] = await new MemoryPlan().plan(zendesk(), domainEvent('IncidentDeclared'));
-    const outcome = await handlerOf(zendeskModule, desk, config).run(
-      effectOf(ExternalSystem.ZENDESK, create),
-      effectContext(),
-    );
+    const outcome = await runEffect(zendeskModule, desk, create, config);
     expect(desk.argsOf('ensureTicket')).toEqual([[create.payload]]);
     expect(outcome).toMatchObject({ externalId: '90001', url: 'https://desk.test/agent/tickets/90001' });
   });
@@ -153,10 +148,7 @@ describe('Zendesk effects through the support desk port', () => {
   it('writes the declaration note as an internal comment with the effect dedupe key', async () => {
     const desk = new FakeSupportDesk();
     const [note] = await new MemoryPlan(fromTicket).plan(zendesk(), domainEvent('IncidentDeclared'));
-    const outcome = await handlerOf(zendeskModule, desk, config).run(
-      effectOf(ExternalSystem.ZENDESK, note),
-      effectContext(),
-    );
+    const outcome = await runEffect(zendeskModule, desk, note, config);
     expect(desk.calls).toEqual([
       {
         method: 'comment',
@@ -173,11 +165,7 @@ describe('Zendesk effects through the support desk port', () => {
       zendesk(),
       domainEvent('StatusUpdatePosted', { statusUpdateId: update.id }),
     );
-    const handler = handlerOf(zendeskModule, desk, config);
-    const effect = effectOf(ExternalSystem.ZENDESK, comment);
-    const waiting = await handler.run(effect, effectContext()).catch((e: unknown) => e);
-    expect((waiting as IntegrationError).retryable).toBe(true);
-    await handler.run(effect, effectContext({ ZENDESK: '90007' }));
+    await runOnceRecorded(zendeskModule, desk, comment, { ZENDESK: '90007' }, config);
     expect(desk.argsOf('comment')).toEqual([
       [{ ticketId: '90007', body: comment.payload.body, public: true, dedupeKey: comment.dedupeKey }],
     ]);
