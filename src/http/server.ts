@@ -28,6 +28,7 @@ import { isDatabaseUnavailable } from '../database/unavailable';
 import { httpErrorHandler, notFound } from './http-errors';
 import { apolloLimits, responseCeiling, type QueryLimits } from '../schema/query-limits';
 import type { RateLimiter } from './rate-limits';
+import { admissionGate, type Admission } from './admission';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -55,6 +56,8 @@ export interface HttpOptions {
    * off while tracing, whose spans follow Express's and Apollo's.
    */
   plainQueries?: boolean;
+  /** Requests doing database work (/graphql, /webhooks, /export) served a few at a time; unset: all at once. */
+  admission?: Admission;
 }
 
 export interface HubHttpServer {
@@ -170,10 +173,14 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     }
   });
 
-  if (options.webhooks) app.use('/webhooks', options.webhooks);
+  // Health checks, metrics and pages above are answered at once; the work below takes turns.
+  const turn = (shape: 'graphql' | 'http'): express.RequestHandler[] =>
+    options.admission ? [admissionGate(options.admission, shape)] : [];
+
+  if (options.webhooks) app.use('/webhooks', ...turn('http'), options.webhooks);
 
   mountBrowserPages(app);
-  app.use('/export', exportRouter(services));
+  app.use('/export', ...turn('http'), exportRouter(services));
 
   const protection = apolloLimits(limits);
   const formatError = createErrorFormatter(log, options.devErrors);
@@ -247,6 +254,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
 
   app.use(
     '/graphql',
+    ...turn('graphql'),
     (req, res, next) => {
       // the body the plain-query path read and the parser refused
       if (bodyErrors.has(req)) next(bodyErrors.get(req));
@@ -287,7 +295,7 @@ function refusalOf(err: unknown, log: Logger): GraphQLError | DomainError {
   if (err instanceof GraphQLError || err instanceof DomainError) return err;
   if (isDatabaseUnavailable(err)) {
     log.warn({ err }, 'database unavailable before the operation');
-    return serviceUnavailable();
+    return serviceUnavailable(err);
   }
   // Apollo would answer "Context creation failed: <the message>" (the database's address)
   log.error({ err }, 'request failed before its operation');

@@ -104,8 +104,9 @@ export async function startTestHub(
         dataDir: '',
         log: createLogger('silent'),
         timeouts: config.database,
+        poolSize: config.databasePoolSize,
       })
-    : await openTestDatabase(options.serverUrl, config.database);
+    : await openTestDatabase(options.serverUrl, config.database, config.databasePoolSize);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
