@@ -33,17 +33,35 @@ const DRIVER_MESSAGES = [
 ];
 
 /** The error, or the driver error or cause it carries, that `test` accepts (a few levels deep). */
-function find(err: unknown, test: (e: { code?: unknown; message?: unknown }) => boolean, depth = 0): boolean {
+interface Inspected {
+  code?: unknown;
+  message?: unknown;
+  name?: unknown;
+  syscall?: unknown;
+}
+
+function find(err: unknown, test: (e: Inspected) => boolean, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 4) return false;
-  const e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  const e = err as Inspected & { driverError?: unknown; cause?: unknown };
   return test(e) || find(e.driverError, test, depth + 1) || find(e.cause, test, depth + 1);
 }
+
+/**
+ * TypeORM releases a query runner when its connection reports an error (the server went away in
+ * the middle of a transaction), and the runner's next statement, COMMIT included, throws this. The
+ * hub uses a runner only inside TypeORM's own transaction or query, so a released one means a lost
+ * connection, and the transaction was not committed.
+ */
+const RELEASED_RUNNER = 'QueryRunnerAlreadyReleasedError';
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   return find(
     err,
     (e) =>
       (typeof e.code === 'string' && (UNAVAILABLE_STATES.test(e.code) || SOCKET_CODES.has(e.code))) ||
+      // a server on a Unix socket that is down has removed its socket file
+      (e.code === 'ENOENT' && e.syscall === 'connect') ||
+      e.name === RELEASED_RUNNER ||
       (typeof e.message === 'string' && DRIVER_MESSAGES.some((m) => (e.message as string).startsWith(m))),
   );
 }

@@ -1,6 +1,6 @@
 // Which database errors are "unavailable" (retryable SERVICE_UNAVAILABLE, issue 14 item 5) and
 // which are the statement's own fault (answered as before).
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { isDatabaseUnavailable, isPoolWaitExceeded } from '../../src/database/unavailable';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -20,6 +20,14 @@ describe('isDatabaseUnavailable', () => {
     ['server shutting down', withCode('57P01')],
     ['connection failure', withCode('08006')],
     ['as a cause', new Error('wrapped', { cause: withCode('ECONNRESET') })],
+    // the chaos run's database on a Unix socket, crash-restarted: its socket file is gone
+    [
+      'a Unix socket without its server',
+      Object.assign(withCode('ENOENT', 'connect ENOENT /tmp/pg/.s.PGSQL.5432'), { syscall: 'connect' }),
+    ],
+    // the chaos run again: the connection lost in the middle of a transaction, TypeORM released
+    // its runner, and COMMIT could not be sent
+    ['a transaction whose connection was lost', new QueryRunnerAlreadyReleasedError()],
   ])('%s: unavailable', (_name, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
   });
@@ -29,6 +37,7 @@ describe('isDatabaseUnavailable', () => {
     ['unique violation', new QueryFailedError('INSERT', [], withCode('23505'))],
     ['serialization failure', withCode('40001')],
     ['anything else', new Error('boom')],
+    ['a file not found', Object.assign(withCode('ENOENT'), { syscall: 'open' })],
     ['not an error', 'timeout exceeded when trying to connect'],
   ])('%s: not unavailable', (_name, err) => {
     expect(isDatabaseUnavailable(err)).toBe(false);
