@@ -120,6 +120,15 @@ export class HubMetrics {
           this.inc({ reason: 'waited_too_long' }, refused['waited too long']);
         },
       });
+      new Counter({
+        name: `${p}http_requests_shared_total`,
+        help: 'GraphQL queries answered with the answer of an identical one they waited with',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(admission.totals.shared);
+        },
+      });
     }
     const scraped = (
       name: string,

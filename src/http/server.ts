@@ -28,7 +28,7 @@ import { isDatabaseUnavailable } from '../database/unavailable';
 import { httpErrorHandler, notFound } from './http-errors';
 import { apolloLimits, responseCeiling, type QueryLimits } from '../schema/query-limits';
 import type { RateLimiter } from './rate-limits';
-import { admissionGate, type Admission } from './admission';
+import { admissionGate, graphqlTurns, type Admission } from './admission';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -174,13 +174,12 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   });
 
   // Health checks, metrics and pages above are answered at once; the work below takes turns.
-  const turn = (shape: 'graphql' | 'http'): express.RequestHandler[] =>
-    options.admission ? [admissionGate(options.admission, shape)] : [];
+  const turn = (): express.RequestHandler[] => (options.admission ? [admissionGate(options.admission)] : []);
 
-  if (options.webhooks) app.use('/webhooks', ...turn('http'), options.webhooks);
+  if (options.webhooks) app.use('/webhooks', ...turn(), options.webhooks);
 
   mountBrowserPages(app);
-  app.use('/export', ...turn('http'), exportRouter(services));
+  app.use('/export', ...turn(), exportRouter(services));
 
   const protection = apolloLimits(limits);
   const formatError = createErrorFormatter(log, options.devErrors);
@@ -252,14 +251,22 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     };
   };
 
+  // /graphql's turns, on both paths, after the body is read: identical queries waiting together
+  // share one answer (admission.ts)
+  const graphqlTurn = options.admission ? graphqlTurns(options.admission) : null;
   app.use(
     '/graphql',
-    ...turn('graphql'),
     (req, res, next) => {
       // the body the plain-query path read and the parser refused
       if (bodyErrors.has(req)) next(bodyErrors.get(req));
       else jsonBody(req, res, next);
     },
+    ...(graphqlTurn
+      ? [
+          (req: express.Request, res: express.Response, next: express.NextFunction) =>
+            graphqlTurn(req, res, () => next()),
+        ]
+      : []),
     expressMiddleware(apollo, {
       context: ({ req }) =>
         admit(req, (req.method === 'GET' ? req.query : req.body) as RequestParams | undefined),
@@ -280,6 +287,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       browserSafety: (req, res) => safety.applyTo(req, res),
       admit,
       etag: (body) => etag?.(body, 'utf8'),
+      turn: graphqlTurn ?? undefined,
     });
   }
 

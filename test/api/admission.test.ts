@@ -12,10 +12,11 @@ import { waitFor } from '../support/wait-for';
 const server = process.env.TEST_DATABASE_URL;
 const COUNT = '{ incidents(first: 1) { totalCount } }';
 
-/** A figure of GET /metrics (the admission's gauges and counter). */
+/** A figure of GET /metrics (the admission's gauges and counters). */
 async function figure(t: TestHub, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${t.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`incident_hub_${name}{${labels}}`));
+  const sample = labels ? `incident_hub_${name}{${labels}} ` : `incident_hub_${name} `;
+  const line = text.split('\n').find((l) => l.startsWith(sample));
   return line ? Number(line.split(' ').pop()) : NaN;
 }
 
@@ -185,6 +186,71 @@ const busyAnswer = {
         await lock.release();
         released = true;
         expect((await first).status).toBe(200);
+      } finally {
+        if (!released) await lock.release();
+      }
+    }, 60_000);
+  });
+
+  describe('identical queries waiting together', () => {
+    let t: TestHub;
+    beforeAll(async () => {
+      t = await startTestHub({
+        DATABASE_POOL_SIZE: '2',
+        MAX_REQUESTS_IN_FLIGHT: '1',
+        MAX_REQUESTS_QUEUED: '20',
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const SHARED = 'query Shared { incidents(first: 1) { totalCount } }';
+    const shared = (token: string) =>
+      fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: SHARED }),
+      });
+
+    it("share one execution; one already running, and another reader's, are their own", async () => {
+      const lock = await lockIncidents(t);
+      let released = false;
+      try {
+        const running = shared(t.tokens.viewer);
+        await waitFor(
+          'one in flight',
+          () => figure(t, 'http_requests_admitted', 'state="in_flight"'),
+          (n) => n === 1,
+        );
+        // the first waits its turn (the one running started before it was sent), three wait with it
+        const waiting = [shared(t.tokens.viewer)];
+        await waitFor(
+          'one queued',
+          () => figure(t, 'http_requests_admitted', 'state="queued"'),
+          (n) => n === 1,
+        );
+        waiting.push(shared(t.tokens.viewer), shared(t.tokens.viewer), shared(t.tokens.viewer));
+        waiting.push(shared(t.tokens.manager));
+        await waitFor(
+          'five queued',
+          () => figure(t, 'http_requests_admitted', 'state="queued"'),
+          (n) => n === 5,
+        );
+
+        await lock.release();
+        released = true;
+        for (const res of await Promise.all([running, ...waiting])) {
+          expect(res.status).toBe(200);
+          expect(res.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+          expect(await res.json()).toEqual({ data: { incidents: { totalCount: 0 } } });
+        }
+        // six answers, three executions: the running one, the viewer's waiting one, the manager's
+        expect(
+          await figure(t, 'graphql_operations_total', 'operation="Shared",type="query",outcome="ok"'),
+        ).toBe(3);
+        expect(await figure(t, 'http_requests_shared_total', '')).toBe(3);
+        expect(await figure(t, 'http_requests_admitted', 'state="queued"')).toBe(0);
       } finally {
         if (!released) await lock.release();
       }
