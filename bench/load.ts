@@ -74,7 +74,9 @@ export const load: Scenario = async (ctx) => {
   const errors = result.errors + result.unanswered + baseline.errors + baseline.unanswered;
   if (errors > 0) {
     process.exitCode = 1;
-    process.stderr.write(`bench load: ${errors} error responses\n${result.samples.join('\n')}\n`);
+    process.stderr.write(
+      `bench load FAILED: ${errors} errors (${result.errors + baseline.errors} error responses, ${result.unanswered + baseline.unanswered} unanswered within 60 s)\n${result.samples.join('\n')}\n`,
+    );
   }
   return [
     row({

@@ -23,6 +23,7 @@ import { HubMetrics } from './http/metrics';
 import { createHttpServer, type HubHttpServer } from './http/server';
 import { attachWebSocketServer, type HubWebSocketServer } from './http/websocket';
 import { databaseRateLimiter } from './http/rate-limits';
+import { Admission } from './http/admission';
 import { Integrations } from './integrations/integrations';
 import { RhythmJobs } from './integrations/rhythm/rhythm-jobs';
 import { slackAlertSuggestions } from './integrations/slack/slack.alerts';
@@ -93,6 +94,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       dataDir: config.dataDir,
       log,
       timeouts: config.database,
+      poolSize: config.databasePoolSize,
     }));
   const { dataSource } = database;
   const events = new DomainEventBus((err) => log.error({ err }, 'domain event handler failed'));
@@ -251,7 +253,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const mutationLimiter = config.rateLimits.mutations
     ? databaseRateLimiter(dataSource, 'mutation', config.rateLimits.mutations)
     : null;
-  const metrics = new HubMetrics({ dataSource, jobs: () => integrations.jobs, log });
+  // Requests doing database work take turns (MAX_REQUESTS_IN_FLIGHT and the queue after it).
+  const admission = new Admission(config.admission);
+  const metrics = new HubMetrics({ dataSource, jobs: () => integrations.jobs, log, admission });
   const http = await createHttpServer({
     schema,
     services,
@@ -268,6 +272,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     mutationLimiter,
     // tracing follows requests through Express and Apollo
     plainQueries: !config.tracing.enabled,
+    admission,
   });
   const websocket = attachWebSocketServer({
     metrics,

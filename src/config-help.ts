@@ -12,12 +12,20 @@ const DESCRIPTIONS: Record<Setting, string> = {
   HOST: 'address the HTTP server listens on',
   DATABASE_URL: 'a PostgreSQL server; unset: the embedded database (PGlite) in DATA_DIR',
   DATA_DIR: 'folder of the embedded database',
-  DATABASE_CONNECT_TIMEOUT_MS:
-    'longest wait for a PostgreSQL connection (opening one, or a free one in the pool)',
+  DATABASE_CONNECT_TIMEOUT_MS: 'longest wait for a new PostgreSQL connection to open',
+  DATABASE_POOL_SIZE: "the hub's connections to a PostgreSQL server (the job workers have 8 more)",
+  DATABASE_POOL_WAIT_MS:
+    'longest wait for a free pooled connection (opening one included); then 503 SERVICE_UNAVAILABLE, retryable',
   DATABASE_STATEMENT_TIMEOUT_MS:
     "longest statement, migrations' too: the server cancels it; the hub stops waiting 1 s later",
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 'the server ends a transaction left idle this long',
   READYZ_TIMEOUT_MS: 'how long GET /readyz waits for the database before answering 503',
+  MAX_REQUESTS_IN_FLIGHT:
+    'requests on /graphql, /webhooks and /export served at once; the others wait their turn (unset: DATABASE_POOL_SIZE)',
+  MAX_REQUESTS_QUEUED:
+    'requests waiting their turn; one more is answered 503 SERVICE_UNAVAILABLE with Retry-After at once',
+  REQUEST_QUEUE_TIMEOUT_MS:
+    'longest wait for a turn; then 503 SERVICE_UNAVAILABLE with Retry-After (nothing was done)',
   ADMIN_TOKEN:
     'an ADMIN API token with this value (at least 16 characters); unset: one is generated at first start',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',

@@ -9,6 +9,7 @@ import { parseAlertRules } from './domain/alerts/alert-rules';
 import { parseDuration } from './domain/rhythm/handover';
 import { parseReconcilePolicy, type ReconcilePolicy } from './domain/reconcile/policy';
 import { parseRateLimit, type RateLimit } from './http/rate-limits';
+import type { AdmissionLimits } from './http/admission';
 
 const optionalString = z
   .string()
@@ -68,14 +69,24 @@ export const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: url,
   DATA_DIR: z.string().default('./.data'),
-  /** How long opening a connection to a PostgreSQL server (or waiting for a free one) may take. */
+  /** How long opening a connection to a PostgreSQL server may take. */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** Connections the hub keeps to a PostgreSQL server (its job workers have a pool of their own). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a statement may wait for a free pooled connection (opening a new one included). */
+  DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** The longest statement: the server cancels it, and the hub stops waiting one second later. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   /** A transaction left idle this long is ended by the server (its locks released). */
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** How long GET /readyz waits for the database before answering 503. */
   READYZ_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** Requests on /graphql, /webhooks and /export served at once; unset: DATABASE_POOL_SIZE. */
+  MAX_REQUESTS_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** Requests waiting their turn beyond those; more are answered 503 SERVICE_UNAVAILABLE at once. */
+  MAX_REQUESTS_QUEUED: z.coerce.number().int().min(0).max(100_000).default(500),
+  /** How long a request may wait its turn before it is answered 503 SERVICE_UNAVAILABLE. */
+  REQUEST_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(50_000),
   ADMIN_TOKEN: optionalString.refine(
     (v) => v === undefined || v.length >= 16,
     'must be at least 16 characters',
@@ -297,6 +308,8 @@ export type Env = z.infer<typeof EnvSchema>;
 /** How long the hub waits on a PostgreSQL server (see database.ts). */
 export interface DatabaseTimeouts {
   readonly connectTimeoutMs: number;
+  /** Waiting for a free pooled connection (opening one included). */
+  readonly poolWaitMs: number;
   readonly statementTimeoutMs: number;
   readonly idleInTransactionTimeoutMs: number;
 }
@@ -319,6 +332,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly database: DatabaseTimeouts;
+  /** DATABASE_POOL_SIZE: the hub's connections to a PostgreSQL server (the embedded database: 1). */
+  readonly databasePoolSize: number;
+  /** How many requests doing database work are served at once, and how many wait, for how long. */
+  readonly admission: AdmissionLimits;
   /** How long GET /readyz waits for the database before answering 503. */
   readonly readyTimeoutMs: number;
   readonly adminToken: string | undefined;
@@ -394,8 +411,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     database: Object.freeze({
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      poolWaitMs: e.DATABASE_POOL_WAIT_MS,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
       idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    }),
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    admission: Object.freeze({
+      inFlight: e.MAX_REQUESTS_IN_FLIGHT ?? e.DATABASE_POOL_SIZE,
+      queued: e.MAX_REQUESTS_QUEUED,
+      queueTimeoutMs: e.REQUEST_QUEUE_TIMEOUT_MS,
     }),
     readyTimeoutMs: e.READYZ_TIMEOUT_MS,
     adminToken: e.ADMIN_TOKEN,

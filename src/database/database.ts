@@ -1,5 +1,6 @@
 // Opening the hub's database: the embedded PGlite by default, a PostgreSQL server when a URL is
 // given. Either way the same migrations run before anything else touches the schema.
+import { Client, type ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { Logger } from 'pino';
 import { ENTITIES } from '../entities';
@@ -10,10 +11,11 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
 import type { DatabaseTimeouts } from '../config';
 
 /**
- * The pg options that keep a frozen or unreachable server from hanging the hub: connecting (and
- * waiting for a free pooled connection) is bounded, the server cancels long statements and ends
- * transactions left idle, and the client stops waiting for an answer shortly after the server
- * would have cancelled it: a server that is stopped cancels nothing. Shared with pg-boss's pool.
+ * The pg options that keep a frozen or unreachable server from hanging the hub: connecting is
+ * bounded, the server cancels long statements and ends transactions left idle, and the client stops
+ * waiting for an answer shortly after the server would have cancelled it: a server that is stopped
+ * cancels nothing. pg-pool's `connectionTimeoutMillis` bounds both the wait for a free connection
+ * and the opening of a new one. Shared with pg-boss's pool.
  */
 export function pgTimeouts(timeouts: DatabaseTimeouts): Record<string, number> {
   return {
@@ -22,6 +24,23 @@ export function pgTimeouts(timeouts: DatabaseTimeouts): Record<string, number> {
     idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
     query_timeout: timeouts.statementTimeoutMs + 1000,
   };
+}
+
+/**
+ * The hub's own pool tells its two waits apart: a free pooled connection is waited for up to
+ * `poolWaitMs` (a busy hub, answered "retry shortly" when it runs out), while opening a connection
+ * gives up after `connectTimeoutMs` (a server that does not answer), whichever is shorter for a new
+ * one. pg-pool hands its whole options to each client, so the clients are of a class that opens
+ * with the shorter timeout.
+ */
+function poolTimeouts(timeouts: DatabaseTimeouts): Record<string, unknown> {
+  const connectTimeoutMs = timeouts.connectTimeoutMs;
+  class ConnectingClient extends Client {
+    constructor(config: ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
+  return { ...pgTimeouts(timeouts), connectionTimeoutMillis: timeouts.poolWaitMs, Client: ConnectingClient };
 }
 
 export function dataSourceOptions(
@@ -45,7 +64,7 @@ export function dataSourceOptions(
     extra: {
       max: extra.poolSize ?? 10,
       application_name: 'incident-hub',
-      ...(extra.timeouts ? pgTimeouts(extra.timeouts) : {}),
+      ...(extra.timeouts ? poolTimeouts(extra.timeouts) : {}),
     },
     logger: extra.logger,
   } as DataSourceOptions;
@@ -70,6 +89,8 @@ export async function openDatabase(options: {
   log: Logger;
   runMigrations?: boolean;
   timeouts?: DatabaseTimeouts;
+  /** Connections to a PostgreSQL server (DATABASE_POOL_SIZE); 10 when not given. */
+  poolSize?: number;
 }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = options.databaseUrl;
@@ -85,7 +106,7 @@ export async function openDatabase(options: {
       // PGlite is one session. Its socket multiplexer keeps a transaction's statements together,
       // but interleaves the messages of concurrent extended-protocol queries outside transactions,
       // which mixes up their results; so the hub talks to it over exactly one connection.
-      poolSize: embedded ? 1 : 10,
+      poolSize: embedded ? 1 : (options.poolSize ?? 10),
       timeouts: embedded ? undefined : options.timeouts,
     }),
   );

@@ -14,6 +14,7 @@ import type { DomainError } from '../domain/errors';
 import type { JobQueue } from '../integrations/jobs/job-queue';
 import type { HubContext } from '../schema/context';
 import { routeOf } from './route';
+import type { Admission } from './admission';
 
 export const METRICS_PREFIX = 'incident_hub_';
 
@@ -26,6 +27,8 @@ export interface MetricsSources {
   /** The durable job queue, when the hub runs one. */
   jobs: () => JobQueue | null;
   log: Logger;
+  /** The turns of requests doing database work (admission.ts), when the hub takes them in turn. */
+  admission?: Admission;
 }
 
 /** The pg pool TypeORM's PostgreSQL driver keeps (absent on other drivers). */
@@ -93,6 +96,40 @@ export class HubMetrics {
         this.set(pg ? pg.waitingCount : 0);
       },
     });
+    const { admission } = sources;
+    if (admission) {
+      new Gauge({
+        name: `${p}http_requests_admitted`,
+        help: 'Requests on /graphql, /webhooks and /export by state: in flight, or queued for their turn',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          this.set({ state: 'in_flight' }, admission.inFlight);
+          this.set({ state: 'queued' }, admission.queued);
+        },
+      });
+      new Counter({
+        name: `${p}http_requests_refused_total`,
+        help: 'Requests answered 503 SERVICE_UNAVAILABLE for want of a turn, by reason (queue_full, waited_too_long)',
+        labelNames: ['reason'],
+        registers,
+        collect() {
+          this.reset();
+          const { refused } = admission.totals;
+          this.inc({ reason: 'queue_full' }, refused['queue full']);
+          this.inc({ reason: 'waited_too_long' }, refused['waited too long']);
+        },
+      });
+      new Counter({
+        name: `${p}http_requests_shared_total`,
+        help: 'GraphQL queries answered with the answer of an identical one they waited with',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(admission.totals.shared);
+        },
+      });
+    }
     const scraped = (
       name: string,
       help: string,

@@ -53,6 +53,8 @@ export interface PlainQueryOptions {
   admit(req: LoggedRequest, params: RequestParams): Promise<HubContext>;
   /** Express's ETag of a response body (its "etag fn"). */
   etag(body: string): string | undefined;
+  /** Waits for the request's turn (admission.ts), then `run`s it; unset: at once. */
+  turn?(req: LoggedRequest, res: ServerResponse, run: () => void): void;
 }
 
 export interface RequestParams {
@@ -119,16 +121,19 @@ export function plainQueries(options: PlainQueryOptions): PlainQueries {
       options.logRequest(req, res);
       options.metrics?.timeRequest(req, res, () => '/graphql');
       options.browserSafety(req, res);
-      void answer(req, res, {
-        document,
-        variables: (variables ?? undefined) as Record<string, unknown> | undefined,
-        operationName: operationName ?? undefined,
-        name: operation.name?.value ?? null,
-      }).catch((err: unknown) => {
-        req.log?.error({ err }, 'plain query failed');
-        if (!res.headersSent) send(res, 500, [], { errors: [internalError()] });
-        else res.destroy();
-      });
+      const run = () =>
+        void answer(req, res, {
+          document,
+          variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+          operationName: operationName ?? undefined,
+          name: operation.name?.value ?? null,
+        }).catch((err: unknown) => {
+          req.log?.error({ err }, 'plain query failed');
+          if (!res.headersSent) send(res, 500, [], { errors: [internalError()] });
+          else res.destroy();
+        });
+      if (options.turn) options.turn(req, res, run);
+      else run();
       return true;
     },
   };

@@ -28,6 +28,7 @@ import { isDatabaseUnavailable } from '../database/unavailable';
 import { httpErrorHandler, notFound } from './http-errors';
 import { apolloLimits, responseCeiling, type QueryLimits } from '../schema/query-limits';
 import type { RateLimiter } from './rate-limits';
+import { admissionGate, graphqlTurns, type Admission } from './admission';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -55,6 +56,8 @@ export interface HttpOptions {
    * off while tracing, whose spans follow Express's and Apollo's.
    */
   plainQueries?: boolean;
+  /** Requests doing database work (/graphql, /webhooks, /export) served a few at a time; unset: all at once. */
+  admission?: Admission;
 }
 
 export interface HubHttpServer {
@@ -170,10 +173,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     }
   });
 
-  if (options.webhooks) app.use('/webhooks', options.webhooks);
+  // Health checks, metrics and pages above are answered at once; the work below takes turns.
+  const turn = (): express.RequestHandler[] => (options.admission ? [admissionGate(options.admission)] : []);
+
+  if (options.webhooks) app.use('/webhooks', ...turn(), options.webhooks);
 
   mountBrowserPages(app);
-  app.use('/export', exportRouter(services));
+  app.use('/export', ...turn(), exportRouter(services));
 
   const protection = apolloLimits(limits);
   const formatError = createErrorFormatter(log, options.devErrors);
@@ -245,6 +251,9 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
     };
   };
 
+  // /graphql's turns, on both paths, after the body is read: identical queries waiting together
+  // share one answer (admission.ts)
+  const graphqlTurn = options.admission ? graphqlTurns(options.admission) : null;
   app.use(
     '/graphql',
     (req, res, next) => {
@@ -252,6 +261,12 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       if (bodyErrors.has(req)) next(bodyErrors.get(req));
       else jsonBody(req, res, next);
     },
+    ...(graphqlTurn
+      ? [
+          (req: express.Request, res: express.Response, next: express.NextFunction) =>
+            graphqlTurn(req, res, () => next()),
+        ]
+      : []),
     expressMiddleware(apollo, {
       context: ({ req }) =>
         admit(req, (req.method === 'GET' ? req.query : req.body) as RequestParams | undefined),
@@ -272,6 +287,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       browserSafety: (req, res) => safety.applyTo(req, res),
       admit,
       etag: (body) => etag?.(body, 'utf8'),
+      turn: graphqlTurn ?? undefined,
     });
   }
 
@@ -287,7 +303,7 @@ function refusalOf(err: unknown, log: Logger): GraphQLError | DomainError {
   if (err instanceof GraphQLError || err instanceof DomainError) return err;
   if (isDatabaseUnavailable(err)) {
     log.warn({ err }, 'database unavailable before the operation');
-    return serviceUnavailable();
+    return serviceUnavailable(err);
   }
   // Apollo would answer "Context creation failed: <the message>" (the database's address)
   log.error({ err }, 'request failed before its operation');

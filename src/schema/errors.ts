@@ -6,13 +6,20 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { DomainError, type DomainErrorCode } from '../domain/errors';
-import { isDatabaseUnavailable } from '../database/unavailable';
+import { isDatabaseUnavailable, isPoolWaitExceeded } from '../database/unavailable';
+import { BUSY_MESSAGE } from '../http/admission';
 
 const UNAVAILABLE_MESSAGE = 'The database did not answer in time; retry shortly';
 
-/** What a caller sees when the database is unreachable or frozen: retryable, and no address. */
-export function serviceUnavailable(): GraphQLError {
-  return new GraphQLError(UNAVAILABLE_MESSAGE, {
+/**
+ * The message for an error isDatabaseUnavailable accepts: the hub busy (no pooled connection came
+ * free in time) or the database not answering. Either way retryable, and naming no address.
+ */
+const unavailableMessage = (err: unknown) => (isPoolWaitExceeded(err) ? BUSY_MESSAGE : UNAVAILABLE_MESSAGE);
+
+/** What a caller sees when the database is unreachable or frozen, or the hub too busy: retryable. */
+export function serviceUnavailable(cause: unknown): GraphQLError {
+  return new GraphQLError(unavailableMessage(cause), {
     extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, http: { status: 503 } },
   });
 }
@@ -66,7 +73,7 @@ export function createErrorFormatter(log: Logger, devErrors: boolean) {
     if (isDatabaseUnavailable(cause)) {
       log.warn({ err: cause, path: formatted.path }, 'database unavailable in operation');
       return {
-        message: UNAVAILABLE_MESSAGE,
+        message: unavailableMessage(cause),
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true },

@@ -32,6 +32,7 @@ export function findTestServer(): string | null {
 export async function openTestDatabase(
   serverUrlOverride?: string,
   timeouts?: DatabaseTimeouts,
+  poolSize?: number,
 ): Promise<Database> {
   const log = createLogger('silent');
   const serverUrl = serverUrlOverride ?? process.env.TEST_DATABASE_URL;
@@ -41,7 +42,7 @@ export async function openTestDatabase(
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', log, timeouts });
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', log, timeouts, poolSize });
   return {
     ...database,
     dataSource: database.dataSource,

@@ -177,8 +177,9 @@ async function openTestHub(env: Record<string, string>, options: TestHubOptions)
         dataDir: '',
         log: createLogger('silent'),
         timeouts: config.database,
+        poolSize: config.databasePoolSize,
       })
-    : await openTestDatabase(options.serverUrl, config.database);
+    : await openTestDatabase(options.serverUrl, config.database, config.databasePoolSize);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

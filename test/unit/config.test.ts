@@ -9,9 +9,19 @@ describe('configuration', () => {
       dataDir: './.data',
       adminToken: undefined,
       meetUrlTemplate: 'https://g.co/meet/{key}',
-      database: { connectTimeoutMs: 5000, statementTimeoutMs: 15_000, idleInTransactionTimeoutMs: 60_000 },
+      database: {
+        connectTimeoutMs: 5000,
+        poolWaitMs: 10_000,
+        statementTimeoutMs: 15_000,
+        idleInTransactionTimeoutMs: 60_000,
+      },
+      databasePoolSize: 10,
+      admission: { inFlight: 10, queued: 500, queueTimeoutMs: 50_000 },
       readyTimeoutMs: 2000,
     });
+    // the requests served at once follow the pool unless set
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4' }).admission.inFlight).toBe(4);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4', MAX_REQUESTS_IN_FLIGHT: '3' }).admission.inFlight).toBe(3);
     // no announcement channel unless one is named: a default that does not exist would fail every announcement
     expect(config.vendors.SLACK_INCIDENTS_CHANNEL).toBeUndefined();
     expect(loadConfig({ SLACK_INCIDENTS_CHANNEL: '#major-incidents' }).vendors.SLACK_INCIDENTS_CHANNEL).toBe(
@@ -42,6 +52,9 @@ describe('configuration', () => {
     ['JIRA_COMMENT_INTERVAL', 'a minute'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', '0'],
     ['READYZ_TIMEOUT_MS', 'soon'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['MAX_REQUESTS_IN_FLIGHT', 'many'],
+    ['REQUEST_QUEUE_TIMEOUT_MS', '-1'],
     ['JIRA_COMMENT_INTERVAL', '0s'],
     ['STATUS_UPDATE_CADENCE', 'P1=soon'],
     ['HANDOVER_AFTER', 'later'],
