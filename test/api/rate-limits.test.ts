@@ -116,6 +116,13 @@ describe('mutations, per token', () => {
     // and the manager, refused through a, is refused through b
     expect((await declare(b, a.tokens.manager)).status).toBe(429);
   });
+
+  it('keeps its counts in an unlogged table: counting a mutation waits for no flush of the write-ahead log', async () => {
+    const [table] = (await a.database.dataSource.query(
+      `SELECT relpersistence FROM pg_class WHERE oid = 'public.rate_limit'::regclass`,
+    )) as { relpersistence: string }[];
+    expect(table.relpersistence).toBe('u');
+  });
 });
 
 describe('webhooks, per source', () => {
