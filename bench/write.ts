@@ -111,9 +111,10 @@ export function pgbenchScript(captured: Captured, keyPrefix: string): string {
       .split(entryId)
       .join(':tl_id')
       .replace(/'incident_hub_changes'/g, `'${REPLAY_CHANNEL}'`);
-    if (!readIncident && /FROM "incident" "Incident"/.test(sql)) {
+    if (!readIncident && /^\s*SELECT\b[^;]*\bFROM "incident"/.test(sql)) {
       readIncident = true;
-      return `${text}\n\\gset`;
+      // its columns as :Incident_id, :Incident_version, ... (TypeORM's aliases are named so already)
+      return `${text}\n\\gset${/AS "Incident_id"/.test(sql) ? '' : ' Incident_'}`;
     }
     if (/^\s*INSERT INTO timeline_entry/.test(sql)) return `${text}\n\\gset tl_`;
     return `${text};`;
