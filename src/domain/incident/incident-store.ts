@@ -1,7 +1,7 @@
 // Reading and writing an incident inside a use case's transaction: find it by key, write a patch
 // guarded by its version, allocate its key. Shared by every service that changes an incident.
-import type { DataSource, EntityManager } from 'typeorm';
-import { plainSelectBy, type PlainSelect } from '../../database/plain-select';
+import type { EntityManager } from 'typeorm';
+import { plainSelectBy, plainSelectOf } from '../../database/plain-select';
 import { Incident, Person } from '../../entities';
 import { badInput, conflict, notFound } from '../errors';
 import type { Tx } from '../unit-of-work';
@@ -29,17 +29,11 @@ export type IncidentPatch = Partial<
   >
 >;
 
-/** The read by key of each data source, its statement built once (every change starts with it). */
-const byKey = new WeakMap<DataSource, PlainSelect<Incident>>();
-
-/** The incident with this key, or NOT_FOUND. */
+/** The incident with this key, or NOT_FOUND (every change starts here: its statement is built once). */
 export async function getIncident(manager: EntityManager, key: string): Promise<Incident> {
-  let select = byKey.get(manager.connection);
-  if (!select) {
-    select = plainSelectBy(manager.connection, Incident, 'key');
-    byKey.set(manager.connection, select);
-  }
-  const incident = await select.one(key, manager);
+  const incident = await plainSelectOf(manager, 'incident by key', (ds) =>
+    plainSelectBy(ds, Incident, 'key'),
+  ).one(key, manager);
   if (!incident) throw notFound('Incident', key);
   return incident;
 }

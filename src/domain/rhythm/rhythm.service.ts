@@ -3,6 +3,7 @@
 // due time (src/integrations/rhythm); tick re-reads the incident under a row lock, so two hub
 // processes, or a job run twice, record one reminder per period.
 import type { EntityManager } from 'typeorm';
+import { plainSelectBy, plainSelectOf } from '../../database/plain-select';
 import { Incident, type TimelineEntry } from '../../entities';
 import { IncidentRole, Stage } from '../enums';
 import type { OverdueUpdate, OwedBy } from '../events';
@@ -42,17 +43,16 @@ export async function loadRhythm(
       incidentId,
     ])) as { at: Date | null }[];
   } else {
-    const { entities, raw } = await manager
-      .createQueryBuilder(Incident, 'i')
-      .addSelect(
-        '(SELECT max(u.posted_at) FROM status_update u WHERE u.incident_id = i.id)',
-        'last_update_at',
-      )
-      .where('i.id = :id', { id: incidentId })
-      .getRawAndEntities<{ last_update_at: Date | null }>();
-    incident = entities[0] ?? null;
-    if (!incident) return null;
-    last = { at: raw[0].last_update_at };
+    // with its last status update's time, in one statement (built once: every change comes here)
+    const found = await plainSelectOf(manager, 'incident rhythm by id', (ds) =>
+      plainSelectBy<Incident, { last_update_at: Date | null }>(ds, Incident, 'id', {
+        last_update_at:
+          '(SELECT max(u.posted_at) FROM status_update u WHERE u.incident_id = "incident"."id")',
+      }),
+    ).oneWith(incidentId, manager);
+    if (!found) return null;
+    incident = found.entity;
+    last = { at: found.extra.last_update_at };
   }
   const lastStatusUpdateAt = last?.at ? new Date(last.at) : null;
   const pending = decideRhythm({
