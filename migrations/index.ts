@@ -15,6 +15,7 @@ import { AccessChangeNotifications1796700000000 } from './1796700000000-AccessCh
 import { WebhookReplays1796800000000 } from './1796800000000-WebhookReplays';
 import { RateLimits1797000000001 } from './1797000000001-RateLimits';
 import { EffectsByIncidentAction1797100000002 } from './1797100000002-EffectsByIncidentAction';
+import { EffectClaims1797881177441 } from './1797881177441-EffectClaims';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -33,4 +34,5 @@ export const MIGRATIONS: Function[] = [
   WebhookReplays1796800000000,
   RateLimits1797000000001,
   EffectsByIncidentAction1797100000002,
+  EffectClaims1797881177441,
 ];

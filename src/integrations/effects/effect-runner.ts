@@ -1,6 +1,7 @@
 // Carrying out planned effects: one pg-boss queue and worker per vendor (a vendor that is down or
 // slow holds up only its own queue), retries with exponential backoff and jitter, a vendor's
 // Retry-After honoured, and a dead letter after the configured number of attempts.
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { EffectState, type ExternalSystem, SyncState } from '../../domain/enums';
@@ -122,14 +123,9 @@ export class EffectRunner {
     // on the job's span before anything else, so one that only waits its turn says what it is too
     annotateSpan({ 'incident_hub.vendor': effect.system, 'incident_hub.effect.action': effect.action });
     if (await this.behind(handler, effect, job.data, loaded.ahead)) return;
-    // The attempt is counted atomically: of two jobs of one effect (a crash's recovery beside the
-    // queue's own retry), only the one that counts the first attempt may skip the look-ups.
-    const [{ attempts }] = (await this.dataSource.query(
-      `WITH counted AS (
-         UPDATE integration_effect SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts)
-       SELECT attempts FROM counted`,
-      [effect.id],
-    )) as { attempts: number }[];
+    const claimed = await this.claim(effect, job.data);
+    if (!claimed) return;
+    const { attempts, runId } = claimed;
     const firstRun = attempts === 1 && !job.data.ran;
     annotateSpan({ 'incident_hub.effect.attempt': attempts });
     const log = this.log.child({
@@ -175,7 +171,8 @@ export class EffectRunner {
       // The effect and the incident's record at the vendor, in one statement.
       await this.dataSource.query(
         `WITH done AS (
-           UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $6, updated_at = now()
+           UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $6, updated_at = now(),
+                  ${release('$8')}
             WHERE id = $7 RETURNING id)
          UPDATE external_record SET state = 'SYNCED', last_error = NULL, attempts = $3, last_synced_at = now(),
            external_id = COALESCE($4, external_id), url = COALESCE($5, url), updated_at = now()
@@ -188,6 +185,7 @@ export class EffectRunner {
           outcome.url ?? null,
           JSON.stringify(outcome.result),
           effect.id,
+          runId,
         ],
       );
       log.info('integration effect done');
@@ -198,7 +196,7 @@ export class EffectRunner {
       if (
         err instanceof NotReadyError &&
         !awaited &&
-        (await this.waitForRecord(effect, job.data, err.awaits))
+        (await this.waitForRecord(effect, job.data, runId, err.awaits))
       )
         return;
       const error =
@@ -211,12 +209,12 @@ export class EffectRunner {
       const dead = !!awaited || exhausted || !error.retryable;
       // Giving up with what it waited for spends no attempt, as waiting spends none.
       const spent = awaited ? effect.attempts : attempts;
-      await this.dataSource
-        .getRepository(IntegrationEffect)
-        .update(
-          { id: effect.id },
-          { state: dead ? EffectState.DEAD : EffectState.FAILED, lastError, attempts: spent },
-        );
+      await this.dataSource.query(
+        `UPDATE integration_effect SET state = $2, last_error = $3, attempts = $4, updated_at = now(),
+                ${release('$5')}
+          WHERE id = $1`,
+        [effect.id, dead ? EffectState.DEAD : EffectState.FAILED, lastError, spent, runId],
+      );
       await this.dataSource.query(
         `UPDATE external_record SET state = $3, last_error = $4, attempts = $5, updated_at = now()
          WHERE incident_id = $1 AND system = $2`,
@@ -241,6 +239,43 @@ export class EffectRunner {
       }
       throw error; // pg-boss retries with exponential backoff and jitter
     }
+  }
+
+  /**
+   * Claim the effect for this run and count its attempt, in one statement: one run at a time, in
+   * any process (two jobs of one effect, say a crash's recovery beside a retry, would otherwise both
+   * take it for a first run and both post). The claim lasts as long as a job may run before it
+   * counts as a dead process's, and is released when the run ends. Null when the run is not to go
+   * on: the effect finished meanwhile, or another run holds it (this job then waits, spending no
+   * attempt, until that run ends or its claim lapses).
+   */
+  private async claim(
+    effect: IntegrationEffect,
+    job: EffectJob,
+  ): Promise<{ attempts: number; runId: string } | null> {
+    const runId = randomUUID();
+    // (an UPDATE … RETURNING answers its rows and count through TypeORM: selected from a CTE instead)
+    const [claimed] = (await this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE integration_effect
+            SET attempts = attempts + 1, claimed_by = $2, claimed_until = now() + make_interval(secs => $3),
+                updated_at = now()
+          WHERE id = $1 AND state IN ('PENDING', 'FAILED') AND (claimed_until IS NULL OR claimed_until <= now())
+          RETURNING attempts)
+       SELECT attempts FROM claimed`,
+      [effect.id, runId, this.queue.runLimitSeconds],
+    )) as { attempts: number }[];
+    if (claimed) return { attempts: claimed.attempts, runId };
+    const [held] = (await this.dataSource.query(
+      `SELECT state, greatest(1, ceil(extract(epoch FROM claimed_until - now())))::int AS seconds
+         FROM integration_effect WHERE id = $1`,
+      [effect.id],
+    )) as { state: EffectState; seconds: number | null }[];
+    if (!held || FINISHED.has(held.state)) return null;
+    annotateSpan({ 'incident_hub.effect.claimed_elsewhere': true });
+    // Woken sooner when that run finishes (wakeWaiting), and then finds the effect done.
+    await this.waitFor(effect, { ...job, claimWaits: (job.claimWaits ?? 0) + 1 }, held.seconds ?? 1);
+    return null;
   }
 
   /** See EffectContext.batch: claimed once per effect, in one statement, so no line is in two. */
@@ -299,12 +334,17 @@ export class EffectRunner {
    * again later without spending an attempt or showing a failure, backing off from 1 s to a minute,
    * for about a quarter of an hour; after that it fails as any other run would. False then.
    */
-  private async waitForRecord(effect: IntegrationEffect, job: EffectJob, awaits?: string): Promise<boolean> {
+  private async waitForRecord(
+    effect: IntegrationEffect,
+    job: EffectJob,
+    runId: string,
+    awaits?: string,
+  ): Promise<boolean> {
     const waits = job.waits ?? 0;
     if (waits >= MAX_WAITS) return false;
     await this.dataSource.query(
-      `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
-      [effect.id, effect.attempts],
+      `UPDATE integration_effect SET attempts = $2, updated_at = now(), ${release('$3')} WHERE id = $1`,
+      [effect.id, effect.attempts, runId],
     );
     await this.waitFor(effect, { ...job, waits: waits + 1 }, Math.min(2 ** waits, 60));
     // What it waits for may have finished while this run looked (its wakeWaiting then came before
@@ -464,7 +504,14 @@ interface EffectJob {
   laneWaits?: number;
   /** An earlier run may have reached the vendor (see EffectContext.firstRun). */
   ran?: boolean;
+  /** Times it waited for another run holding the effect's claim (EffectRunner.claim). */
+  claimWaits?: number;
 }
+
+/** SQL setting a run's claim free, when the run (its id in `param`) still holds it. */
+const release = (param: string) =>
+  `claimed_until = CASE WHEN claimed_by = ${param}::uuid THEN NULL ELSE claimed_until END,
+   claimed_by = CASE WHEN claimed_by = ${param}::uuid THEN NULL ELSE claimed_by END`;
 
 const MAX_WAITS = 20;
 /** Waits behind its lane (each woken when one ahead finishes, else 2, 4 … 60 s) before running anyway. */
