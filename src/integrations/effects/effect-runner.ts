@@ -84,6 +84,8 @@ const FINISHED: ReadonlySet<EffectState> = new Set([
 ]);
 
 export class EffectRunner {
+  private readonly local = new LocalRuns();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
@@ -116,13 +118,28 @@ export class EffectRunner {
     await this.queue.send(queueName(effect.system), { effectId: effect.id, ran: true });
   }
 
+  /** A job of an effect, known to this process's others while it runs (LocalRuns). */
   private async handle(handler: EffectHandler, job: Job<EffectJob>): Promise<void> {
-    const loaded = await this.load(handler, job.data.effectId);
-    if (!loaded || FINISHED.has(loaded.effect.state)) return;
-    const { effect } = loaded;
+    const ended = this.local.start(job.data.effectId);
+    try {
+      await this.carryOut(handler, job, ended);
+    } finally {
+      ended();
+    }
+  }
+
+  /** `ended`: called once the run's outcome is recorded, so those waiting for it here go on at once. */
+  private async carryOut(handler: EffectHandler, job: Job<EffectJob>, ended: () => void): Promise<void> {
+    const first = await this.load(handler, job.data.effectId);
+    if (!first || FINISHED.has(first.effect.state)) return;
     // on the job's span before anything else, so one that only waits its turn says what it is too
-    annotateSpan({ 'incident_hub.vendor': effect.system, 'incident_hub.effect.action': effect.action });
-    if (await this.behind(handler, effect, job.data, loaded.ahead)) return;
+    annotateSpan({
+      'incident_hub.vendor': first.effect.system,
+      'incident_hub.effect.action': first.effect.action,
+    });
+    const loaded = await this.behind(handler, first, job.data);
+    if (!loaded) return;
+    const { effect } = loaded;
     const claimed = await this.claim(effect, job.data);
     if (!claimed) return;
     const { attempts, runId } = claimed;
@@ -188,6 +205,7 @@ export class EffectRunner {
           runId,
         ],
       );
+      ended();
       log.info('integration effect done');
       await this.wakeWaiting(effect);
     } catch (err) {
@@ -220,6 +238,7 @@ export class EffectRunner {
          WHERE incident_id = $1 AND system = $2`,
         [effect.incidentId, effect.system, dead ? SyncState.DEAD : SyncState.FAILED, lastError, spent],
       );
+      ended();
       log.warn({ kind: error.kind, dead }, 'integration effect failed');
       // Failed and waiting for its retry, it holds up no later effect of its lane any more.
       if (!dead) await this.wakeWaiting(effect, LANE_MARK);
@@ -372,33 +391,48 @@ export class EffectRunner {
   /**
    * Whether an effect planned earlier in the same lane (EffectHandler.lane) of the incident is still
    * to be carried out (PENDING: not run yet, running, or waiting for its record): then this one waits
-   * for it, without spending an attempt, and is woken when it finishes (wakeWaiting). One that
-   * failed and waits for its retry holds nothing up, as before lanes; after MAX_LANE_WAITS the effect
-   * runs anyway rather than wait behind one that never finishes.
+   * for it, without spending an attempt. When every one it waits for has a job running in this
+   * process, it waits here for one of them to end and looks again, so it goes on the moment what it
+   * needs is there; otherwise its job waits in the queue, woken when one finishes (wakeWaiting).
+   * One that failed and waits for its retry holds nothing up, as before lanes; after MAX_LANE_WAITS
+   * the effect runs anyway rather than wait behind one that never finishes. Answers the effect as
+   * now loaded when it is to run now, null when its job is done (waiting in the queue, or finished).
    */
-  private async behind(
-    handler: EffectHandler,
-    effect: IntegrationEffect,
-    job: EffectJob,
-    ahead: readonly AheadRow[] | null,
-  ): Promise<boolean> {
-    if (!ahead || (job.laneWaits ?? 0) >= MAX_LANE_WAITS || !this.waitsFor(handler, effect, ahead)) {
-      return false;
+  private async behind(handler: EffectHandler, loaded: Loaded, job: EffectJob): Promise<Loaded | null> {
+    // Waiting here holds one of the vendor's workers: for at most half the time a job may run.
+    const until = Date.now() + (this.queue.runLimitSeconds * 1000) / 2;
+    for (;;) {
+      const { effect, ahead } = loaded;
+      if (!ahead || (job.laneWaits ?? 0) >= MAX_LANE_WAITS) return loaded;
+      const blocking = this.blocking(handler, effect, ahead);
+      if (!blocking.length) return loaded;
+      // Those ahead come before it in planning order, so no two jobs ever wait here for each other.
+      const ids = blocking.map((row) => row.id);
+      if (Date.now() >= until || !(await this.local.allHere(ids, ARRIVAL_MS))) break;
+      await this.local.anyEnded(ids, until - Date.now());
+      const now = await this.load(handler, effect.id);
+      if (!now || FINISHED.has(now.effect.state)) return null;
+      loaded = now;
     }
+    const { effect } = loaded;
     const laneWaits = (job.laneWaits ?? 0) + 1;
     await this.waitFor(effect, { ...job, laneWaits }, Math.min(2 ** laneWaits, 60));
     // The one ahead may have finished meanwhile (see waitForRecord): looked at again.
     const now = await this.load(handler, effect.id);
-    if (now && !this.waitsFor(handler, effect, now.ahead ?? [])) await this.bringForward(effect);
-    return true;
+    if (now && !this.blocking(handler, effect, now.ahead ?? []).length) await this.bringForward(effect);
+    return null;
   }
 
-  /** Whether one of the PENDING effects planned before this one is in its lane, or what it awaits. */
-  private waitsFor(handler: EffectHandler, effect: IntegrationEffect, ahead: readonly AheadRow[]): boolean {
+  /** The PENDING effects planned before this one in its lane, or of the action it awaits. */
+  private blocking(
+    handler: EffectHandler,
+    effect: IntegrationEffect,
+    ahead: readonly AheadRow[],
+  ): AheadRow[] {
     const typed = typedEffect(effect, handler.system);
     const lane = handler.lane?.(typed) ?? null;
     const awaits = handler.awaits?.(typed) ?? null;
-    return ahead.some((row) => {
+    return ahead.filter((row) => {
       if (awaits && row.action === awaits) return true;
       if (lane === null) return false;
       try {
@@ -507,6 +541,64 @@ interface EffectJob {
   /** Times it waited for another run holding the effect's claim (EffectRunner.claim). */
   claimWaits?: number;
 }
+
+/**
+ * How long a job that would wait behind effects not all running here gives their jobs to start here
+ * (jobs committed together are fetched by this process's workers at about the same moment).
+ */
+const ARRIVAL_MS = 100;
+
+/**
+ * This process's jobs of effects, while they run (EffectRunner.behind): a job waiting behind effects
+ * that all have one here waits for their end here, and goes on the moment one is recorded, rather
+ * than wait in the queue to be woken.
+ */
+class LocalRuns {
+  private readonly runs = new Map<string, Set<Promise<void>>>();
+  private readonly arrivals = new Set<() => void>();
+
+  /** A job of `effectId` starts; the answer ends it (once its outcome is recorded, or when the job ends). */
+  start(effectId: string): () => void {
+    let resolve!: () => void;
+    const ended = new Promise<void>((r) => (resolve = r));
+    let runs = this.runs.get(effectId);
+    if (!runs) this.runs.set(effectId, (runs = new Set()));
+    runs.add(ended);
+    for (const arrived of [...this.arrivals]) arrived();
+    return () => {
+      resolve();
+      runs.delete(ended);
+      if (!runs.size && this.runs.get(effectId) === runs) this.runs.delete(effectId);
+    };
+  }
+
+  /** Whether every one of `ids` has a job running here, waiting up to `ms` for those not started yet. */
+  async allHere(ids: readonly string[], ms: number): Promise<boolean> {
+    const here = () => ids.every((id) => this.runs.has(id));
+    if (!here()) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.arrivals.delete(check);
+          resolve();
+        };
+        const check = () => here() && done();
+        const timer = setTimeout(done, ms);
+        timer.unref();
+        this.arrivals.add(check);
+      });
+    }
+    return here();
+  }
+
+  /** Until a job here of one of `ids` ends, or `ms` pass. */
+  async anyEnded(ids: readonly string[], ms: number): Promise<void> {
+    await Promise.race([...ids.flatMap((id) => [...(this.runs.get(id) ?? [])]), delay(ms)]);
+  }
+}
+
+/** A timer that does not hold the process open. */
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 
 /** SQL setting a run's claim free, when the run (its id in `param`) still holds it. */
 const release = (param: string) =>
