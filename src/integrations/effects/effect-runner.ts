@@ -130,19 +130,19 @@ export class EffectRunner {
 
   /** `ended`: called once the run's outcome is recorded, so those waiting for it here go on at once. */
   private async carryOut(handler: EffectHandler, job: Job<EffectJob>, ended: () => void): Promise<void> {
-    const first = await this.load(handler, job.data.effectId);
+    const runId = randomUUID();
+    const first = await this.load(handler, job.data.effectId, { runId, blockers: null });
     if (!first || FINISHED.has(first.effect.state)) return;
     // on the job's span before anything else, so one that only waits its turn says what it is too
     annotateSpan({
       'incident_hub.vendor': first.effect.system,
       'incident_hub.effect.action': first.effect.action,
     });
-    const loaded = await this.behind(handler, first, job.data);
+    const loaded = await this.behind(handler, first, job.data, runId);
     if (!loaded) return;
     const { effect } = loaded;
-    const claimed = await this.claim(effect, job.data);
-    if (!claimed) return;
-    const { attempts, runId } = claimed;
+    const attempts = loaded.claimed ?? (await this.claim(effect, job.data, runId));
+    if (attempts === null) return;
     const firstRun = attempts === 1 && !job.data.ran;
     annotateSpan({ 'incident_hub.effect.attempt': attempts });
     const log = this.log.child({
@@ -268,11 +268,7 @@ export class EffectRunner {
    * on: the effect finished meanwhile, or another run holds it (this job then waits, spending no
    * attempt, until that run ends or its claim lapses).
    */
-  private async claim(
-    effect: IntegrationEffect,
-    job: EffectJob,
-  ): Promise<{ attempts: number; runId: string } | null> {
-    const runId = randomUUID();
+  private async claim(effect: IntegrationEffect, job: EffectJob, runId: string): Promise<number | null> {
     // (an UPDATE … RETURNING answers its rows and count through TypeORM: selected from a CTE instead)
     const [claimed] = (await this.dataSource.query(
       `WITH claimed AS (
@@ -284,7 +280,7 @@ export class EffectRunner {
        SELECT attempts FROM claimed`,
       [effect.id, runId, this.queue.runLimitSeconds],
     )) as { attempts: number }[];
-    if (claimed) return { attempts: claimed.attempts, runId };
+    if (claimed) return claimed.attempts;
     const [held] = (await this.dataSource.query(
       `SELECT state, greatest(1, ceil(extract(epoch FROM claimed_until - now())))::int AS seconds
          FROM integration_effect WHERE id = $1`,
@@ -398,7 +394,12 @@ export class EffectRunner {
    * the effect runs anyway rather than wait behind one that never finishes. Answers the effect as
    * now loaded when it is to run now, null when its job is done (waiting in the queue, or finished).
    */
-  private async behind(handler: EffectHandler, loaded: Loaded, job: EffectJob): Promise<Loaded | null> {
+  private async behind(
+    handler: EffectHandler,
+    loaded: Loaded,
+    job: EffectJob,
+    runId: string,
+  ): Promise<Loaded | null> {
     // Waiting here holds one of the vendor's workers: for at most half the time a job may run.
     const until = Date.now() + (this.queue.runLimitSeconds * 1000) / 2;
     for (;;) {
@@ -406,11 +407,12 @@ export class EffectRunner {
       if (!ahead || (job.laneWaits ?? 0) >= MAX_LANE_WAITS) return loaded;
       const blocking = this.blocking(handler, effect, ahead);
       if (!blocking.length) return loaded;
+      if (loaded.claimed !== null) await this.unclaim(effect, runId); // not to run yet after all
       // Those ahead come before it in planning order, so no two jobs ever wait here for each other.
       const ids = blocking.map((row) => row.id);
       if (Date.now() >= until || !(await this.local.allHere(ids, ARRIVAL_MS))) break;
       await this.local.anyEnded(ids, until - Date.now());
-      const now = await this.load(handler, effect.id);
+      const now = await this.load(handler, effect.id, { runId, blockers: ids });
       if (!now || FINISHED.has(now.effect.state)) return null;
       loaded = now;
     }
@@ -421,6 +423,14 @@ export class EffectRunner {
     const now = await this.load(handler, effect.id);
     if (now && !this.blocking(handler, effect, now.ahead ?? []).length) await this.bringForward(effect);
     return null;
+  }
+
+  /** Give back a claim taken with the effect's loading (see load) by a run that is to wait instead. */
+  private async unclaim(effect: IntegrationEffect, runId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE integration_effect SET attempts = attempts - 1, ${release('$2')} WHERE id = $1 AND claimed_by = $2`,
+      [effect.id, runId],
+    );
   }
 
   /** The PENDING effects planned before this one in its lane, or of the action it awaits. */
@@ -447,11 +457,29 @@ export class EffectRunner {
    * The effect and what its run consults, in one statement: its incident's record at its vendor, whether
    * an effect of the same action was planned after it (superseded) or before it, and, for a handler
    * with lanes or awaits, the PENDING effects of its incident at the vendor planned before it.
+   * With `claim`, the same statement also claims the effect for the run (see claim: `claimed` is then
+   * the attempt counted) when it need not wait: none of `blockers` is PENDING, or, without them, no
+   * effect of its incident at the vendor planned before it is (for a handler with lanes or awaits).
    */
-  private async load(handler: EffectHandler, effectId: string): Promise<Loaded | null> {
+  private async load(
+    handler: EffectHandler,
+    effectId: string,
+    claim?: { runId: string; blockers: readonly string[] | null },
+  ): Promise<Loaded | null> {
     const ordered = !!(handler.lane || handler.awaits);
     const [row] = (await this.dataSource.query(
-      `SELECT e.id, e.incident_id, e.system, e.action, e.dedupe_key, e.payload, e.state, e.attempts,
+      `WITH claimed AS (
+         UPDATE integration_effect c
+            SET attempts = c.attempts + 1, claimed_by = $3, claimed_until = now() + make_interval(secs => $4),
+                updated_at = now()
+          WHERE c.id = $1 AND $3::uuid IS NOT NULL AND c.state IN ('PENDING', 'FAILED')
+            AND (c.claimed_until IS NULL OR c.claimed_until <= now())
+            AND NOT EXISTS (SELECT 1 FROM integration_effect b WHERE b.state = 'PENDING' AND CASE
+                  WHEN $5::uuid[] IS NOT NULL THEN b.id = ANY($5::uuid[])
+                  ELSE $2 AND b.incident_id = c.incident_id AND b.system = c.system
+                       AND (b.created_at, b.id) < (c.created_at, c.id) END)
+          RETURNING c.attempts)
+       SELECT (SELECT attempts FROM claimed) AS claimed, e.id, e.incident_id, e.system, e.action, e.dedupe_key, e.payload, e.state, e.attempts,
               e.last_error, e.batch_id, e.result, e.created_at, e.updated_at,
               (SELECT r.external_id FROM external_record r
                 WHERE r.incident_id = e.incident_id AND r.system = e.system) AS external_id,
@@ -465,7 +493,7 @@ export class EffectRunner {
                  WHERE p.incident_id = e.incident_id AND p.system = e.system AND p.state = 'PENDING'
                    AND (p.created_at, p.id) < (e.created_at, e.id)) END AS ahead
          FROM integration_effect e WHERE e.id = $1`,
-      [effectId, ordered],
+      [effectId, ordered, claim?.runId ?? null, this.queue.runLimitSeconds, claim?.blockers ?? null],
     )) as LoadedRow[];
     if (!row) return null;
     const effect = Object.assign(new IntegrationEffect(), {
@@ -489,6 +517,7 @@ export class EffectRunner {
       superseded: row.superseded,
       plannedBefore: row.planned_before,
       ahead: row.ahead,
+      claimed: row.claimed,
     };
   }
 }
@@ -500,6 +529,7 @@ interface AheadRow {
 }
 
 interface LoadedRow {
+  claimed: number | null;
   id: string;
   incident_id: string | null;
   system: ExternalSystem;
@@ -520,6 +550,8 @@ interface LoadedRow {
 }
 
 interface Loaded {
+  /** The attempt counted when loading claimed the effect for the run (see load); else null. */
+  claimed: number | null;
   effect: IntegrationEffect;
   externalId: string | null;
   superseded: boolean;
