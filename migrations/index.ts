@@ -16,6 +16,7 @@ import { WebhookReplays1796800000000 } from './1796800000000-WebhookReplays';
 import { RateLimits1797000000001 } from './1797000000001-RateLimits';
 import { EffectsByIncidentAction1797100000002 } from './1797100000002-EffectsByIncidentAction';
 import { RateLimitsUnlogged1797281574347 } from './1797281574347-RateLimitsUnlogged';
+import { EffectClaims1797881177441 } from './1797881177441-EffectClaims';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -35,4 +36,5 @@ export const MIGRATIONS: Function[] = [
   RateLimits1797000000001,
   EffectsByIncidentAction1797100000002,
   RateLimitsUnlogged1797281574347,
+  EffectClaims1797881177441,
 ];

@@ -63,7 +63,7 @@ const DESCRIPTIONS: Record<Setting, string> = {
   INTEGRATION_POLL_SECONDS:
     'how often the effect workers look for work another process committed, in seconds (work committed in this process starts at once)',
   INTEGRATION_CONCURRENCY:
-    "effects of one vendor carried out at once per process, where the vendor's order allows (Slack: per channel and kind)",
+    "effects of one vendor carried out at once per process, where the vendor's order allows (Slack: per channel and kind); one effect is only ever run by one worker at a time, in any process",
   VENDOR_TIMEOUT_MS: 'longest wait for one vendor call, in milliseconds',
   INTEGRATION_RECOVERY_SECONDS:
     'how often work left by a crashed process is looked for and taken over, in seconds',

@@ -149,7 +149,7 @@ export const EnvSchema = z.object({
   INTEGRATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   INTEGRATION_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   INTEGRATION_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
-  INTEGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  INTEGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   VENDOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   INTEGRATION_RECOVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SLACK_API_URL: url,

@@ -75,6 +75,17 @@ export class IntegrationEffect {
   @Column({ type: 'uuid', nullable: true })
   batchId: string | null;
 
+  /**
+   * Until when a run holds the effect (see EffectRunner: one run at a time, in any process); null
+   * when no run does. Sized to how long a job may run before it counts as a crashed process's.
+   */
+  @Column(timestamp({ nullable: true }))
+  claimedUntil: Date | null;
+
+  /** The run holding the claim (a random id per run), so only it releases the claim. */
+  @Column({ type: 'uuid', nullable: true })
+  claimedBy: string | null;
+
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'What the vendor answered (ids, links).' })
   @Column({ type: 'jsonb', nullable: true })
   result: Record<string, unknown> | null;

@@ -16,6 +16,8 @@ const stored = (action: string, payload: Record<string, unknown>): IntegrationEf
   lastError: null,
   result: null,
   batchId: null,
+  claimedUntil: null,
+  claimedBy: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 });

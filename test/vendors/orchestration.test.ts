@@ -1,7 +1,10 @@
 // How a declaration's vendor work is carried out: it starts when the change commits (the workers'
 // poll here is a minute, longer than any wait below), Slack's calls once the channel exists go out
 // side by side (the fake counts the requests in flight), and what must stay in order does: the
-// channel before anything in it, a message before its pin, posts in one channel as planned.
+// channel before anything in it, a message before its pin, posts in one channel as planned; and
+// two jobs of one effect never run it side by side.
+import { ExternalSystem } from '../../src/domain/enums';
+import { queueName } from '../../src/integrations/effects/effect-planner';
 import { SlackFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import { INCIDENT_INTEGRATION, POST_STATUS_UPDATE } from '../support/operations';
@@ -124,6 +127,53 @@ describe('orchestration of a declaration', () => {
       .map((m) => /step (\w+)/.exec(m.text ?? '')?.[1])
       .filter((step): step is string => !!step);
     expect(posted).toEqual(texts);
+    expect(slack.invalidCalls).toEqual([]);
+  }, 60_000);
+
+  it('carries out an effect once when two of its jobs run at once (a crash’s recovery beside a retry), the second spending no attempt', async () => {
+    const incident = await declare(t, P1);
+    await settled(incident.key, 5);
+    const text = `claimed once (${incident.key})`;
+    const before = slack.calls.length;
+    const [effect] = (await t.database.dataSource.query(
+      `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state)
+       VALUES ($1, 'SLACK', 'slack.postTo', $2, $3, 'PENDING') RETURNING id`,
+      [
+        incident.id,
+        `test:claim:${incident.id}`,
+        JSON.stringify({ channel: '#albertsons-prod', text, ref: `claim ${incident.key}` }),
+      ],
+    )) as { id: string }[];
+    const posts = () =>
+      slack.callsTo('chat.postMessage').filter((c) => (c.body as { text?: string }).text?.includes(text));
+    // The first job's post is slow at Slack: the second job comes while it is in flight.
+    slack.inject({ operation: 'chat.postMessage', fault: { kind: 'delay', ms: 3000 } });
+    const jobs = t.hub.services.integrations.jobs!;
+    const queue = queueName(ExternalSystem.SLACK);
+    await jobs.send(queue, { effectId: effect.id });
+    await waitFor('the first job to post', posts, (now) => now.length === 1, { timeoutMs: 10_000 });
+    await jobs.send(queue, { effectId: effect.id, ran: true });
+    // every job of the effect finished: the two sent, and any one made to wait
+    const finished = await waitFor(
+      'every job of the effect to finish',
+      () =>
+        t.database.dataSource.query(
+          `SELECT state, data ? 'claimWaits' AS waited FROM pgboss.job WHERE name = $1 AND data ->> 'effectId' = $2`,
+          [queue, effect.id],
+        ) as Promise<{ state: string; waited: boolean }[]>,
+      (now) => now.length >= 2 && now.every((job) => job.state === 'completed'),
+      { timeoutMs: 20_000 },
+    );
+    const [done] = (await t.database.dataSource.query(
+      `SELECT state, attempts, claimed_until FROM integration_effect WHERE id = $1`,
+      [effect.id],
+    )) as { state: string; attempts: number; claimed_until: Date | null }[];
+    expect(done).toEqual({ state: 'DONE', attempts: 1, claimed_until: null });
+    expect(posts()).toHaveLength(1);
+    // the second job called nothing, not even a look-up
+    expect(slack.calls.slice(before).map((c) => c.operation)).toEqual(['chat.postMessage']);
+    // it found the effect claimed by the first run and waited (woken when that run finished)
+    expect(finished.filter((job) => job.waited)).toHaveLength(1);
     expect(slack.invalidCalls).toEqual([]);
   }, 60_000);
 });

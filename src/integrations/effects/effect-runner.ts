@@ -1,6 +1,7 @@
 // Carrying out planned effects: one pg-boss queue and worker per vendor (a vendor that is down or
 // slow holds up only its own queue), retries with exponential backoff and jitter, a vendor's
 // Retry-After honoured, and a dead letter after the configured number of attempts.
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { EffectState, type ExternalSystem, SyncState } from '../../domain/enums';
@@ -83,6 +84,8 @@ const FINISHED: ReadonlySet<EffectState> = new Set([
 ]);
 
 export class EffectRunner {
+  private readonly local = new LocalRuns();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
@@ -115,21 +118,31 @@ export class EffectRunner {
     await this.queue.send(queueName(effect.system), { effectId: effect.id, ran: true });
   }
 
+  /** A job of an effect, known to this process's others while it runs (LocalRuns). */
   private async handle(handler: EffectHandler, job: Job<EffectJob>): Promise<void> {
-    const loaded = await this.load(handler, job.data.effectId);
-    if (!loaded || FINISHED.has(loaded.effect.state)) return;
-    const { effect } = loaded;
+    const ended = this.local.start(job.data.effectId);
+    try {
+      await this.carryOut(handler, job, ended);
+    } finally {
+      ended();
+    }
+  }
+
+  /** `ended`: called once the run's outcome is recorded, so those waiting for it here go on at once. */
+  private async carryOut(handler: EffectHandler, job: Job<EffectJob>, ended: () => void): Promise<void> {
+    const runId = randomUUID();
+    const first = await this.load(handler, job.data.effectId, { runId, blockers: null });
+    if (!first || FINISHED.has(first.effect.state)) return;
     // on the job's span before anything else, so one that only waits its turn says what it is too
-    annotateSpan({ 'incident_hub.vendor': effect.system, 'incident_hub.effect.action': effect.action });
-    if (await this.behind(handler, effect, job.data, loaded.ahead)) return;
-    // The attempt is counted atomically: of two jobs of one effect (a crash's recovery beside the
-    // queue's own retry), only the one that counts the first attempt may skip the look-ups.
-    const [{ attempts }] = (await this.dataSource.query(
-      `WITH counted AS (
-         UPDATE integration_effect SET attempts = attempts + 1, updated_at = now() WHERE id = $1 RETURNING attempts)
-       SELECT attempts FROM counted`,
-      [effect.id],
-    )) as { attempts: number }[];
+    annotateSpan({
+      'incident_hub.vendor': first.effect.system,
+      'incident_hub.effect.action': first.effect.action,
+    });
+    const loaded = await this.behind(handler, first, job.data, runId);
+    if (!loaded) return;
+    const { effect } = loaded;
+    const attempts = loaded.claimed ?? (await this.claim(effect, job.data, runId));
+    if (attempts === null) return;
     const firstRun = attempts === 1 && !job.data.ran;
     annotateSpan({ 'incident_hub.effect.attempt': attempts });
     const log = this.log.child({
@@ -175,7 +188,8 @@ export class EffectRunner {
       // The effect and the incident's record at the vendor, in one statement.
       await this.dataSource.query(
         `WITH done AS (
-           UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $6, updated_at = now()
+           UPDATE integration_effect SET state = 'DONE', last_error = NULL, result = $6, updated_at = now(),
+                  ${release('$8')}
             WHERE id = $7 RETURNING id)
          UPDATE external_record SET state = 'SYNCED', last_error = NULL, attempts = $3, last_synced_at = now(),
            external_id = COALESCE($4, external_id), url = COALESCE($5, url), updated_at = now()
@@ -188,8 +202,10 @@ export class EffectRunner {
           outcome.url ?? null,
           JSON.stringify(outcome.result),
           effect.id,
+          runId,
         ],
       );
+      ended();
       log.info('integration effect done');
       await this.wakeWaiting(effect);
     } catch (err) {
@@ -198,7 +214,7 @@ export class EffectRunner {
       if (
         err instanceof NotReadyError &&
         !awaited &&
-        (await this.waitForRecord(effect, job.data, err.awaits))
+        (await this.waitForRecord(effect, job.data, runId, err.awaits))
       )
         return;
       const error =
@@ -211,17 +227,18 @@ export class EffectRunner {
       const dead = !!awaited || exhausted || !error.retryable;
       // Giving up with what it waited for spends no attempt, as waiting spends none.
       const spent = awaited ? effect.attempts : attempts;
-      await this.dataSource
-        .getRepository(IntegrationEffect)
-        .update(
-          { id: effect.id },
-          { state: dead ? EffectState.DEAD : EffectState.FAILED, lastError, attempts: spent },
-        );
+      await this.dataSource.query(
+        `UPDATE integration_effect SET state = $2, last_error = $3, attempts = $4, updated_at = now(),
+                ${release('$5')}
+          WHERE id = $1`,
+        [effect.id, dead ? EffectState.DEAD : EffectState.FAILED, lastError, spent, runId],
+      );
       await this.dataSource.query(
         `UPDATE external_record SET state = $3, last_error = $4, attempts = $5, updated_at = now()
          WHERE incident_id = $1 AND system = $2`,
         [effect.incidentId, effect.system, dead ? SyncState.DEAD : SyncState.FAILED, lastError, spent],
       );
+      ended();
       log.warn({ kind: error.kind, dead }, 'integration effect failed');
       // Failed and waiting for its retry, it holds up no later effect of its lane any more.
       if (!dead) await this.wakeWaiting(effect, LANE_MARK);
@@ -241,6 +258,39 @@ export class EffectRunner {
       }
       throw error; // pg-boss retries with exponential backoff and jitter
     }
+  }
+
+  /**
+   * Claim the effect for this run and count its attempt, in one statement: one run at a time, in
+   * any process (two jobs of one effect, say a crash's recovery beside a retry, would otherwise both
+   * take it for a first run and both post). The claim lasts as long as a job may run before it
+   * counts as a dead process's, and is released when the run ends. Null when the run is not to go
+   * on: the effect finished meanwhile, or another run holds it (this job then waits, spending no
+   * attempt, until that run ends or its claim lapses).
+   */
+  private async claim(effect: IntegrationEffect, job: EffectJob, runId: string): Promise<number | null> {
+    // (an UPDATE … RETURNING answers its rows and count through TypeORM: selected from a CTE instead)
+    const [claimed] = (await this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE integration_effect
+            SET attempts = attempts + 1, claimed_by = $2, claimed_until = now() + make_interval(secs => $3),
+                updated_at = now()
+          WHERE id = $1 AND state IN ('PENDING', 'FAILED') AND (claimed_until IS NULL OR claimed_until <= now())
+          RETURNING attempts)
+       SELECT attempts FROM claimed`,
+      [effect.id, runId, this.queue.runLimitSeconds],
+    )) as { attempts: number }[];
+    if (claimed) return claimed.attempts;
+    const [held] = (await this.dataSource.query(
+      `SELECT state, greatest(1, ceil(extract(epoch FROM claimed_until - now())))::int AS seconds
+         FROM integration_effect WHERE id = $1`,
+      [effect.id],
+    )) as { state: EffectState; seconds: number | null }[];
+    if (!held || FINISHED.has(held.state)) return null;
+    annotateSpan({ 'incident_hub.effect.claimed_elsewhere': true });
+    // Woken sooner when that run finishes (wakeWaiting), and then finds the effect done.
+    await this.waitFor(effect, { ...job, claimWaits: (job.claimWaits ?? 0) + 1 }, held.seconds ?? 1);
+    return null;
   }
 
   /** See EffectContext.batch: claimed once per effect, in one statement, so no line is in two. */
@@ -299,12 +349,17 @@ export class EffectRunner {
    * again later without spending an attempt or showing a failure, backing off from 1 s to a minute,
    * for about a quarter of an hour; after that it fails as any other run would. False then.
    */
-  private async waitForRecord(effect: IntegrationEffect, job: EffectJob, awaits?: string): Promise<boolean> {
+  private async waitForRecord(
+    effect: IntegrationEffect,
+    job: EffectJob,
+    runId: string,
+    awaits?: string,
+  ): Promise<boolean> {
     const waits = job.waits ?? 0;
     if (waits >= MAX_WAITS) return false;
     await this.dataSource.query(
-      `UPDATE integration_effect SET attempts = $2, updated_at = now() WHERE id = $1`,
-      [effect.id, effect.attempts],
+      `UPDATE integration_effect SET attempts = $2, updated_at = now(), ${release('$3')} WHERE id = $1`,
+      [effect.id, effect.attempts, runId],
     );
     await this.waitFor(effect, { ...job, waits: waits + 1 }, Math.min(2 ** waits, 60));
     // What it waits for may have finished while this run looked (its wakeWaiting then came before
@@ -332,33 +387,62 @@ export class EffectRunner {
   /**
    * Whether an effect planned earlier in the same lane (EffectHandler.lane) of the incident is still
    * to be carried out (PENDING: not run yet, running, or waiting for its record): then this one waits
-   * for it, without spending an attempt, and is woken when it finishes (wakeWaiting). One that
-   * failed and waits for its retry holds nothing up, as before lanes; after MAX_LANE_WAITS the effect
-   * runs anyway rather than wait behind one that never finishes.
+   * for it, without spending an attempt. When every one it waits for has a job running in this
+   * process, it waits here for one of them to end and looks again, so it goes on the moment what it
+   * needs is there; otherwise its job waits in the queue, woken when one finishes (wakeWaiting).
+   * One that failed and waits for its retry holds nothing up, as before lanes; after MAX_LANE_WAITS
+   * the effect runs anyway rather than wait behind one that never finishes. Answers the effect as
+   * now loaded when it is to run now, null when its job is done (waiting in the queue, or finished).
    */
   private async behind(
     handler: EffectHandler,
-    effect: IntegrationEffect,
+    loaded: Loaded,
     job: EffectJob,
-    ahead: readonly AheadRow[] | null,
-  ): Promise<boolean> {
-    if (!ahead || (job.laneWaits ?? 0) >= MAX_LANE_WAITS || !this.waitsFor(handler, effect, ahead)) {
-      return false;
+    runId: string,
+  ): Promise<Loaded | null> {
+    // Waiting here holds one of the vendor's workers: for at most half the time a job may run.
+    const until = Date.now() + (this.queue.runLimitSeconds * 1000) / 2;
+    for (;;) {
+      const { effect, ahead } = loaded;
+      if (!ahead || (job.laneWaits ?? 0) >= MAX_LANE_WAITS) return loaded;
+      const blocking = this.blocking(handler, effect, ahead);
+      if (!blocking.length) return loaded;
+      if (loaded.claimed !== null) await this.unclaim(effect, runId); // not to run yet after all
+      // Those ahead come before it in planning order, so no two jobs ever wait here for each other.
+      const ids = blocking.map((row) => row.id);
+      if (Date.now() >= until || !(await this.local.allHere(ids, ARRIVAL_MS))) break;
+      await this.local.anyEnded(ids, until - Date.now());
+      const now = await this.load(handler, effect.id, { runId, blockers: ids });
+      if (!now || FINISHED.has(now.effect.state)) return null;
+      loaded = now;
     }
+    const { effect } = loaded;
     const laneWaits = (job.laneWaits ?? 0) + 1;
     await this.waitFor(effect, { ...job, laneWaits }, Math.min(2 ** laneWaits, 60));
     // The one ahead may have finished meanwhile (see waitForRecord): looked at again.
     const now = await this.load(handler, effect.id);
-    if (now && !this.waitsFor(handler, effect, now.ahead ?? [])) await this.bringForward(effect);
-    return true;
+    if (now && !this.blocking(handler, effect, now.ahead ?? []).length) await this.bringForward(effect);
+    return null;
   }
 
-  /** Whether one of the PENDING effects planned before this one is in its lane, or what it awaits. */
-  private waitsFor(handler: EffectHandler, effect: IntegrationEffect, ahead: readonly AheadRow[]): boolean {
+  /** Give back a claim taken with the effect's loading (see load) by a run that is to wait instead. */
+  private async unclaim(effect: IntegrationEffect, runId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE integration_effect SET attempts = attempts - 1, ${release('$2')} WHERE id = $1 AND claimed_by = $2`,
+      [effect.id, runId],
+    );
+  }
+
+  /** The PENDING effects planned before this one in its lane, or of the action it awaits. */
+  private blocking(
+    handler: EffectHandler,
+    effect: IntegrationEffect,
+    ahead: readonly AheadRow[],
+  ): AheadRow[] {
     const typed = typedEffect(effect, handler.system);
     const lane = handler.lane?.(typed) ?? null;
     const awaits = handler.awaits?.(typed) ?? null;
-    return ahead.some((row) => {
+    return ahead.filter((row) => {
       if (awaits && row.action === awaits) return true;
       if (lane === null) return false;
       try {
@@ -373,11 +457,29 @@ export class EffectRunner {
    * The effect and what its run consults, in one statement: its incident's record at its vendor, whether
    * an effect of the same action was planned after it (superseded) or before it, and, for a handler
    * with lanes or awaits, the PENDING effects of its incident at the vendor planned before it.
+   * With `claim`, the same statement also claims the effect for the run (see claim: `claimed` is then
+   * the attempt counted) when it need not wait: none of `blockers` is PENDING, or, without them, no
+   * effect of its incident at the vendor planned before it is (for a handler with lanes or awaits).
    */
-  private async load(handler: EffectHandler, effectId: string): Promise<Loaded | null> {
+  private async load(
+    handler: EffectHandler,
+    effectId: string,
+    claim?: { runId: string; blockers: readonly string[] | null },
+  ): Promise<Loaded | null> {
     const ordered = !!(handler.lane || handler.awaits);
     const [row] = (await this.dataSource.query(
-      `SELECT e.id, e.incident_id, e.system, e.action, e.dedupe_key, e.payload, e.state, e.attempts,
+      `WITH claimed AS (
+         UPDATE integration_effect c
+            SET attempts = c.attempts + 1, claimed_by = $3, claimed_until = now() + make_interval(secs => $4),
+                updated_at = now()
+          WHERE c.id = $1 AND $3::uuid IS NOT NULL AND c.state IN ('PENDING', 'FAILED')
+            AND (c.claimed_until IS NULL OR c.claimed_until <= now())
+            AND NOT EXISTS (SELECT 1 FROM integration_effect b WHERE b.state = 'PENDING' AND CASE
+                  WHEN $5::uuid[] IS NOT NULL THEN b.id = ANY($5::uuid[])
+                  ELSE $2 AND b.incident_id = c.incident_id AND b.system = c.system
+                       AND (b.created_at, b.id) < (c.created_at, c.id) END)
+          RETURNING c.attempts)
+       SELECT (SELECT attempts FROM claimed) AS claimed, e.id, e.incident_id, e.system, e.action, e.dedupe_key, e.payload, e.state, e.attempts,
               e.last_error, e.batch_id, e.result, e.created_at, e.updated_at,
               (SELECT r.external_id FROM external_record r
                 WHERE r.incident_id = e.incident_id AND r.system = e.system) AS external_id,
@@ -391,7 +493,7 @@ export class EffectRunner {
                  WHERE p.incident_id = e.incident_id AND p.system = e.system AND p.state = 'PENDING'
                    AND (p.created_at, p.id) < (e.created_at, e.id)) END AS ahead
          FROM integration_effect e WHERE e.id = $1`,
-      [effectId, ordered],
+      [effectId, ordered, claim?.runId ?? null, this.queue.runLimitSeconds, claim?.blockers ?? null],
     )) as LoadedRow[];
     if (!row) return null;
     const effect = Object.assign(new IntegrationEffect(), {
@@ -415,6 +517,7 @@ export class EffectRunner {
       superseded: row.superseded,
       plannedBefore: row.planned_before,
       ahead: row.ahead,
+      claimed: row.claimed,
     };
   }
 }
@@ -426,6 +529,7 @@ interface AheadRow {
 }
 
 interface LoadedRow {
+  claimed: number | null;
   id: string;
   incident_id: string | null;
   system: ExternalSystem;
@@ -446,6 +550,8 @@ interface LoadedRow {
 }
 
 interface Loaded {
+  /** The attempt counted when loading claimed the effect for the run (see load); else null. */
+  claimed: number | null;
   effect: IntegrationEffect;
   externalId: string | null;
   superseded: boolean;
@@ -464,7 +570,72 @@ interface EffectJob {
   laneWaits?: number;
   /** An earlier run may have reached the vendor (see EffectContext.firstRun). */
   ran?: boolean;
+  /** Times it waited for another run holding the effect's claim (EffectRunner.claim). */
+  claimWaits?: number;
 }
+
+/**
+ * How long a job that would wait behind effects not all running here gives their jobs to start here
+ * (jobs committed together are fetched by this process's workers at about the same moment).
+ */
+const ARRIVAL_MS = 100;
+
+/**
+ * This process's jobs of effects, while they run (EffectRunner.behind): a job waiting behind effects
+ * that all have one here waits for their end here, and goes on the moment one is recorded, rather
+ * than wait in the queue to be woken.
+ */
+class LocalRuns {
+  private readonly runs = new Map<string, Set<Promise<void>>>();
+  private readonly arrivals = new Set<() => void>();
+
+  /** A job of `effectId` starts; the answer ends it (once its outcome is recorded, or when the job ends). */
+  start(effectId: string): () => void {
+    let resolve!: () => void;
+    const ended = new Promise<void>((r) => (resolve = r));
+    let runs = this.runs.get(effectId);
+    if (!runs) this.runs.set(effectId, (runs = new Set()));
+    runs.add(ended);
+    for (const arrived of [...this.arrivals]) arrived();
+    return () => {
+      resolve();
+      runs.delete(ended);
+      if (!runs.size && this.runs.get(effectId) === runs) this.runs.delete(effectId);
+    };
+  }
+
+  /** Whether every one of `ids` has a job running here, waiting up to `ms` for those not started yet. */
+  async allHere(ids: readonly string[], ms: number): Promise<boolean> {
+    const here = () => ids.every((id) => this.runs.has(id));
+    if (!here()) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.arrivals.delete(check);
+          resolve();
+        };
+        const check = () => here() && done();
+        const timer = setTimeout(done, ms);
+        timer.unref();
+        this.arrivals.add(check);
+      });
+    }
+    return here();
+  }
+
+  /** Until a job here of one of `ids` ends, or `ms` pass. */
+  async anyEnded(ids: readonly string[], ms: number): Promise<void> {
+    await Promise.race([...ids.flatMap((id) => [...(this.runs.get(id) ?? [])]), delay(ms)]);
+  }
+}
+
+/** A timer that does not hold the process open. */
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
+
+/** SQL setting a run's claim free, when the run (its id in `param`) still holds it. */
+const release = (param: string) =>
+  `claimed_until = CASE WHEN claimed_by = ${param}::uuid THEN NULL ELSE claimed_until END,
+   claimed_by = CASE WHEN claimed_by = ${param}::uuid THEN NULL ELSE claimed_by END`;
 
 const MAX_WAITS = 20;
 /** Waits behind its lane (each woken when one ahead finishes, else 2, 4 … 60 s) before running anyway. */

@@ -245,6 +245,15 @@ export class JobQueue {
     return queue;
   }
 
+  /**
+   * How long one job may run: an effect makes a few vendor calls, each within the timeout; a job
+   * active much longer than that was held by a process that died, and expires into a retry
+   * elsewhere (and an effect's claim, EffectRunner, lapses).
+   */
+  get runLimitSeconds(): number {
+    return Math.ceil((this.settings.vendorTimeoutMs * 6) / 1000) + 5;
+  }
+
   /** Create (or update) a queue whose failed jobs retry with backoff and end in the dead letters. */
   async ensureQueue(name: string): Promise<void> {
     const options = {
@@ -252,9 +261,7 @@ export class JobQueue {
       retryDelay: this.settings.retryDelaySeconds,
       retryBackoff: true,
       deadLetter: DEAD_LETTER_QUEUE,
-      // An effect makes a few vendor calls, each within the timeout; a job active much longer
-      // than that was held by a process that died, and expires into a retry elsewhere.
-      expireInSeconds: Math.ceil((this.settings.vendorTimeoutMs * 6) / 1000) + 5,
+      expireInSeconds: this.runLimitSeconds,
     };
     if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, { name, ...options });
     else await this.boss.createQueue(name, { name, ...options });
