@@ -13,6 +13,7 @@ export const BENCH_ALERTMANAGER_SECRET = 'bench-alertmanager-secret-0123456789';
 /** The hub's environment in a bench run (config.ts reads it like any other). */
 export function benchEnv(databaseUrl: string | undefined): Record<string, string | undefined> {
   return {
+    NODE_ENV: process.env.NODE_ENV,
     DATABASE_URL: databaseUrl,
     DATA_DIR: 'memory://',
     LOG_LEVEL: 'silent',

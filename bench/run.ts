@@ -3,6 +3,8 @@
 // database the bench drops and recreates; unset, the embedded PGlite), the fixed data set seeded
 // once (bench/dataset.ts), then every part in SCENARIOS (or the ones named), each in its own file.
 // Ends with the Markdown table (harness.ts) and writes the rows to bench-results/last.json.
+// first: NODE_ENV as operators run the hub, before graphql-js is loaded (production.ts)
+import './production';
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

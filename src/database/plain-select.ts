@@ -3,7 +3,22 @@
 // hot path where building the statement per call cost more than running it: TypeORM builds a
 // findOne or a query builder's SELECT anew each time, ~0.25 ms of CPU, as long as running it
 // (bench read; bench write, where every change reads its incident by key and its rhythm by id).
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+//
+// Outside a transaction it runs on the pool TypeORM opened (its timeouts), as TypeORM's query
+// runner would run it but without a runner per call (the runner's bookkeeping cost the read path
+// ~4% of its CPU): the statement is logged and counted by the data source's logger
+// (query-counter.ts, the one place every statement is counted), a slow one is reported past
+// maxQueryExecutionTime, and a failure is logged and thrown as TypeORM's QueryFailedError (the
+// driver's error inside), as it would be.
+import type { Pool } from 'pg';
+import {
+  QueryFailedError,
+  type DataSource,
+  type EntityManager,
+  type EntityTarget,
+  type ObjectLiteral,
+} from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 export interface PlainSelect<T, X extends Record<string, unknown> = Record<string, never>> {
   /** The statement, with the value as $1. */
@@ -35,8 +50,29 @@ export function plainSelectBy<
     ...Object.entries<string>(extra).map(([alias, expression]) => `${expression} AS "${alias}"`),
   ].join(', ');
   const sql = `SELECT ${columns} FROM "${metadata.tableName}" WHERE "${by.databaseName}" = $1 LIMIT 1`;
+  const rowsOf = async (parameters: unknown[], manager?: EntityManager) => {
+    const pool = (dataSource.driver as PostgresDriver).master as Pool | undefined;
+    // a transaction's statements go through its runner; no pool once the data source is closed
+    // (TypeORM says so, as before)
+    if (manager || !pool) {
+      return (await (manager ?? dataSource).query(sql, parameters)) as Record<string, unknown>[];
+    }
+    const { logger } = dataSource;
+    logger.logQuery(sql, parameters);
+    const started = Date.now();
+    try {
+      const { rows } = await pool.query<Record<string, unknown>>(sql, parameters);
+      const ms = Date.now() - started;
+      const slow = dataSource.options.maxQueryExecutionTime;
+      if (slow && ms > slow) logger.logQuerySlow(ms, sql, parameters);
+      return rows;
+    } catch (err) {
+      logger.logQueryError(err as Error, sql, parameters);
+      throw new QueryFailedError(sql, parameters, err as Error);
+    }
+  };
   const oneWith = async (value: unknown, manager?: EntityManager) => {
-    const [row] = (await (manager ?? dataSource).query(sql, [value])) as Record<string, unknown>[];
+    const [row] = await rowsOf([value], manager);
     if (!row) return null;
     const entity = metadata.create() as T;
     for (const column of metadata.columns) {
