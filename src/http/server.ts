@@ -22,6 +22,7 @@ import type { HubMetrics } from './metrics';
 import { packageRoot } from '../package-root';
 import { accessPlugin, bearerOf, requestGate } from '../schema/access.plugin';
 import type { HubContext, HubServices } from '../schema/context';
+import { leanJsonBody } from './json-body';
 import { plainQueries, type LoggedRequest, type PlainQueries, type RequestParams } from './plain-queries';
 import { createErrorFormatter, serviceUnavailable } from '../schema/errors';
 import { isDatabaseUnavailable } from '../database/unavailable';
@@ -70,6 +71,9 @@ export interface HubHttpServer {
   drain(graceMs: number): Promise<void>;
 }
 
+/** The largest JSON body /graphql reads (256 kB). */
+const JSON_BODY_LIMIT = 256 * 1024;
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 export async function createHttpServer(options: HttpOptions): Promise<HubHttpServer> {
@@ -78,8 +82,10 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
   // Plain queries are answered before Express (plain-queries.ts); their body is read by the same
-  // JSON parser, and a request it refuses or that is not a plain query goes on to Express with it.
-  const jsonBody = express.json({ limit: '256kb' });
+  // JSON parser (json-body.ts: read without its machinery when nothing is unusual), and a request
+  // it refuses or that is not a plain query goes on to Express with it.
+  const jsonBody = express.json({ limit: JSON_BODY_LIMIT });
+  const plainBody = leanJsonBody(jsonBody as Parameters<typeof leanJsonBody>[0], JSON_BODY_LIMIT);
   const bodyErrors = new WeakMap<IncomingMessage, unknown>();
   let plain: PlainQueries | null = null;
   const server = createServer((req, res) => {
@@ -87,7 +93,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
       app(req, res);
       return;
     }
-    jsonBody(req as express.Request, res as express.Response, (err?: unknown) => {
+    plainBody(req, res, (err?: unknown) => {
       if (err) bodyErrors.set(req, err);
       if (err || !plain!.serve(req, res)) app(req, res);
     });

@@ -169,6 +169,42 @@ describe('plain queries answer as the full path does', () => {
       expect(apollo).toBe(1);
     }
   });
+
+  it('reads unusual bodies as the JSON parser does: the same answers for bytes it refuses or must decode', async () => {
+    // with this content type the request may be a plain query (its body read by json-body.ts); with
+    // the other, Express's JSON parser reads it as before
+    const raw = async (body: string | Buffer, contentType: string) => {
+      const res = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: `Bearer ${t.tokens.viewer}` },
+        body,
+      });
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+    };
+    const incident = JSON.stringify({ query: INCIDENT, variables: { key } });
+    const bodies: (string | Buffer)[] = [
+      '{"query": ',
+      '{"query": "{ __typename }", "x": NaN}',
+      '"{ __typename }"',
+      '[{"query": "{ __typename }"}]',
+      '',
+      `\uFEFF${incident}`,
+      ` \n${incident}`,
+      Buffer.from([0x7b, 0x22, 0x71, 0xff, 0x22, 0x3a, 0x31, 0x7d]), // {"q\xff":1}
+      `{"query": "{ __typename }", "variables": {"pad": "${'x'.repeat(300 * 1024)}"}}`,
+    ];
+    for (const body of bodies) {
+      const lean = await raw(body, 'application/json');
+      const parser = await raw(body, 'application/json;charset=utf-8');
+      expect(lean).toEqual(parser);
+    }
+    // the refusals are the parser's: not JSON, not an object, too large
+    expect((await raw('{"query": ', 'application/json')).status).toBe(400);
+    expect((await raw(bodies[8], 'application/json')).status).toBe(413);
+    expect(JSON.parse((await raw(`\uFEFF${incident}`, 'application/json')).body)).toMatchObject({
+      data: { incident: { key } },
+    });
+  });
 });
 
 /** graphql_operations_total for the operation named Plain, answered ok. */
