@@ -193,7 +193,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     alertQueries: new AlertQueries(dataSource),
     dataSource,
     ...domain,
-    incidentQueries: new IncidentQueries(dataSource),
+    // a statement prepared once per connection of a server (the embedded database's connections
+    // share one session, where a name one prepared would already exist for the next)
+    incidentQueries: new IncidentQueries(dataSource, { prepared: database.kind === 'server' }),
     incidentMetrics: new IncidentMetricsQueries(dataSource),
     catalogue: new CatalogueService(uow, accessChanged),
     tokens,

@@ -41,6 +41,13 @@ export function plainSelectBy<
   target: EntityTarget<T>,
   propertyName: keyof T & string,
   extra: Record<keyof X & string, string> = {} as Record<keyof X & string, string>,
+  options: {
+    /**
+     * A name to prepare the statement under, once per pooled connection (pg then sends only its
+     * parameters): for a server's connections, each its own session.
+     */
+    name?: string;
+  } = {},
 ): PlainSelect<T, X> {
   const metadata = dataSource.getMetadata(target);
   const by = metadata.findColumnWithPropertyName(propertyName);
@@ -61,7 +68,11 @@ export function plainSelectBy<
     logger.logQuery(sql, parameters);
     const started = Date.now();
     try {
-      const { rows } = await pool.query<Record<string, unknown>>(sql, parameters);
+      const { rows } = await pool.query<Record<string, unknown>>({
+        name: options.name,
+        text: sql,
+        values: parameters,
+      });
       const ms = Date.now() - started;
       const slow = dataSource.options.maxQueryExecutionTime;
       if (slow && ms > slow) logger.logQuerySlow(ms, sql, parameters);

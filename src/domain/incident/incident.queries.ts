@@ -23,8 +23,17 @@ export interface IncidentFilterValues {
 export class IncidentQueries {
   private readonly byKey: PlainSelect<Incident>;
 
-  constructor(private readonly dataSource: DataSource) {
-    this.byKey = plainSelectBy(dataSource, Incident, 'key');
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { prepared?: boolean } = {},
+  ) {
+    this.byKey = plainSelectBy(
+      dataSource,
+      Incident,
+      'key',
+      {},
+      { name: options.prepared ? 'incident_by_key' : undefined },
+    );
   }
 
   /** The SQL of findByKey (`npm run bench -- read` runs the same statement through pg alone). */
