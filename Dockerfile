@@ -4,7 +4,7 @@
 # engine: test/unit/container.test.ts lints this file and checks its structure instead of building.
 
 # ---- build: all dependencies, compile to dist/ ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,7 +13,7 @@ COPY . .
 RUN npm run build
 
 # ---- runtime: production dependencies, the compiled hub and the files it reads at run time ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=4000 \
     DATA_DIR=/app/.data

@@ -51,8 +51,9 @@ export function startTracing(settings: Config['tracing']): Tracing | null {
   // Loaded only here, so a hub without tracing carries none of it. (The import declarations of
   // this file are types only.)
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { NodeSDK, resources } =
-    require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  const { defaultResource, resourceFromAttributes } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { HttpInstrumentation } =
     require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } =
@@ -65,9 +66,7 @@ export function startTracing(settings: Config['tracing']): Tracing | null {
 
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,
-    resource: resources
-      .defaultResource()
-      .merge(resources.resourceFromAttributes({ 'service.version': version() })),
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.version': version() })),
     // traces only: the metrics are Prometheus's (/metrics), the logs stdout's
     metricReaders: [],
     logRecordProcessors: [],

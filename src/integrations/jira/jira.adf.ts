@@ -1,10 +1,7 @@
 // Markdown to Atlassian Document Format (what Jira's v3 rich-text fields hold), with marklassian,
-// a kept converter (GFM headings, lists, tables, links, code). It is an ES module; Node 20 loads it
-// through require.
-import { createRequire } from 'node:module';
-import type * as Marklassian from 'marklassian' with { 'resolution-mode': 'import' };
-
-const { markdownToAdf } = createRequire(__filename)('marklassian') as typeof Marklassian;
+// a kept converter (GFM headings, lists, tables, links, code). It is an ES module; Node 24 loads it
+// through require (TypeScript's `module: node20` compiles this import to one).
+import { markdownToAdf } from 'marklassian';
 
 export interface AdfDocument {
   type: 'doc';
