@@ -86,15 +86,16 @@ describe('item 9: the embedded database is not open to other local users', () =>
   // Root may enter any directory; another user is what the issue is about.
   (process.getuid?.() === 0 ? it : it.skip)('refuses a connection from another local user', () => {
     const probe = spawnSync(
-      process.execPath,
+      nodeFor(NOBODY),
       [
         '-e',
         `const s = require('node:net').connect(${JSON.stringify(target())});
          s.on('connect', () => { console.log('CONNECTED'); process.exit(0); });
          s.on('error', (e) => { console.log(e.code); process.exit(1); });`,
       ],
-      { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 5000, cwd: '/' },
+      { ...NOBODY, encoding: 'utf8', timeout: 5000, cwd: '/' },
     );
+    expect(probe.error).toBeUndefined();
     expect(probe.stdout.trim()).toBe('EACCES');
   });
 
@@ -117,3 +118,21 @@ describe('item 9: the embedded database is not open to other local users', () =>
     });
   });
 });
+
+/** The other local user of the test (nobody). */
+const NOBODY = { uid: 65534, gid: 65534 };
+
+/**
+ * A Node.js binary that `user` may run, for the probe. The project's own (process.execPath, from
+ * the npm `node` package) lies inside the checkout, which another user may not be allowed to enter
+ * (CI clones into a private temporary folder); the machine's Node serves the probe as well.
+ */
+function nodeFor(user: { uid: number; gid: number }): string {
+  const candidates = [process.execPath, '/usr/bin/node', '/usr/local/bin/node', '/bin/node'];
+  const runnable = candidates.find(
+    (bin) => spawnSync(bin, ['-e', '0'], { ...user, timeout: 5000, cwd: '/' }).status === 0,
+  );
+  if (!runnable)
+    throw new Error(`no Node.js binary that uid ${user.uid} may run among ${candidates.join(', ')}`);
+  return runnable;
+}
