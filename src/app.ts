@@ -209,10 +209,6 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     reconcileJobs,
   };
   const { generatedSecret } = await services.tokens.ensureAdminAccess(config.adminToken);
-  if (config.seedDemoData) {
-    const seeded = await seedDemoData(services, uow);
-    if (seeded) log.info('demo data seeded');
-  }
   const inbound: InboundContext = { config, dataSource, uow, services: domain, log };
   const webhooks = createWebhooks({
     config,
@@ -244,6 +240,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   await rhythmJobs.start();
   await handoverJobs.start();
   await reconcileJobs.start();
+  // Seeded once every queue exists: its changes send jobs inside their transactions (JobQueue).
+  if (config.seedDemoData) {
+    const seeded = await seedDemoData(services, uow);
+    if (seeded) log.info('demo data seeded');
+  }
   const schema = await hubSchema();
   const limits = {
     ...DEFAULT_QUERY_LIMITS,

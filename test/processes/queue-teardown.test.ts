@@ -20,11 +20,12 @@ const SETTINGS: QueueSettings = {
 };
 
 /** A fetch of the next job (pg-boss's fetchNextJob). */
-const isFetch = (sql: string) => sql.includes('FOR UPDATE SKIP LOCKED');
+const isFetch = (sql: string) => sql.includes('FOR UPDATE OF j SKIP LOCKED');
 
 /**
- * Watches every statement sent through the database's DataSource: records those sent after
- * `closing` was set, and can hold fetches back for a while (a worker mid-fetch).
+ * Watches every statement sent on the database's connections (the driver's clients, which both
+ * TypeORM and the job queue's SharedConnection send through): records those sent after `closing`
+ * was set, and can hold fetches back for a while (a worker mid-fetch).
  */
 function watch(database: Database) {
   const ds = database.dataSource;
@@ -35,17 +36,30 @@ function watch(database: Database) {
     heldFetches: 0,
     afterClose: [] as string[],
   };
-  ds.createQueryRunner = (mode) => {
-    const runner = create(mode);
-    const query = runner.query.bind(runner) as (sql: string, p?: unknown[], s?: boolean) => Promise<unknown>;
-    runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
-      if (state.holdFetchesMs && isFetch(sql)) {
+  type Client = { query: (sql: unknown, ...rest: unknown[]) => Promise<unknown> };
+  const watched = new WeakSet<Client>();
+  const watchClient = (client: Client) => {
+    if (watched.has(client)) return;
+    watched.add(client);
+    const query = client.query.bind(client);
+    client.query = async (sql: unknown, ...rest: unknown[]) => {
+      const text = typeof sql === 'string' ? sql : ((sql as { text?: string }).text ?? '');
+      if (state.holdFetchesMs && isFetch(text)) {
         state.heldFetches += 1;
         await sleep(state.holdFetchesMs);
       }
-      if (state.closing) state.afterClose.push(sql.replace(/\s+/g, ' ').trim().slice(0, 100));
-      return query(sql, parameters, structured);
-    }) as typeof runner.query;
+      if (state.closing) state.afterClose.push(text.replace(/\s+/g, ' ').trim().slice(0, 100));
+      return query(sql, ...rest);
+    };
+  };
+  ds.createQueryRunner = (mode) => {
+    const runner = create(mode);
+    const connect = runner.connect.bind(runner) as () => Promise<Client>;
+    runner.connect = (async () => {
+      const client = await connect();
+      watchClient(client);
+      return client;
+    }) as typeof runner.connect;
     return runner;
   };
   return state;
@@ -190,5 +204,26 @@ describe('stopping the job queue before the embedded database closes', () => {
     expect(watched.afterClose).toEqual([]);
     expect(log.errors()).toEqual([]);
     expect(unhandled).toEqual([]);
+  });
+
+  it('refuses at once a job sent in a transaction to a queue not created at start (its lookup would wait on the held connection)', async () => {
+    const database = await embedded();
+    const queue = await JobQueue.start(database, SETTINGS, createLogger('silent'));
+    try {
+      await expect(
+        database.dataSource.transaction((manager) =>
+          queue.sendInTransaction(manager, 'never-created', { n: 1 }),
+        ),
+      ).rejects.toThrow('job queue "never-created" is used in a transaction before ensureQueue created it');
+      await queue.ensureQueue('created-at-start');
+      await database.dataSource.transaction((manager) =>
+        queue.sendInTransaction(manager, 'created-at-start', { n: 2 }),
+      );
+      const sent = await database.dataSource.query(`SELECT name, data FROM pgboss.job`);
+      expect(sent).toEqual([{ name: 'created-at-start', data: { n: 2 } }]);
+    } finally {
+      await queue.stop();
+      await database.close();
+    }
   });
 });

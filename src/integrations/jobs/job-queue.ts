@@ -1,8 +1,7 @@
 // The durable job queue (pg-boss, in its own `pgboss` schema of the hub's database). Jobs can be
 // sent inside a domain transaction, so they exist exactly when the change committed.
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import PgBoss, { type Job } from 'pg-boss';
+import { PgBoss, type Job } from 'pg-boss';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { Logger } from 'pino';
 import { pgTimeouts, type Database } from '../../database/database';
@@ -39,6 +38,8 @@ export const DEAD_LETTER_QUEUE = 'integration-dead';
 /** Verified webhook deliveries waiting to be processed (src/webhooks). */
 export const INBOUND_QUEUE = 'inbound-webhooks';
 
+type PgResult = { rows: unknown[] };
+
 type Executor = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
 
 /** Runs pg-boss's SQL on a TypeORM connection (the transaction's, when given a manager). */
@@ -55,8 +56,7 @@ function transactionExecutor(manager: EntityManager): Executor {
  * is ended by boss.stop(), which then turns its statements into no-ops; this connection is the
  * hub's, closed by the hub after the queue stopped, so the queue closes it here the same way:
  * it waits for the statements in flight (a worker's fetch, a job's complete or fail, maintenance:
- * boss.stop() waits for none of them), and after that sends nothing. pg-boss does not await a
- * job's complete or fail, so a statement refused with an error would be an unhandled rejection.
+ * boss.stop() waits for none of them), and after that sends nothing.
  */
 class SharedConnection implements Executor {
   private closed = false;
@@ -69,16 +69,25 @@ class SharedConnection implements Executor {
     const call = this.run(text, values);
     this.inFlight.add(call);
     try {
-      return { rows: (await call).records };
+      const result = await call;
+      // pg answers a statement with its result, several (pg-boss's claims) with one result each
+      return { rows: Array.isArray(result) ? result.flatMap((r) => r.rows) : result.rows };
     } finally {
       this.inFlight.delete(call);
     }
   }
 
-  private async run(text: string, values: unknown[]): Promise<{ records: unknown[] }> {
+  /**
+   * On the driver's connection itself: TypeORM's query() keeps only a single statement's rows, and
+   * pg-boss needs those of every statement of a multi-statement query (its claims' lock rows).
+   */
+  private async run(text: string, values: unknown[]): Promise<PgResult | PgResult[]> {
     const runner = markBackground(this.dataSource.createQueryRunner());
     try {
-      return await runner.query(text, values, true);
+      const client = (await runner.connect()) as {
+        query(text: string, values: unknown[]): Promise<PgResult | PgResult[]>;
+      };
+      return await client.query(text, values);
     } finally {
       await runner.release();
     }
@@ -93,41 +102,6 @@ class SharedConnection implements Executor {
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.closed = true;
-  }
-}
-
-/** The logger of the latest queue started: where a job outcome pg-boss could not record is logged. */
-let outcomeLog: Logger | undefined;
-
-/**
- * pg-boss (10.x) ends a job with `this.complete(…)` or `this.fail(…)` without awaiting it
- * (Manager.work): with the database frozen or restarting at that moment, the rejection went
- * unhandled and ended the process (the chaos run saw it). Their rejections are logged instead;
- * the promise is still returned, so a caller that awaits sees it. The job stays active, expires
- * and is retried, and effects are idempotent.
- */
-function logUnrecordedOutcomes(log: Logger): void {
-  outcomeLog = log;
-  const manager = createRequire(__filename)('pg-boss/src/manager') as { prototype: Record<string, unknown> };
-  for (const method of ['complete', 'fail'] as const) {
-    const original = manager.prototype[method] as ((...args: unknown[]) => Promise<unknown>) & {
-      outcomeLogged?: true;
-    };
-    if (original.outcomeLogged) continue;
-    const logged = Object.assign(
-      function (this: unknown, ...args: unknown[]): Promise<unknown> {
-        const result = original.apply(this, args);
-        result.catch((err: unknown) =>
-          outcomeLog?.warn(
-            { err, queue: args[0], method },
-            'job outcome not recorded: the job expires into a retry',
-          ),
-        );
-        return result;
-      },
-      { outcomeLogged: true as const },
-    );
-    manager.prototype[method] = logged;
   }
 }
 
@@ -156,6 +130,8 @@ export class JobQueue {
   private readonly workers = new Map<string, LocalWorker[]>();
   /** Jobs sent inside a transaction still open, by queue: their workers are woken when it commits. */
   private readonly uncommitted = new WeakMap<QueryRunner, Map<string, number>>();
+  /** The queues this process created or updated (ensureQueue): the only ones sent to in a transaction. */
+  private readonly created = new Set<string>([DEAD_LETTER_QUEUE]);
 
   private constructor(
     private readonly boss: PgBoss,
@@ -180,6 +156,17 @@ export class JobQueue {
       afterTransactionRollback: ({ queryRunner }) => settled(queryRunner, false),
     };
     dataSource.subscribers.push(subscriber);
+  }
+
+  /**
+   * pg-boss looks a queue it has not seen yet up on its own connection: inside a transaction on the
+   * embedded database (one connection, held by that transaction) the lookup would wait forever. So
+   * every queue is created at start (ensureQueue) before anything sends to it in a transaction, and
+   * a queue that was not fails here at once instead.
+   */
+  private assertCreated(queue: string): void {
+    if (!this.created.has(queue))
+      throw new Error(`job queue "${queue}" is used in a transaction before ensureQueue created it at start`);
   }
 
   /** Remember that a job for `queue` waits for the commit of `manager`'s transaction. */
@@ -221,11 +208,18 @@ export class JobQueue {
    */
   static async start(database: Database, settings: QueueSettings, log: Logger): Promise<JobQueue> {
     const connection = database.kind === 'embedded' ? new SharedConnection(database.dataSource) : null;
+    // Expired jobs (of a process that died) are reclaimed by pg-boss's supervision, whose pass needs
+    // both its timer and the queues' monitor time; maintenance (retention) keeps the same pace.
+    const intervals = {
+      superviseIntervalSeconds: settings.recoverySeconds,
+      monitorIntervalSeconds: settings.recoverySeconds,
+      maintenanceIntervalSeconds: settings.recoverySeconds,
+    };
     const boss = connection
       ? new PgBoss({
           db: connection,
           schema: 'pgboss',
-          maintenanceIntervalSeconds: settings.recoverySeconds,
+          ...intervals,
         })
       : new PgBoss({
           connectionString: database.url,
@@ -234,10 +228,9 @@ export class JobQueue {
           max: 8,
           application_name: 'incident-hub-jobs',
           ...(database.timeouts ? pgTimeouts(database.timeouts) : {}),
-          maintenanceIntervalSeconds: settings.recoverySeconds,
+          ...intervals,
         });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
-    logUnrecordedOutcomes(log);
     await boss.start();
     await boss.createQueue(DEAD_LETTER_QUEUE);
     const queue = new JobQueue(boss, settings, connection);
@@ -263,8 +256,9 @@ export class JobQueue {
       deadLetter: DEAD_LETTER_QUEUE,
       expireInSeconds: this.runLimitSeconds,
     };
-    if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, { name, ...options });
-    else await this.boss.createQueue(name, { name, ...options });
+    if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, options);
+    else await this.boss.createQueue(name, options);
+    this.created.add(name);
   }
 
   // Every job sent carries the trace context it was sent in (telemetry.ts: none when tracing is off).
@@ -283,6 +277,7 @@ export class JobQueue {
     data: object,
     delaySeconds?: number,
   ): Promise<string | null> {
+    this.assertCreated(queue);
     if (!delaySeconds) this.sentIn(manager, queue);
     return this.boss.send(queue, withTraceContext(data), {
       db: transactionExecutor(manager),
@@ -291,23 +286,26 @@ export class JobQueue {
   }
 
   /**
-   * Send several jobs as part of the caller's transaction in one statement (pg-boss's insert), each
-   * as sendInTransaction would (its queue's retry and dead-letter settings apply).
+   * Send several jobs as part of the caller's transaction, one statement per queue (pg-boss's
+   * insert), each as sendInTransaction would (its queue's retry and dead-letter settings apply).
    */
   async sendManyInTransaction(
     manager: EntityManager,
     jobs: readonly { queue: string; data: object; delaySeconds?: number }[],
   ): Promise<void> {
-    if (!jobs.length) return;
-    for (const { queue, delaySeconds } of jobs) if (!delaySeconds) this.sentIn(manager, queue);
-    await this.boss.insert(
-      jobs.map(({ queue, data, delaySeconds }) => ({
-        name: queue,
-        data: withTraceContext(data),
-        ...(delaySeconds ? { startAfter: String(Math.max(1, Math.ceil(delaySeconds))) } : {}),
-      })),
-      { db: transactionExecutor(manager) },
-    );
+    const byQueue = Map.groupBy(jobs, (job) => job.queue);
+    for (const queue of byQueue.keys()) this.assertCreated(queue);
+    for (const [queue, sent] of byQueue) {
+      for (const { delaySeconds } of sent) if (!delaySeconds) this.sentIn(manager, queue);
+      await this.boss.insert(
+        queue,
+        sent.map(({ data, delaySeconds }) => ({
+          data: withTraceContext(data),
+          ...(delaySeconds ? { startAfter: Math.max(1, Math.ceil(delaySeconds)) } : {}),
+        })),
+        { db: transactionExecutor(manager) },
+      );
+    }
   }
 
   /**
@@ -320,6 +318,7 @@ export class JobQueue {
     data: object,
     job: { id: string; singletonKey: string; startAfter: Date },
   ): Promise<string | null> {
+    this.assertCreated(queue);
     return this.boss.send(queue, withTraceContext(data), { ...job, db: transactionExecutor(manager) });
   }
 
@@ -344,6 +343,7 @@ export class JobQueue {
     keyPrefix: string,
     keep: readonly string[],
   ): Promise<Set<string>> {
+    this.assertCreated(queue);
     const waiting = (await manager.query(
       `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
           AND starts_with(singleton_key, $2)`,
@@ -443,7 +443,7 @@ export class JobQueue {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.boss.stop({ graceful: true, wait: true, timeout: STOP_GRACE_MS });
+    await this.boss.stop({ graceful: true, timeout: STOP_GRACE_MS });
     await this.connection?.close(STOP_DRAIN_MS);
   }
 }
