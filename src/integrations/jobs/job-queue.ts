@@ -105,6 +105,121 @@ class SharedConnection implements Executor {
   }
 }
 
+// The upgrade from pg-boss 10, whose `pgboss` schema (version 24) pg-boss 12 refuses to migrate
+// (its oldest starting version is 25, as is 11's). Before pg-boss 12 starts, a v10 schema is renamed
+// to `pgboss_v10`; once pg-boss 12 made its own, every job still waiting there is inserted into it
+// with pg-boss's API (same id, queue, data, singleton key, due time, priority), and `pgboss_v10` is
+// dropped in the same transaction: a crash before the commit leaves everything to the next start.
+// Both steps hold an advisory lock, so two processes starting together upgrade once.
+
+const OLD_SCHEMA = 'pgboss_v10';
+/** pg-boss 12's oldest starting version: a `pgboss` schema older than this is pg-boss 10's. */
+const FIRST_MIGRATABLE_VERSION = 25;
+const UPGRADE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('incident-hub: pgboss 10 upgrade'))`;
+
+const schemaExists = async (manager: EntityManager, name: string): Promise<boolean> =>
+  ((await manager.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [name])) as unknown[]).length > 0;
+
+/** Rename a pg-boss 10 `pgboss` schema to `pgboss_v10`, so pg-boss 12 starts with its own. */
+async function setAsidePgBoss10Schema(dataSource: DataSource, log: Logger): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    await manager.query(UPGRADE_LOCK);
+    if (!(await schemaExists(manager, 'pgboss'))) return;
+    const [row] = (await manager.query(
+      `SELECT version FROM pgboss.version WHERE to_regclass('pgboss.version') IS NOT NULL`,
+    )) as { version: number }[];
+    if (!row || Number(row.version) >= FIRST_MIGRATABLE_VERSION) return;
+    if (await schemaExists(manager, OLD_SCHEMA))
+      throw new Error(
+        `the job queue cannot upgrade: schema "pgboss" is pg-boss 10's (version ${row.version}) and schema "${OLD_SCHEMA}" exists too (an earlier upgrade's jobs not moved yet); a pg-boss 10 process may still be running on this database`,
+      );
+    await manager.query(`ALTER SCHEMA pgboss RENAME TO ${OLD_SCHEMA}`);
+    log.info({ version: row.version }, `job queue: the pg-boss 10 schema is set aside as ${OLD_SCHEMA}`);
+  });
+}
+
+interface OldQueue {
+  name: string;
+  retry_limit: number | null;
+  retry_delay: number | null;
+  retry_backoff: boolean | null;
+  expire_seconds: number | null;
+  dead_letter: string | null;
+}
+
+interface OldJob {
+  id: string;
+  name: string;
+  data: object | null;
+  priority: number;
+  retry_limit: number;
+  retry_count: number;
+  retry_delay: number;
+  retry_backoff: boolean;
+  start_after: Date | string;
+  singleton_key: string | null;
+  expire_seconds: number;
+  dead_letter: string | null;
+}
+
+/**
+ * Move the jobs still waiting in `pgboss_v10` (created, retry; active ones belonged to a process
+ * that is gone and run again) into pg-boss 12's schema, then drop it, in one transaction. A job keeps
+ * its id, so one scheduled again by id (a derived job id) is not doubled. pg-boss 12 takes no retry
+ * count: a job is given the attempts it had left. Completed, failed and cancelled jobs are history
+ * pg-boss keeps only for a while; they go with the old schema.
+ */
+async function moveJobsFromPgBoss10(boss: PgBoss, dataSource: DataSource, log: Logger): Promise<void> {
+  if (!(await schemaExists(dataSource.manager, OLD_SCHEMA))) return;
+  // Queues first, outside the transaction (pg-boss creates them on its own connection), dead letter
+  // queues before the queues naming them; ensureQueue later sets the hub's options on its own.
+  const queues = (await dataSource.query(
+    `SELECT name, retry_limit, retry_delay, retry_backoff, expire_seconds, dead_letter
+       FROM ${OLD_SCHEMA}.queue WHERE NOT starts_with(name, '__pgboss__') ORDER BY dead_letter IS NOT NULL, name`,
+  )) as OldQueue[];
+  for (const q of queues) {
+    if (await boss.getQueue(q.name)) continue;
+    await boss.createQueue(q.name, {
+      ...(q.retry_limit != null ? { retryLimit: q.retry_limit } : {}),
+      ...(q.retry_delay != null ? { retryDelay: q.retry_delay } : {}),
+      ...(q.retry_backoff != null ? { retryBackoff: q.retry_backoff } : {}),
+      ...(q.expire_seconds != null ? { expireInSeconds: q.expire_seconds } : {}),
+      ...(q.dead_letter ? { deadLetter: q.dead_letter } : {}),
+    });
+  }
+  await dataSource.transaction(async (manager) => {
+    await manager.query(UPGRADE_LOCK);
+    if (!(await schemaExists(manager, OLD_SCHEMA))) return; // another process moved them meanwhile
+    const jobs = (await manager.query(
+      `SELECT id, name, data, priority, retry_limit, retry_count, retry_delay, retry_backoff, start_after,
+              singleton_key, extract(epoch FROM expire_in)::int AS expire_seconds, dead_letter
+         FROM ${OLD_SCHEMA}.job
+        WHERE state IN ('created', 'retry', 'active') AND NOT starts_with(name, '__pgboss__')
+        ORDER BY name, start_after, created_on`,
+    )) as OldJob[];
+    for (const [name, waiting] of Map.groupBy(jobs, (job) => job.name)) {
+      await boss.insert(
+        name,
+        waiting.map((job) => ({
+          id: job.id,
+          data: job.data ?? {},
+          priority: job.priority,
+          retryLimit: Math.max(0, job.retry_limit - job.retry_count),
+          retryDelay: job.retry_delay,
+          retryBackoff: job.retry_backoff,
+          startAfter: new Date(job.start_after),
+          ...(job.singleton_key != null ? { singletonKey: job.singleton_key } : {}),
+          ...(job.expire_seconds > 0 ? { expireInSeconds: job.expire_seconds } : {}),
+          ...(job.dead_letter ? { deadLetter: job.dead_letter } : {}),
+        })),
+        { db: transactionExecutor(manager) },
+      );
+    }
+    await manager.query(`DROP SCHEMA ${OLD_SCHEMA} CASCADE`);
+    log.info({ jobs: jobs.length }, `job queue: the waiting jobs of pg-boss 10 moved; ${OLD_SCHEMA} dropped`);
+  });
+}
+
 /** A timer that does not hold the process open. */
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 
@@ -231,8 +346,10 @@ export class JobQueue {
           ...intervals,
         });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
+    await setAsidePgBoss10Schema(database.dataSource, log);
     await boss.start();
     await boss.createQueue(DEAD_LETTER_QUEUE);
+    await moveJobsFromPgBoss10(boss, database.dataSource, log);
     const queue = new JobQueue(boss, settings, connection);
     queue.watchCommits(database.dataSource);
     return queue;
