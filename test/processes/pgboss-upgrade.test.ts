@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createHub, type Hub } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { findTestServer, usingServer } from '../support/test-database';
 import { ADMIN_TOKEN, declare, startTestHub, timelineRows, type TestHub } from '../support/test-hub';
 import { waitFor } from '../support/wait-for';
 
@@ -71,6 +72,9 @@ const schemas = async () =>
     )
   ).map((r) => r.nspname);
 
+const loadFixture = (t: TestHub) =>
+  t.database.dataSource.query(readFileSync(join(__dirname, '../fixtures/pgboss-v10-schema.sql'), 'utf8'));
+
 const time = (d: Date) => new Date(d).getTime();
 
 describe('upgrading a pg-boss 10 job queue', () => {
@@ -81,7 +85,7 @@ describe('upgrading a pg-boss 10 job queue', () => {
     // This database as pg-boss 10 left it: its schema, its queues, waiting jobs; and the first
     // check of the incident, planned for 30 minutes after the declaration and due by now.
     await query(`DROP SCHEMA pgboss CASCADE`);
-    await query(readFileSync(join(__dirname, '../fixtures/pgboss-v10-schema.sql'), 'utf8'));
+    await loadFixture(a);
     const at = new Date(time(now) + 30 * MINUTE).toISOString();
     const dueKey = `${incident.id}/${at}/1`;
     await query(
@@ -142,5 +146,44 @@ describe('upgrading a pg-boss 10 job queue', () => {
     expect(await schemas()).toEqual(['pgboss']);
     expect(await jobs('pgboss', ['created', 'retry', 'active', 'completed'])).toEqual(settled);
     expect((await timelineRows(a, incident.id)).filter((r) => r.kind === 'REMINDER')).toHaveLength(1);
+  }, 60_000);
+});
+
+const server = usingServer() ? findTestServer() : null;
+
+// Two hub processes starting together on a pg-boss 10 database (a server: PGlite has one process).
+(server ? describe : describe.skip)('two hubs upgrading one pg-boss 10 job queue together', () => {
+  it('both start, and the waiting jobs are moved once', async () => {
+    const first = await startTestHub(env, { serverUrl: server! });
+    try {
+      await first.hub.close(); // the database stays
+      await first.database.dataSource.query(`DROP SCHEMA pgboss CASCADE`);
+      await loadFixture(first);
+      const waiting = (await first.database.dataSource.query(
+        `SELECT id FROM pgboss.job WHERE state IN ('created', 'retry', 'active') ORDER BY id`,
+      )) as { id: string }[];
+      expect(waiting).toHaveLength(3);
+      const both = await Promise.all([
+        startTestHub(env, { databaseUrl: first.database.url }),
+        startTestHub(env, { databaseUrl: first.database.url }),
+      ]);
+      try {
+        expect(
+          await first.database.dataSource.query(
+            `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgboss%'`,
+          ),
+        ).toEqual([{ nspname: 'pgboss' }]);
+        expect(
+          await first.database.dataSource.query(
+            `SELECT id, count(*)::int AS n FROM pgboss.job WHERE id = ANY($1::uuid[]) GROUP BY id ORDER BY id`,
+            [waiting.map((w) => w.id)],
+          ),
+        ).toEqual(waiting.map((w) => ({ id: w.id, n: 1 })));
+      } finally {
+        for (const t of both) await t.close();
+      }
+    } finally {
+      await first.close();
+    }
   }, 60_000);
 });
