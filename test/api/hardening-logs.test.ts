@@ -99,7 +99,8 @@ describe('item 8: secrets never reach the log', () => {
   );
 
   it('leaves none of the run’s secrets in the log', () => {
-    expect(t.logs.length).toBeGreaterThan(10);
+    // the run logged (fewer lines on the embedded database: the server-only case above is skipped)
+    expect(t.logs.length).toBeGreaterThan(serverUrl ? 10 : 5);
     const settings = { OPSGENIE_WEBHOOK_SECRET: OPSGENIE_SECRET, USER_TEXT_SECRET: USER_TEXT };
     expect(leakedSecrets(t.logs, settings, t.tokens)).toEqual([]);
   });
