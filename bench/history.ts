@@ -1,5 +1,5 @@
 // A change (changeStage, then addNote, over HTTP) on a data-set incident with 5,000 earlier
-// effects in its outbox, against the same change on one with none (issue 15 item 3: a write's
+// effects in its outbox (of the actions every change plans) and 5,000 timeline entries, against the same change on one with none (issue 15 item 3: a write's
 // cost must not grow with the incident's history).
 import { Stage } from '../src/domain/enums';
 import { databaseLabel, gql, timed } from './context';
@@ -29,13 +29,25 @@ export const history: Scenario = async (ctx) => {
   const [long, fresh] = movable.slice(-2);
   if (!fresh) throw new Error('bench: the data set has fewer than 2 incidents a change can move');
   await ds.query(`DELETE FROM integration_effect WHERE incident_id IN ($1, $2)`, [long.id, fresh.id]);
+  // The history a long incident really has: the effects its changes made (the actions every
+  // change plans, the ones it reads back among them) and a timeline entry per change, in order.
   await ds.query(
-    `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state)
-     SELECT $1::uuid, 'SLACK', 'slack.postMessage', 'bench-history:' || n, '{}'::jsonb, 'DONE'
-     FROM generate_series(1, ${EFFECTS}) n`,
+    `INSERT INTO integration_effect (incident_id, system, action, dedupe_key, payload, state, created_at)
+     SELECT $1::uuid, upper(split_part(a, '.', 1))::external_system, a, 'bench-history:' || n, '{}'::jsonb, 'DONE',
+            now() - interval '1 day' + n * interval '1 second'
+       FROM generate_series(1, ${EFFECTS}) n,
+            LATERAL (SELECT (ARRAY['slack.card', 'slack.updateTopic', 'slack.post', 'jira.transition',
+                                   'jira.storyLine', 'statuspage.update'])[1 + n % 6] AS a) x`,
+    [long.id],
+  );
+  await ds.query(
+    `INSERT INTO timeline_entry (incident_id, kind, occurred_at, text, data)
+     SELECT $1::uuid, 'NOTE', now() - interval '1 day' + n * interval '1 second', 'Earlier note ' || n, '{}'::jsonb
+       FROM generate_series(1, ${EFFECTS}) n`,
     [long.id],
   );
   await ds.query('ANALYZE integration_effect');
+  await ds.query('ANALYZE timeline_entry');
   const change = changer(ctx, [long, fresh]);
   const statements = async (key: string) =>
     (await ctx.hub.database.queries.measure(() => change(key))).sql.filter((q) => !/FROM "api_token"/.test(q))
@@ -52,7 +64,7 @@ export const history: Scenario = async (ctx) => {
   return [
     row({
       name: 'history',
-      what: `changeStage + addNote over HTTP on an incident with ${EFFECTS.toLocaleString('en')} earlier effects`,
+      what: `changeStage + addNote over HTTP on an incident with ${EFFECTS.toLocaleString('en')} earlier effects and timeline entries`,
       database: await databaseLabel(ctx),
       hub: figure(`${EFFECTS} earlier effects`, 'ms', a),
       baseline: figure('no earlier effect', 'ms', b),

@@ -17,6 +17,7 @@ import { RateLimits1797000000001 } from './1797000000001-RateLimits';
 import { EffectsByIncidentAction1797100000002 } from './1797100000002-EffectsByIncidentAction';
 import { RateLimitsUnlogged1797281574347 } from './1797281574347-RateLimitsUnlogged';
 import { EffectClaims1797881177441 } from './1797881177441-EffectClaims';
+import { HistoryIndexes1797960000000 } from './1797960000000-HistoryIndexes';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const MIGRATIONS: Function[] = [
@@ -37,4 +38,5 @@ export const MIGRATIONS: Function[] = [
   EffectsByIncidentAction1797100000002,
   RateLimitsUnlogged1797281574347,
   EffectClaims1797881177441,
+  HistoryIndexes1797960000000,
 ];

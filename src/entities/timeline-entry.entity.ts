@@ -20,6 +20,13 @@ import { Person } from './person.entity';
 @ObjectType({ description: 'One timestamped, attributed fact about an incident.' })
 @Entity()
 @Index(['incidentId', 'occurredAt', 'sequence'])
+// What a change reads of its incident's timeline, found without reading the rest of it: the latest
+// entry (the new entry's time is decided from it), the reminders and escalations already recorded
+// for a due time, and the handover prompts of an assignment. The last two are partial indexes on
+// `data` fields, made by the migration HistoryIndexes (TypeORM cannot declare them; it leaves them be).
+@Index('IDX_timeline_entry_incident_sequence', ['incidentId', 'sequence'])
+@Index('IDX_timeline_entry_reminder_due', { synchronize: false })
+@Index('IDX_timeline_entry_handover_prompt', { synchronize: false })
 export class TimelineEntry {
   @Field(() => ID, { description: 'Stable identifier.' })
   @PrimaryGeneratedColumn('uuid')

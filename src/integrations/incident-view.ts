@@ -117,11 +117,15 @@ export async function loadIncidentView(
                          WHERE a.incident_id = i.id AND a.id = ANY($4::uuid[])) x), '[]') AS action_items,
             COALESCE((SELECT json_object_agg(id, name) FROM person WHERE id = ANY($5::uuid[])), '{}') AS actor_names,
             COALESCE((SELECT json_agg(e) FROM (
-                        SELECT DISTINCT ON (action) action, dedupe_key AS "dedupeKey", state,
-                               COALESCE(payload->>'topic', payload->>'text') AS text, result->>'channelName' AS "openedAs"
-                          FROM integration_effect
-                         WHERE incident_id = i.id AND action IN ('slack.openChannel', 'slack.updateTopic', 'slack.card')
-                         ORDER BY action, created_at DESC) e), '[]') AS slack
+                        -- the latest of each action, by the index, however many the incident has had
+                        SELECT l.* FROM unnest(ARRAY['slack.openChannel', 'slack.updateTopic', 'slack.card']) a(action)
+                        CROSS JOIN LATERAL (
+                          SELECT action, dedupe_key AS "dedupeKey", state,
+                                 COALESCE(payload->>'topic', payload->>'text') AS text,
+                                 result->>'channelName' AS "openedAs"
+                            FROM integration_effect
+                           WHERE incident_id = i.id AND action = a.action
+                           ORDER BY created_at DESC LIMIT 1) l) e), '[]') AS slack
        FROM incident i
        LEFT JOIN person d ON d.id = i.declared_by_id
        LEFT JOIN service s ON s.id = i.faulty_service_id

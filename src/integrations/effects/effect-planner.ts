@@ -132,11 +132,13 @@ export class EffectPlanner {
     incidentId: string,
     keys: readonly string[],
   ): Promise<boolean[]> {
+    // By the unique key alone, then the incident: asked for both at once, the planner may also read
+    // the incident's whole outbox by its index (it did, on stale statistics).
     const rows = (await manager.query(
-      'SELECT dedupe_key FROM integration_effect WHERE incident_id = $1 AND dedupe_key = ANY($2::text[])',
-      [incidentId, keys],
-    )) as { dedupe_key: string }[];
-    const found = new Set(rows.map((r) => r.dedupe_key));
+      'SELECT dedupe_key, incident_id FROM integration_effect WHERE dedupe_key = ANY($1::text[])',
+      [keys],
+    )) as { dedupe_key: string; incident_id: string | null }[];
+    const found = new Set(rows.filter((r) => r.incident_id === incidentId).map((r) => r.dedupe_key));
     return keys.map((key) => found.has(key));
   }
 
