@@ -1,32 +1,39 @@
-// The Jira fake, driven by the real jira.js clients (Version3Client and Version2Client).
-import { createRequire } from 'node:module';
-import type * as JiraJs from 'jira.js' with { 'resolution-mode': 'import' };
+// The Jira fake, driven by the real jira.js 6 client (createCloudClient) on its own fetch transport,
+// and on the hub's (jiraTransport, which times requests out).
+import type { CloudClient } from 'jira.js' with { 'resolution-mode': 'import' };
 import { markdownToJiraDocument } from '../../src/integrations/jira/jira.adf';
+import { jiraTransport } from '../../src/integrations/jira/jira.transport';
 import { JiraFake, parseJql, textToAdf } from '../support/fakes/jira.fake';
 
-// jira.js 5 is typed as an ES module ("type": "module"), so under this repo's CommonJS `module: node16`
-// a plain `import { Version3Client } from 'jira.js'` fails tsc (TS1479) although Node loads its CommonJS
-// build fine. Take the types from the ES module and load the CommonJS build with require.
-const { Version2Client, Version3Client } = createRequire(__filename)('jira.js') as typeof JiraJs;
-type Version2Client = JiraJs.Version2Client;
-type Version3Client = JiraJs.Version3Client;
-
 let jira: JiraFake;
+let jiraJs: typeof import('jira.js', { with: { 'resolution-mode': 'import' } });
 
 const adf = (text: string) => textToAdf(text);
 
-function v3(options: { apiToken?: string; timeout?: number } = {}): Version3Client {
-  return new Version3Client({
-    host: jira.url,
-    authentication: { basic: { email: jira.email, apiToken: options.apiToken ?? jira.apiToken } },
-    baseRequestConfig: options.timeout ? { timeout: options.timeout } : undefined,
-  });
+/**
+ * A jira.js client of the fake. Its responses must match jira.js's schemas ('throw'), so the fake
+ * answers what Jira would; with `timeout`, on the hub's transport instead of jira.js's own.
+ */
+function v3(options: { apiToken?: string; timeout?: number; site?: JiraFake } = {}): CloudClient {
+  const site = options.site ?? jira;
+  const apiToken = options.apiToken ?? site.apiToken;
+  return jiraJs.createCloudClient(
+    options.timeout
+      ? jiraTransport({ host: site.url, email: site.email, apiToken, timeoutMs: options.timeout })
+      : { host: site.url, auth: { type: 'basic', email: site.email, apiToken }, onSchemaMismatch: 'throw' },
+  );
 }
 
-function v2(): Version2Client {
-  return new Version2Client({
-    host: jira.url,
-    authentication: { basic: { email: jira.email, apiToken: jira.apiToken } },
+/** A request by hand (jira.js 6 no longer reads the v2 API nor calls the removed /search). */
+function raw(method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${jira.url}${path}`, {
+    method,
+    headers: {
+      authorization: 'Basic ' + Buffer.from(`${jira.email}:${jira.apiToken}`).toString('base64'),
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
@@ -47,10 +54,8 @@ async function createIncident(
   });
 }
 
-// jira.js 5's SearchAndReconcileResults type lacks `isLast`, which the spec and Jira return.
-const isLast = (page: object) => (page as { isLast?: boolean }).isLast;
-
 beforeAll(async () => {
+  jiraJs = await import('jira.js');
   jira = new JiraFake();
   await jira.start();
 });
@@ -74,9 +79,9 @@ describe('Jira fake: a normal incident flow (v3)', () => {
       fields: { summary: 'Order sync down for Albertsons' },
       update: { labels: [{ add: 'p1' }] },
     });
-    await client.issueComments.addComment({ issueIdOrKey: 'INC-1', comment: adf('Investigating.') });
-    // jira.js 5 turns a plain string into ADF on the v3 API.
-    await client.issueComments.addComment({ issueIdOrKey: 'INC-1', comment: 'Mitigated.' });
+    await client.issueComments.addComment({ issueIdOrKey: 'INC-1', body: { ...adf('Investigating.') } });
+    // a document goes to the v3 API as it is (a string would go to v2, see below)
+    await client.issueComments.addComment({ issueIdOrKey: 'INC-1', body: { ...adf('Mitigated.') } });
     const comments = await client.issueComments.getComments({ issueIdOrKey: 'INC-1' });
     expect(comments.comments?.map((c) => jira.text(c.body))).toEqual(['Investigating.', 'Mitigated.']);
 
@@ -111,14 +116,14 @@ describe('Jira fake: a normal incident flow (v3)', () => {
         }),
       ],
     });
-    expect(jira.text(issue.fields.description)).toBe('Orders from store 42675 are not syncing.');
+    expect(jira.text(issue.fields?.description)).toBe('Orders from store 42675 are not syncing.');
 
-    const found = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+    const found = await client.issueSearch.searchAndReconsileIssuesUsingJql({
       jql: 'labels = "albertsons-incident-42675"',
       fields: ['summary', 'labels', 'status'],
     });
-    expect(isLast(found)).toBe(true);
-    expect(found.issues?.map((i) => [i.key, i.fields.summary, i.fields.status.name])).toEqual([
+    expect(found.isLast).toBe(true);
+    expect(found.issues?.map((i) => [i.key, i.fields?.summary, i.fields?.status?.name])).toEqual([
       ['INC-1', 'Order sync down for Albertsons', 'Done'],
     ]);
 
@@ -135,29 +140,29 @@ describe('Jira fake: a normal incident flow (v3)', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+      const page = await client.issueSearch.searchAndReconsileIssuesUsingJql({
         jql: 'project = INC AND labels = paged ORDER BY key ASC',
         maxResults: 2,
         nextPageToken: token,
       });
       keys.push(...(page.issues ?? []).map((i) => i.key!));
-      token = page.nextPageToken;
+      token = page.nextPageToken ?? undefined;
       pages += 1;
-      expect(isLast(page)).toBe(token === undefined);
+      expect(page.isLast).toBe(token === undefined);
     } while (token);
     expect(pages).toBe(2);
     expect(keys).toEqual(['INC-1', 'INC-2', 'INC-3']);
 
-    const post = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({
+    const post = await client.issueSearch.searchAndReconsileIssuesUsingJqlPost({
       jql: 'labels in (paged, other) AND summary ~ "Issue 3" OR labels = other',
       fields: ['labels'],
     });
-    expect(post.issues?.map((i) => [i.key, i.fields.labels])).toEqual([
+    expect(post.issues?.map((i) => [i.key, i.fields?.labels])).toEqual([
       ['INC-3', ['paged']],
       ['INC-4', ['other']],
     ]);
     // Without `fields` the enhanced search returns ids and keys only.
-    const bare = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: 'labels = other' });
+    const bare = await client.issueSearch.searchAndReconsileIssuesUsingJql({ jql: 'labels = other' });
     expect(bare.issues).toEqual([
       { expand: '', id: '10003', key: 'INC-4', self: `${jira.url}/rest/api/3/issue/10003` },
     ]);
@@ -181,7 +186,8 @@ describe('Jira fake: a normal incident flow (v3)', () => {
 
 describe('Jira fake: the v2 API (plain-string rich text)', () => {
   it('serves /rest/api/2 with strings, and v3 reads back ADF', async () => {
-    const client = v2();
+    // jira.js 6 sends a write whose rich text is a string to v2 (the hub always sends documents)
+    const client = v3();
     const created = await client.issues.createIssue({
       fields: {
         project: { key: 'INC' },
@@ -192,27 +198,28 @@ describe('Jira fake: the v2 API (plain-string rich text)', () => {
       },
     });
     expect(created.key).toBe('INC-1');
-    const comment = await client.issueComments.addComment({
-      issueIdOrKey: 'INC-1',
-      comment: 'Paged on-call.',
-    });
-    // jira.js 5's v2 Comment type has no `body`, though Jira returns it.
-    expect((comment as { body?: unknown }).body).toBe('Paged on-call.');
+    // posted to v2, then read back from v3 as a document
+    const comment = await client.issueComments.addComment({ issueIdOrKey: 'INC-1', body: 'Paged on-call.' });
+    expect(comment.body).toEqual(adf('Paged on-call.'));
 
-    const asV2 = await client.issues.getIssue({ issueIdOrKey: 'INC-1' });
+    const asV2 = (await (await raw('GET', '/rest/api/2/issue/INC-1')).json()) as {
+      fields: { description: unknown };
+    };
     expect(asV2.fields.description).toBe('First line\nsecond line');
-    const asV3 = await v3().issueComments.getComment({ issueIdOrKey: 'INC-1', id: comment.id! });
-    expect(asV3.body).toEqual(adf('Paged on-call.'));
+    const comments = (await (await raw('GET', '/rest/api/2/issue/INC-1/comment')).json()) as {
+      comments: { body: unknown }[];
+    };
+    expect(comments.comments.map((c) => c.body)).toEqual(['Paged on-call.']);
 
-    const found = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
-      jql: 'labels = wakefern-incident-7',
-      fields: ['description'],
-    });
-    expect(found.issues?.[0].fields.description).toBe('First line\nsecond line');
+    const found = (await (
+      await raw('GET', '/rest/api/2/search/jql?jql=labels%20%3D%20wakefern-incident-7&fields=description')
+    ).json()) as { issues: { fields: { description: unknown } }[] };
+    expect(found.issues[0].fields.description).toBe('First line\nsecond line');
     expect(jira.calls.filter((c) => c.path.startsWith('/rest/api/2/')).map((c) => c.operation)).toEqual([
       'createIssue',
       'addComment',
       'getIssue',
+      'getComments',
       'searchAndReconsileIssuesUsingJql',
     ]);
     expect(jira.invalidCalls).toEqual([]);
@@ -227,9 +234,7 @@ describe('Jira fake: invalid requests', () => {
       }),
     ).rejects.toMatchObject({
       status: 400,
-      response: {
-        data: { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } },
-      },
+      body: { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } },
     });
     expect(jira.invalidCalls.map((c) => c.validationErrors)).toEqual([
       ['summary: You must specify a summary of the issue.'],
@@ -246,16 +251,9 @@ describe('Jira fake: invalid requests', () => {
     expect(jira.invalidCalls[0].validationErrors).toEqual(["body must have required property 'type'"]);
   });
 
-  it('rejects a plain-string description on the v3 API (jira.js converts strings; a hand-made request may not)', async () => {
+  it('rejects a plain-string description on the v3 API (jira.js sends strings to v2; a hand-made request may not)', async () => {
     await createIncident();
-    const res = await fetch(`${jira.url}/rest/api/3/issue/INC-1`, {
-      method: 'PUT',
-      headers: {
-        authorization: 'Basic ' + Buffer.from(`${jira.email}:${jira.apiToken}`).toString('base64'),
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ fields: { description: 'not ADF' } }),
-    });
+    const res = await raw('PUT', '/rest/api/3/issue/INC-1', { fields: { description: 'not ADF' } });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       errorMessages: [],
@@ -296,19 +294,15 @@ describe('Jira fake: invalid requests', () => {
   it('rejects a wrongly typed query parameter, an unbounded search and the removed /search', async () => {
     const client = v3();
     await expect(
-      client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+      client.issueSearch.searchAndReconsileIssuesUsingJql({
         jql: 'project = INC',
         maxResults: 'ten' as never,
       }),
     ).rejects.toMatchObject({ status: 400 });
-    await expect(client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql: '' })).rejects.toMatchObject(
-      {
-        status: 400,
-      },
-    );
-    await expect(client.issueSearch.searchForIssuesUsingJql({ jql: 'project = INC' })).rejects.toMatchObject({
-      status: 410,
+    await expect(client.issueSearch.searchAndReconsileIssuesUsingJql({ jql: '' })).rejects.toMatchObject({
+      status: 400,
     });
+    expect((await raw('GET', '/rest/api/3/search?jql=project%20%3D%20INC')).status).toBe(410);
     expect(jira.invalidCalls.map((c) => c.validationErrors[0])).toEqual([
       'query.maxResults must be integer',
       'Unbounded JQL queries are not allowed here. Please add a search restriction to your query.',
@@ -324,12 +318,15 @@ describe('Jira fake: invalid requests', () => {
 });
 
 describe('Jira fake: faults', () => {
-  it('429 carries Retry-After; jira.js 5 does not retry, the caller retries and succeeds', async () => {
+  it('429 carries Retry-After; jira.js 6 does not retry by default, the caller retries and succeeds', async () => {
     jira.inject({ operation: 'createIssue', fault: { kind: 'status', status: 429, retryAfterSeconds: 1 } });
-    const error = await createIncident().catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: 429 });
-    const cause = (error as { cause: { response: { headers: Record<string, string> } } }).cause;
-    expect(cause.response.headers['retry-after']).toBe('1');
+    await expect(createIncident()).rejects.toMatchObject({ status: 429, retryAfterMs: 1000 });
+    jira.inject({ operation: 'createIssue', fault: { kind: 'status', status: 429, retryAfterSeconds: 2 } });
+    // the hub's transport
+    await expect(createIncident(v3({ timeout: 5_000 }))).rejects.toMatchObject({
+      status: 429,
+      retryAfterSeconds: 2,
+    });
     expect(jira.issues.size).toBe(0);
     await expect(createIncident()).resolves.toMatchObject({ key: 'INC-1' });
   });
@@ -346,20 +343,20 @@ describe('Jira fake: faults', () => {
     await v3().myself.getCurrentUser();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     jira.inject({ operation: 'getCurrentUser', fault: { kind: 'delay', ms: 300 } });
-    await expect(v3({ timeout: 50 }).myself.getCurrentUser()).rejects.toMatchObject({ code: 'ECONNABORTED' });
+    await expect(v3({ timeout: 50 }).myself.getCurrentUser()).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 
   it('drop: a connection error and no issue', async () => {
     jira.inject({ operation: 'createIssue', fault: { kind: 'drop' } });
-    await expect(createIncident()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(createIncident()).rejects.toMatchObject({ name: 'NetworkError' });
     expect(jira.issues.size).toBe(0);
   });
 
   it('lostResponse: the issue exists although the client saw a connection error; search finds it', async () => {
     jira.inject({ operation: 'createIssue', fault: { kind: 'lostResponse' } });
-    await expect(createIncident()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(createIncident()).rejects.toMatchObject({ name: 'NetworkError' });
     expect(jira.issue('INC-1')?.fields.labels).toEqual(['albertsons-incident-42675']);
-    const found = await v3().issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+    const found = await v3().issueSearch.searchAndReconsileIssuesUsingJql({
       jql: 'labels = "albertsons-incident-42675"',
     });
     expect(found.issues?.map((i) => i.key)).toEqual(['INC-1']);
@@ -379,11 +376,7 @@ describe('Jira fake: user search', () => {
   });
   afterAll(() => site.stop());
 
-  const client = () =>
-    new Version3Client({
-      host: site.url,
-      authentication: { basic: { email: site.email, apiToken: site.apiToken } },
-    });
+  const client = () => v3({ site });
 
   it('finds users by the prefix of an email or a name word; a private email is matched but not shown', async () => {
     const byEmail = await client().userSearch.findUsers({ query: 'dana@example.com' });

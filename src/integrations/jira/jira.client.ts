@@ -1,8 +1,9 @@
 // The Jira adapter: the only file that loads jira.js. The incident issue carries the key as a
 // label and is found by JQL before one is created, so a repeated job creates it once.
-import { createRequire } from 'node:module';
-import type * as JiraJs from 'jira.js' with { 'resolution-mode': 'import' };
+import type { CloudClient } from 'jira.js' with { 'resolution-mode': 'import' };
+import type { IssueLink } from 'jira.js/cloud' with { 'resolution-mode': 'import' };
 import { IntegrationError } from '../integration-error';
+import { JiraHttpError, jiraTransport } from './jira.transport';
 import {
   actionItemLabel,
   type ActionItemIssue,
@@ -14,9 +15,10 @@ import {
   type TrackedIssue,
 } from './jira.port';
 
-// jira.js 5 is typed as an ES module; under this CommonJS build its types come from the ES
-// module and its CommonJS build is loaded with require.
-const { Version3Client } = createRequire(__filename)('jira.js') as typeof JiraJs;
+// jira.js 6 is an ES module only, and its package exports only an `import` entry, so this CommonJS
+// build cannot require() it (ERR_PACKAGE_PATH_NOT_EXPORTED, Node 24 or not): it is imported, once,
+// at the first call. Its requests go through jiraTransport, which times them out.
+const loadJiraJs = () => import('jira.js');
 
 /** Issue keys are interpolated into JQL: only well-formed ones. */
 const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/;
@@ -24,7 +26,7 @@ const ISSUE_KEY = /^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/;
 const SEARCH_PAGE = 100;
 
 export class JiraIssueTracker implements IssueTracker {
-  private readonly client: JiraJs.Version3Client;
+  private client: Promise<CloudClient> | undefined;
 
   constructor(
     private readonly options: {
@@ -37,13 +39,7 @@ export class JiraIssueTracker implements IssueTracker {
       /** Where action items' issues go, their type, and how they are linked to the incident's. */
       actionItems: { projectKey: string; issueType: string; linkType: string };
     },
-  ) {
-    this.client = new Version3Client({
-      host: options.host,
-      authentication: { basic: { email: options.email, apiToken: options.apiToken } },
-      baseRequestConfig: { timeout: options.timeoutMs },
-    });
-  }
+  ) {}
 
   async ensureIncidentIssue(request: {
     incidentKey: string;
@@ -51,8 +47,8 @@ export class JiraIssueTracker implements IssueTracker {
     description: string;
     priority?: string;
   }): Promise<TrackedIssue> {
-    const found = await this.call(() =>
-      this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+    const found = await this.call((jira) =>
+      jira.issueSearch.searchAndReconsileIssuesUsingJql({
         jql: `project = "${this.options.projectKey}" AND labels = "${request.incidentKey}"`,
         fields: ['summary'],
         maxResults: 1,
@@ -60,8 +56,8 @@ export class JiraIssueTracker implements IssueTracker {
     );
     const existing = found.issues?.[0]?.key;
     if (existing) return this.tracked(existing);
-    const created = await this.call(() =>
-      this.client.issues.createIssue({
+    const created = await this.call((jira) =>
+      jira.issues.createIssue({
         fields: {
           project: { key: this.options.projectKey },
           issuetype: { name: this.options.issueType },
@@ -76,14 +72,12 @@ export class JiraIssueTracker implements IssueTracker {
   }
 
   async transitionTo(issueKey: string, statusName: string): Promise<void> {
-    const issue = await this.call(() =>
-      this.client.issues.getIssue({ issueIdOrKey: issueKey, fields: ['status'] }),
+    const issue = await this.call((jira) =>
+      jira.issues.getIssue({ issueIdOrKey: issueKey, fields: ['status'] }),
     );
     const current = (issue.fields as { status?: { name?: string } }).status?.name;
     if (current?.toLowerCase() === statusName.toLowerCase()) return;
-    const { transitions } = await this.call(() =>
-      this.client.issues.getTransitions({ issueIdOrKey: issueKey }),
-    );
+    const { transitions } = await this.call((jira) => jira.issues.getTransitions({ issueIdOrKey: issueKey }));
     const transition = transitions?.find(
       (t) =>
         t.to?.name?.toLowerCase() === statusName.toLowerCase() ||
@@ -96,14 +90,14 @@ export class JiraIssueTracker implements IssueTracker {
         `no transition to "${statusName}" from "${current}"`,
       );
     }
-    await this.call(() =>
-      this.client.issues.doTransition({ issueIdOrKey: issueKey, transition: { id: transition.id } }),
+    await this.call((jira) =>
+      jira.issues.doTransition({ issueIdOrKey: issueKey, transition: { id: transition.id } }),
     );
   }
 
   async setPriority(issueKey: string, priorityName: string): Promise<void> {
-    await this.call(() =>
-      this.client.issues.editIssue({ issueIdOrKey: issueKey, fields: { priority: { name: priorityName } } }),
+    await this.call((jira) =>
+      jira.issues.editIssue({ issueIdOrKey: issueKey, fields: { priority: { name: priorityName } } }),
     );
   }
 
@@ -112,8 +106,8 @@ export class JiraIssueTracker implements IssueTracker {
     issueKey: string,
     description: { type: 'doc'; version: 1; content: unknown[] },
   ): Promise<void> {
-    await this.call(() =>
-      this.client.issues.editIssue({
+    await this.call((jira) =>
+      jira.issues.editIssue({
         issueIdOrKey: issueKey,
         fields: { description },
         notifyUsers: false,
@@ -128,8 +122,8 @@ export class JiraIssueTracker implements IssueTracker {
     let issue = await this.findActionItemIssue(request.actionItemId);
     if (!issue) {
       const accountId = await this.accountIdFor(request.ownerEmail);
-      const created = await this.call(() =>
-        this.client.issues.createIssue({
+      const created = await this.call((jira) =>
+        jira.issues.createIssue({
           fields: {
             project: { key: actionItems.projectKey },
             issuetype: { name: actionItems.issueType },
@@ -151,8 +145,8 @@ export class JiraIssueTracker implements IssueTracker {
     const issue = await this.findActionItemIssue(request.actionItemId);
     if (!issue) return null;
     const accountId = await this.accountIdFor(request.ownerEmail);
-    await this.call(() =>
-      this.client.issues.editIssue({
+    await this.call((jira) =>
+      jira.issues.editIssue({
         issueIdOrKey: issue.issueKey,
         fields: {
           summary: request.summary.slice(0, 255),
@@ -168,8 +162,8 @@ export class JiraIssueTracker implements IssueTracker {
   private async findActionItemIssue(
     actionItemId: string,
   ): Promise<{ issueKey: string; assigned: boolean } | null> {
-    const found = await this.call(() =>
-      this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+    const found = await this.call((jira) =>
+      jira.issueSearch.searchAndReconsileIssuesUsingJql({
         jql: `labels = "${actionItemLabel(actionItemId)}"`,
         fields: ['assignee'],
         maxResults: 1,
@@ -188,7 +182,7 @@ export class JiraIssueTracker implements IssueTracker {
    * only active user Jira's search finds for it (Jira hides emails by the user's privacy settings).
    */
   private async accountIdFor(email: string): Promise<string | null> {
-    const users = await this.call(() => this.client.userSearch.findUsers({ query: email, maxResults: 10 }));
+    const users = await this.call((jira) => jira.userSearch.findUsers({ query: email, maxResults: 10 }));
     const exact = users.find((u) => u.emailAddress?.toLowerCase() === email.toLowerCase());
     if (exact?.accountId) return exact.accountId;
     const active = users.filter((u) => u.active !== false && !u.emailAddress);
@@ -198,18 +192,18 @@ export class JiraIssueTracker implements IssueTracker {
   /** Link the action item's issue (inward) to the incident's (outward), unless a link of the type is there. */
   private async ensureLink(issueKey: string, incidentIssueKey: string): Promise<void> {
     const { linkType } = this.options.actionItems;
-    const issue = await this.call(() =>
-      this.client.issues.getIssue({ issueIdOrKey: issueKey, fields: ['issuelinks'] }),
+    const issue = await this.call((jira) =>
+      jira.issues.getIssue({ issueIdOrKey: issueKey, fields: ['issuelinks'] }),
     );
-    const links = (issue.fields as { issuelinks?: JiraJs.Version3Models.IssueLink[] }).issuelinks ?? [];
+    const links = (issue.fields as { issuelinks?: IssueLink[] }).issuelinks ?? [];
     const linked = links.some(
       (l) =>
         l.type?.name?.toLowerCase() === linkType.toLowerCase() &&
         (l.outwardIssue?.key === incidentIssueKey || l.inwardIssue?.key === incidentIssueKey),
     );
     if (linked) return;
-    await this.call(() =>
-      this.client.issueLinks.linkIssues({
+    await this.call((jira) =>
+      jira.issueLinks.linkIssues({
         type: { name: linkType },
         inwardIssue: { key: issueKey },
         outwardIssue: { key: incidentIssueKey },
@@ -219,8 +213,8 @@ export class JiraIssueTracker implements IssueTracker {
 
   async commentOnce(issueKey: string, comment: IssueComment): Promise<{ commentId: string }> {
     // A comment posted by an earlier run whose answer was lost is among the latest ones.
-    const latest = await this.call(() =>
-      this.client.issueComments.getComments({
+    const latest = await this.call((jira) =>
+      jira.issueComments.getComments({
         issueIdOrKey: issueKey,
         orderBy: '-created',
         maxResults: LATEST_COMMENTS,
@@ -228,10 +222,10 @@ export class JiraIssueTracker implements IssueTracker {
     );
     const earlier = latest.comments?.find((c) => c.id && adfText(c.body).includes(comment.ref));
     if (earlier?.id) return { commentId: earlier.id };
-    const created = await this.call(() =>
-      this.client.issueComments.addComment({
+    const created = await this.call((jira) =>
+      jira.issueComments.addComment({
         issueIdOrKey: issueKey,
-        comment: {
+        body: {
           type: 'doc',
           version: 1,
           content: comment.paragraphs.map((text) => ({
@@ -259,14 +253,16 @@ export class JiraIssueTracker implements IssueTracker {
    */
   private async search(keys: readonly string[]): Promise<IssueState[]> {
     try {
-      const page = await this.call(() =>
-        this.client.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+      const page = await this.call((jira) =>
+        jira.issueSearch.searchAndReconsileIssuesUsingJql({
           jql: `key in (${keys.join(', ')})`,
           fields: ['status', 'priority', 'assignee', 'updated', 'resolution'],
           maxResults: SEARCH_PAGE,
         }),
       );
-      return (page.issues ?? []).map((issue) => issueState(issue.key, issue.fields ?? {}));
+      return (page.issues ?? []).flatMap((issue) =>
+        issue.key ? [issueState(issue.key, issue.fields ?? {})] : [],
+      );
     } catch (err) {
       if (!(err instanceof IntegrationError && err.kind === 'INVALID_REQUEST')) throw err;
       if (keys.length === 1) return [];
@@ -280,37 +276,40 @@ export class JiraIssueTracker implements IssueTracker {
   }
 
   /** Run a call and classify its failure; no token or response text leaks. */
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(fn: (jira: CloudClient) => Promise<T>): Promise<T> {
+    // outside the try: a jira.js that fails to load is a broken install, not an unavailable Jira
+    const jira = await (this.client ??= loadJiraJs().then(({ createCloudClient }) =>
+      createCloudClient(jiraTransport(this.options)),
+    ));
     try {
-      return await fn();
+      return await fn(jira);
     } catch (err) {
-      const e = err as {
-        status?: number;
-        response?: { status?: number; headers?: Record<string, string> };
-        headers?: Record<string, string>;
-      };
-      const status = e.status ?? e.response?.status;
-      const retryAfter = Number(e.response?.headers?.['retry-after'] ?? e.headers?.['retry-after']);
+      const status = err instanceof JiraHttpError ? err.status : undefined;
+      const retryAfter = err instanceof JiraHttpError ? err.retryAfterSeconds : undefined;
       if (status === 401 || status === 403)
         throw new IntegrationError('JIRA', 'UNAUTHORIZED', `HTTP ${status}`);
       if (status === 429) {
-        throw new IntegrationError(
-          'JIRA',
-          'RATE_LIMITED',
-          'HTTP 429',
-          (retryAfter > 0 ? retryAfter : 1) * 1000,
-        );
+        throw new IntegrationError('JIRA', 'RATE_LIMITED', 'HTTP 429', (retryAfter ?? 1) * 1000);
       }
       if (status === 404) throw new IntegrationError('JIRA', 'NOT_FOUND', 'HTTP 404');
       if (status && status >= 400 && status < 500)
         throw new IntegrationError('JIRA', 'INVALID_REQUEST', `HTTP ${status}`);
       if (status) throw new IntegrationError('JIRA', 'UNAVAILABLE', `HTTP ${status}`);
-      throw new IntegrationError('JIRA', 'UNAVAILABLE', 'request failed (timeout or connection lost)');
+      // jiraTransport's signal gave up waiting (VENDOR_TIMEOUT_MS), or the connection failed
+      const timedOut = (err as { name?: string } | null)?.name === 'TimeoutError';
+      throw new IntegrationError(
+        'JIRA',
+        'UNAVAILABLE',
+        timedOut ? 'request timed out' : 'request failed (connection lost)',
+      );
     }
   }
 }
 
-/** Plain text as an Atlassian Document: one paragraph per line. */
+/**
+ * Plain text as an Atlassian Document: one paragraph per line. Rich text always goes as a document:
+ * jira.js 6 sends a write whose rich text is a string to Jira's v2 API, as wiki markup.
+ */
 function adf(text: string) {
   return {
     type: 'doc' as const,

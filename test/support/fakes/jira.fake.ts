@@ -1,5 +1,5 @@
-// Fake Jira Cloud platform REST API for jira.js:
-//   new Version3Client({ host: fake.url, authentication: { basic: { email, apiToken } } })  (and Version2Client)
+// Fake Jira Cloud platform REST API for jira.js 6:
+//   createCloudClient({ host: fake.url, auth: { type: 'basic', email, apiToken } })  (or the hub's jiraTransport)
 // Requests are validated against the Jira platform v3 OpenAPI document. The same operations are served
 // under /rest/api/2 (jira.js sends plain-string rich text there), validated against the same v3 operation:
 // the v2 and v3 shapes differ only in rich-text fields, which v3 types as ADF documents and v2 as strings.
