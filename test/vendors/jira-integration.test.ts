@@ -1,6 +1,8 @@
 // Jira end to end with the real jira.js client: one incident issue per flow incident, labelled
 // with the key and found again before any create; its status follows the stage and its priority
 // the incident's, each by its mapping.
+import { createServer, type Socket } from 'node:net';
+import { JiraIssueTracker } from '../../src/integrations/jira/jira.client';
 import { JiraFake } from '../support/fakes';
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
 import {
@@ -116,5 +118,45 @@ describe('Jira integration', () => {
     expect((await settled(incident.key, 1)).map((e) => e.state)).toEqual(['DONE']);
     expect(issuesFor(incident.key)).toHaveLength(1);
     expect(t.logs.join('\n')).not.toContain(jira.apiToken);
+  });
+});
+
+describe('Jira that never answers', () => {
+  it('fails the call as UNAVAILABLE after about VENDOR_TIMEOUT_MS (jira.js 6 has no timeout of its own)', async () => {
+    // accepts connections, reads the requests, answers none
+    const sockets = new Set<Socket>();
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const timeoutMs = 300;
+    const tracker = new JiraIssueTracker({
+      host: `http://127.0.0.1:${port}`,
+      email: 'hub@example.com',
+      apiToken: 'token',
+      projectKey: 'INC',
+      issueType: 'Incident',
+      timeoutMs,
+      actionItems: { projectKey: 'INC', issueType: 'Task', linkType: 'Relates' },
+    });
+    try {
+      // the first call also loads jira.js; the second is timed
+      await expect(tracker.findIssues(['INC-1'])).rejects.toMatchObject({ kind: 'UNAVAILABLE' });
+      const started = Date.now();
+      await expect(tracker.transitionTo('INC-1', 'Done')).rejects.toMatchObject({
+        system: 'JIRA',
+        kind: 'UNAVAILABLE',
+        message: expect.stringContaining('request timed out'),
+      });
+      expect(Date.now() - started).toBeLessThan(5 * timeoutMs);
+      expect(connections).toBeGreaterThan(0); // connected, not refused
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
