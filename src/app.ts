@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { openDatabase, type Database } from './database/database';
+import { prepares } from './database/prepared';
 import { TokenService } from './domain/access/token.service';
 import { AlertQueries } from './domain/alerts/alert.queries';
 import { AlertService } from './domain/alerts/alert.service';
@@ -95,6 +96,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       log,
       timeouts: config.database,
       poolSize: config.databasePoolSize,
+      preparedStatements: config.databasePreparedStatements,
     }));
   const { dataSource } = database;
   const events = new DomainEventBus((err) => log.error({ err }, 'domain event handler failed'));
@@ -193,9 +195,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     alertQueries: new AlertQueries(dataSource),
     dataSource,
     ...domain,
-    // a statement prepared once per connection of a server (the embedded database's connections
-    // share one session, where a name one prepared would already exist for the next)
-    incidentQueries: new IncidentQueries(dataSource, { prepared: database.kind === 'server' }),
+    // a statement prepared once per connection where the database allows it (prepared.ts)
+    incidentQueries: new IncidentQueries(dataSource, { prepared: prepares(dataSource) }),
     incidentMetrics: new IncidentMetricsQueries(dataSource),
     catalogue: new CatalogueService(uow, accessChanged),
     tokens,

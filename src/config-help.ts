@@ -16,6 +16,8 @@ const DESCRIPTIONS: Record<Setting, string> = {
   DATABASE_POOL_SIZE: "the hub's connections to a PostgreSQL server (the job workers have 8 more)",
   DATABASE_POOL_WAIT_MS:
     'longest wait for a free pooled connection (opening one included); then 503 SERVICE_UNAVAILABLE, retryable',
+  DATABASE_PREPARED_STATEMENTS:
+    "a change's fixed statements prepared once per server connection; false behind a pooler in transaction mode",
   DATABASE_STATEMENT_TIMEOUT_MS:
     "longest statement, migrations' too: the server cancels it; the hub stops waiting 1 s later",
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 'the server ends a transaction left idle this long',

@@ -75,6 +75,14 @@ export const EnvSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   /** How long a statement may wait for a free pooled connection (opening a new one included). */
   DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * A change's fixed statements prepared once per connection (a server's; never the embedded one).
+   * Off for a connection pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
+   */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === undefined || v === 'true' || v === '1'),
   /** The longest statement: the server cancels it, and the hub stops waiting one second later. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   /** A transaction left idle this long is ended by the server (its locks released). */
@@ -334,6 +342,8 @@ export interface Config {
   readonly database: DatabaseTimeouts;
   /** DATABASE_POOL_SIZE: the hub's connections to a PostgreSQL server (the embedded database: 1). */
   readonly databasePoolSize: number;
+  /** DATABASE_PREPARED_STATEMENTS: a change's fixed statements prepared per server connection. */
+  readonly databasePreparedStatements: boolean;
   /** How many requests doing database work are served at once, and how many wait, for how long. */
   readonly admission: AdmissionLimits;
   /** How long GET /readyz waits for the database before answering 503. */
@@ -416,6 +426,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     }),
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     admission: Object.freeze({
       inFlight: e.MAX_REQUESTS_IN_FLIGHT ?? e.DATABASE_POOL_SIZE,
       queued: e.MAX_REQUESTS_QUEUED,

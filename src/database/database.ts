@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../../migrations';
 import { SnakeNamingStrategy } from './naming-strategy';
 import { CountingTypeOrmLogger, QueryCounter } from './query-counter';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+import { preparedStatements } from './prepared';
 import type { DatabaseTimeouts } from '../config';
 
 /**
@@ -91,6 +92,8 @@ export async function openDatabase(options: {
   timeouts?: DatabaseTimeouts;
   /** Connections to a PostgreSQL server (DATABASE_POOL_SIZE); 10 when not given. */
   poolSize?: number;
+  /** DATABASE_PREPARED_STATEMENTS (a server's only; on when not given). */
+  preparedStatements?: boolean;
 }): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = options.databaseUrl;
@@ -121,6 +124,8 @@ export async function openDatabase(options: {
     await embedded?.stop();
     throw err;
   }
+  // each of a server's connections is its own session; PGlite's share one (see prepared.ts)
+  preparedStatements(dataSource, !embedded && options.preparedStatements !== false);
   let closing: Promise<void> | undefined;
   return {
     dataSource,

@@ -19,6 +19,7 @@ import {
   type ObjectLiteral,
 } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { preparedQuery } from './prepared';
 
 export interface PlainSelect<T, X extends Record<string, unknown> = Record<string, never>> {
   /** The statement, with the value as $1. */
@@ -59,11 +60,10 @@ export function plainSelectBy<
   const sql = `SELECT ${columns} FROM "${metadata.tableName}" WHERE "${by.databaseName}" = $1 LIMIT 1`;
   const rowsOf = async (parameters: unknown[], manager?: EntityManager) => {
     const pool = (dataSource.driver as PostgresDriver).master as Pool | undefined;
-    // a transaction's statements go through its runner; no pool once the data source is closed
-    // (TypeORM says so, as before)
-    if (manager || !pool) {
-      return (await (manager ?? dataSource).query(sql, parameters)) as Record<string, unknown>[];
-    }
+    // a transaction's statements go through its connection (prepared.ts); no pool once the data
+    // source is closed (TypeORM says so, as before)
+    if (manager) return preparedQuery(manager, sql, parameters);
+    if (!pool) return (await dataSource.query(sql, parameters)) as Record<string, unknown>[];
     const { logger } = dataSource;
     logger.logQuery(sql, parameters);
     const started = Date.now();

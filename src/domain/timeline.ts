@@ -4,6 +4,7 @@
 import { TimelineEntry } from '../entities/timeline-entry.entity';
 import { type DomainEvent, type DomainEventType, EVENT_TIMELINE_KIND, type EventPayloads } from './events';
 import type { Tx } from './unit-of-work';
+import { preparedQuery } from '../database/prepared';
 
 export interface TimelineFact<T extends DomainEventType> {
   incident: { id: string; key: string };
@@ -34,13 +35,16 @@ export async function recordFact<T extends DomainEventType>(
   const kind = EVENT_TIMELINE_KIND[fact.event];
   // A transaction that wrote the incident's row already holds this lock (an UPDATE takes it).
   if (!tx.lockedIncidents.has(fact.incident.id)) {
-    await tx.manager.query(`SELECT id FROM incident WHERE id = $1 FOR NO KEY UPDATE`, [fact.incident.id]);
+    await preparedQuery(tx.manager, `SELECT id FROM incident WHERE id = $1 FOR NO KEY UPDATE`, [
+      fact.incident.id,
+    ]);
     tx.lockedIncidents.add(fact.incident.id);
   }
   // One statement: the date (held back to the previous entry's when that one is a little ahead of
   // this transaction's clock) is decided in the INSERT, whose snapshot is taken after the lock, so
   // it sees the entry committed before.
-  const [row] = (await tx.manager.query(
+  const [row] = (await preparedQuery(
+    tx.manager,
     `INSERT INTO timeline_entry (incident_id, kind, occurred_at, actor_id, text, data)
      VALUES ($1, $2, CASE WHEN $7::boolean THEN COALESCE(
          (SELECT CASE WHEN e.occurred_at > $3 AND e.occurred_at <= $3 + ${MAX_CLOCK_LEAD_MS} * interval '1 millisecond'

@@ -6,6 +6,7 @@ import { type AffectedClient, affectedClientsSql } from '../domain/updates/commu
 import { incidentChannelName } from './channel-name';
 import { actionItemIssueKey } from './jira/jira.action-items';
 import type { IncidentView as IncidentBasics } from './slack/slack.mapper';
+import { preparedQuery } from '../database/prepared';
 
 /** A status update as the reactions quote it. */
 export interface StatusUpdateView {
@@ -85,7 +86,8 @@ export async function loadIncidentView(
   actorIds: readonly string[] = [],
 ): Promise<IncidentView> {
   // One statement: the incident and every list the view holds, each as JSON.
-  const [incident] = (await manager.query(
+  const [incident] = (await preparedQuery(
+    manager,
     `SELECT i.id, i.key, i.summary, i.priority, i.stage, i.zendesk_ticket_id, i.incident_flow, t.opsgenie_team,
             CASE WHEN i.idempotency_key LIKE 'slack:%' THEN d.slack_user_id END AS declared_from_slack_by,
             COALESCE((SELECT json_agg(json_build_object('siteId', s.site_id, 'location', s.location) ORDER BY s.site_id)

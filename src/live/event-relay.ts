@@ -10,6 +10,7 @@ import type { EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import type { DomainEvent, DomainEventBus } from '../domain/events';
 import { type AlertChange, changesOf, type HubPubSub, type IncidentChange } from './pubsub';
+import { preparedQuery } from '../database/prepared';
 
 export const NOTIFY_CHANNEL = 'incident_hub_changes';
 export const ACCESS_CHANNEL = 'incident_hub_access';
@@ -101,7 +102,7 @@ export async function postgresRelay(url: string, pubsub: HubPubSub, log: Logger)
       // One notification per incident change keeps each payload far below NOTIFY's 8000 bytes.
       const payloads = changesOf(events).map((c) => JSON.stringify(c));
       if (payloads.length) {
-        await manager.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [
+        await preparedQuery(manager, 'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [
           NOTIFY_CHANNEL,
           payloads,
         ]);

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { openDatabase, type Database } from '../../src/database/database';
 import { createLogger } from '../../src/logger';
-import type { DatabaseTimeouts } from '../../src/config';
 
 export const usingServer = (): boolean => !!process.env.TEST_DATABASE_URL;
 
@@ -31,8 +30,8 @@ export function findTestServer(): string | null {
 
 export async function openTestDatabase(
   serverUrlOverride?: string,
-  timeouts?: DatabaseTimeouts,
-  poolSize?: number,
+  /** The hub's settings for its connections (config.ts), as createHub would pass them. */
+  settings: Pick<Parameters<typeof openDatabase>[0], 'timeouts' | 'poolSize' | 'preparedStatements'> = {},
 ): Promise<Database> {
   const log = createLogger('silent');
   const serverUrl = serverUrlOverride ?? process.env.TEST_DATABASE_URL;
@@ -42,7 +41,7 @@ export async function openTestDatabase(
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', log, timeouts, poolSize });
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', log, ...settings });
   return {
     ...database,
     dataSource: database.dataSource,

@@ -178,8 +178,13 @@ async function openTestHub(env: Record<string, string>, options: TestHubOptions)
         log: createLogger('silent'),
         timeouts: config.database,
         poolSize: config.databasePoolSize,
+        preparedStatements: config.databasePreparedStatements,
       })
-    : await openTestDatabase(options.serverUrl, config.database, config.databasePoolSize);
+    : await openTestDatabase(options.serverUrl, {
+        timeouts: config.database,
+        poolSize: config.databasePoolSize,
+        preparedStatements: config.databasePreparedStatements,
+      });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

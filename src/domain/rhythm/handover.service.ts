@@ -12,6 +12,7 @@ import { INCIDENT_MANAGER_ROLES } from '../roles/roles';
 import { recordFact } from '../timeline';
 import type { UnitOfWork } from '../unit-of-work';
 import { decideHandover, formatHeld, type HandoverDecision } from './handover';
+import { preparedQuery } from '../../database/prepared';
 
 /** An active incident-manager assignment and its handover decision at `now`. */
 export interface HandoverState {
@@ -31,7 +32,8 @@ export async function loadHandovers(
   now: Date,
 ): Promise<HandoverState[]> {
   if (incident.stage && IMPACT_ENDED_STAGES.has(incident.stage)) return [];
-  const rows = (await manager.query(
+  const rows = (await preparedQuery(
+    manager,
     `SELECT r.id, r.role, r.assigned_at AS "assignedAt", p.id AS "personId", p.name,
             p.slack_user_id AS "slackUserId", p.time_zone AS "timeZone",
             ARRAY(SELECT (t.data->>'period')::int FROM timeline_entry t

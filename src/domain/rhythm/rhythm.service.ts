@@ -13,6 +13,7 @@ import { INCIDENT_MANAGER_ROLES } from '../roles/roles';
 import { recordFact } from '../timeline';
 import type { Tx, UnitOfWork } from '../unit-of-work';
 import { decideRhythm, overdueSince, type RhythmDecision } from './overdue';
+import { preparedQuery } from '../../database/prepared';
 
 /** What the rhythm needs to know about one incident, read inside the caller's transaction. */
 export interface RhythmState {
@@ -65,7 +66,8 @@ export async function loadRhythm(
   });
   if (!pending.dueAt) return { incident, lastStatusUpdateAt, decision: pending };
   // What was recorded already for this due time (REMINDER and escalation entries carry it).
-  const recorded = (await manager.query(
+  const recorded = (await preparedQuery(
+    manager,
     `SELECT kind, (data->>'period')::int AS period FROM timeline_entry
       WHERE incident_id = $1 AND kind IN ('REMINDER', 'ESCALATION') AND data->>'dueAt' = $2`,
     [incidentId, pending.dueAt.toISOString()],

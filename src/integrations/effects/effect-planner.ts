@@ -9,6 +9,7 @@ import type { DomainEvent } from '../../domain/events';
 import { loadIncidentView, type IncidentView } from '../incident-view';
 import type { JobQueue } from '../jobs/job-queue';
 import type { ActionOf, EffectIntent } from './effect-actions';
+import { preparedQuery } from '../../database/prepared';
 
 export type { EffectIntent } from './effect-actions';
 
@@ -134,7 +135,8 @@ export class EffectPlanner {
   ): Promise<boolean[]> {
     // By the unique key alone, then the incident: asked for both at once, the planner may also read
     // the incident's whole outbox by its index (it did, on stale statistics).
-    const rows = (await manager.query(
+    const rows = (await preparedQuery(
+      manager,
       'SELECT dedupe_key, incident_id FROM integration_effect WHERE dedupe_key = ANY($1::text[])',
       [keys],
     )) as { dedupe_key: string; incident_id: string | null }[];
@@ -179,7 +181,8 @@ export class EffectPlanner {
       url: intent.done?.url ?? null,
       synced: !!intent.done,
     }));
-    const inserted = (await manager.query(
+    const inserted = (await preparedQuery(
+      manager,
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, incident_id uuid, system external_system,
            action text, dedupe_key text, payload jsonb, state text, result jsonb, record_state text,

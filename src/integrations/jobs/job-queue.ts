@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { pgTimeouts, type Database } from '../../database/database';
 import { markBackground, runInBackground } from '../../database/query-counter';
 import { inJobSpan, withTraceContext } from '../../telemetry';
+import { preparedQuery } from '../../database/prepared';
 
 /** A job as a worker receives it. pg-boss stays behind this module: import its types from here. */
 export type { Job } from 'pg-boss';
@@ -461,7 +462,8 @@ export class JobQueue {
     keep: readonly string[],
   ): Promise<Set<string>> {
     this.assertCreated(queue);
-    const waiting = (await manager.query(
+    const waiting = (await preparedQuery(
+      manager,
       `SELECT id FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')
           AND starts_with(singleton_key, $2)`,
       [queue, keyPrefix],
