@@ -11,7 +11,7 @@ export interface BrowserSafety {
   /** Express's middleware, in order. */
   readonly handlers: RequestHandler[];
   /**
-   * The same for a response written without Express (the plain queries, server.ts): helmet's
+   * The same for a response written without Express (plain operations, server.ts): helmet's
    * headers as its middleware sets them (they depend on nothing in the request, so they are
    * taken from it once), then the same compression and CORS middleware.
    */

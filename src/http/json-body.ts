@@ -1,4 +1,4 @@
-// The JSON body of a request that may be a plain query (server.ts), read without body-parser's
+// The JSON body of a request that may be a plain operation (server.ts), read without body-parser's
 // per-request machinery (content-type matching, a charset decoder, an async resource: ~4% of the
 // hot read path's CPU) when nothing about it is unusual: no Content-Encoding nor
 // Transfer-Encoding, a Content-Length within the limit, and bytes that start with "{" and that

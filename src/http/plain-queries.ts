@@ -1,15 +1,20 @@
-// The hot read path: a plain query POSTed to /graphql is answered here, without Express's
+// The hot path: a plain query or mutation POSTed to /graphql is answered here, without Express's
 // middleware stack and Apollo's request pipeline, by the same pieces in the same order (server.ts
 // hands them in): the request log and id (pino-http), the request timer, the browser headers
-// (helmet, compression, CORS), the request gate (token, limits), the context, the error formatter,
-// the operation counter and the response ceiling. Only what Apollo and Express do themselves is
-// done here, as they do it (Apollo 5's request pipeline and error normalization; Express's
-// res.send), and test/api/plain-queries.test.ts checks every answer against theirs.
+// (helmet, compression, CORS), the request gate (token, limits, the mutation rate limit), the
+// context, the error formatter, the operation counter and the response ceiling. Only what Apollo
+// and Express do themselves is done here, as they do it (Apollo 5's request pipeline and error
+// normalization; Express's res.send), and test/api/plain-queries.test.ts checks every answer
+// against theirs.
 //
-// "Plain": a single query (no mutation or subscription) in a JSON body of query, variables and
-// operationName alone, with a bearer token, whose text passes parsing and validation (both kept
-// per text), asking for JSON. Anything else, and every request while tracing is on, takes the
-// full path (Express and Apollo), which decides it as before.
+// "Plain": a single query or mutation (a subscription is Apollo's to refuse) in a JSON body of
+// query, variables and operationName alone, with a bearer token, whose text passes parsing and
+// validation (both kept per text), asking for JSON. Anything else, and every request while tracing
+// is on, takes the full path (Express and Apollo), which decides it as before. A mutation is
+// answered as Apollo answers one over POST: the same graphql-js execute (which runs its root fields
+// one after another), and nothing else differs; Apollo refuses only a mutation sent by GET, which
+// never comes here. The gate counts a mutation against RATE_LIMIT_MUTATIONS once, in `admit`, on
+// either path; admission.ts never shares a mutation's answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   execute,
@@ -22,6 +27,7 @@ import {
   type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  type OperationTypeNode,
   type ValidationRule,
 } from 'graphql';
 import type { Logger } from 'pino';
@@ -68,7 +74,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const BODY_KEYS: ReadonlySet<string> = new Set(['query', 'variables', 'operationName']);
 
 export interface PlainQueries {
-  /** From its head alone: may the request be a plain query (its body is read next)? */
+  /** From its head alone: may the request be a plain operation (its body is read next)? */
   mayTake(req: IncomingMessage): boolean;
   /** With its parsed body: answers the request and returns true, or returns false and leaves it. */
   serve(req: LoggedRequest, res: ServerResponse): boolean;
@@ -116,7 +122,8 @@ export function plainQueries(options: PlainQueryOptions): PlainQueries {
       }
       if (!isValid(document)) return false;
       const operation = getOperationAST(document, operationName ?? undefined);
-      if (operation?.operation !== 'query') return false;
+      // a subscription is Apollo's to refuse
+      if (operation?.operation !== 'query' && operation?.operation !== 'mutation') return false;
 
       options.logRequest(req, res);
       options.metrics?.timeRequest(req, res, () => '/graphql');
@@ -127,8 +134,9 @@ export function plainQueries(options: PlainQueryOptions): PlainQueries {
           variables: (variables ?? undefined) as Record<string, unknown> | undefined,
           operationName: operationName ?? undefined,
           name: operation.name?.value ?? null,
+          type: operation.operation,
         }).catch((err: unknown) => {
-          req.log?.error({ err }, 'plain query failed');
+          req.log?.error({ err }, 'plain operation failed');
           if (!res.headersSent) send(res, 500, [], { errors: [internalError()] });
           else res.destroy();
         });
@@ -146,6 +154,8 @@ export function plainQueries(options: PlainQueryOptions): PlainQueries {
       variables?: Record<string, unknown>;
       operationName?: string;
       name: string | null;
+      /** query or mutation */
+      type: OperationTypeNode;
     },
   ): Promise<void> {
     let context: HubContext;
@@ -191,7 +201,7 @@ export function plainQueries(options: PlainQueryOptions): PlainQueries {
       result = {};
     }
     // the plugins' willSendResponse, in Apollo's order: the operation counted, then the ceiling
-    options.metrics?.answered(request.name, 'query', errors);
+    options.metrics?.answered(request.name, request.type, errors);
     let single: Record<string, unknown> = { errors, data: result.data, extensions: result.extensions };
     let text = JSON.stringify(single);
     const tooLarge = oversizedBody(Buffer.byteLength(text), options.maxResponseBytes);

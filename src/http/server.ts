@@ -53,8 +53,8 @@ export interface HttpOptions {
   metrics?: HubMetrics;
   metricsToken?: string;
   /**
-   * Answer plain queries on POST /graphql without Express and Apollo's pipeline (plain-queries.ts);
-   * off while tracing, whose spans follow Express's and Apollo's.
+   * Answer plain queries and mutations on POST /graphql without Express and Apollo's pipeline
+   * (plain-queries.ts); off while tracing, whose spans follow Express's and Apollo's.
    */
   plainQueries?: boolean;
   /** Requests doing database work (/graphql, /webhooks, /export) served a few at a time; unset: all at once. */
@@ -81,9 +81,9 @@ export async function createHttpServer(options: HttpOptions): Promise<HubHttpSer
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
-  // Plain queries are answered before Express (plain-queries.ts); their body is read by the same
-  // JSON parser (json-body.ts: read without its machinery when nothing is unusual), and a request
-  // it refuses or that is not a plain query goes on to Express with it.
+  // Plain queries and mutations are answered before Express (plain-queries.ts); their body is read
+  // by the same JSON parser (json-body.ts: read without its machinery when nothing is unusual), and
+  // a request it refuses or that is not a plain operation goes on to Express with it.
   const jsonBody = express.json({ limit: JSON_BODY_LIMIT });
   const plainBody = leanJsonBody(jsonBody as Parameters<typeof leanJsonBody>[0], JSON_BODY_LIMIT);
   const bodyErrors = new WeakMap<IncomingMessage, unknown>();

@@ -1,7 +1,8 @@
-// Issue 15, item 2 (the hot read path): a plain query POSTed to /graphql is answered without
-// Express's middleware stack and Apollo's pipeline (src/http/plain-queries.ts), and its answer is
-// the full path's: the same status, body and headers, the same refusals and errors, the same log
-// line, request id and operation count, and still one SQL statement for incident(key).
+// Issue 15, items 2 and 3 (the hot paths): a plain query or mutation POSTed to /graphql is
+// answered without Express's middleware stack and Apollo's pipeline (src/http/plain-queries.ts),
+// and its answer is the full path's: the same status, body and headers, the same refusals and
+// errors (the domain's too), the same log line, request id and operation count, the same mutation
+// rate limit, and still one SQL statement for incident(key).
 // The same request with `"extensions": {}` added (which Apollo ignores) takes the full path, so
 // each case is sent both ways and compared.
 import { declare, startTestHub, type TestHub } from '../support/test-hub';
@@ -25,10 +26,14 @@ interface Answer {
 }
 
 /** POST /graphql with this body; the headers compared (not the date, nor the fresh request id). */
-async function post(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
-  const res = await fetch(`${t.url}/graphql`, {
+async function post(
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+  hub: TestHub = t,
+): Promise<Answer> {
+  const res = await fetch(`${hub.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.tokens.viewer}`, ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.tokens.viewer}`, ...headers },
     body: JSON.stringify(body),
   });
   const kept: Record<string, string> = {};
@@ -39,8 +44,11 @@ async function post(body: Record<string, unknown>, headers: Record<string, strin
 }
 
 /** How many requests Apollo's pipeline answered while `fn` ran. */
-async function throughApollo<T>(fn: () => Promise<T>): Promise<{ result: T; apollo: number }> {
-  const spy = jest.spyOn(t.hub.http.apollo, 'executeHTTPGraphQLRequest');
+async function throughApollo<T>(
+  fn: () => Promise<T>,
+  hub: TestHub = t,
+): Promise<{ result: T; apollo: number }> {
+  const spy = jest.spyOn(hub.hub.http.apollo, 'executeHTTPGraphQLRequest');
   try {
     const result = await fn();
     return { result, apollo: spy.mock.calls.length };
@@ -49,14 +57,20 @@ async function throughApollo<T>(fn: () => Promise<T>): Promise<{ result: T; apol
   }
 }
 
-/** The request answered by the plain path, and the same by the full path (Express and Apollo). */
+/**
+ * The request answered by the plain path, and the same by the full path (Express and Apollo); or
+ * `other.full` by the full path (a mutation made again would not be the same request), on
+ * `other.hub`.
+ */
 async function bothWays(
   body: Record<string, unknown>,
   headers: Record<string, string> = {},
+  other: { full?: Record<string, unknown>; hub?: TestHub } = {},
 ): Promise<{ plain: Answer; full: Answer }> {
-  const plain = await throughApollo(() => post(body, headers));
+  const { full: fullBody = body, hub = t } = other;
+  const plain = await throughApollo(() => post(body, headers, hub), hub);
   expect(plain.apollo).toBe(0);
-  const full = await throughApollo(() => post({ ...body, extensions: {} }, headers));
+  const full = await throughApollo(() => post({ ...fullBody, extensions: {} }, headers, hub), hub);
   expect(full.apollo).toBe(1);
   return { plain: plain.result, full: full.result };
 }
@@ -158,16 +172,21 @@ describe('plain queries answer as the full path does', () => {
     expect((await operationsCounted()) - before).toBe(1);
   });
 
-  it('leaves mutations, unusual bodies and texts that fail validation to the full path', async () => {
+  it('leaves subscriptions, unusual bodies and texts that fail validation to the full path', async () => {
     const full = [
-      { query: 'mutation { __typename }' },
+      { query: 'subscription { incidentChanged { key } }' },
+      { query: 'query A { __typename } subscription B { incidentChanged { key } }', operationName: 'B' },
       { query: '{ nope }' },
       { query: INCIDENT, variables: { key }, operationName: 'Missing' },
     ];
     for (const body of full) {
-      const { apollo } = await throughApollo(() => post(body));
+      const { result, apollo } = await throughApollo(() => post(body));
       expect(apollo).toBe(1);
+      expect(result.status).toBe(400);
     }
+    // Apollo refuses a subscription over HTTP (access.plugin.ts)
+    const { result } = await throughApollo(() => post(full[0]));
+    expect(JSON.parse(result.body)).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
   });
 
   it('reads unusual bodies as the JSON parser does: the same answers for bytes it refuses or must decode', async () => {
@@ -207,11 +226,149 @@ describe('plain queries answer as the full path does', () => {
   });
 });
 
-/** graphql_operations_total for the operation named Plain, answered ok. */
-async function operationsCounted(): Promise<number> {
-  const text = await (await fetch(`${t.url}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith('incident_hub_graphql_operations_total{') && l.includes('operation="Plain"'));
+const MOVE =
+  'mutation Move($input: ChangeStageInput!) { changeStage(input: $input) { stage priority nextStages } }';
+const NOTE =
+  'mutation Note($input: AddNoteInput!) { addNote(input: $input) { id kind text occurredAt actor { id } incident { stage } } }';
+const move = (incidentKey: string, stage: string) => ({
+  query: MOVE,
+  variables: { input: { incidentKey, stage } },
+});
+const asManager = () => ({ authorization: `Bearer ${t.tokens.manager}` });
+
+/** An answer with its entry's id and time (and so its ETag) masked, each by as many characters. */
+function masked(answer: Answer): Answer {
+  const body = answer.body.replace(
+    /"(id|occurredAt)":"([^"]*)"/g,
+    (_all, name: string, value: string) => `"${name}":"${'x'.repeat(value.length)}"`,
+  );
+  const { etag, ...headers } = answer.headers;
+  expect(etag).toMatch(/^W\//);
+  return { ...answer, headers, body };
+}
+
+describe('plain mutations answer as the full path does', () => {
+  it('changes the stage back and forth with the same answers, in as many statements', async () => {
+    // two incidents alike, each moved one way: the answers name neither
+    const a = await declare(t);
+    const b = await declare(t);
+    for (const stage of ['INVESTIGATING', 'IDENTIFIED', 'INVESTIGATING']) {
+      const { plain, full } = await bothWays(move(a.key, stage), asManager(), { full: move(b.key, stage) });
+      expect(plain.status).toBe(200);
+      expect(JSON.parse(plain.body)).toEqual({
+        data: { changeStage: expect.objectContaining({ stage }) as unknown },
+      });
+      expect(plain).toEqual(full);
+      expect(plain.headers).toMatchObject({ 'cache-control': 'no-store', 'x-frame-options': 'DENY' });
+    }
+    const plain = await t.database.queries.measure(() => post(move(a.key, 'IDENTIFIED'), asManager()));
+    const full = await t.database.queries.measure(() =>
+      post({ ...move(b.key, 'IDENTIFIED'), extensions: {} }, asManager()),
+    );
+    expect(plain.statements).toBe(full.statements);
+    const stages = (await t.database.dataSource.query('SELECT stage FROM incident WHERE key = ANY($1)', [
+      [a.key, b.key],
+    ])) as { stage: string }[];
+    expect(stages).toEqual([{ stage: 'IDENTIFIED' }, { stage: 'IDENTIFIED' }]);
+  });
+
+  it('adds a note with the same answer but for its id and time', async () => {
+    const note = { query: NOTE, variables: { input: { incidentKey: key, text: 'Same note both ways' } } };
+    const { plain, full } = await bothWays(note, asManager());
+    expect(plain.status).toBe(200);
+    expect(JSON.parse(plain.body)).toMatchObject({
+      data: { addNote: { text: 'Same note both ways', actor: { id: t.people.manager.id } } },
+    });
+    expect(masked(plain)).toEqual(masked(full));
+  });
+
+  it("refuses the same way: the domain's refusals, bad input, a viewer, a value of the wrong type", async () => {
+    const refusals: [Record<string, unknown>, Record<string, string>, number, string][] = [
+      // from ACKNOWLEDGED
+      [move(key, 'POSTMORTEM'), asManager(), 200, 'ILLEGAL_STAGE_TRANSITION'],
+      [move('INC-NONE', 'INVESTIGATING'), asManager(), 200, 'NOT_FOUND'],
+      [
+        { query: NOTE, variables: { input: { incidentKey: key, text: ' ' } } },
+        asManager(),
+        200,
+        'BAD_USER_INPUT',
+      ],
+      [move(key, 'INVESTIGATING'), {}, 200, 'FORBIDDEN'],
+      [move(key, 'NOPE'), asManager(), 400, 'BAD_USER_INPUT'],
+      [{ query: MOVE, variables: {} }, asManager(), 400, 'BAD_USER_INPUT'],
+    ];
+    for (const [body, headers, status, code] of refusals) {
+      const { plain, full } = await bothWays(body, headers);
+      const { errors } = JSON.parse(plain.body) as { errors: { extensions: { code: string } }[] };
+      expect([plain.status, errors[0].extensions.code]).toEqual([status, code]);
+      expect(plain).toEqual(full);
+    }
+    const incident = (await t.database.dataSource.query('SELECT stage FROM incident WHERE key = $1', [
+      key,
+    ])) as { stage: string }[];
+    expect(incident).toEqual([{ stage: 'ACKNOWLEDGED' }]);
+  });
+
+  it('counts a mutation under its type on both paths', async () => {
+    const labels = { operation: 'Counted', type: 'mutation', outcome: 'ok' };
+    const refusedLabels = { operation: 'Move', type: 'mutation', outcome: 'ILLEGAL_STAGE_TRANSITION' };
+    const before = [await operationsCounted(labels), await operationsCounted(refusedLabels)];
+    const { plain, full } = await bothWays({ query: 'mutation Counted { __typename }' }, asManager());
+    expect(plain).toEqual(full);
+    await bothWays(move(key, 'CLOSED'), asManager());
+    const after = [await operationsCounted(labels), await operationsCounted(refusedLabels)];
+    expect([after[0] - before[0], after[1] - before[1]]).toEqual([2, 2]);
+  });
+});
+
+describe('plain mutations over the rate limit', () => {
+  let r: TestHub;
+  beforeAll(async () => {
+    r = await startTestHub({ RATE_LIMIT_MUTATIONS: '3/60s' });
+  }, 60_000);
+  afterAll(async () => {
+    await r?.close();
+  });
+
+  it('count once on either path, and are refused the same way: 429 with Retry-After', async () => {
+    // a refusal before the operation is counted by the name the body gives
+    const limited = { query: 'mutation Limited { __typename }', operationName: 'Limited' };
+    const refusedLabels = { operation: 'Limited', type: 'unknown', outcome: 'RATE_LIMITED' };
+    const before = await operationsCounted(refusedLabels, r);
+    // plain, full, plain: three mutations, the token's limit; each counted once
+    for (const body of [limited, { ...limited, extensions: {} }, limited]) {
+      const res = await post(body, {}, r);
+      expect([res.status, res.body]).toEqual([200, '{"data":{"__typename":"Mutation"}}\n']);
+    }
+    const { plain, full } = await bothWays(limited, {}, { hub: r });
+    expect(plain.status).toBe(429);
+    const seconds = [plain, full].map((a) => Number(a.headers['retry-after']));
+    for (const s of seconds) expect(s).toBeGreaterThanOrEqual(1);
+    expect(Math.abs(seconds[0] - seconds[1])).toBeLessThanOrEqual(1);
+    expect(JSON.parse(plain.body)).toMatchObject({
+      errors: [{ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds[0] } }],
+    });
+    // the same answer but for the seconds left (a second may pass between the two)
+    const unclocked = (a: Answer) => {
+      const { etag: _etag, 'retry-after': _retry, ...headers } = a.headers;
+      return { ...a, headers, body: a.body.replace(/\d+ s"|"retryAfterSeconds":\d+/g, '#') };
+    };
+    expect(unclocked(plain)).toEqual(unclocked(full));
+    expect((await operationsCounted(refusedLabels, r)) - before).toBe(2);
+  });
+});
+
+/** graphql_operations_total for these labels (by default the operation named Plain, a query answered ok). */
+async function operationsCounted(
+  labels: { operation: string; type: string; outcome: string } = {
+    operation: 'Plain',
+    type: 'query',
+    outcome: 'ok',
+  },
+  hub: TestHub = t,
+): Promise<number> {
+  const text = await (await fetch(`${hub.url}/metrics`)).text();
+  const wanted = `{operation="${labels.operation}",type="${labels.type}",outcome="${labels.outcome}"}`;
+  const line = text.split('\n').find((l) => l.startsWith(`incident_hub_graphql_operations_total${wanted} `));
   return line ? Number(line.split(' ').pop()) : 0;
 }
