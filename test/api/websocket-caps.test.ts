@@ -154,13 +154,18 @@ describe('fan-out does not slow writes', () => {
       expect(sent.split(`"key":"${incident.key}"`).length).toBeGreaterThan(2 * perKind);
       await client.dispose();
       await listeners('the subscriptions to end', (n) => n === 0);
-      return measured.statements;
+      // less the token's lookups: its cache (TOKEN_CACHE_MS, 2 s) lapses now and then, on a slow
+      // machine more often in the longer run, whatever the number of subscribers
+      return measured.sql
+        .filter((q) => !/"api_token"/.test(q))
+        .map((q) => q.replace(/\s+/g, ' ').trim().slice(0, 70));
     };
 
     const few = await withSubscribers(1);
     const many = await withSubscribers(MAX_SUBSCRIPTIONS / 2);
-    expect({ few, many }).toEqual({ few, many: few });
+    // compared statement by statement, so a difference names the statement
+    expect([...many].sort()).toEqual([...few].sort());
     // delivery adds a fixed handful of loads per change (incident, entries, filter, fields)
-    expect(few).toBeGreaterThan(alone.statements);
+    expect(few.length).toBeGreaterThan(alone.statements);
   });
 });
