@@ -37,8 +37,14 @@ export interface RateLimiter {
 export function databaseRateLimiter(dataSource: DataSource, name: string, limit: RateLimit): RateLimiter {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const limiter = new RateLimiterPostgres({
-    // the pool TypeORM opened (its timeouts), outside TypeORM's query logging and counting
-    storeClient: { query: ({ text, values }: QueryConfig) => pool.query({ text, values }) },
+    // the pool TypeORM opened (its timeouts), logged and counted as every statement is
+    // (query-counter.ts); unnamed, see above
+    storeClient: {
+      query: ({ text, values }: QueryConfig) => {
+        dataSource.logger.logQuery(text, values);
+        return pool.query({ text, values });
+      },
+    },
     storeType: 'pool',
     tableName: 'rate_limit',
     tableCreated: true, // by the migration
