@@ -6,7 +6,6 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { openDatabase, type Database } from './database/database';
-import { prepares } from './database/prepared';
 import { TokenService } from './domain/access/token.service';
 import { AlertQueries } from './domain/alerts/alert.queries';
 import { AlertService } from './domain/alerts/alert.service';
@@ -195,8 +194,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     alertQueries: new AlertQueries(dataSource),
     dataSource,
     ...domain,
-    // a statement prepared once per connection where the database allows it (prepared.ts)
-    incidentQueries: new IncidentQueries(dataSource, { prepared: prepares(dataSource) }),
+    incidentQueries: new IncidentQueries(dataSource),
     incidentMetrics: new IncidentMetricsQueries(dataSource),
     catalogue: new CatalogueService(uow, accessChanged),
     tokens,

@@ -6,20 +6,13 @@
 //
 // Outside a transaction it runs on the pool TypeORM opened (its timeouts), as TypeORM's query
 // runner would run it but without a runner per call (the runner's bookkeeping cost the read path
-// ~4% of its CPU): the statement is logged and counted by the data source's logger
-// (query-counter.ts, the one place every statement is counted), a slow one is reported past
-// maxQueryExecutionTime, and a failure is logged and thrown as TypeORM's QueryFailedError (the
-// driver's error inside), as it would be.
+// ~4% of its CPU), through prepared.ts's runStatement: prepared where the database allows it,
+// logged and counted by the data source's logger (query-counter.ts), a slow one reported, and a
+// failure thrown as TypeORM's QueryFailedError, as it would be.
 import type { Pool } from 'pg';
-import {
-  QueryFailedError,
-  type DataSource,
-  type EntityManager,
-  type EntityTarget,
-  type ObjectLiteral,
-} from 'typeorm';
+import { type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { preparedQuery } from './prepared';
+import { preparedQuery, runStatement } from './prepared';
 
 export interface PlainSelect<T, X extends Record<string, unknown> = Record<string, never>> {
   /** The statement, with the value as $1. */
@@ -42,13 +35,6 @@ export function plainSelectBy<
   target: EntityTarget<T>,
   propertyName: keyof T & string,
   extra: Record<keyof X & string, string> = {} as Record<keyof X & string, string>,
-  options: {
-    /**
-     * A name to prepare the statement under, once per pooled connection (pg then sends only its
-     * parameters): for a server's connections, each its own session.
-     */
-    name?: string;
-  } = {},
 ): PlainSelect<T, X> {
   const metadata = dataSource.getMetadata(target);
   const by = metadata.findColumnWithPropertyName(propertyName);
@@ -64,23 +50,7 @@ export function plainSelectBy<
     // source is closed (TypeORM says so, as before)
     if (manager) return preparedQuery(manager, sql, parameters);
     if (!pool) return (await dataSource.query(sql, parameters)) as Record<string, unknown>[];
-    const { logger } = dataSource;
-    logger.logQuery(sql, parameters);
-    const started = Date.now();
-    try {
-      const { rows } = await pool.query<Record<string, unknown>>({
-        name: options.name,
-        text: sql,
-        values: parameters,
-      });
-      const ms = Date.now() - started;
-      const slow = dataSource.options.maxQueryExecutionTime;
-      if (slow && ms > slow) logger.logQuerySlow(ms, sql, parameters);
-      return rows;
-    } catch (err) {
-      logger.logQueryError(err as Error, sql, parameters);
-      throw new QueryFailedError(sql, parameters, err as Error);
-    }
+    return runStatement(dataSource, pool, sql, parameters);
   };
   const oneWith = async (value: unknown, manager?: EntityManager) => {
     const [row] = await rowsOf([value], manager);

@@ -13,8 +13,8 @@
 // Counted and logged like any statement (the data source's logger, query-counter.ts), a slow one
 // reported, a failure thrown as TypeORM's QueryFailedError, as TypeORM's query runner would.
 import { createHash } from 'node:crypto';
-import type { PoolClient } from 'pg';
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { QueryFailedError, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 
 const preparing = new WeakSet<DataSource>();
 const names = new Map<string, string>();
@@ -32,11 +32,6 @@ export function preparedStatements(dataSource: DataSource, on: boolean): void {
   else preparing.delete(dataSource);
 }
 
-/** Whether statements may be prepared by name on `dataSource`'s connections. */
-export function prepares(dataSource: DataSource): boolean {
-  return preparing.has(dataSource);
-}
-
 /**
  * `sql` (a fixed text) with `parameters` on `manager`'s connection, prepared where the database
  * allows it and `manager` is a transaction's (elsewhere, as manager.query would send it).
@@ -51,18 +46,33 @@ export async function preparedQuery<R = Record<string, unknown>>(
   if (!preparing.has(dataSource) || !runner || runner.isReleased) {
     return (await manager.query(sql, [...parameters])) as R[];
   }
-  const client = (await runner.connect()) as PoolClient;
+  return runStatement<R>(dataSource, (await runner.connect()) as PoolClient, sql, parameters, runner);
+}
+
+/**
+ * `sql` (a fixed text) with `parameters` straight on `client` (a connection, or the pool), prepared
+ * where `dataSource` allows it, logged, counted and its failure thrown as TypeORM would.
+ */
+export async function runStatement<R = Record<string, unknown>>(
+  dataSource: DataSource,
+  client: Pick<Pool, 'query'> | PoolClient,
+  sql: string,
+  parameters: readonly unknown[],
+  runner?: QueryRunner,
+): Promise<R[]> {
+  const values = [...parameters];
   const { logger } = dataSource;
-  logger.logQuery(sql, [...parameters], runner);
+  logger.logQuery(sql, values, runner);
   const started = Date.now();
   try {
-    const { rows } = await client.query({ name: nameOf(sql), text: sql, values: [...parameters] });
+    const name = preparing.has(dataSource) ? nameOf(sql) : undefined;
+    const { rows } = await client.query({ name, text: sql, values });
     const ms = Date.now() - started;
     const slow = dataSource.options.maxQueryExecutionTime;
-    if (slow && ms > slow) logger.logQuerySlow(ms, sql, [...parameters], runner);
+    if (slow && ms > slow) logger.logQuerySlow(ms, sql, values, runner);
     return rows as R[];
   } catch (err) {
-    logger.logQueryError(err as Error, sql, [...parameters], runner);
-    throw new QueryFailedError(sql, [...parameters], err as Error);
+    logger.logQueryError(err as Error, sql, values, runner);
+    throw new QueryFailedError(sql, values, err as Error);
   }
 }

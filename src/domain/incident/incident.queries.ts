@@ -23,17 +23,9 @@ export interface IncidentFilterValues {
 export class IncidentQueries {
   private readonly byKey: PlainSelect<Incident>;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    options: { prepared?: boolean } = {},
-  ) {
-    this.byKey = plainSelectBy(
-      dataSource,
-      Incident,
-      'key',
-      {},
-      { name: options.prepared ? 'incident_by_key' : undefined },
-    );
+  constructor(private readonly dataSource: DataSource) {
+    // prepared once per connection where the database allows it (prepared.ts)
+    this.byKey = plainSelectBy(dataSource, Incident, 'key');
   }
 
   /** The SQL of findByKey (`npm run bench -- read` runs the same statement through pg alone). */
