@@ -56,32 +56,27 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
-/** The history tables whose names an index of theirs starts with (a bitmap index scan names no table). */
-const tableOfIndex = (index: string | undefined) =>
-  index && /timeline_entry/.test(index)
-    ? 'timeline_entry'
-    : index && /integration_effect/.test(index)
-      ? 'integration_effect'
-      : undefined;
-
 /**
  * Every node of `plan` touching a history table, with the rows it read (returned, and removed by
  * its filters); a bitmap index scan counts the row pointers it found.
  */
-function historyReads(plan: PlanNode, indexTables: Map<string, string>, out: string[] = []): string[] {
+function historyReads(
+  plan: PlanNode,
+  indexTables: Map<string, string>,
+  out: { text: string; rows: number }[] = [],
+): { text: string; rows: number }[] {
   const table =
-    plan['Relation Name'] ??
-    tableOfIndex(plan['Index Name']) ??
-    (plan['Index Name'] ? indexTables.get(plan['Index Name']) : undefined);
+    plan['Relation Name'] ?? (plan['Index Name'] ? indexTables.get(plan['Index Name']) : undefined);
   if (table && HISTORY_TABLES.has(table)) {
     const rows =
       (plan['Actual Rows'] +
         (plan['Rows Removed by Filter'] ?? 0) +
         (plan['Rows Removed by Index Recheck'] ?? 0)) *
       plan['Actual Loops'];
-    out.push(
-      `${plan['Node Type']} on ${table}${plan['Index Name'] ? ` by ${plan['Index Name']}` : ''}: ${rows}`,
-    );
+    out.push({
+      text: `${plan['Node Type']} on ${table}${plan['Index Name'] ? ` by ${plan['Index Name']}` : ''}: ${rows}`,
+      rows,
+    });
   }
   for (const child of plan.Plans ?? []) historyReads(child, indexTables, out);
   return out;
@@ -108,10 +103,7 @@ async function explainEach(sql: string[], parameters: unknown[][]) {
         'QUERY PLAN': [{ Plan: PlanNode }] | string;
       }[];
       const plan = typeof row['QUERY PLAN'] === 'string' ? JSON.parse(row['QUERY PLAN']) : row['QUERY PLAN'];
-      const nodes = historyReads((plan as [{ Plan: PlanNode }])[0].Plan, indexTables).map((text) => ({
-        text,
-        rows: Number(text.split(': ').pop()),
-      }));
+      const nodes = historyReads((plan as [{ Plan: PlanNode }])[0].Plan, indexTables);
       reads.push({ sql: text.replace(/\s+/g, ' ').slice(0, 120), nodes });
     }
   } finally {
